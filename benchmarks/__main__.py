@@ -1,0 +1,84 @@
+"""Benchmark the engine: the default scenario and a 10x-arrivals variant.
+
+Run ``uv run python -m benchmarks`` (or ``uv run returnsim-bench``). Each
+configuration is run once to warm up, then ``--repeats`` times with the
+garbage collector off while timing; the median is reported. The last line
+printed is JSON with migrants, events processed, wall seconds of model time,
+µs per event and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+import tracemalloc
+
+from sim.config import load_params
+from sim.model import ReturnModel
+
+CONFIGS: dict[str, list[str]] = {
+    "default": [],
+    "arrivals_x10": ["country.decisions_per_year=170150", "country.case_officers=1100",
+                     "country.police_officers=2200", "country.detention_places=6370", "country.escorts=1200",
+                     "country.return_centre_places=6500"],
+}
+"""Scenarios to time: overrides of the default config (10x arrivals scales capacities with them)."""
+
+
+def time_once(overrides: list[str], seed: int) -> dict[str, float]:
+    """Build and run one model; return its size and model-time seconds."""
+    params = load_params([*overrides, f"seed={seed}"])
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        model = ReturnModel(params)
+        model.run()
+        seconds = time.perf_counter() - start
+    finally:
+        gc.enable()
+    migrants = sum(len(c.closed_cases) + len(c.open_cases) for c in model.countries.values())
+    return {"migrants": migrants, "events": model.events_processed, "seconds": seconds}
+
+
+def peak_memory_mb(overrides: list[str]) -> float:
+    """Peak Python heap while building and running one model (tracemalloc)."""
+    params = load_params(overrides)
+    tracemalloc.start()
+    ReturnModel(params).run()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    """Time every configuration and print a table and a JSON summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
+    args = parser.parse_args()
+    results = {}
+    for name in args.only or CONFIGS:
+        overrides = CONFIGS[name]
+        time_once(overrides, seed=0)  # warm-up: imports, caches
+        runs = [time_once(overrides, seed=i) for i in range(args.repeats)]
+        seconds = statistics.median(r["seconds"] for r in runs)
+        events = statistics.median(r["events"] for r in runs)
+        results[name] = {
+            "migrants": int(statistics.median(r["migrants"] for r in runs)),
+            "events": int(events),
+            "seconds_median": round(seconds, 3),
+            "us_per_event": round(seconds / events * 1e6, 2),
+            "peak_memory_mb": round(peak_memory_mb(overrides), 1),
+        }
+        print(f"{name:>14}: {results[name]}", flush=True)
+    if "default" in results and "arrivals_x10" in results:
+        results["scaling_x10"] = round(results["arrivals_x10"]["seconds_median"] / results["default"]["seconds_median"], 2)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The model's agents: migrants, national agencies, attachés and third-country authorities."""

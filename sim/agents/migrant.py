@@ -1,0 +1,279 @@
+"""A person with a final decision to leave, moving through the return process.
+
+The migrant does not act every day. On entering a state it draws its next
+transition from competing exponential hazards (plus any deadline of that
+state) and puts one timer on the model's :class:`~sim.clock.MigrantClock`;
+an agency action that changes its state first makes that timer stale.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.states import ALLOWED, State
+
+if TYPE_CHECKING:
+    from sim.country import CountrySystem
+    from sim.model import ReturnModel
+
+NAN = math.nan
+INF = math.inf
+log = math.log
+VP, RC, AB, PC, DET, AF = (
+    State.VOLUNTARY_PERIOD,
+    State.RETURN_CASE,
+    State.ABSCONDED,
+    State.POLICE_CASE,
+    State.DETAINED,
+    State.AWAITING_FLIGHT,
+)
+RET_VOL, RET_AVR, RET_FORCED = State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FORCED
+DETENTION_LIMIT = -2
+"""Timer target meaning "the detention's maximum length is reached"."""
+
+
+class Migrant:
+    """One return case: a person, their decision and where the case stands.
+
+    Migrants are plain objects rather than ``mesa.Agent``s: a scenario
+    creates hundreds of thousands of them, and registering one with Mesa's
+    agent set and removing it again costs about 10 µs (measured), more than all
+    of its own events. The agencies and authorities, few and long-lived, are
+    Mesa agents.
+    """
+
+    # Case history, written to the case register. Class-level defaults keep
+    # creating a case cheap: an instance stores only what changed for it.
+    outcome_day: float = NAN
+    talks: int = 0
+    avr_offered: bool = False
+    avr_takes: bool = False
+    handover_announced: bool = False
+    handover_ground: str = ""
+    handover_decided_day: float = NAN
+    handover_day: float = NAN
+    fields: frozenset[str] = frozenset()
+    wanted: bool = False
+    ever_absconded: bool = False
+    times_absconded: int = 0
+    released: bool = False
+    released_at_limit: int = 0
+    detention_days: float = 0.0
+    times_detained: int = 0
+    document_requests: int = 0
+    document_pending: bool = False
+    document_version: int = 0
+    contacted: bool = False
+    in_casework: bool = False
+    unenforceable: bool = False
+    joint_planned: bool = False
+    booked: bool = False
+    charter: bool = False
+    escorts: int = 0
+    detention_limit: float = math.inf
+
+    def __init__(
+        self,
+        model: ReturnModel,
+        country: CountrySystem,
+        origin: str,
+        decision_day: float,
+        willingness: float,
+        has_id_document: bool,
+        vulnerable: bool,
+        family: bool,
+        in_return_centre: bool,
+    ) -> None:
+        """Open the case on ``decision_day`` in the voluntary-departure period."""
+        self.model = model
+        self.unique_id = model.next_case_id()
+        self.country = country
+        self.origin = origin
+        self.decision_day = decision_day
+        self.willingness = willingness
+        self.abscond_propensity = willingness ** -country.behaviour.abscond_willingness_exponent
+        self.has_id_document = has_id_document
+        self.documents = has_id_document
+        self.vulnerable = vulnerable
+        self.family = family
+        self.in_return_centre = in_return_centre
+        self.lived_in_return_centre = in_return_centre
+        self.state = VP
+        self.since = decision_day
+        self.epoch = 0
+        self.entered = [decision_day, NAN, NAN, NAN, NAN, NAN]
+        self.documents_day = decision_day if has_id_document else NAN
+        self.expiry_day = decision_day + country.params.statute_of_limitation_days
+        country.stock[VP] += 1
+        country.open_cases[self.unique_id] = self
+        self.reschedule(decision_day)
+
+    @property
+    def active(self) -> bool:
+        """Whether the case is still open (not in a terminal state)."""
+        return self.state < RET_VOL
+
+    # --- transitions -----------------------------------------------------
+    def move(self, new: State, t: float) -> None:
+        """Leave the current state for ``new`` at time ``t``, keeping every stock and resource in step."""
+        old = self.state
+        if new not in ALLOWED[old]:
+            raise RuntimeError(f"migrant {self.unique_id}: transition {old.name} -> {new.name} is not allowed")
+        country = self.country
+        if old == DET:
+            country.detention.free(self, t)
+        elif old == AB and self.wanted:
+            country.police.wanted.discard(self)
+        if self.in_return_centre and new > RC:
+            country.return_centre.leave(self)
+        stock = country.stock
+        stock[old] -= 1
+        stock[new] += 1
+        self.state = new
+        self.since = t
+        if new < RET_VOL:
+            if self.entered[new] != self.entered[new]:  # NaN: first entry
+                self.entered[new] = t
+            self.reschedule(t)
+        else:
+            self.epoch += 1
+            self.outcome_day = t
+            country.close(self)
+
+    def fire(self, target: State | int, t: float) -> None:
+        """Carry out the transition a timer drew for this migrant."""
+        country = self.country
+        if target == DETENTION_LIMIT:
+            country.detention.at_limit(self, t)
+        elif target == AB:
+            came_from = self.state
+            self.ever_absconded = True
+            self.times_absconded += 1
+            self.move(AB, t)
+            if came_from in (VP, RC):
+                country.agency.notice_abscond(self, t)
+            else:
+                country.police.add_wanted(self)
+        elif target == RC:
+            self.move(RC, t)
+            country.agency.open_return_case(self, t)
+        elif target == PC:  # found by chance while absconded
+            country.police.receive_located(self, t)
+        else:
+            self.move(target, t)
+
+    # --- hazards ---------------------------------------------------------
+    def reschedule(self, t: float) -> None:
+        """Draw the next transition from the current state's competing hazards and deadline.
+
+        Bumping the epoch first makes any timer drawn earlier stale: hazards are
+        memoryless, so redrawing after a change of context is exact.
+        """
+        self.epoch += 1
+        country = self.country
+        b = country.behaviour
+        s = self.state
+        w = self.willingness
+        a = self.abscond_propensity
+        if self.in_return_centre:
+            a *= b.return_centre_abscond_multiplier
+        deadline = math.inf
+        deadline_target = 0
+        if s == VP:
+            dep = b.voluntary_period_departure * w * country.enforcement_factor
+            rates = ((dep, RET_VOL), (b.voluntary_period_abscond * a, AB))
+            deadline = self.since + country.params.voluntary_departure_days
+            deadline_target = RC
+        elif s == RC:
+            dep = b.return_case_departure * w * country.enforcement_factor
+            ab = b.return_case_abscond * a
+            if self.talks:
+                dep *= b.talk_departure_multiplier
+            if not self.documents:
+                dep *= b.no_document_departure_multiplier
+            if self.avr_offered:
+                ab *= country.avr.abscond_multiplier
+                if self.avr_takes:
+                    dep *= country.avr.departure_multiplier
+            if self.handover_announced:
+                ab *= b.handover_announced_abscond_multiplier
+            rates = ((dep, RET_AVR if self.avr_takes else RET_VOL), (ab, AB))
+        elif s == AB:
+            rates = (
+                (b.absconded_chance_encounter, PC),
+                (b.absconded_leave_unrecorded, State.DEPARTED_UNRECORDED),
+                (b.absconded_move_nordic, State.MOVED_NORDIC),
+            )
+        elif s == PC or s == AF:
+            ab = b.police_case_abscond * a
+            if self.released:
+                ab *= b.released_abscond_multiplier
+            if s == AF:
+                rates = ((ab * b.handover_announced_abscond_multiplier, AB),)
+            else:
+                dep = b.police_case_departure * w * country.enforcement_factor
+                if not self.documents:
+                    dep *= b.no_document_departure_multiplier
+                rates = ((dep, RET_VOL), (ab, AB))
+        else:  # detained: only the legal maximum length ends it by itself
+            rates = ()
+            deadline = self.detention_limit
+            deadline_target = DETENTION_LIMIT
+        self._draw(t, rates, deadline, deadline_target)
+
+    def _draw(self, t: float, rates: tuple, deadline: float, deadline_target: int) -> None:
+        """Push one timer: the first of an exponential draw over ``rates``, the deadline and expiry."""
+        if self.expiry_day <= deadline:
+            deadline = self.expiry_day
+            deadline_target = State.EXPIRED
+        total = 0.0
+        for r, _ in rates:
+            total += r
+        rng = self.country.behaviour_rng
+        # the same draw as rng.expovariate(total), without the call
+        when = t - log(1.0 - rng.random()) / total if total > 0.0 else INF
+        if when >= deadline:
+            self.model.clock.push(deadline, self, self.epoch, deadline_target)
+        elif when < INF:
+            u = rng.random() * total
+            for r, target in rates:
+                u -= r
+                if u < 0.0:
+                    break
+            self.model.clock.push(when, self, self.epoch, target)
+
+    # --- register ----------------------------------------------------------
+    def record(self) -> tuple:
+        """One row of the case register (see :data:`sim.register.COLUMNS`)."""
+        return (
+            self.unique_id,
+            self.country.code,
+            self.origin,
+            self.decision_day,
+            self.willingness,
+            self.has_id_document,
+            self.vulnerable,
+            self.family,
+            self.lived_in_return_centre,
+            *self.entered,
+            self.state.label,
+            self.outcome_day,
+            self.handover_ground,
+            self.handover_decided_day,
+            self.handover_day,
+            ",".join(sorted(self.fields)),
+            self.talks,
+            self.avr_offered,
+            self.ever_absconded,
+            self.times_absconded,
+            self.times_detained,
+            self.detention_days,
+            self.released_at_limit,
+            self.document_requests,
+            self.documents_day,
+            self.unenforceable,
+            self.charter,
+            self.escorts,
+            self.state == RET_AVR and self.country.avr.reintegration_support,
+        )

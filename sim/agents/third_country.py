@@ -1,0 +1,100 @@
+"""A third country's authority: identifies people and issues (or refuses) travel documents."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict, deque
+from itertools import count
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.params import Origin
+
+if TYPE_CHECKING:
+    from sim.agents.migrant import Migrant
+    from sim.country import CountrySystem
+    from sim.model import ReturnModel
+
+
+class DocumentRequest:
+    """One identification and travel-document request, waiting at the authority."""
+
+    __slots__ = ("migrant", "country", "forced", "ready", "version", "pushed")
+
+    def __init__(self, migrant: Migrant, country: CountrySystem, forced: bool, ready: float) -> None:
+        """A request for ``migrant`` by ``country``, to be answered on day ``ready``."""
+        self.migrant = migrant
+        self.country = country
+        self.forced = forced
+        self.ready = ready
+        self.version = migrant.document_version
+        self.pushed = False
+
+
+class ThirdCountryAuthority(mesa.Agent):
+    """Processes document requests with its own delay and acceptance probability.
+
+    Cooperation rises with the relationship that attachés build (a stock per
+    requesting country that grows with engagement and decays without it) and
+    with reintegration funding; an attaché's push shortens the time left on a
+    pending request.
+    """
+
+    def __init__(self, model: ReturnModel, name: str, origin: Origin) -> None:
+        """Create the authority of origin ``name`` from its archetype parameters."""
+        super().__init__(model)
+        self.name = name
+        self.origin = origin
+        self.stream = model.streams.py["third_country"]
+        self.pending: list[tuple[float, int, DocumentRequest]] = []
+        self.by_country: dict[str, deque[DocumentRequest]] = defaultdict(deque)
+        self.relationship: dict[str, float] = defaultdict(float)
+        self._seq = count()
+
+    def request(self, m: Migrant, country: CountrySystem, forced: bool, t: float) -> None:
+        """File a document request for ``m``."""
+        m.document_requests += 1
+        m.document_pending = True
+        ready = t + self.stream.expovariate(1.0 / self.origin.processing_days)
+        req = DocumentRequest(m, country, forced, ready)
+        heapq.heappush(self.pending, (ready, next(self._seq), req))
+        self.by_country[country.code].append(req)
+        country.events["document_requests"] += 1
+
+    def push(self, country_code: str, n: int, speedup: float, t: float) -> int:
+        """An attaché follows up the ``n`` oldest pending requests of a country; return how many."""
+        queue = self.by_country[country_code]
+        done = 0
+        while queue and done < n:
+            req = queue.popleft()
+            if req.pushed or req.ready <= t or req.version != req.migrant.document_version:
+                continue
+            req.pushed = True
+            req.ready = t + (req.ready - t) / speedup
+            heapq.heappush(self.pending, (req.ready, next(self._seq), req))
+            done += 1
+        return done
+
+    def cooperation(self, country_code: str, attache_effect: float) -> float:
+        """Extra acceptance probability from the relationship with ``country_code``."""
+        r = self.relationship[country_code]
+        return attache_effect * r / (1.0 + r)
+
+    def work_day(self, t: int) -> None:
+        """Answer every request whose processing time is over."""
+        model = self.model
+        while self.pending and self.pending[0][0] <= t:
+            ready, _, req = heapq.heappop(self.pending)
+            m = req.migrant
+            if ready != req.ready or req.version != m.document_version or not m.document_pending:
+                continue  # superseded by a push, or withdrawn
+            country = req.country
+            p = self.origin.accept_probability
+            if req.forced:
+                p *= self.origin.forced_accept_factor
+            if p > 0.0:
+                p += country.field_bonus(m, "document_accept_bonus")
+                p += self.cooperation(country.code, model.params.attache.relationship_accept_effect)
+                p += country.avr.cooperation_bonus
+            country.documents_decided(m, self.stream.random() < min(1.0, p), req.forced, t)

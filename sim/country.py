@@ -1,0 +1,221 @@
+"""One country's return system: its agencies, scarce places, stocks and arrivals."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.migrant import Migrant
+from sim.agents.migration_agency import MigrationAgency
+from sim.agents.police import PoliceUnit
+from sim.agents.transport import TransportService
+from sim.params import CountryParams, ScenarioParams
+from sim.states import State
+
+if TYPE_CHECKING:
+    from sim.model import ReturnModel
+
+
+class Detention:
+    """Detention places (förvar): a hard limit on places and on the length of a stay."""
+
+    def __init__(self, country: CountrySystem) -> None:
+        """Start with every place free."""
+        self.country = country
+        self.places = country.params.detention_places
+        self.occupied = 0
+        self.requests = 0
+        self.refused_full = 0
+
+    def request(self, m: Migrant, t: float) -> bool:
+        """Detain ``m`` if a place is free; return whether it was."""
+        self.requests += 1
+        if self.occupied >= self.places:
+            self.refused_full += 1
+            return False
+        self.occupied += 1
+        m.times_detained += 1
+        m.detention_limit = t + self.country.params.detention_max_days
+        m.move(State.DETAINED, t)
+        return True
+
+    def free(self, m: Migrant, t: float) -> None:
+        """Give back the place of ``m``, who is leaving detention now."""
+        self.occupied -= 1
+        days = t - m.since
+        m.detention_days += days
+        self.country.costs["detention"] += days * self.country.params.cost_detention_day
+
+    def at_limit(self, m: Migrant, t: float) -> None:
+        """Extend a stay where enforcement is under way and the law allows it, else release."""
+        p = self.country.params
+        extended_limit = m.since + p.detention_max_days_extended
+        if p.detention_max_days_extended > m.detention_limit - m.since and (m.booked or m.document_pending):
+            m.detention_limit = extended_limit
+            m.reschedule(t)
+        else:
+            m.released_at_limit += 1
+            self.country.events["released_at_limit"] += 1
+            self.release(m, t)
+
+    def release(self, m: Migrant, t: float) -> None:
+        """Let ``m`` go back to an open police case, more likely to abscond."""
+        m.released = True
+        m.booked = False
+        m.move(State.POLICE_CASE, t)
+        self.country.police.enqueue(m)
+
+
+class ReturnCentre:
+    """Return-centre places: residents report regularly, which lowers absconding."""
+
+    def __init__(self, places: int) -> None:
+        """Start with every place free."""
+        self.places = places
+        self.occupied = 0
+
+    def admit(self) -> bool:
+        """Take a place if one is free."""
+        if self.occupied < self.places:
+            self.occupied += 1
+            return True
+        return False
+
+    def leave(self, m: Migrant) -> None:
+        """Free the place of ``m``, whose case left the migration agency."""
+        m.in_return_centre = False
+        self.occupied -= 1
+
+
+class CountrySystem:
+    """A host country: agencies, detention, return centres, stocks and the case register."""
+
+    def __init__(self, model: ReturnModel, params: CountryParams, scenario: ScenarioParams) -> None:
+        """Build the country's agencies from its parameters and the scenario's levers."""
+        self.model = model
+        self.params = params
+        self.code = params.code
+        self.behaviour = scenario.behaviour
+        self.avr = scenario.avr
+        self.colocation = scenario.colocation
+        self.info_sharing = scenario.info_sharing
+        self.field_effects = scenario.field_effects
+        self.origin_names = list(scenario.origins)
+        shares = np.array([o.share for o in scenario.origins.values()])
+        self.origin_cdf = np.cumsum(shares / shares.sum())
+        streams = model.streams
+        self.arrival_rng = streams.np["arrivals"]
+        self.behaviour_rng = streams.py["behaviour"]
+        self.stock = [0] * len(State)
+        self.closed_cases: list[Migrant] = []
+        self.open_cases: dict[int, Migrant] = {}
+        self.costs: Counter[str] = Counter()
+        self.events: Counter[str] = Counter()
+        self.costs_at_warmup: Counter[str] = Counter()
+        self.events_at_warmup: Counter[str] = Counter()
+        self.removal_days: deque[int] = deque([0] * scenario.behaviour.enforcement_window_days)
+        self.enforcement_factor = 1.0
+        self.detention = Detention(self)
+        self.return_centre = ReturnCentre(params.return_centre_places)
+        self.agency = MigrationAgency(model, self)
+        self.police = PoliceUnit(model, self)
+        self.transport = TransportService(model, self)
+
+    # --- cases --------------------------------------------------------------
+    def close(self, m: Migrant) -> None:
+        """A case reached a terminal state: file it for the register (rows are built at output time)."""
+        if m.state == State.RETURNED_ASSISTED:
+            self.costs["avr_grants"] += self.avr.grant_cost
+        self.closed_cases.append(m)
+        del self.open_cases[m.unique_id]
+
+    # --- arrivals ------------------------------------------------------------
+    def arrivals(self, t: int) -> None:
+        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times."""
+        p, b, rng = self.params, self.behaviour, self.arrival_rng
+        n = int(rng.poisson(p.decisions_per_year / 365.0))
+        if n == 0:
+            return
+        days = np.sort(t - rng.random(n)).tolist()
+        last = len(self.origin_names) - 1
+        origins = np.minimum(np.searchsorted(self.origin_cdf, rng.random(n), side="right"), last).tolist()
+        sigma = b.willingness_sigma
+        willingness = (rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)).tolist()
+        shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
+        flags = (rng.random((n, 4)) < shares).tolist()
+        names, centre = self.origin_names, self.return_centre
+        for i in range(n):
+            has_doc, vulnerable, family, wants_centre = flags[i]
+            Migrant(
+                self.model,
+                self,
+                origin=names[origins[i]],
+                decision_day=days[i],
+                willingness=willingness[i],
+                has_id_document=has_doc,
+                vulnerable=vulnerable,
+                family=family,
+                in_return_centre=wants_centre and centre.admit(),
+            )
+        self.events["decisions"] += n
+
+    # --- daily work ----------------------------------------------------------
+    def working_day(self, t: int) -> None:
+        """The country's agencies act in a fixed order: flights leave, then agency, police, bookings."""
+        self.transport.fly(t)
+        self.agency.work_day(t)
+        self.police.work_day(t)
+        self.transport.book(t)
+        self._update_enforcement(t)
+
+    def end_warmup(self) -> None:
+        """Remember costs and counts so far: metrics count only the measured horizon."""
+        self.costs_at_warmup = self.costs.copy()
+        self.events_at_warmup = self.events.copy()
+
+    def record_removal(self) -> None:
+        """Count a removal towards the enforcement pressure migrants perceive."""
+        self.removal_days[-1] += 1
+
+    def _update_enforcement(self, t: int) -> None:
+        """Credible enforcement: recent removals per open police case raise voluntary departure."""
+        b = self.behaviour
+        caseload = self.stock[State.POLICE_CASE] + self.stock[State.DETAINED] + self.stock[State.AWAITING_FLIGHT]
+        pressure = sum(self.removal_days) / max(1, caseload)
+        ref = b.enforcement_reference
+        self.enforcement_factor = ((pressure + ref) / (2.0 * ref)) ** b.enforcement_elasticity
+        self.removal_days.popleft()
+        self.removal_days.append(0)
+
+    def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None:
+        """A third-country authority answered a document request for ``m``."""
+        m.document_pending = False
+        if not m.active:
+            return
+        if accepted:
+            m.documents = True
+            m.documents_day = t
+            if m.state in (State.POLICE_CASE, State.DETAINED):
+                self.police.enqueue(m)
+            if m.state in (State.RETURN_CASE, State.POLICE_CASE):
+                m.reschedule(t)
+        elif forced:
+            self.police.documents_refused(m, t)
+
+    def locate_probability(self, base: float, m: Migrant) -> float:
+        """Chance a search or contact attempt finds ``m``, raised by the information fields passed."""
+        mult = 1.0
+        effects = self.field_effects
+        for name in m.fields:
+            if name == "family" and not m.family:
+                continue
+            fe = effects.get(name)
+            if fe is not None:
+                mult *= fe.locate_multiplier
+        return 1.0 - (1.0 - base) ** mult if base < 1.0 else 1.0
+
+    def field_bonus(self, m: Migrant, attr: str) -> float:
+        """Sum of one field effect over the information fields passed for ``m``."""
+        return sum(getattr(self.field_effects[f], attr) for f in m.fields if f in self.field_effects)

@@ -1,0 +1,140 @@
+"""The return-process model (Mesa 3.5): arrivals, migrant timers and daily agency work.
+
+Based on the process described by the Swedish national audit office (RiR
+2020:7), the migration agency's and police's co-location reports, and the
+Nordic ministers' 2023 initiatives (see ``docs`` and ``../shared/brief``).
+
+Each day the model (1) creates the day's new decisions and fires the migrant
+timers due, in Mesa's ``step`` (high priority), then (2) lets third-country
+authorities and each country's agencies work, in one recurring event with a
+fixed order, and (3) records the stocks (low priority). Attachés work on
+their own weekly recurring events.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import mesa
+import pandas as pd
+from mesa.time import Priority, Schedule
+
+from sim.agents.attache import Attache
+from sim.agents.third_country import ThirdCountryAuthority
+from sim.clock import MigrantClock
+from sim.country import CountrySystem
+from sim.params import ScenarioParams
+from sim.register import register_frame
+from sim.states import ACTIVE, State
+from sim.streams import Streams
+
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+STOCK_COLUMNS = (
+    "day",
+    "country",
+    *(s.label for s in ACTIVE),
+    "wanted",
+    "talk_queue",
+    "police_queue",
+    "flight_queue",
+    "detention_occupied",
+    "detention_places",
+    "return_centre_occupied",
+)
+
+
+class ReturnModel(mesa.Model):
+    """Return process of one or more countries from decision to departure, absconding or expiry."""
+
+    def __init__(self, params: ScenarioParams, replication: int = 0) -> None:
+        """Build agencies and authorities from ``params``; replication ``r`` uses sub-streams of the seed."""
+        self.streams = Streams(params.seed, replication)
+        super().__init__(rng=self.streams.mesa_seed)
+        self.params = params
+        self.replication = replication
+        self.clock = MigrantClock()
+        self._case_ids = 0
+        self.third_countries = {
+            name: ThirdCountryAuthority(self, name, origin) for name, origin in params.origins.items()
+        }
+        self.countries = {params.country.code: CountrySystem(self, params.country, params)}
+        self.attaches = [
+            Attache(self, c, self.third_countries[post])
+            for c in self.countries.values()
+            for post in c.params.attache_posts
+        ]
+        self.end_day = params.warmup_days + params.horizon_days
+        self.datacollector = mesa.DataCollector(tables={"stocks": list(STOCK_COLUMNS)})
+        self.schedule_recurring(self.working_day, Schedule(interval=1, start=1))
+        self.schedule_recurring(self.collect, Schedule(interval=1, start=1), priority=Priority.LOW)
+
+    def step(self) -> None:
+        """New decisions of the day, then every migrant timer due by the end of it."""
+        t = self.time
+        for country in self.countries.values():
+            country.arrivals(t)
+        self.clock.run_day(int(t))
+
+    def working_day(self) -> None:
+        """Third-country authorities answer requests; then each country's agencies work."""
+        t = int(self.time)
+        for authority in self.third_countries.values():
+            authority.work_day(t)
+        for country in self.countries.values():
+            country.working_day(t)
+
+    def collect(self) -> None:
+        """Record today's stocks and queues for each country."""
+        t = int(self.time)
+        if t == self.params.warmup_days:
+            for c in self.countries.values():
+                c.end_warmup()
+        for code, c in self.countries.items():
+            row = {"day": t, "country": code}
+            for s in ACTIVE:
+                row[s.label] = c.stock[s]
+            row.update(
+                wanted=len(c.police.wanted),
+                talk_queue=len(c.agency.talk_queue),
+                police_queue=len(c.police.casework),
+                flight_queue=len(c.transport.queue),
+                detention_occupied=c.detention.occupied,
+                detention_places=c.detention.places,
+                return_centre_occupied=c.return_centre.occupied,
+            )
+            self.datacollector.add_table_row("stocks", row)
+
+    def next_case_id(self) -> int:
+        """A new case number, unique across countries."""
+        self._case_ids += 1
+        return self._case_ids
+
+    def run(self) -> None:
+        """Run the warm-up and the measured horizon."""
+        self.run_until(self.end_day)
+
+    @property
+    def events_processed(self) -> int:
+        """Migrant timers fired so far (the unit of the engine's cost)."""
+        return self.clock.fired
+
+    def case_register(self) -> pd.DataFrame:
+        """Every case, closed or open, one row each, with the replication number."""
+        rows: list[tuple] = []
+        for c in self.countries.values():
+            rows.extend(m.record() for m in c.closed_cases)
+            rows.extend(m.record() for m in c.open_cases.values())
+        df = register_frame(rows)
+        df.insert(0, "replication", self.replication)
+        return df
+
+    def stocks(self) -> pd.DataFrame:
+        """The daily stock series, one row per day and country."""
+        df = self.datacollector.get_table_dataframe("stocks")
+        df.insert(0, "replication", self.replication)
+        return df
+
+    def stock_of(self, state: State) -> int:
+        """Current number of cases in ``state`` across countries."""
+        return sum(c.stock[state] for c in self.countries.values())

@@ -1,0 +1,76 @@
+"""Writing a run's results: atomic files, versions and the completion marker.
+
+Every file is written to a temporary name in the same folder and renamed
+into place, so an interrupted run never leaves a half-written file under a
+final name; ``run.json`` is written last and marks the run complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+PACKAGES = ("returnsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
+COMPLETION_MARKER = "run.json"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, returnsim and every library a result depends on."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_table(path: Path, df: pd.DataFrame) -> None:
+    """Write a table atomically as Parquet or CSV, by the file's suffix."""
+    if path.suffix == ".csv":
+        atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    else:
+        atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def write_json(path: Path, obj: dict) -> None:
+    """Write a JSON document atomically."""
+    write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def frame_hash(df: pd.DataFrame) -> str:
+    """A content hash of a table, stable across processes and machines for the same values."""
+    row_hashes = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    digest = hashlib.sha256(row_hashes.tobytes())
+    digest.update(",".join(df.columns).encode())
+    return digest.hexdigest()

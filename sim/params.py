@@ -1,0 +1,254 @@
+"""Typed, validated parameters of a returnsim scenario.
+
+These dataclasses are both the Hydra structured-config schemas (registered in
+:mod:`sim.config`) and the parameter object the model reads. Each numeric
+field declares its allowed range in ``metadata`` so that :func:`validate` can
+name the offending key and what is allowed; string modes declare ``choices``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
+"""Fields of the information package that can go with a handover to police."""
+
+
+def _rng(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[str, Any]:
+    return {"ge": lo, "le": hi, **kw}
+
+
+NONNEG = _rng(0.0)
+PROB = _rng(0.0, 1.0)
+POS = _rng(1e-12)
+
+
+def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
+    """A numeric field with an allowed range (default: non-negative)."""
+    return field(default=default, metadata=meta)
+
+
+def choice(default: str, *choices: str) -> Any:
+    """A string field restricted to ``choices``."""
+    return field(default=default, metadata={"choices": choices})
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key and what is allowed."""
+
+
+@dataclass
+class FieldEffects:
+    """How one information field changes locating and documenting a person."""
+
+    locate_multiplier: float = num(1.0)
+    document_accept_bonus: float = num(0.0, PROB)
+    removal_failure_avoided: float = num(0.0, PROB)
+
+
+@dataclass
+class Behaviour:
+    """Migrants' hazards per day by state, and how context shifts them (calibrate)."""
+
+    willingness_sigma: float = num(1.0)
+    abscond_willingness_exponent: float = num(1.0)
+    voluntary_period_departure: float = num(0.008)
+    voluntary_period_abscond: float = num(0.0015)
+    return_case_departure: float = num(0.003)
+    return_case_abscond: float = num(0.0015)
+    talk_departure_multiplier: float = num(1.5)
+    handover_announced_abscond_multiplier: float = num(3.0)
+    police_case_departure: float = num(0.0015)
+    police_case_abscond: float = num(0.004)
+    released_abscond_multiplier: float = num(2.0)
+    no_document_departure_multiplier: float = num(0.6, PROB)
+    return_centre_abscond_multiplier: float = num(0.5)
+    enforcement_elasticity: float = num(0.5)
+    enforcement_reference: float = num(0.02, POS)
+    enforcement_window_days: int = num(90, _rng(1))
+    absconded_leave_unrecorded: float = num(0.0006)
+    absconded_move_nordic: float = num(0.0002)
+    absconded_chance_encounter: float = num(0.0004)
+    vulnerable_share: float = num(0.15, PROB)
+    family_share: float = num(0.3, PROB)
+    has_identity_document_share: float = num(0.3, PROB)
+
+
+@dataclass
+class CountryParams:
+    """One country's arrivals, legal limits, capacities and costs."""
+
+    code: str = "SE"
+    name: str = "Sweden"
+    decisions_per_year: float = num(17015.0)
+    voluntary_departure_days: float = num(28.0)
+    statute_of_limitation_days: float = num(1461.0, POS)
+    case_officers: int = num(110)
+    talks_per_officer_day: float = num(1.0)
+    talk_interval_days: float = num(21.0, POS)
+    talks_before_handover: int = num(3)
+    refusal_handover_probability: float = num(0.25, PROB)
+    abscond_detection_days: float = num(14.0)
+    return_centre_places: int = num(650)
+    return_centre_share: float = num(0.3, PROB)
+    police_officers: int = num(220)
+    police_actions_per_officer_day: float = num(0.25)
+    police_search_share: float = num(0.3, PROB)
+    locate_probability_per_search: float = num(0.05, PROB)
+    contact_probability: float = num(0.6, PROB)
+    document_retry_days: float = num(90.0, POS)
+    document_max_attempts: int = num(3, _rng(1))
+    detention_places: int = num(637)
+    detention_max_days: float = num(60.0, POS)
+    detention_max_days_extended: float = num(365.0, POS)
+    detention_risk_threshold: float = num(0.8)
+    escorts: int = num(120)
+    escorts_per_returnee: int = num(2, _rng(1))
+    escort_trip_days: float = num(4.0, POS)
+    booking_lead_days: float = num(7.0)
+    charter_min_returnees: int = num(10, _rng(1))
+    charter_seats: int = num(35, _rng(1))
+    charter_lead_days: float = num(21.0)
+    medical_removal_failure: float = num(0.3, PROB)
+    attache_posts: list[str] = field(default_factory=list)
+    attache_hours_per_week: float = num(20.0)
+    cost_talk: float = num(2000.0)
+    cost_police_action: float = num(3000.0)
+    cost_detention_day: float = num(4000.0)
+    cost_escorted_removal: float = num(64000.0)
+    cost_charter: float = num(1000000.0)
+
+
+@dataclass
+class Colocation:
+    """Police and transport staff working at the migration agency's offices."""
+
+    mode: str = choice("none", "none", "partial", "full")
+    days_per_week: float = num(0.0, _rng(0.0, 5.0))
+    handover_admin_days: float = num(14.0)
+    field_loss_probability: float = num(0.3, PROB)
+
+
+@dataclass
+class InfoSharing:
+    """Which information fields the law lets the agency pass to the police."""
+
+    mode: str = choice("restricted", "restricted", "extended", "nordic")
+    fields: list[str] = field(default_factory=lambda: ["identity_documents"])
+
+
+@dataclass
+class Avr:
+    """Assisted voluntary return: a grant offered in return talks."""
+
+    mode: str = choice("standard", "none", "standard", "reintegration")
+    uptake: float = num(0.5, PROB)
+    departure_multiplier: float = num(1.5)
+    abscond_multiplier: float = num(0.8)
+    grant_cost: float = num(30000.0)
+    reintegration_support: bool = False
+    cooperation_bonus: float = num(0.0, PROB)
+
+
+@dataclass
+class Origin:
+    """A third country: its share of decisions and how its authority responds."""
+
+    archetype: str = choice("cooperative", "cooperative", "slow", "refuses_charters", "refuses_forced")
+    share: float = num(0.25, PROB)
+    processing_days: float = num(30.0, POS)
+    accept_probability: float = num(0.7, PROB)
+    forced_accept_factor: float = num(1.0, PROB)
+    accepts_charters: bool = True
+
+
+@dataclass
+class Attache:
+    """How attachés speed up requests and build a relationship stock."""
+
+    hours_per_push: float = num(2.0, POS)
+    speedup: float = num(2.0, _rng(1.0))
+    relationship_gain_per_push: float = num(0.02)
+    relationship_decay_per_week: float = num(0.05, PROB)
+    relationship_accept_effect: float = num(0.2, PROB)
+
+
+@dataclass
+class Output:
+    """What a run writes besides the summary."""
+
+    case_register: bool = True
+    stocks: bool = True
+    figures: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class ScenarioParams:
+    """The whole scenario: one country (for now), levers, origins and run length."""
+
+    seed: int = num(0, _rng(0))
+    replications: int = num(1, _rng(1))
+    warmup_days: int = num(365)
+    horizon_days: int = num(1095, _rng(1))
+    country: CountryParams = field(default_factory=CountryParams)
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    colocation: Colocation = field(default_factory=Colocation)
+    info_sharing: InfoSharing = field(default_factory=InfoSharing)
+    avr: Avr = field(default_factory=Avr)
+    field_effects: dict[str, FieldEffects] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    attache: Attache = field(default_factory=Attache)
+    output: Output = field(default_factory=Output)
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+def validate(obj: Any, path: str = "") -> None:
+    """Check every field against its declared range or choices; raise ConfigError naming the key."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{path}{f.name}"
+        meta = f.metadata
+        if is_dataclass(value):
+            validate(value, key + ".")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if is_dataclass(v):
+                    validate(v, f"{key}.{k}.")
+        elif "choices" in meta and value not in meta["choices"]:
+            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = meta.get("ge"), meta.get("le")
+            if (lo is not None and value < lo) or (hi is not None and value > hi) or value != value:
+                allowed = f"{'>= ' + str(lo) if lo is not None else ''}{' and ' if lo is not None and hi is not None else ''}{'<= ' + str(hi) if hi is not None else ''}"
+                raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
+    _check_cross_fields(obj, path)
+
+
+def _check_cross_fields(obj: Any, path: str) -> None:
+    """Constraints that span several fields of one object."""
+    if isinstance(obj, InfoSharing):
+        for name in obj.fields:
+            if name not in INFO_FIELDS:
+                raise ConfigError(
+                    f"{path}fields: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}"
+                )
+    if isinstance(obj, ScenarioParams):
+        for name in obj.field_effects:
+            if name not in INFO_FIELDS:
+                raise ConfigError(f"field_effects: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}")
+        if not obj.origins:
+            raise ConfigError("origins: at least one origin is needed")
+        total = sum(o.share for o in obj.origins.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
+        for post in obj.country.attache_posts:
+            if post not in obj.origins:
+                raise ConfigError(
+                    f"country.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}"
+                )
+        if obj.country.detention_max_days_extended < obj.country.detention_max_days:
+            raise ConfigError("country.detention_max_days_extended must be >= country.detention_max_days")

@@ -1,0 +1,50 @@
+"""The case register: one row per migrant, the raw material for every metric."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.states import ACTIVE
+
+COLUMNS = (
+    "migrant_id",
+    "country",
+    "origin",
+    "decision_day",
+    "willingness",
+    "has_id_document",
+    "vulnerable",
+    "family",
+    "return_centre",
+    *(f"entered_{s.label}" for s in ACTIVE),
+    "outcome",
+    "outcome_day",
+    "handover_ground",
+    "handover_decided_day",
+    "handover_day",
+    "fields_passed",
+    "talks",
+    "avr_offered",
+    "ever_absconded",
+    "times_absconded",
+    "times_detained",
+    "detention_days",
+    "released_at_limit",
+    "document_requests",
+    "documents_day",
+    "unenforceable",
+    "charter",
+    "escorts",
+    "reintegration_support",
+)
+"""Columns of the register; ``outcome`` is the state at the end of the run
+(a terminal outcome, or the active state of a case still open)."""
+
+
+def register_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The case register as a table sorted by migrant id."""
+    df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    df = df.sort_values("migrant_id", kind="stable").reset_index(drop=True)
+    for col in ("country", "origin", "outcome", "handover_ground"):
+        df[col] = df[col].astype("category")
+    return df

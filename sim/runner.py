@@ -1,0 +1,87 @@
+"""Run a scenario's replications and write its results to a run directory."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim import plots
+from sim.metrics import summarise
+from sim.model import ReturnModel
+from sim.output import COMPLETION_MARKER, frame_hash, versions, write_json, write_table, write_text
+from sim.params import ScenarioParams
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication produced."""
+
+    replication: int
+    register: pd.DataFrame
+    stocks: pd.DataFrame
+    summary: pd.DataFrame
+    events: int
+    seconds: float
+
+
+def run_replication(params: ScenarioParams, replication: int) -> ReplicationResult:
+    """Build and run one model; a pure function of ``(params, replication)``, in any process."""
+    start = time.perf_counter()
+    model = ReturnModel(params, replication)
+    model.run()
+    seconds = time.perf_counter() - start
+    register = model.case_register()
+    return ReplicationResult(replication, register, model.stocks(), summarise(model, register), model.events_processed, seconds)
+
+
+def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[ReplicationResult]:
+    """Run every replication in this process; write results to ``out_dir`` if given."""
+    results = [run_replication(params, r) for r in range(params.replications)]
+    if out_dir is not None:
+        write_results(params, results, out_dir)
+    return results
+
+
+def write_results(params: ScenarioParams, results: list[ReplicationResult], out_dir: Path) -> None:
+    """Write config, tables, figures and, last, the completion marker."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text(out_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.structured(params)))
+    register = pd.concat([r.register for r in results], ignore_index=True)
+    stocks = pd.concat([r.stocks for r in results], ignore_index=True)
+    summary = pd.concat([r.summary for r in results], ignore_index=True)
+    if params.output.case_register:
+        write_table(out_dir / "case_register.parquet", register)
+    if params.output.stocks:
+        write_table(out_dir / "stocks.parquet", stocks)
+    write_table(out_dir / "summary.parquet", summary)
+    write_table(out_dir / "summary.csv", summary)
+    if params.output.figures:
+        plots.stocks_figure(stocks, params.warmup_days, out_dir / "figures" / "stocks.png")
+        plots.outcomes_figure(register, params.warmup_days, out_dir / "figures" / "outcomes.png")
+    write_json(
+        out_dir / COMPLETION_MARKER,
+        {
+            "status": "complete",
+            "seed": params.seed,
+            "replications": params.replications,
+            "register_sha256": {r.replication: frame_hash(r.register) for r in results},
+            "events": {r.replication: r.events for r in results},
+            "model_seconds": {r.replication: round(r.seconds, 3) for r in results},
+            "versions": versions(),
+        },
+    )
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """A short table for the terminal: key metrics, mean over replications."""
+    cols = [
+        "decisions", "return_rate", "cohort_return_rate_12m", "median_days_to_return",
+        "share_ever_absconded", "voluntary_share_of_returns", "share_detained",
+        "forced_returns", "charters_flown", "cost_per_return",
+    ]
+    table = summary.groupby("country")[cols].mean().T
+    return table.to_string(float_format=lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}")
