@@ -1,0 +1,1 @@
+"""Benchmarks of the returnsim engine (``uv run python -m benchmarks``)."""

@@ -21,9 +21,14 @@ from sim.model import ReturnModel
 
 CONFIGS: dict[str, list[str]] = {
     "default": [],
-    "arrivals_x10": ["country.decisions_per_year=170150", "country.case_officers=1100",
-                     "country.police_officers=2200", "country.detention_places=6370", "country.escorts=1200",
-                     "country.return_centre_places=6500"],
+    "arrivals_x10": [
+        "country.decisions_per_year=170150",
+        "country.case_officers=1100",
+        "country.police_officers=2200",
+        "country.detention_places=6370",
+        "country.escorts=1200",
+        "country.return_centre_places=6500",
+    ],
 }
 """Scenarios to time: overrides of the default config (10x arrivals scales capacities with them)."""
 
@@ -76,7 +81,9 @@ def main() -> None:
         }
         print(f"{name:>14}: {results[name]}", flush=True)
     if "default" in results and "arrivals_x10" in results:
-        results["scaling_x10"] = round(results["arrivals_x10"]["seconds_median"] / results["default"]["seconds_median"], 2)
+        results["scaling_x10"] = round(
+            results["arrivals_x10"]["seconds_median"] / results["default"]["seconds_median"], 2
+        )
     print(json.dumps(results))
 
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
 import pandas as pd
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, register_schema, to_params

@@ -110,6 +110,7 @@ class CountrySystem:
         self.behaviour_rng = streams.py["behaviour"]
         self.stock = [0] * len(State)
         self.closed_cases: list[Migrant] = []
+        self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
         self.open_cases: dict[int, Migrant] = {}
         self.costs: Counter[str] = Counter()
         self.events: Counter[str] = Counter()

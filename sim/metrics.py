@@ -27,7 +27,7 @@ METRICS = {
     "decisions": "final decisions in the horizon",
     "returns": "registered returns (voluntary, assisted, forced) in the horizon",
     "return_rate": "returns / decisions in the horizon",
-    "cohort_return_rate_12m": "share of decisions (in the horizon, at least 12 months before its end) returned within 365 days",
+    "cohort_return_rate_12m": "share of decisions (horizon, >= 12 months before its end) returned within 365 days",
     "median_days_to_return": "median days from decision to return, returns in the horizon",
     "p90_days_to_return": "90th percentile of days from decision to return",
     "backlog_end": "open cases at the end",
@@ -58,10 +58,7 @@ METRICS = {
 
 def summarise(model: ReturnModel, register: pd.DataFrame) -> pd.DataFrame:
     """One row per country plus ``ALL`` (when several), with every metric in :data:`METRICS`."""
-    rows = [
-        _country_metrics(model, c, register[register["country"] == code])
-        for code, c in model.countries.items()
-    ]
+    rows = [_country_metrics(model, c, register[register["country"] == code]) for code, c in model.countries.items()]
     if len(rows) > 1:
         rows.append(_country_metrics(model, None, register))
     df = pd.DataFrame(rows)
@@ -87,7 +84,11 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
     handed = reg[(reg["handover_day"] > start) & (reg["handover_day"] <= end)]
     flights = [f for c in countries for f in c.transport.flown if start < f.day <= end]
     seats = sum(f.seats for f in flights)
-    detention_days = costs["detention"] / countries[0].params.cost_detention_day if countries[0].params.cost_detention_day else np.nan
+    detention_days = (
+        costs["detention"] / countries[0].params.cost_detention_day
+        if countries[0].params.cost_detention_day
+        else np.nan
+    )
     return {
         "country": "ALL" if country is None else country.code,
         "decisions": len(cohort),
@@ -121,3 +122,25 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / den if den else np.nan
+
+
+def cohort_outcomes(register: pd.DataFrame, first_day: float, last_day: float, follow_days: float) -> dict[str, float]:
+    """Outcomes of the decisions made in ``(first_day, last_day]``, each followed for ``follow_days``.
+
+    The measures of the audit office's 2013-2014 cohort (RiR 2020:7): share
+    closed with a registered departure, share statute-barred, number handed
+    to police, share of police cases closed with departure, removals.
+    """
+    cohort = register[(register["decision_day"] > first_day) & (register["decision_day"] <= last_day)]
+    within = cohort["outcome_day"] - cohort["decision_day"] <= follow_days + 1e-6  # expiry falls on the last day
+    returned = within & cohort["outcome"].isin(RETURNED_LABELS)
+    police = (cohort["handover_day"] - cohort["decision_day"]) <= follow_days
+    n = len(cohort)
+    return {
+        "cases": n,
+        "share_registered_departure": _ratio(returned.sum(), n),
+        "share_statute_barred": _ratio((within & (cohort["outcome"] == State.EXPIRED.label)).sum(), n),
+        "share_handed_to_police": _ratio(police.sum(), n),
+        "share_of_police_cases_departed": _ratio((returned & police).sum(), police.sum()),
+        "share_removed_by_police": _ratio((within & (cohort["outcome"] == State.RETURNED_FORCED.label)).sum(), n),
+    }

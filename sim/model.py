@@ -129,6 +129,16 @@ class ReturnModel(mesa.Model):
         df.insert(0, "replication", self.replication)
         return df
 
+    def transitions(self) -> pd.DataFrame | None:
+        """Every state change (``from_state`` -1 marks a new decision), if ``output.transitions`` is on."""
+        logs = [c.transitions for c in self.countries.values() if c.transitions is not None]
+        if not logs:
+            return None
+        rows = [row for log in logs for row in log]
+        df = pd.DataFrame.from_records(rows, columns=["migrant_id", "day", "from_state", "to_state"])
+        df.insert(0, "replication", self.replication)
+        return df
+
     def stocks(self) -> pd.DataFrame:
         """The daily stock series, one row per day and country."""
         df = self.datacollector.get_table_dataframe("stocks")

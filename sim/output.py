@@ -18,7 +18,18 @@ from pathlib import Path
 
 import pandas as pd
 
-PACKAGES = ("returnsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
+PACKAGES = (
+    "returnsim",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "seaborn",
+    "matplotlib",
+    "hydra-core",
+    "omegaconf",
+)
 COMPLETION_MARKER = "run.json"
 _UMASK = os.umask(0)
 os.umask(_UMASK)

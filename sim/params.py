@@ -53,23 +53,23 @@ class Behaviour:
 
     willingness_sigma: float = num(1.0)
     abscond_willingness_exponent: float = num(1.0)
-    voluntary_period_departure: float = num(0.008)
-    voluntary_period_abscond: float = num(0.0015)
-    return_case_departure: float = num(0.003)
-    return_case_abscond: float = num(0.0015)
+    voluntary_period_departure: float = num(0.004)
+    voluntary_period_abscond: float = num(0.002)
+    return_case_departure: float = num(0.0012)
+    return_case_abscond: float = num(0.002)
     talk_departure_multiplier: float = num(1.5)
     handover_announced_abscond_multiplier: float = num(3.0)
-    police_case_departure: float = num(0.0015)
-    police_case_abscond: float = num(0.004)
+    police_case_departure: float = num(0.002)
+    police_case_abscond: float = num(0.006)
     released_abscond_multiplier: float = num(2.0)
     no_document_departure_multiplier: float = num(0.6, PROB)
     return_centre_abscond_multiplier: float = num(0.5)
     enforcement_elasticity: float = num(0.5)
     enforcement_reference: float = num(0.02, POS)
     enforcement_window_days: int = num(90, _rng(1))
-    absconded_leave_unrecorded: float = num(0.0006)
-    absconded_move_nordic: float = num(0.0002)
-    absconded_chance_encounter: float = num(0.0004)
+    absconded_leave_unrecorded: float = num(0.0003)
+    absconded_move_nordic: float = num(0.0001)
+    absconded_chance_encounter: float = num(0.0002)
     vulnerable_share: float = num(0.15, PROB)
     family_share: float = num(0.3, PROB)
     has_identity_document_share: float = num(0.3, PROB)
@@ -95,8 +95,8 @@ class CountryParams:
     police_officers: int = num(220)
     police_actions_per_officer_day: float = num(0.25)
     police_search_share: float = num(0.3, PROB)
-    locate_probability_per_search: float = num(0.05, PROB)
-    contact_probability: float = num(0.6, PROB)
+    locate_probability_per_search: float = num(0.02, PROB)
+    contact_probability: float = num(0.4, PROB)
     document_retry_days: float = num(90.0, POS)
     document_max_attempts: int = num(3, _rng(1))
     detention_places: int = num(637)
@@ -181,6 +181,7 @@ class Output:
     case_register: bool = True
     stocks: bool = True
     figures: bool = True
+    transitions: bool = False
     quiet: bool = False
 
 
@@ -223,7 +224,8 @@ def validate(obj: Any, path: str = "") -> None:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             lo, hi = meta.get("ge"), meta.get("le")
             if (lo is not None and value < lo) or (hi is not None and value > hi) or value != value:
-                allowed = f"{'>= ' + str(lo) if lo is not None else ''}{' and ' if lo is not None and hi is not None else ''}{'<= ' + str(hi) if hi is not None else ''}"
+                bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+                allowed = " and ".join(b for b in bounds if b)
                 raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
     _check_cross_fields(obj, path)
 
@@ -239,7 +241,9 @@ def _check_cross_fields(obj: Any, path: str) -> None:
     if isinstance(obj, ScenarioParams):
         for name in obj.field_effects:
             if name not in INFO_FIELDS:
-                raise ConfigError(f"field_effects: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}")
+                raise ConfigError(
+                    f"field_effects: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}"
+                )
         if not obj.origins:
             raise ConfigError("origins: at least one origin is needed")
         total = sum(o.share for o in obj.origins.values())

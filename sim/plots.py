@@ -26,8 +26,16 @@ def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path) -> None:
         value_name="cases",
     )
     grid = sns.relplot(
-        data=long, x="day", y="cases", hue="state", col="country", kind="line",
-        errorbar=("pi", 90), height=3.5, aspect=1.6, facet_kws={"sharey": False},
+        data=long,
+        x="day",
+        y="cases",
+        hue="state",
+        col="country",
+        kind="line",
+        errorbar=("pi", 90),
+        height=3.5,
+        aspect=1.6,
+        facet_kws={"sharey": False},
     )
     for ax in grid.axes.flat:
         ax.axvline(warmup_days, color="grey", linestyle=":", linewidth=1)
@@ -47,8 +55,16 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> Non
     )
     order = [s for s in STATE_ORDER if s in set(shares["outcome"].astype(str))]
     grid = sns.catplot(
-        data=shares, y="outcome", x="share", col="country", kind="bar",
-        order=order, errorbar=("pi", 90), height=3.5, aspect=1.4, color="steelblue",
+        data=shares,
+        y="outcome",
+        x="share",
+        col="country",
+        kind="bar",
+        order=order,
+        errorbar=("pi", 90),
+        height=3.5,
+        aspect=1.4,
+        color="steelblue",
     )
     grid.set_axis_labels("share of decisions in the horizon", "state at end of run")
     grid.figure.suptitle("Outcome of the horizon's decisions", y=1.03)

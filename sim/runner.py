@@ -24,6 +24,7 @@ class ReplicationResult:
     register: pd.DataFrame
     stocks: pd.DataFrame
     summary: pd.DataFrame
+    transitions: pd.DataFrame | None
     events: int
     seconds: float
 
@@ -35,7 +36,15 @@ def run_replication(params: ScenarioParams, replication: int) -> ReplicationResu
     model.run()
     seconds = time.perf_counter() - start
     register = model.case_register()
-    return ReplicationResult(replication, register, model.stocks(), summarise(model, register), model.events_processed, seconds)
+    return ReplicationResult(
+        replication,
+        register,
+        model.stocks(),
+        summarise(model, register),
+        model.transitions(),
+        model.events_processed,
+        seconds,
+    )
 
 
 def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[ReplicationResult]:
@@ -57,6 +66,8 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
         write_table(out_dir / "case_register.parquet", register)
     if params.output.stocks:
         write_table(out_dir / "stocks.parquet", stocks)
+    if params.output.transitions:
+        write_table(out_dir / "transitions.parquet", pd.concat([r.transitions for r in results], ignore_index=True))
     write_table(out_dir / "summary.parquet", summary)
     write_table(out_dir / "summary.csv", summary)
     if params.output.figures:
@@ -79,9 +90,16 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
 def format_summary(summary: pd.DataFrame) -> str:
     """A short table for the terminal: key metrics, mean over replications."""
     cols = [
-        "decisions", "return_rate", "cohort_return_rate_12m", "median_days_to_return",
-        "share_ever_absconded", "voluntary_share_of_returns", "share_detained",
-        "forced_returns", "charters_flown", "cost_per_return",
+        "decisions",
+        "return_rate",
+        "cohort_return_rate_12m",
+        "median_days_to_return",
+        "share_ever_absconded",
+        "voluntary_share_of_returns",
+        "share_detained",
+        "forced_returns",
+        "charters_flown",
+        "cost_per_return",
     ]
     table = summary.groupby("country")[cols].mean().T
     return table.to_string(float_format=lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}")

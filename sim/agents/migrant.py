@@ -92,7 +92,7 @@ class Migrant:
         self.origin = origin
         self.decision_day = decision_day
         self.willingness = willingness
-        self.abscond_propensity = willingness ** -country.behaviour.abscond_willingness_exponent
+        self.abscond_propensity = willingness**-country.behaviour.abscond_willingness_exponent
         self.has_id_document = has_id_document
         self.documents = has_id_document
         self.vulnerable = vulnerable
@@ -106,6 +106,8 @@ class Migrant:
         self.documents_day = decision_day if has_id_document else NAN
         self.expiry_day = decision_day + country.params.statute_of_limitation_days
         country.stock[VP] += 1
+        if country.transitions is not None:
+            country.transitions.append((self.unique_id, decision_day, -1, VP))
         country.open_cases[self.unique_id] = self
         self.reschedule(decision_day)
 
@@ -127,6 +129,8 @@ class Migrant:
             country.police.wanted.discard(self)
         if self.in_return_centre and new > RC:
             country.return_centre.leave(self)
+        if country.transitions is not None:
+            country.transitions.append((self.unique_id, t, old, new))
         stock = country.stock
         stock[old] -= 1
         stock[new] += 1
@@ -237,9 +241,11 @@ class Migrant:
             self.model.clock.push(deadline, self, self.epoch, deadline_target)
         elif when < INF:
             u = rng.random() * total
-            for r, target in rates:
+            target = rates[-1][1]  # if rounding leaves u >= 0 after the loop
+            for r, candidate in rates:
                 u -= r
                 if u < 0.0:
+                    target = candidate
                     break
             self.model.clock.push(when, self, self.epoch, target)
 

@@ -180,9 +180,7 @@ class PoliceUnit(mesa.Agent):
 
     def at_risk(self, m: Migrant) -> bool:
         """Police judgement of absconding risk: history or stated unwillingness, never the vulnerable."""
-        return not m.vulnerable and (
-            m.ever_absconded or m.willingness < self.country.params.detention_risk_threshold
-        )
+        return not m.vulnerable and (m.ever_absconded or m.willingness < self.country.params.detention_risk_threshold)
 
     def _search(self, t: int, searches: int) -> None:
         base = self.country.params.locate_probability_per_search

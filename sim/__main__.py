@@ -1,0 +1,5 @@
+"""``python -m sim`` runs the ``returnsim`` command."""
+
+from sim.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""Shared helpers: compose configs once per override set and run small scenarios."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from sim.config import AppConfig, load_params
+from sim.runner import ReplicationResult, run_replication
+
+SMALL = (
+    "country.decisions_per_year=4000",
+    "country.case_officers=26",
+    "country.police_officers=52",
+    "country.detention_places=40",
+    "country.escorts=28",
+    "country.return_centre_places=150",
+    "warmup_days=200",
+    "horizon_days=900",
+)
+"""A quarter-size Sweden with few detention places, so that the place limit binds."""
+
+
+@cache
+def params(*overrides: str) -> AppConfig:
+    """Composed and validated parameters for ``overrides`` (cached: composing costs ~50 ms)."""
+    return load_params(list(overrides))
+
+
+def run(*overrides: str, replication: int = 0) -> ReplicationResult:
+    """One replication of the small scenario with ``overrides`` on top."""
+    return run_replication(params(*SMALL, *overrides), replication)
+
+
+@pytest.fixture(scope="session")
+def traced() -> ReplicationResult:
+    """A small real run with the transition log on, shared by the invariant tests."""
+    return run("output.transitions=true", "seed=11")

@@ -1,0 +1,62 @@
+"""Bad configuration fails early, naming the key and what is allowed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra.errors import ConfigCompositionException, HydraException
+
+from sim.config import load_params
+from sim.params import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("colocation.field_loss_probability=1.5", "colocation.field_loss_probability"),
+        ("country.police_officers=-3", "country.police_officers"),
+        ("colocation.mode=sometimes", "choose one of none, partial, full"),
+        ("info_sharing.fields=[address,shoe_size]", "shoe_size"),
+        ("origins.slow.share=0.9", "sum to 1"),
+        ("country.attache_posts=[atlantis]", "atlantis"),
+    ],
+)
+def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
+    with pytest.raises(ConfigError, match=expected.replace("[", r"\[")):
+        load_params([override])
+
+
+@pytest.mark.parametrize("override", ["country.not_a_key=1", "country.escorts=many", "colocation=sometimes"])
+def test_unknown_keys_types_and_options_fail_when_composing(override):
+    with pytest.raises((ConfigCompositionException, HydraException, ConfigError)):
+        load_params([override])
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "mentions"),
+    [
+        ("country.police_officers=-5", "country.police_officers"),
+        ("colocation=sometimes", "colocation"),
+        ("country.escorts=many", "escorts"),
+    ],
+)
+def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
+    proc = _cli(override, f"paths.results_dir={tmp_path / 'results'}", cwd=tmp_path)
+    assert proc.returncode != 0
+    assert mentions in proc.stderr
+    assert "Traceback" not in proc.stderr
+    left = list((tmp_path / "results").rglob("*")) if (tmp_path / "results").exists() else []
+    assert not [p for p in left if p.is_file()], f"a rejected run left files behind: {left}"

@@ -1,0 +1,110 @@
+"""Known-answer tests that pin the engine to textbook formulas."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats
+
+from sim.model import ReturnModel
+from tests.conftest import params
+
+OFF = (
+    "behaviour.willingness_sigma=0",
+    "behaviour.enforcement_elasticity=0",
+    "behaviour.voluntary_period_departure=0",
+    "behaviour.voluntary_period_abscond=0",
+    "behaviour.return_case_departure=0",
+    "behaviour.return_case_abscond=0",
+    "behaviour.police_case_departure=0",
+    "behaviour.police_case_abscond=0",
+    "behaviour.absconded_leave_unrecorded=0",
+    "behaviour.absconded_move_nordic=0",
+    "behaviour.absconded_chance_encounter=0",
+    "behaviour.vulnerable_share=0",
+    "country.return_centre_share=0",
+    "country.statute_of_limitation_days=100000",
+    "warmup_days=0",
+)
+"""Every hazard off, no heterogeneity, no expiry within the run."""
+
+
+def test_competing_exponential_hazards_split_and_mean_time():
+    """With only two constant hazards, P(first) = r1/(r1+r2) and E[T] = 1/(r1+r2)."""
+    r1, r2 = 0.01, 0.02
+    p = params(
+        *OFF,
+        f"behaviour.voluntary_period_departure={r1}",
+        f"behaviour.voluntary_period_abscond={r2}",
+        "country.voluntary_departure_days=100000",
+        "country.police_officers=0",
+        "country.decisions_per_year=20000",
+        "horizon_days=500",
+        "seed=1",
+    )
+    model = ReturnModel(p)
+    model.run()
+    reg = model.case_register()
+    cohort = reg[reg["decision_day"] <= 150]  # followed >= 350 days: P(unresolved) = exp(-10.5)
+    left = cohort["entered_absconded"].fillna(cohort["outcome_day"]) - cohort["decision_day"]
+    departed = (cohort["outcome"] == "returned_voluntary").mean()
+    n = len(cohort)
+    assert n > 7000
+    share = r1 / (r1 + r2)
+    assert abs(departed - share) < 4 * math.sqrt(share * (1 - share) / n)
+    mean = 1 / (r1 + r2)
+    assert abs(left.mean() - mean) < 4 * mean / math.sqrt(n)
+    # the time to the first event is exponential: Kolmogorov-Smirnov at 1 %
+    assert stats.kstest(left, "expon", args=(0, mean)).pvalue > 0.01
+
+
+def erlang_b(servers: int, load: float) -> float:
+    """Blocking probability of an M/G/c/c loss system (Erlang's B formula, recursive form)."""
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = load * b / (k + load * b)
+    return b
+
+
+@pytest.mark.parametrize("places", [45, 55])
+def test_detention_place_limit_is_an_erlang_loss_system(places):
+    """Everyone is detained when booked and removed exactly L days later; blocked requests follow Erlang B.
+
+    Agencies act once a day, so requests come in daily batches and a place
+    freed on a day is free for that day's requests: the effective stay is
+    L - 1/2 days. With L = 50 days and one request a day the batching is
+    negligible and the loss system is Erlang's, with load 1 x 49.5.
+    """
+    lead, per_day = 50, 1
+    p = params(
+        *OFF,
+        f"country.decisions_per_year={per_day * 365}",
+        "country.voluntary_departure_days=1",
+        "country.talks_before_handover=1",
+        "country.case_officers=100",
+        "country.police_officers=400",
+        "country.police_search_share=0",
+        "country.contact_probability=1",
+        "country.escorts=1000",
+        f"country.booking_lead_days={lead}",
+        f"country.detention_places={places}",
+        "country.detention_risk_threshold=1000",
+        "country.charter_min_returnees=100000",
+        "behaviour.has_identity_document_share=1",
+        "colocation=full",
+        "colocation.handover_admin_days=0",
+        "horizon_days=30000",
+        "seed=2",
+    )
+    model = ReturnModel(p)
+    model.run()
+    detention = model.countries["SE"].detention
+    assert detention.requests > 25000
+    blocked = detention.refused_full / detention.requests
+    expected = erlang_b(places, per_day * (lead - 0.5))
+    assert blocked == pytest.approx(expected, abs=0.015), (blocked, expected)
+    reg = model.case_register()
+    forced = reg[reg["outcome"] == "returned_forced"]
+    stays = forced.loc[forced["times_detained"] > 0, "detention_days"]
+    assert stays.min() == pytest.approx(lead) and stays.max() == pytest.approx(lead)
