@@ -109,7 +109,7 @@ class CountrySystem:
         self.arrival_rng = streams.np["arrivals"]
         self.behaviour_rng = streams.py["behaviour"]
         self.stock = [0] * len(State)
-        self.closed_cases: list[Migrant] = []
+        self.closed_cases: list[tuple] = []
         self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
         self.open_cases: dict[int, Migrant] = {}
         self.costs: Counter[str] = Counter()
@@ -126,10 +126,10 @@ class CountrySystem:
 
     # --- cases --------------------------------------------------------------
     def close(self, m: Migrant) -> None:
-        """A case reached a terminal state: file it for the register (rows are built at output time)."""
+        """A case reached a terminal state: write its register row and let the migrant go."""
         if m.state == State.RETURNED_ASSISTED:
             self.costs["avr_grants"] += self.avr.grant_cost
-        self.closed_cases.append(m)
+        self.closed_cases.append(m.record())
         del self.open_cases[m.unique_id]
 
     # --- arrivals ------------------------------------------------------------

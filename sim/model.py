@@ -123,7 +123,7 @@ class ReturnModel(mesa.Model):
         """Every case, closed or open, one row each, with the replication number."""
         rows: list[tuple] = []
         for c in self.countries.values():
-            rows.extend(m.record() for m in c.closed_cases)
+            rows.extend(c.closed_cases)
             rows.extend(m.record() for m in c.open_cases.values())
         df = register_frame(rows)
         df.insert(0, "replication", self.replication)
