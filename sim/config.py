@@ -48,7 +48,8 @@ def to_params(cfg: DictConfig) -> AppConfig:
         params = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
         key = getattr(exc, "full_key", None)
-        raise ConfigError(f"{key}: {exc.msg}" if key else str(exc)) from None
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
     assert isinstance(params, AppConfig)
     return params
 

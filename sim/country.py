@@ -46,6 +46,7 @@ class Detention:
         self.occupied -= 1
         days = t - m.since
         m.detention_days += days
+        self.country.events["detention_days"] += days
         self.country.costs["detention"] += days * self.country.params.cost_detention_day
 
     def at_limit(self, m: Migrant, t: float) -> None:
@@ -117,6 +118,7 @@ class CountrySystem:
         self.costs_at_warmup: Counter[str] = Counter()
         self.events_at_warmup: Counter[str] = Counter()
         self.removal_days: deque[int] = deque([0] * scenario.behaviour.enforcement_window_days)
+        self.removals_in_window = 0
         self.enforcement_factor = 1.0
         self.detention = Detention(self)
         self.return_centre = ReturnCentre(params.return_centre_places)
@@ -179,15 +181,16 @@ class CountrySystem:
     def record_removal(self) -> None:
         """Count a removal towards the enforcement pressure migrants perceive."""
         self.removal_days[-1] += 1
+        self.removals_in_window += 1
 
     def _update_enforcement(self, t: int) -> None:
         """Credible enforcement: recent removals per open police case raise voluntary departure."""
         b = self.behaviour
         caseload = self.stock[State.POLICE_CASE] + self.stock[State.DETAINED] + self.stock[State.AWAITING_FLIGHT]
-        pressure = sum(self.removal_days) / max(1, caseload)
+        pressure = self.removals_in_window / max(1, caseload)
         ref = b.enforcement_reference
         self.enforcement_factor = ((pressure + ref) / (2.0 * ref)) ** b.enforcement_elasticity
-        self.removal_days.popleft()
+        self.removals_in_window -= self.removal_days.popleft()
         self.removal_days.append(0)
 
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None:

@@ -84,11 +84,6 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
     handed = reg[(reg["handover_day"] > start) & (reg["handover_day"] <= end)]
     flights = [f for c in countries for f in c.transport.flown if start < f.day <= end]
     seats = sum(f.seats for f in flights)
-    detention_days = (
-        costs["detention"] / countries[0].params.cost_detention_day
-        if countries[0].params.cost_detention_day
-        else np.nan
-    )
     return {
         "country": "ALL" if country is None else country.code,
         "decisions": len(cohort),
@@ -109,7 +104,7 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "located": int(events["located"]),
         "voluntary_share_of_returns": _ratio(n_returns - len(forced), n_returns),
         "share_detained": float((cohort["times_detained"] > 0).mean()) if len(cohort) else np.nan,
-        "detention_days_per_forced_return": _ratio(detention_days, len(forced)),
+        "detention_days_per_forced_return": _ratio(events["detention_days"], len(forced)),
         "released_at_limit": int(events["released_at_limit"]),
         "escorts_per_return": _ratio(returned["escorts"].sum(), n_returns),
         "reintegration_share_of_returns": _ratio(returned["reintegration_support"].sum(), n_returns),

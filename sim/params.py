@@ -1,15 +1,21 @@
 """Typed, validated parameters of a returnsim scenario.
 
 These dataclasses are both the Hydra structured-config schemas (registered in
-:mod:`sim.config`) and the parameter object the model reads. Each numeric
-field declares its allowed range in ``metadata`` so that :func:`validate` can
-name the offending key and what is allowed; string modes declare ``choices``.
+:mod:`sim.config`) and the parameter object the model reads. Values live in
+``configs/`` only: a field the YAML must set has no default here (``MISSING``),
+so leaving it out is an error naming the key; the few defaults kept are
+neutral ones (an information field with no effect, an origin that accepts
+charters). Each numeric field declares its allowed range in ``metadata`` so
+that :func:`validate` can name the offending key and what is allowed; string
+modes declare ``choices``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
+
+from omegaconf import MISSING
 
 INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
 """Fields of the information package that can go with a handover to police."""
@@ -27,6 +33,11 @@ POS = _rng(1e-12)
 def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
     """A numeric field with an allowed range (default: non-negative)."""
     return field(default=default, metadata=meta)
+
+
+def required(meta: dict[str, Any] = NONNEG) -> Any:
+    """A numeric field the YAML config must set (no default here: one source of truth), with its range."""
+    return field(default=MISSING, metadata=meta)
 
 
 def choice(default: str, *choices: str) -> Any:
@@ -51,83 +62,83 @@ class FieldEffects:
 class Behaviour:
     """Migrants' hazards per day by state, and how context shifts them (calibrate)."""
 
-    willingness_sigma: float = num(1.0)
-    abscond_willingness_exponent: float = num(1.0)
-    voluntary_period_departure: float = num(0.004)
-    voluntary_period_abscond: float = num(0.002)
-    return_case_departure: float = num(0.0012)
-    return_case_abscond: float = num(0.002)
-    talk_departure_multiplier: float = num(1.5)
-    handover_announced_abscond_multiplier: float = num(3.0)
-    police_case_departure: float = num(0.002)
-    police_case_abscond: float = num(0.006)
-    released_abscond_multiplier: float = num(2.0)
-    no_document_departure_multiplier: float = num(0.6, PROB)
-    return_centre_abscond_multiplier: float = num(0.5)
-    enforcement_elasticity: float = num(0.5)
-    enforcement_reference: float = num(0.02, POS)
-    enforcement_window_days: int = num(90, _rng(1))
-    absconded_leave_unrecorded: float = num(0.0003)
-    absconded_move_nordic: float = num(0.0001)
-    absconded_chance_encounter: float = num(0.0002)
-    vulnerable_share: float = num(0.15, PROB)
-    family_share: float = num(0.3, PROB)
-    has_identity_document_share: float = num(0.3, PROB)
+    willingness_sigma: float = required()
+    abscond_willingness_exponent: float = required()
+    voluntary_period_departure: float = required()
+    voluntary_period_abscond: float = required()
+    return_case_departure: float = required()
+    return_case_abscond: float = required()
+    talk_departure_multiplier: float = required()
+    handover_announced_abscond_multiplier: float = required()
+    police_case_departure: float = required()
+    police_case_abscond: float = required()
+    released_abscond_multiplier: float = required()
+    no_document_departure_multiplier: float = required(PROB)
+    return_centre_abscond_multiplier: float = required()
+    enforcement_elasticity: float = required()
+    enforcement_reference: float = required(POS)
+    enforcement_window_days: int = required(_rng(1))
+    absconded_leave_unrecorded: float = required()
+    absconded_move_nordic: float = required()
+    absconded_chance_encounter: float = required()
+    vulnerable_share: float = required(PROB)
+    family_share: float = required(PROB)
+    has_identity_document_share: float = required(PROB)
 
 
 @dataclass
 class CountryParams:
     """One country's arrivals, legal limits, capacities and costs."""
 
-    code: str = "SE"
-    name: str = "Sweden"
-    decisions_per_year: float = num(17015.0)
-    voluntary_departure_days: float = num(28.0)
-    statute_of_limitation_days: float = num(1461.0, POS)
-    case_officers: int = num(110)
-    talks_per_officer_day: float = num(1.0)
-    talk_interval_days: float = num(21.0, POS)
-    talks_before_handover: int = num(3)
-    refusal_handover_probability: float = num(0.25, PROB)
-    abscond_detection_days: float = num(14.0)
-    return_centre_places: int = num(650)
-    return_centre_share: float = num(0.3, PROB)
-    police_officers: int = num(220)
-    police_actions_per_officer_day: float = num(0.25)
-    police_search_share: float = num(0.3, PROB)
-    locate_probability_per_search: float = num(0.02, PROB)
-    contact_probability: float = num(0.4, PROB)
-    document_retry_days: float = num(90.0, POS)
-    document_max_attempts: int = num(3, _rng(1))
-    detention_places: int = num(637)
-    detention_max_days: float = num(60.0, POS)
-    detention_max_days_extended: float = num(365.0, POS)
-    detention_risk_threshold: float = num(0.8)
-    escorts: int = num(120)
-    escorts_per_returnee: int = num(2, _rng(1))
-    escort_trip_days: float = num(4.0, POS)
-    booking_lead_days: float = num(7.0)
-    charter_min_returnees: int = num(10, _rng(1))
-    charter_seats: int = num(35, _rng(1))
-    charter_lead_days: float = num(21.0)
-    medical_removal_failure: float = num(0.3, PROB)
-    attache_posts: list[str] = field(default_factory=list)
-    attache_hours_per_week: float = num(20.0)
-    cost_talk: float = num(2000.0)
-    cost_police_action: float = num(3000.0)
-    cost_detention_day: float = num(4000.0)
-    cost_escorted_removal: float = num(64000.0)
-    cost_charter: float = num(1000000.0)
+    code: str = MISSING
+    name: str = MISSING
+    decisions_per_year: float = required()
+    voluntary_departure_days: float = required()
+    statute_of_limitation_days: float = required(POS)
+    case_officers: int = required()
+    talks_per_officer_day: float = required()
+    talk_interval_days: float = required(POS)
+    talks_before_handover: int = required()
+    refusal_handover_probability: float = required(PROB)
+    abscond_detection_days: float = required()
+    return_centre_places: int = required()
+    return_centre_share: float = required(PROB)
+    police_officers: int = required()
+    police_actions_per_officer_day: float = required()
+    police_search_share: float = required(PROB)
+    locate_probability_per_search: float = required(PROB)
+    contact_probability: float = required(PROB)
+    document_retry_days: float = required(POS)
+    document_max_attempts: int = required(_rng(1))
+    detention_places: int = required()
+    detention_max_days: float = required(POS)
+    detention_max_days_extended: float = required(POS)
+    detention_risk_threshold: float = required()
+    escorts: int = required()
+    escorts_per_returnee: int = required(_rng(1))
+    escort_trip_days: float = required(POS)
+    booking_lead_days: float = required()
+    charter_min_returnees: int = required(_rng(1))
+    charter_seats: int = required(_rng(1))
+    charter_lead_days: float = required()
+    medical_removal_failure: float = required(PROB)
+    attache_posts: list[str] = MISSING
+    attache_hours_per_week: float = required()
+    cost_talk: float = required()
+    cost_police_action: float = required()
+    cost_detention_day: float = required()
+    cost_escorted_removal: float = required()
+    cost_charter: float = required()
 
 
 @dataclass
 class Colocation:
     """Police and transport staff working at the migration agency's offices."""
 
-    mode: str = choice("none", "none", "partial", "full")
-    days_per_week: float = num(0.0, _rng(0.0, 5.0))
-    handover_admin_days: float = num(14.0)
-    field_loss_probability: float = num(0.3, PROB)
+    mode: str = choice(MISSING, "none", "partial", "full")
+    days_per_week: float = required(_rng(0.0, 5.0))
+    handover_admin_days: float = required()
+    field_loss_probability: float = required(PROB)
 
 
 @dataclass
@@ -167,32 +178,32 @@ class Origin:
 class Attache:
     """How attachés speed up requests and build a relationship stock."""
 
-    hours_per_push: float = num(2.0, POS)
-    speedup: float = num(2.0, _rng(1.0))
-    relationship_gain_per_push: float = num(0.02)
-    relationship_decay_per_week: float = num(0.05, PROB)
-    relationship_accept_effect: float = num(0.2, PROB)
+    hours_per_push: float = required(POS)
+    speedup: float = required(_rng(1.0))
+    relationship_gain_per_push: float = required()
+    relationship_decay_per_week: float = required(PROB)
+    relationship_accept_effect: float = required(PROB)
 
 
 @dataclass
 class Output:
     """What a run writes besides the summary."""
 
-    case_register: bool = True
-    stocks: bool = True
-    figures: bool = True
-    transitions: bool = False
-    quiet: bool = False
+    case_register: bool = MISSING
+    stocks: bool = MISSING
+    figures: bool = MISSING
+    transitions: bool = MISSING
+    quiet: bool = MISSING
 
 
 @dataclass
 class ScenarioParams:
     """The whole scenario: one country (for now), levers, origins and run length."""
 
-    seed: int = num(0, _rng(0))
-    replications: int = num(1, _rng(1))
-    warmup_days: int = num(365)
-    horizon_days: int = num(1095, _rng(1))
+    seed: int = required(_rng(0))
+    replications: int = required(_rng(1))
+    warmup_days: int = required()
+    horizon_days: int = required(_rng(1))
     country: CountryParams = field(default_factory=CountryParams)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)

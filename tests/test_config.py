@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
-from sim.config import load_params
+from sim.config import compose, load_params, to_params
 from sim.params import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,14 @@ def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
 def test_unknown_keys_types_and_options_fail_when_composing(override):
     with pytest.raises((ConfigCompositionException, HydraException, ConfigError)):
         load_params([override])
+
+
+def test_a_value_missing_from_the_yaml_is_named():
+    """The YAML files are the only source of defaults: leaving one out is an error, not a silent fallback."""
+    cfg = compose()
+    cfg.country.escorts = "???"
+    with pytest.raises(ConfigError, match="country.escorts.*missing"):
+        to_params(cfg)
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -27,6 +27,7 @@ class Attache(mesa.Agent):
         self.country = country
         self.authority = authority
         self.pushes = 0
+        authority.follow_up_for(country.code)
         model.schedule_recurring(self.work_week, Schedule(interval=7, start=7))
 
     def work_week(self) -> None:

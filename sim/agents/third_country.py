@@ -48,7 +48,8 @@ class ThirdCountryAuthority(mesa.Agent):
         self.origin = origin
         self.stream = model.streams.py["third_country"]
         self.pending: list[tuple[float, int, DocumentRequest]] = []
-        self.by_country: dict[str, deque[DocumentRequest]] = defaultdict(deque)
+        self.by_country: dict[str, deque[DocumentRequest]] = {}
+        """Pending requests, oldest first, of each country that has an attaché here to follow them up."""
         self.relationship: dict[str, float] = defaultdict(float)
         self._seq = count()
 
@@ -59,8 +60,14 @@ class ThirdCountryAuthority(mesa.Agent):
         ready = t + self.stream.expovariate(1.0 / self.origin.processing_days)
         req = DocumentRequest(m, country, forced, ready)
         heapq.heappush(self.pending, (ready, next(self._seq), req))
-        self.by_country[country.code].append(req)
+        followed = self.by_country.get(country.code)
+        if followed is not None:
+            followed.append(req)
         country.events["document_requests"] += 1
+
+    def follow_up_for(self, country_code: str) -> None:
+        """An attaché of ``country_code`` is posted here: keep that country's requests in order for it."""
+        self.by_country.setdefault(country_code, deque())
 
     def push(self, country_code: str, n: int, speedup: float, t: float) -> int:
         """An attaché follows up the ``n`` oldest pending requests of a country; return how many."""
