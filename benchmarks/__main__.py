@@ -22,12 +22,12 @@ from sim.model import ReturnModel
 CONFIGS: dict[str, list[str]] = {
     "default": [],
     "arrivals_x10": [
-        "country.decisions_per_year=170150",
-        "country.case_officers=1100",
-        "country.police_officers=2200",
-        "country.detention_places=6370",
-        "country.escorts=1200",
-        "country.return_centre_places=6500",
+        "nations.SE.decisions_per_year=170150",
+        "nations.SE.case_officers=1100",
+        "nations.SE.police_officers=2200",
+        "nations.SE.detention_places=6370",
+        "nations.SE.escorts=1200",
+        "nations.SE.return_centre_places=6500",
     ],
 }
 """Scenarios to time: overrides of the default config (10x arrivals scales capacities with them)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import Counter, deque
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,10 @@ class Detention:
         days = t - m.since
         m.detention_days += days
         self.country.events["detention_days"] += days
+        if not math.isnan(m.flight_ready_day):
+            waiting = t - max(m.since, m.flight_ready_day)
+            m.detention_days_awaiting_flight += waiting
+            self.country.events["detention_days_awaiting_flight"] += waiting
         self.country.costs["detention"] += days * self.country.params.cost_detention_day
 
     def at_limit(self, m: Migrant, t: float) -> None:
@@ -106,9 +112,11 @@ class CountrySystem:
         self.origin_names = list(scenario.origins)
         shares = np.array([o.share for o in scenario.origins.values()])
         self.origin_cdf = np.cumsum(shares / shares.sum())
-        streams = model.streams
-        self.arrival_rng = streams.np["arrivals"]
-        self.behaviour_rng = streams.py["behaviour"]
+        self.streams = model.streams.for_country(self.code)
+        self.arrival_rng = self.streams.np["arrivals"]
+        self.behaviour_rng = self.streams.py["behaviour"]
+        self.movers: list[tuple[float, int, Migrant]] = []
+        """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
         self.stock = [0] * len(State)
         self.closed_cases: list[tuple] = []
         self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
@@ -134,9 +142,71 @@ class CountrySystem:
         self.closed_cases.append(m.record())
         del self.open_cases[m.unique_id]
 
+    # --- secondary movement ------------------------------------------------------
+    def secondary_move(self, m: Migrant, t: float) -> None:
+        """An absconded person leaves for another Nordic country in the model (if any).
+
+        The destination is drawn by ``secondary_movement_weight``. The case here
+        closes as ``moved_nordic``; the receiving country learns of the person
+        as described in :meth:`receive_mover`.
+        """
+        others = [c for c in self.model.countries.values() if c is not self]
+        destination = None
+        if others:
+            weights = [c.params.secondary_movement_weight for c in others]
+            destination = self.behaviour_rng.choices(others, weights)[0] if sum(weights) > 0 else None
+        if destination is not None:
+            m.moved_to = destination.code
+        m.move(State.MOVED_NORDIC, t)
+        if destination is not None:
+            destination.receive_mover(m, t)
+
+    def receive_mover(self, m: Migrant, t: float) -> None:
+        """A person who absconded elsewhere arrives, unknown to the authorities here.
+
+        With ``info_sharing=nordic`` the earlier decision is matched when the
+        person is found: the case continues here, absconded, with its documents,
+        information and statute of limitation. Otherwise the person either
+        applies again and gets a new decision after ``new_decision_days`` (a
+        new, unknown case) or stays hidden, lost to the statistics.
+        """
+        if self.info_sharing.mode == "nordic":
+            case = Migrant(
+                self.model, self, m.origin, m.decision_day, m.willingness, m.has_id_document, m.vulnerable,
+                m.family, in_return_centre=False, state=State.ABSCONDED, since=t, expiry_day=m.expiry_day,
+            )
+            case.matched = True
+            case.documents, case.documents_day, case.fields = m.documents, m.documents_day, m.fields
+            case.ever_absconded, case.times_absconded = True, m.times_absconded
+            self._link(case, m)
+            self.events["movers_matched"] += 1
+        elif self.behaviour_rng.random() < self.behaviour.unmatched_new_case_share:
+            heapq.heappush(self.movers, (t + self.behaviour.new_decision_days, m.unique_id, m))
+            self.events["movers_new_case"] += 1
+        else:
+            self.events["movers_lost"] += 1
+
+    @staticmethod
+    def _link(case: Migrant, earlier: Migrant) -> None:
+        case.person_id = earlier.unique_id if earlier.person_id < 0 else earlier.person_id
+        case.previous_case_id = earlier.unique_id
+
+    def _new_decisions_for_movers(self, t: int) -> None:
+        """Unmatched movers whose new application was decided: new cases, unaware of the earlier one."""
+        while self.movers and self.movers[0][0] <= t:
+            day, _, m = heapq.heappop(self.movers)
+            wants_centre = self.behaviour_rng.random() < self.params.return_centre_share
+            case = Migrant(
+                self.model, self, m.origin, day, m.willingness, m.has_id_document, m.vulnerable, m.family,
+                in_return_centre=wants_centre and self.return_centre.admit(),
+            )
+            self._link(case, m)
+
     # --- arrivals ------------------------------------------------------------
     def arrivals(self, t: int) -> None:
         """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times."""
+        if self.movers:
+            self._new_decisions_for_movers(t)
         p, b, rng = self.params, self.behaviour, self.arrival_rng
         n = int(rng.poisson(p.decisions_per_year / 365.0))
         if n == 0:
@@ -165,12 +235,14 @@ class CountrySystem:
         self.events["decisions"] += n
 
     # --- daily work ----------------------------------------------------------
-    def working_day(self, t: int) -> None:
-        """The country's agencies act in a fixed order: flights leave, then agency, police, bookings."""
-        self.transport.fly(t)
+    def casework_day(self, t: int) -> None:
+        """The migration agency, then the police, work through today's capacity."""
         self.agency.work_day(t)
         self.police.work_day(t)
-        self.transport.book(t)
+
+    def booking_day(self, t: int) -> None:
+        """After the charter desk: escorted seats for those still waiting; update enforcement pressure."""
+        self.transport.book_escorted(t)
         self._update_enforcement(t)
 
     def end_warmup(self) -> None:

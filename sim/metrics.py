@@ -24,14 +24,14 @@ ACTIVE_LABELS = [s.label for s in ACTIVE]
 
 METRICS = {
     # effective
-    "decisions": "final decisions in the horizon",
+    "decisions": "final decisions in the horizon (a matched mover's case is not a new decision)",
     "returns": "registered returns (voluntary, assisted, forced) in the horizon",
     "return_rate": "returns / decisions in the horizon",
     "cohort_return_rate_12m": "share of decisions (horizon, >= 12 months before its end) returned within 365 days",
     "median_days_to_return": "median days from decision to return, returns in the horizon",
     "p90_days_to_return": "90th percentile of days from decision to return",
     "backlog_end": "open cases at the end",
-    "cost_per_return": "SEK spent in the horizon per return",
+    "cost_per_return": "EUR spent by the country in the horizon per return",
     # absconding
     "share_ever_absconded": "share of the horizon's decisions that absconded at least once",
     "absconded_end": "absconded stock at the end",
@@ -47,32 +47,48 @@ METRICS = {
     "escorts_per_return": "escort officers per return",
     # sustainable
     "reintegration_share_of_returns": "returns with reintegration support / returns",
+    # secondary movement
+    "moved_out": "absconded people who moved to another Nordic country in the horizon",
+    "movers_matched": "movers from elsewhere matched to their earlier decision (info_sharing=nordic)",
+    "movers_new_case": "movers from elsewhere who got a new decision here, unmatched",
     # flights
     "forced_returns": "removals by the police in the horizon",
-    "charters_flown": "national charters in the horizon",
-    "charter_seat_utilisation": "charter passengers / charter seats",
-    "joint_flights": "joint (Nordic/Frontex) charters in the horizon",
+    "charters_flown": "charters and EU operations that carried returnees of the country in the horizon",
+    "charters_organised": "charters the country organised (national or joint)",
+    "joint_flights": "joint Nordic charters and EU operations that carried the country's returnees",
+    "charter_seat_utilisation": "returnees / seats on the charters the country organised",
+    "charter_returnees": "the country's returnees removed on charters or EU operations",
+    "charter_cost_per_returnee": "aircraft and transfer cost per charter returnee (EUR, whoever paid)",
+    "charter_cost_paid_by_country": "EUR the country paid for charter seats and transfers",
+    "charter_cost_paid_by_frontex": "EUR Frontex paid for the country's charter returnees",
+    "median_days_ready_to_departure": "median days from ready for removal (documents, case done) to departure",
+    "detention_days_awaiting_flight_per_forced_return": "detention days after ready for removal / forced returns",
 }
 """Summary metrics and what each one means (column name -> definition)."""
 
 
-def summarise(model: ReturnModel, register: pd.DataFrame) -> pd.DataFrame:
+def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
     """One row per country plus ``ALL`` (when several), with every metric in :data:`METRICS`."""
-    rows = [_country_metrics(model, c, register[register["country"] == code]) for code, c in model.countries.items()]
+    start, end = model.params.warmup_days, model.end_day
+    flights = flights[(flights["day"] > start) & (flights["day"] <= end)]
+    rows = [
+        _country_metrics(model, c, register[register["country"] == code], flights)
+        for code, c in model.countries.items()
+    ]
     if len(rows) > 1:
-        rows.append(_country_metrics(model, None, register))
+        rows.append(_country_metrics(model, None, register, flights))
     df = pd.DataFrame(rows)
     df.insert(0, "replication", model.replication)
     df.insert(1, "seed", model.params.seed)
     return df
 
 
-def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.DataFrame) -> dict:
+def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.DataFrame, fl: pd.DataFrame) -> dict:
     start, end = model.params.warmup_days, model.end_day
     countries = list(model.countries.values()) if country is None else [country]
     costs = sum((c.costs - c.costs_at_warmup for c in countries), Counter())
     events = sum((c.events - c.events_at_warmup for c in countries), Counter())
-    in_horizon = reg["decision_day"] > start
+    in_horizon = (reg["decision_day"] > start) & ~reg["matched"]
     cohort = reg[in_horizon]
     ended_in = (reg["outcome_day"] > start) & (reg["outcome_day"] <= end)
     returned = reg[ended_in & reg["outcome"].isin(RETURNED_LABELS)]
@@ -82,8 +98,6 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
     early_returned = early["outcome"].isin(RETURNED_LABELS) & (early["outcome_day"] - early["decision_day"] <= 365)
     forced = returned[returned["outcome"] == State.RETURNED_FORCED.label]
     handed = reg[(reg["handover_day"] > start) & (reg["handover_day"] <= end)]
-    flights = [f for c in countries for f in c.transport.flown if start < f.day <= end]
-    seats = sum(f.seats for f in flights)
     return {
         "country": "ALL" if country is None else country.code,
         "decisions": len(cohort),
@@ -108,10 +122,38 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "released_at_limit": int(events["released_at_limit"]),
         "escorts_per_return": _ratio(returned["escorts"].sum(), n_returns),
         "reintegration_share_of_returns": _ratio(returned["reintegration_support"].sum(), n_returns),
+        "moved_out": int((ended_in & (reg["outcome"] == State.MOVED_NORDIC.label)).sum()),
+        "movers_matched": int(events["movers_matched"]),
+        "movers_new_case": int(events["movers_new_case"]),
         "forced_returns": len(forced),
-        "charters_flown": len(flights),
-        "charter_seat_utilisation": _ratio(sum(f.boarded for f in flights), seats),
-        "joint_flights": 0,
+        **_flight_metrics(fl if country is None else fl[fl["country"] == country.code], country, fl),
+        "median_days_ready_to_departure": float((forced["outcome_day"] - forced["flight_ready_day"]).median())
+        if len(forced)
+        else np.nan,
+        "detention_days_awaiting_flight_per_forced_return": _ratio(
+            events["detention_days_awaiting_flight"], len(forced)
+        ),
+    }
+
+
+def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd.DataFrame) -> dict:
+    """Charter outcomes of one country (rows of the flight table with its returnees) or of all."""
+    carried = mine[mine["boarded"] > 0]
+    organised = every.drop_duplicates("flight_id")
+    organised = organised[organised["kind"] != "eu_operation"]
+    if country is not None:
+        organised = organised[organised["organiser"] == country.code]
+    returnees = int(mine["boarded"].sum())
+    paid, frontex = float(mine["paid_by_country"].sum()), float(mine["paid_by_frontex"].sum())
+    return {
+        "charters_flown": carried["flight_id"].nunique(),
+        "charters_organised": len(organised),
+        "joint_flights": carried.loc[carried["kind"] != "charter", "flight_id"].nunique(),
+        "charter_seat_utilisation": _ratio(organised["boarded_total"].sum(), organised["seats"].sum()),
+        "charter_returnees": returnees,
+        "charter_cost_per_returnee": _ratio(paid + frontex, returnees),
+        "charter_cost_paid_by_country": paid,
+        "charter_cost_paid_by_frontex": frontex,
     }
 
 

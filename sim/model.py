@@ -2,13 +2,15 @@
 
 Based on the process described by the Swedish national audit office (RiR
 2020:7), the migration agency's and police's co-location reports, and the
-Nordic ministers' 2023 initiatives (see ``docs`` and ``../shared/brief``).
+Nordic ministers' 2023 initiatives (see ``data/published_figures.csv`` for the figures used).
 
 Each day the model (1) creates the day's new decisions and fires the migrant
-timers due, in Mesa's ``step`` (high priority), then (2) lets third-country
-authorities and each country's agencies work, in one recurring event with a
-fixed order, and (3) records the stocks (low priority). Attachés work on
-their own weekly recurring events.
+timers due, in Mesa's ``step`` (high priority), then (2) in one recurring
+event with a fixed order: third-country authorities answer requests, the
+day's flights leave, each country's migration agency and police work, the
+charter desks book charters and the transport services escorted seats; and
+(3) records the stocks (low priority). Attachés work on their own weekly
+recurring events.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import pandas as pd
 from mesa.time import Priority, Schedule
 
 from sim.agents.attache import Attache
+from sim.agents.charter_desk import CharterDesk
 from sim.agents.third_country import ThirdCountryAuthority
 from sim.clock import MigrantClock
 from sim.country import CountrySystem
+from sim.flights import FlightSchedule
 from sim.params import ScenarioParams
 from sim.register import register_frame
 from sim.states import ACTIVE, State
@@ -43,6 +47,20 @@ STOCK_COLUMNS = (
     "return_centre_occupied",
 )
 
+FLIGHT_COLUMNS = (
+    "flight_id",
+    "day",
+    "destination",
+    "kind",
+    "organiser",
+    "seats",
+    "boarded_total",
+    "country",
+    "boarded",
+    "paid_by_country",
+    "paid_by_frontex",
+)
+
 
 class ReturnModel(mesa.Model):
     """Return process of one or more countries from decision to departure, absconding or expiry."""
@@ -58,7 +76,11 @@ class ReturnModel(mesa.Model):
         self.third_countries = {
             name: ThirdCountryAuthority(self, name, origin) for name, origin in params.origins.items()
         }
-        self.countries = {params.country.code: CountrySystem(self, params.country, params)}
+        self.countries = {code: CountrySystem(self, params.nations[code], params) for code in params.countries}
+        self.flight_schedule = FlightSchedule(params.flights, self.countries)
+        members = list(self.countries.values())
+        pooled = params.flights.mode != "national"
+        self.charter_desks = [CharterDesk(self, members)] if pooled else [CharterDesk(self, [c]) for c in members]
         self.attaches = [
             Attache(self, c, self.third_countries[post])
             for c in self.countries.values()
@@ -77,12 +99,17 @@ class ReturnModel(mesa.Model):
         self.clock.run_day(int(t))
 
     def working_day(self) -> None:
-        """Third-country authorities answer requests; then each country's agencies work."""
+        """Authorities answer, flights leave, agencies work, then charters and escorted seats are booked."""
         t = int(self.time)
         for authority in self.third_countries.values():
             authority.work_day(t)
+        self.flight_schedule.fly(t)
         for country in self.countries.values():
-            country.working_day(t)
+            country.casework_day(t)
+        for desk in self.charter_desks:
+            desk.plan(t)
+        for country in self.countries.values():
+            country.booking_day(t)
 
     def collect(self) -> None:
         """Record today's stocks and queues for each country."""
@@ -136,6 +163,18 @@ class ReturnModel(mesa.Model):
             return None
         rows = [row for log in logs for row in log]
         df = pd.DataFrame.from_records(rows, columns=["migrant_id", "day", "from_state", "to_state"])
+        df.insert(0, "replication", self.replication)
+        return df
+
+    def flights(self) -> pd.DataFrame:
+        """One row per charter (or EU operation) and country on board, with returnees and who paid."""
+        rows = [
+            (f.flight_id, f.day, f.destination, f.kind, f.organiser, f.seats, sum(f.boarded.values()),
+             code, n, f.paid[code], f.frontex_paid[code])
+            for f in self.flight_schedule.charters
+            for code, n in (f.boarded or {f.organiser: 0}).items()
+        ]
+        df = pd.DataFrame.from_records(rows, columns=list(FLIGHT_COLUMNS))
         df.insert(0, "replication", self.replication)
         return df
 

@@ -81,6 +81,8 @@ class Behaviour:
     absconded_leave_unrecorded: float = required()
     absconded_move_nordic: float = required()
     absconded_chance_encounter: float = required()
+    unmatched_new_case_share: float = required(PROB)
+    new_decision_days: float = required()
     vulnerable_share: float = required(PROB)
     family_share: float = required(PROB)
     has_identity_document_share: float = required(PROB)
@@ -118,12 +120,14 @@ class CountryParams:
     escorts_per_returnee: int = required(_rng(1))
     escort_trip_days: float = required(POS)
     booking_lead_days: float = required()
+    flight_connectivity: float = required()
     charter_min_returnees: int = required(_rng(1))
     charter_seats: int = required(_rng(1))
     charter_lead_days: float = required()
     medical_removal_failure: float = required(PROB)
     attache_posts: list[str] = MISSING
     attache_hours_per_week: float = required()
+    secondary_movement_weight: float = required()
     cost_talk: float = required()
     cost_police_action: float = required()
     cost_detention_day: float = required()
@@ -157,7 +161,7 @@ class Avr:
     uptake: float = num(0.5, PROB)
     departure_multiplier: float = num(1.5)
     abscond_multiplier: float = num(0.8)
-    grant_cost: float = num(30000.0)
+    grant_cost: float = num(0.0)
     reintegration_support: bool = False
     cooperation_bonus: float = num(0.0, PROB)
 
@@ -172,17 +176,36 @@ class Origin:
     accept_probability: float = num(0.7, PROB)
     forced_accept_factor: float = num(1.0, PROB)
     accepts_charters: bool = True
+    eu_charters_per_year: float = num(0.0)
+    scheduled_seats_per_week: float = num(1000.0)
 
 
 @dataclass
-class Attache:
-    """How attachés speed up requests and build a relationship stock."""
+class Attaches:
+    """How attachés speed up requests and build relationships; national posts or a Nordic network."""
 
+    mode: str = choice(MISSING, "national", "nordic_network")
     hours_per_push: float = required(POS)
     speedup: float = required(_rng(1.0))
     relationship_gain_per_push: float = required()
     relationship_decay_per_week: float = required(PROB)
     relationship_accept_effect: float = required(PROB)
+    network_spillover: float = required(PROB)
+    joint_leverage: float = required()
+    own_cases_first: bool = MISSING
+
+
+@dataclass
+class Flights:
+    """Who organises charters: each country alone, Nordic pooling, or pooling plus Frontex."""
+
+    mode: str = choice(MISSING, "national", "joint_nordic", "frontex")
+    organiser: str = choice(MISSING, "largest", "rotation")
+    transfer_days: float = required()
+    transfer_cost_per_returnee: float = required()
+    frontex_contribution_per_returnee: float = required()
+    eu_spare_seats: int = required()
+    eu_notice_days: float = required()
 
 
 @dataclass
@@ -193,25 +216,28 @@ class Output:
     stocks: bool = MISSING
     figures: bool = MISSING
     transitions: bool = MISSING
+    flights: bool = MISSING
     quiet: bool = MISSING
 
 
 @dataclass
 class ScenarioParams:
-    """The whole scenario: one country (for now), levers, origins and run length."""
+    """The whole scenario: the countries that take part, levers, origins and run length."""
 
     seed: int = required(_rng(0))
     replications: int = required(_rng(1))
     warmup_days: int = required()
     horizon_days: int = required(_rng(1))
-    country: CountryParams = field(default_factory=CountryParams)
+    countries: list[str] = MISSING
+    nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)
     info_sharing: InfoSharing = field(default_factory=InfoSharing)
     avr: Avr = field(default_factory=Avr)
     field_effects: dict[str, FieldEffects] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
-    attache: Attache = field(default_factory=Attache)
+    attaches: Attaches = field(default_factory=Attaches)
+    flights: Flights = field(default_factory=Flights)
     output: Output = field(default_factory=Output)
 
     def __post_init__(self) -> None:
@@ -260,10 +286,24 @@ def _check_cross_fields(obj: Any, path: str) -> None:
         total = sum(o.share for o in obj.origins.values())
         if abs(total - 1.0) > 1e-6:
             raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
-        for post in obj.country.attache_posts:
+        _check_countries(obj)
+
+
+def _check_countries(obj: ScenarioParams) -> None:
+    """The chosen countries exist, once each, and each country's block is consistent."""
+    if not obj.countries:
+        raise ConfigError(f"countries: choose at least one of {', '.join(obj.nations)}")
+    if len(set(obj.countries)) != len(obj.countries):
+        raise ConfigError(f"countries={obj.countries}: a country is listed twice")
+    for code in obj.countries:
+        if code not in obj.nations:
+            raise ConfigError(f"countries: {code!r} is not a known country; choose from {', '.join(obj.nations)}")
+    for code, nation in obj.nations.items():
+        key = f"nations.{code}"
+        if nation.code != code:
+            raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
+        for post in nation.attache_posts:
             if post not in obj.origins:
-                raise ConfigError(
-                    f"country.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}"
-                )
-        if obj.country.detention_max_days_extended < obj.country.detention_max_days:
-            raise ConfigError("country.detention_max_days_extended must be >= country.detention_max_days")
+                raise ConfigError(f"{key}.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}")
+        if nation.detention_max_days_extended < nation.detention_max_days:
+            raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")

@@ -8,6 +8,9 @@ from sim.states import ACTIVE
 
 COLUMNS = (
     "migrant_id",
+    "person_id",
+    "previous_case_id",
+    "matched",
     "country",
     "origin",
     "decision_day",
@@ -33,18 +36,25 @@ COLUMNS = (
     "document_requests",
     "documents_day",
     "unenforceable",
-    "charter",
+    "flight_ready_day",
+    "flight",
+    "detention_days_awaiting_flight",
     "escorts",
     "reintegration_support",
+    "moved_to",
 )
 """Columns of the register; ``outcome`` is the state at the end of the run
-(a terminal outcome, or the active state of a case still open)."""
+(a terminal outcome, or the active state of a case still open). A person who
+moves to another Nordic country gets a new case there (``person_id`` and
+``previous_case_id`` link them); ``matched`` marks a case that continues the
+earlier decision rather than a new one; ``flight`` is the kind of flight a
+forced return left on."""
 
 
 def register_frame(rows: list[tuple]) -> pd.DataFrame:
     """The case register as a table sorted by migrant id."""
     df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     df = df.sort_values("migrant_id", kind="stable").reset_index(drop=True)
-    for col in ("country", "origin", "outcome", "handover_ground"):
+    for col in ("country", "origin", "outcome", "handover_ground", "flight", "moved_to"):
         df[col] = df[col].astype("category")
     return df

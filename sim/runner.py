@@ -23,6 +23,7 @@ class ReplicationResult:
     replication: int
     register: pd.DataFrame
     stocks: pd.DataFrame
+    flights: pd.DataFrame
     summary: pd.DataFrame
     transitions: pd.DataFrame | None
     events: int
@@ -36,11 +37,13 @@ def run_replication(params: ScenarioParams, replication: int) -> ReplicationResu
     model.run()
     seconds = time.perf_counter() - start
     register = model.case_register()
+    flights = model.flights()
     return ReplicationResult(
         replication,
         register,
         model.stocks(),
-        summarise(model, register),
+        flights,
+        summarise(model, register, flights),
         model.transitions(),
         model.events_processed,
         seconds,
@@ -66,6 +69,8 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
         write_table(out_dir / "case_register.parquet", register)
     if params.output.stocks:
         write_table(out_dir / "stocks.parquet", stocks)
+    if params.output.flights:
+        write_table(out_dir / "flights.parquet", pd.concat([r.flights for r in results], ignore_index=True))
     if params.output.transitions:
         write_table(out_dir / "transitions.parquet", pd.concat([r.transitions for r in results], ignore_index=True))
     write_table(out_dir / "summary.parquet", summary)

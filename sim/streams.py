@@ -3,29 +3,46 @@
 Every stochastic part of the model draws from its own stream, spawned from
 the scenario seed by a fixed key, so that two scenarios with the same seed
 share the random numbers of the parts a lever does not touch (common random
-numbers), and a run is reproducible in any process.
+numbers), and a run is reproducible in any process. A country's streams are
+keyed by its code, so Sweden draws the same arrivals alone or with its
+neighbours.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 
 import numpy as np
 
-PURPOSES = ("mesa", "arrivals", "behaviour", "agency", "police", "transport", "third_country", "attache")
+SHARED = ("mesa", "third_country", "attache", "flights")
+"""Purposes drawn by model-wide agents."""
+PER_COUNTRY = ("arrivals", "behaviour", "agency", "police", "transport")
+"""Purposes drawn by one country's agents and migrants."""
 
 
-class Streams:
+class StreamSet:
     """One numpy Generator and one fast scalar ``random.Random`` per purpose."""
 
-    def __init__(self, seed: int, replication: int = 0) -> None:
-        self.seed = seed
-        self.replication = replication
+    def __init__(self, seed: int, key: tuple[int, ...], purposes: tuple[str, ...]) -> None:
         self.np: dict[str, np.random.Generator] = {}
         self.py: dict[str, random.Random] = {}
-        for i, purpose in enumerate(PURPOSES):
-            seq = np.random.SeedSequence(entropy=seed, spawn_key=(replication, i))
+        for i, purpose in enumerate(purposes):
+            seq = np.random.SeedSequence(entropy=seed, spawn_key=(*key, i))
             self.np[purpose] = np.random.default_rng(seq)
             self.py[purpose] = random.Random(int(seq.generate_state(2, dtype=np.uint64)[0]))
+
+
+class Streams(StreamSet):
+    """The model-wide streams of one replication, and each country's own."""
+
+    def __init__(self, seed: int, replication: int = 0) -> None:
+        super().__init__(seed, (replication,), SHARED)
+        self.seed = seed
+        self.replication = replication
         self.mesa_seed = int(self.np["mesa"].integers(2**31))
         """Seed of Mesa's own ``model.rng`` and ``model.random`` (agent-set shuffles)."""
+
+    def for_country(self, code: str) -> StreamSet:
+        """The streams of country ``code``: the same whichever other countries take part."""
+        return StreamSet(self.seed, (self.replication, 1 + zlib.crc32(code.encode())), PER_COUNTRY)

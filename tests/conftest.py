@@ -10,12 +10,12 @@ from sim.config import AppConfig, load_params
 from sim.runner import ReplicationResult, run_replication
 
 SMALL = (
-    "country.decisions_per_year=4000",
-    "country.case_officers=26",
-    "country.police_officers=52",
-    "country.detention_places=40",
-    "country.escorts=28",
-    "country.return_centre_places=150",
+    "nations.SE.decisions_per_year=4000",
+    "nations.SE.case_officers=26",
+    "nations.SE.police_officers=52",
+    "nations.SE.detention_places=40",
+    "nations.SE.escorts=28",
+    "nations.SE.return_centre_places=150",
     "warmup_days=200",
     "horizon_days=900",
 )

@@ -14,7 +14,7 @@ from tests.test_config import _cli
 
 def test_run_writes_every_output(tmp_path):
     proc = _cli(
-        "country.decisions_per_year=2000",
+        "nations.SE.decisions_per_year=2000",
         "warmup_days=60",
         "horizon_days=200",
         "replications=2",
@@ -28,7 +28,7 @@ def test_run_writes_every_output(tmp_path):
     assert meta["status"] == "complete" and meta["seed"] == 7 and set(meta["register_sha256"]) == {"0", "1"}
     assert meta["versions"]["mesa"].startswith("3.5")
     cfg = OmegaConf.load(run_dir / "config.yaml")
-    assert cfg.seed == 7 and cfg.country.decisions_per_year == 2000 and cfg.replications == 2
+    assert cfg.seed == 7 and cfg.nations.SE.decisions_per_year == 2000 and cfg.replications == 2
     reg = pd.read_parquet(run_dir / "case_register.parquet")
     assert list(reg.columns) == ["replication", *COLUMNS]
     assert set(reg["replication"]) == {0, 1}

@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
     ("override", "expected"),
     [
         ("colocation.field_loss_probability=1.5", "colocation.field_loss_probability"),
-        ("country.police_officers=-3", "country.police_officers"),
+        ("nations.SE.police_officers=-3", "nations.SE.police_officers"),
         ("colocation.mode=sometimes", "choose one of none, partial, full"),
         ("info_sharing.fields=[address,shoe_size]", "shoe_size"),
         ("origins.slow.share=0.9", "sum to 1"),
-        ("country.attache_posts=[atlantis]", "atlantis"),
+        ("nations.SE.attache_posts=[atlantis]", "atlantis"),
     ],
 )
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
@@ -32,7 +32,7 @@ def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
         load_params([override])
 
 
-@pytest.mark.parametrize("override", ["country.not_a_key=1", "country.escorts=many", "colocation=sometimes"])
+@pytest.mark.parametrize("override", ["nations.SE.not_a_key=1", "nations.SE.escorts=many", "colocation=sometimes"])
 def test_unknown_keys_types_and_options_fail_when_composing(override):
     with pytest.raises((ConfigCompositionException, HydraException, ConfigError)):
         load_params([override])
@@ -41,8 +41,8 @@ def test_unknown_keys_types_and_options_fail_when_composing(override):
 def test_a_value_missing_from_the_yaml_is_named():
     """The YAML files are the only source of defaults: leaving one out is an error, not a silent fallback."""
     cfg = compose()
-    cfg.country.escorts = "???"
-    with pytest.raises(ConfigError, match="country.escorts.*missing"):
+    cfg.nations.SE.escorts = "???"
+    with pytest.raises(ConfigError, match="nations.SE.escorts.*missing"):
         to_params(cfg)
 
 
@@ -56,9 +56,9 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("override", "mentions"),
     [
-        ("country.police_officers=-5", "country.police_officers"),
+        ("nations.SE.police_officers=-5", "nations.SE.police_officers"),
         ("colocation=sometimes", "colocation"),
-        ("country.escorts=many", "escorts"),
+        ("nations.SE.escorts=many", "escorts"),
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):

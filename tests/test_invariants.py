@@ -58,13 +58,13 @@ def test_stocks_add_up_to_decisions_minus_exits(traced):
 
 def test_detention_never_exceeds_places_or_maximum_stay(traced):
     stocks = traced.stocks
-    assert stocks["detention_occupied"].max() <= P.country.detention_places
-    assert stocks["detention_occupied"].max() == P.country.detention_places, "the limit should bind in this scenario"
+    assert stocks["detention_occupied"].max() <= P.nations["SE"].detention_places
+    assert stocks["detention_occupied"].max() == P.nations["SE"].detention_places, "the limit should bind in this scenario"
     tr = _chains(traced.transitions)
     det = tr[tr["from_state"] == State.DETAINED]
     stays = det["day"] - det["prev_day"]
     assert (stays >= 0).all()
-    assert stays.max() <= P.country.detention_max_days_extended + 1e-9
+    assert stays.max() <= P.nations["SE"].detention_max_days_extended + 1e-9
     released = tr[(tr["from_state"] == State.DETAINED) & (tr["to_state"] == State.POLICE_CASE)]
     assert len(released) > 0, "some people are released from detention in this scenario"
 

@@ -23,14 +23,14 @@ def _metric(metric: str, *overrides: str) -> list[float]:
         ("returns", ("avr=none",), ("avr=reintegration",), "return support raises departures"),
         (
             "share_detained",
-            ("country.detention_places=10",),
-            ("country.detention_places=120",),
+            ("nations.SE.detention_places=10",),
+            ("nations.SE.detention_places=120",),
             "more places, more detained",
         ),
         (
             "forced_returns",
-            ("country.police_officers=15",),
-            ("country.police_officers=80",),
+            ("nations.SE.police_officers=15",),
+            ("nations.SE.police_officers=80",),
             "police capacity enforces",
         ),
     ],

@@ -69,9 +69,17 @@ class Migrant:
     unenforceable: bool = False
     joint_planned: bool = False
     booked: bool = False
-    charter: bool = False
+    flight: str = ""
+    flight_ready_day: float = NAN
+    detention_days_awaiting_flight: float = 0.0
     escorts: int = 0
     detention_limit: float = math.inf
+    person_id: int = -1
+    """The person's first case number; a case opened for them in another country keeps it."""
+    previous_case_id: int = -1
+    matched: bool = False
+    """Whether this case continues a decision of another Nordic country (info_sharing=nordic)."""
+    moved_to: str = ""
 
     def __init__(
         self,
@@ -84,8 +92,11 @@ class Migrant:
         vulnerable: bool,
         family: bool,
         in_return_centre: bool,
+        state: State = VP,
+        since: float | None = None,
+        expiry_day: float | None = None,
     ) -> None:
-        """Open the case on ``decision_day`` in the voluntary-departure period."""
+        """Open the case on ``decision_day``: a new decision starts in the voluntary-departure period."""
         self.model = model
         self.unique_id = model.next_case_id()
         self.country = country
@@ -99,17 +110,18 @@ class Migrant:
         self.family = family
         self.in_return_centre = in_return_centre
         self.lived_in_return_centre = in_return_centre
-        self.state = VP
-        self.since = decision_day
+        self.state = state
+        self.since = since = decision_day if since is None else since
         self.epoch = 0
-        self.entered = [decision_day, NAN, NAN, NAN, NAN, NAN]
+        self.entered = [NAN, NAN, NAN, NAN, NAN, NAN]
+        self.entered[state] = since
         self.documents_day = decision_day if has_id_document else NAN
-        self.expiry_day = decision_day + country.params.statute_of_limitation_days
-        country.stock[VP] += 1
+        self.expiry_day = decision_day + country.params.statute_of_limitation_days if expiry_day is None else expiry_day
+        country.stock[state] += 1
         if country.transitions is not None:
-            country.transitions.append((self.unique_id, decision_day, -1, VP))
+            country.transitions.append((self.unique_id, since, -1, state))
         country.open_cases[self.unique_id] = self
-        self.reschedule(decision_day)
+        self.reschedule(since)
 
     @property
     def active(self) -> bool:
@@ -164,6 +176,8 @@ class Migrant:
             country.agency.open_return_case(self, t)
         elif target == PC:  # found by chance while absconded
             country.police.receive_located(self, t)
+        elif target == State.MOVED_NORDIC:
+            country.secondary_move(self, t)
         else:
             self.move(target, t)
 
@@ -254,6 +268,9 @@ class Migrant:
         """One row of the case register (see :data:`sim.register.COLUMNS`)."""
         return (
             self.unique_id,
+            self.unique_id if self.person_id < 0 else self.person_id,
+            self.previous_case_id,
+            self.matched,
             self.country.code,
             self.origin,
             self.decision_day,
@@ -279,7 +296,10 @@ class Migrant:
             self.document_requests,
             self.documents_day,
             self.unenforceable,
-            self.charter,
+            self.flight_ready_day,
+            self.flight,
+            self.detention_days_awaiting_flight,
             self.escorts,
             self.state == RET_AVR and self.country.avr.reintegration_support,
+            self.moved_to,
         )

@@ -32,7 +32,7 @@ class MigrationAgency(mesa.Agent):
         """Create the agency of ``country`` with empty queues."""
         super().__init__(model)
         self.country = country
-        self.stream = model.streams.py["agency"]
+        self.stream = country.streams.py["agency"]
         self.talk_queue: deque[Migrant] = deque()
         self.next_talks: list[tuple[float, int, Migrant]] = []
         self.noticed: list[tuple[float, int, Migrant]] = []

@@ -65,7 +65,7 @@ class PoliceUnit(mesa.Agent):
         """Create the police unit of ``country`` with empty queues."""
         super().__init__(model)
         self.country = country
-        self.stream = model.streams.py["police"]
+        self.stream = country.streams.py["police"]
         self.wanted = WantedList()
         self.casework: deque[Migrant] = deque()
         self.intakes: list[tuple[float, int, Migrant, frozenset[str]]] = []

@@ -38,7 +38,9 @@ class ThirdCountryAuthority(mesa.Agent):
     Cooperation rises with the relationship that attachés build (a stock per
     requesting country that grows with engagement and decays without it) and
     with reintegration funding; an attaché's push shortens the time left on a
-    pending request.
+    pending request. In a Nordic attaché network a country also gains a share
+    of the other members' relationships ("stronger together"), so the countries
+    that engage most gain most.
     """
 
     def __init__(self, model: ReturnModel, name: str, origin: Origin) -> None:
@@ -51,6 +53,8 @@ class ThirdCountryAuthority(mesa.Agent):
         self.by_country: dict[str, deque[DocumentRequest]] = {}
         """Pending requests, oldest first, of each country that has an attaché here to follow them up."""
         self.relationship: dict[str, float] = defaultdict(float)
+        self.posted: set[str] = set()
+        """Countries with an attaché posted here."""
         self._seq = count()
 
     def request(self, m: Migrant, country: CountrySystem, forced: bool, t: float) -> None:
@@ -66,11 +70,11 @@ class ThirdCountryAuthority(mesa.Agent):
         country.events["document_requests"] += 1
 
     def follow_up_for(self, country_code: str) -> None:
-        """An attaché of ``country_code`` is posted here: keep that country's requests in order for it."""
+        """Requests of ``country_code`` will be followed up here: keep them in order for the attachés."""
         self.by_country.setdefault(country_code, deque())
 
     def push(self, country_code: str, n: int, speedup: float, t: float) -> int:
-        """An attaché follows up the ``n`` oldest pending requests of a country; return how many."""
+        """Follow up the ``n`` oldest pending requests of a country; return how many."""
         queue = self.by_country[country_code]
         done = 0
         while queue and done < n:
@@ -83,14 +87,16 @@ class ThirdCountryAuthority(mesa.Agent):
             done += 1
         return done
 
-    def cooperation(self, country_code: str, attache_effect: float) -> float:
-        """Extra acceptance probability from the relationship with ``country_code``."""
+    def cooperation(self, country_code: str) -> float:
+        """Extra acceptance probability from the relationship with ``country_code`` (and its network)."""
+        cfg = self.model.params.attaches
         r = self.relationship[country_code]
-        return attache_effect * r / (1.0 + r)
+        if cfg.mode == "nordic_network" and cfg.network_spillover > 0.0:
+            r += cfg.network_spillover * sum(v for code, v in self.relationship.items() if code != country_code)
+        return cfg.relationship_accept_effect * r / (1.0 + r)
 
     def work_day(self, t: int) -> None:
         """Answer every request whose processing time is over."""
-        model = self.model
         while self.pending and self.pending[0][0] <= t:
             ready, _, req = heapq.heappop(self.pending)
             m = req.migrant
@@ -102,6 +108,6 @@ class ThirdCountryAuthority(mesa.Agent):
                 p *= self.origin.forced_accept_factor
             if p > 0.0:
                 p += country.field_bonus(m, "document_accept_bonus")
-                p += self.cooperation(country.code, model.params.attache.relationship_accept_effect)
+                p += self.cooperation(country.code)
                 p += country.avr.cooperation_bonus
             country.documents_decided(m, self.stream.random() < min(1.0, p), req.forced, t)

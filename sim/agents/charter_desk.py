@@ -1,0 +1,103 @@
+"""The charter desk: plans charters for one country, or pooled for several (Nordic / Frontex)."""
+
+from __future__ import annotations
+
+from itertools import cycle
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.agents.migrant import Migrant
+    from sim.country import CountrySystem
+    from sim.model import ReturnModel
+
+
+class CharterDesk(mesa.Agent):
+    """Books charters once enough documented returnees wait for one destination.
+
+    With ``flights=national`` every country has its own desk. With
+    ``joint_nordic`` one desk pools the waiting returnees of all member
+    countries: one country organises each charter (the largest contributor,
+    or in rotation), the others bring their returnees to its airport, and a
+    charter leaves as soon as pooled demand reaches the organiser's
+    threshold. With ``frontex`` the desk also takes spare seats on other
+    member states' operations to a destination, which arrive at random at
+    that destination's yearly rate.
+    """
+
+    def __init__(self, model: ReturnModel, members: list[CountrySystem]) -> None:
+        """A desk serving ``members``."""
+        super().__init__(model)
+        self.members = members
+        self.cfg = model.params.flights
+        self.stream = model.streams.py["flights"]
+        self.planned_until: dict[str, float] = {}
+        self._rotation = {d: cycle(members) for d in model.third_countries}
+
+    def plan(self, t: int) -> None:
+        """Book today's charters (and EU-operation seats) for every destination that accepts them."""
+        for destination, authority in self.model.third_countries.items():
+            if not authority.origin.accepts_charters:
+                continue
+            eu_operation = self.cfg.mode == "frontex" and self._eu_operation_today(authority.origin.eu_charters_per_year)
+            waiting = {c: c.transport.waiting(destination) for c in self.members}
+            if eu_operation:
+                self._book_eu_seats(destination, waiting, t)
+            if self.planned_until.get(destination, -1.0) >= t:
+                continue
+            total = sum(len(w) for w in waiting.values())
+            if not total:
+                continue
+            organiser = self._organiser(destination, waiting)
+            if total >= organiser.params.charter_min_returnees:
+                self._book_charter(destination, organiser, waiting, t)
+
+    def _eu_operation_today(self, per_year: float) -> bool:
+        """Whether another member state's operation to this destination is announced today."""
+        return per_year > 0.0 and self.stream.random() < per_year / 365.0
+
+    def _organiser(self, destination: str, waiting: dict[CountrySystem, list[Migrant]]) -> CountrySystem:
+        """The country that organises the next charter to ``destination``."""
+        if len(self.members) == 1:
+            return self.members[0]
+        if self.cfg.organiser == "largest":
+            return max(self.members, key=lambda c: len(waiting[c]))
+        for country in self._rotation[destination]:
+            if waiting[country]:
+                return country
+        raise AssertionError("unreachable: someone is waiting")
+
+    def _book_charter(
+        self, destination: str, organiser: CountrySystem, waiting: dict[CountrySystem, list[Migrant]], t: int
+    ) -> None:
+        p = organiser.params
+        passengers = self._take(waiting, p.charter_seats)
+        joint = any(m.country is not organiser for m in passengers)
+        lead = max(p.charter_lead_days, self.cfg.transfer_days) if joint else p.charter_lead_days
+        day = t + lead
+        self.planned_until[destination] = day
+        kind = "joint_charter" if len({m.country for m in passengers}) > 1 else "charter"
+        self.model.flight_schedule.book(
+            day, destination, kind, organiser.code, passengers, p.charter_seats, p.cost_charter, t
+        )
+
+    def _book_eu_seats(self, destination: str, waiting: dict[CountrySystem, list[Migrant]], t: int) -> None:
+        passengers = self._take(waiting, self.cfg.eu_spare_seats)
+        if passengers:
+            day = t + max(self.cfg.eu_notice_days, self.cfg.transfer_days)
+            self.model.flight_schedule.book(
+                day, destination, "eu_operation", "EU", passengers, self.cfg.eu_spare_seats, 0.0, t
+            )
+
+    @staticmethod
+    def _take(waiting: dict[CountrySystem, list[Migrant]], seats: int) -> list[Migrant]:
+        """The ``seats`` longest-waiting returnees across the members, removed from their lists."""
+        everyone = sorted(
+            (m for w in waiting.values() for m in w), key=lambda m: (m.flight_ready_day, m.unique_id)
+        )
+        chosen = everyone[:seats]
+        taken = set(map(id, chosen))
+        for w in waiting.values():
+            w[:] = [m for m in w if id(m) not in taken]
+        return chosen
