@@ -172,8 +172,18 @@ class CountrySystem:
         """
         if self.info_sharing.mode == "nordic":
             case = Migrant(
-                self.model, self, m.origin, m.decision_day, m.willingness, m.has_id_document, m.vulnerable,
-                m.family, in_return_centre=False, state=State.ABSCONDED, since=t, expiry_day=m.expiry_day,
+                self.model,
+                self,
+                m.origin,
+                m.decision_day,
+                m.willingness,
+                m.has_id_document,
+                m.vulnerable,
+                m.family,
+                in_return_centre=False,
+                state=State.ABSCONDED,
+                since=t,
+                expiry_day=m.expiry_day,
             )
             case.matched = True
             case.documents, case.documents_day, case.fields = m.documents, m.documents_day, m.fields
@@ -197,7 +207,14 @@ class CountrySystem:
             day, _, m = heapq.heappop(self.movers)
             wants_centre = self.behaviour_rng.random() < self.params.return_centre_share
             case = Migrant(
-                self.model, self, m.origin, day, m.willingness, m.has_id_document, m.vulnerable, m.family,
+                self.model,
+                self,
+                m.origin,
+                day,
+                m.willingness,
+                m.has_id_document,
+                m.vulnerable,
+                m.family,
                 in_return_centre=wants_centre and self.return_centre.admit(),
             )
             self._link(case, m)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ ON_BOARD_STATES = (State.AWAITING_FLIGHT, State.DETAINED)
 """States from which a booked person can be removed."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Flight:
     """A booked departure: an escorted seat, a national or joint charter, or seats on an EU operation."""
 
@@ -34,11 +34,12 @@ class Flight:
     seats: int
     cost: float
     """What the organiser pays for the aircraft (0 for escorted seats and EU operations)."""
-    boarded: Counter[str] = field(default_factory=Counter)
-    paid: Counter[str] = field(default_factory=Counter)
-    """Charter cost and transfer cost paid by each country."""
-    frontex_paid: Counter[str] = field(default_factory=Counter)
-    """Frontex's contribution, by the country whose returnees it covered."""
+    boarded: Counter[str] | None = None
+    """Returnees boarded by country (charters only, set when flown)."""
+    paid: Counter[str] | None = None
+    """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
+    frontex_paid: Counter[str] | None = None
+    """Frontex's contribution, by the country whose returnees it covered (charters only)."""
 
     @property
     def is_charter(self) -> bool:
@@ -58,8 +59,17 @@ class FlightSchedule:
         self.charters: list[Flight] = []
         """Charters and EU operations flown, for the flight outcomes."""
 
-    def book(self, day: float, destination: str, kind: str, organiser: str, passengers: list[Migrant],
-             seats: int, cost: float, t: float) -> Flight:
+    def book(
+        self,
+        day: float,
+        destination: str,
+        kind: str,
+        organiser: str,
+        passengers: list[Migrant],
+        seats: int,
+        cost: float,
+        t: float,
+    ) -> Flight:
         """Book ``passengers`` on a new flight leaving on ``day``."""
         flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
         for m in passengers:
@@ -71,12 +81,16 @@ class FlightSchedule:
         """Carry out every flight due today."""
         while self._heap and self._heap[0][0] <= t:
             flight = heapq.heappop(self._heap)[2]
+            if not flight.is_charter:
+                (m,) = flight.passengers
+                m.country.transport.remove(m, flight, t)
+                continue
+            boarded = flight.boarded = Counter()
             for m in flight.passengers:
                 if m.country.transport.remove(m, flight, t):
-                    flight.boarded[m.country.code] += 1
-            if flight.is_charter:
-                self._share_cost(flight)
-                self.charters.append(flight)
+                    boarded[m.country.code] += 1
+            self._share_cost(flight)
+            self.charters.append(flight)
 
     def _share_cost(self, flight: Flight) -> None:
         """Transfers are paid by each sending country; the aircraft by shares of returnees boarded.
@@ -85,6 +99,7 @@ class FlightSchedule:
         the aircraft's cost, and finances other member states' operations outright.
         """
         cfg = self.cfg
+        flight.paid, flight.frontex_paid = Counter(), Counter()
         total = sum(flight.boarded.values())
         frontex = cfg.mode == "frontex"
         for code, n in flight.boarded.items():

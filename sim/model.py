@@ -169,8 +169,19 @@ class ReturnModel(mesa.Model):
     def flights(self) -> pd.DataFrame:
         """One row per charter (or EU operation) and country on board, with returnees and who paid."""
         rows = [
-            (f.flight_id, f.day, f.destination, f.kind, f.organiser, f.seats, sum(f.boarded.values()),
-             code, n, f.paid[code], f.frontex_paid[code])
+            (
+                f.flight_id,
+                f.day,
+                f.destination,
+                f.kind,
+                f.organiser,
+                f.seats,
+                sum(f.boarded.values()),
+                code,
+                n,
+                f.paid[code],
+                f.frontex_paid[code],
+            )
             for f in self.flight_schedule.charters
             for code, n in (f.boarded or {f.organiser: 0}).items()
         ]

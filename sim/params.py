@@ -304,6 +304,8 @@ def _check_countries(obj: ScenarioParams) -> None:
             raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
         for post in nation.attache_posts:
             if post not in obj.origins:
-                raise ConfigError(f"{key}.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}")
+                raise ConfigError(
+                    f"{key}.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}"
+                )
         if nation.detention_max_days_extended < nation.detention_max_days:
             raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")

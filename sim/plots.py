@@ -31,6 +31,7 @@ def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path) -> None:
         y="cases",
         hue="state",
         col="country",
+        col_wrap=_wrap(long),
         kind="line",
         errorbar=("pi", 90),
         height=3.5,
@@ -46,7 +47,7 @@ def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path) -> None:
 
 def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> None:
     """Where the horizon's decisions stand at the end of the run, as shares."""
-    cohort = register[register["decision_day"] > warmup_days]
+    cohort = register[(register["decision_day"] > warmup_days) & ~register["matched"]]
     shares = (
         cohort.groupby(["replication", "country"], observed=True)["outcome"]
         .value_counts(normalize=True)
@@ -59,6 +60,7 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> Non
         y="outcome",
         x="share",
         col="country",
+        col_wrap=_wrap(shares),
         kind="bar",
         order=order,
         errorbar=("pi", 90),
@@ -69,6 +71,11 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> Non
     grid.set_axis_labels("share of decisions in the horizon", "state at end of run")
     grid.figure.suptitle("Outcome of the horizon's decisions", y=1.03)
     _save(grid.figure, path)
+
+
+def _wrap(df: pd.DataFrame) -> int | None:
+    """Three panels a row when there are more than three countries."""
+    return 3 if df["country"].nunique() > 3 else None
 
 
 def _save(fig: plt.Figure, path: Path) -> None:

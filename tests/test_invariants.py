@@ -59,7 +59,9 @@ def test_stocks_add_up_to_decisions_minus_exits(traced):
 def test_detention_never_exceeds_places_or_maximum_stay(traced):
     stocks = traced.stocks
     assert stocks["detention_occupied"].max() <= P.nations["SE"].detention_places
-    assert stocks["detention_occupied"].max() == P.nations["SE"].detention_places, "the limit should bind in this scenario"
+    assert stocks["detention_occupied"].max() == P.nations["SE"].detention_places, (
+        "the limit should bind in this scenario"
+    )
     tr = _chains(traced.transitions)
     det = tr[tr["from_state"] == State.DETAINED]
     stays = det["day"] - det["prev_day"]

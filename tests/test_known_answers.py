@@ -59,6 +59,9 @@ def test_competing_exponential_hazards_split_and_mean_time():
     assert stats.kstest(left, "expon", args=(0, mean)).pvalue > 0.01
 
 
+ORIGINS = ("cooperative", "slow", "refuses_charters", "refuses_forced")
+
+
 def erlang_b(servers: int, load: float) -> float:
     """Blocking probability of an M/G/c/c loss system (Erlang's B formula, recursive form)."""
     b = 1.0
@@ -91,7 +94,10 @@ def test_detention_place_limit_is_an_erlang_loss_system(places):
         f"nations.SE.detention_places={places}",
         "nations.SE.detention_risk_threshold=1000",
         "nations.SE.charter_min_returnees=100000",
-        *(f"origins.{o}.scheduled_seats_per_week=100000" for o in ("cooperative", "slow", "refuses_charters", "refuses_forced")),
+        *(
+            f"origins.{o}.scheduled_seats_per_week=100000"
+            for o in ("cooperative", "slow", "refuses_charters", "refuses_forced")
+        ),
         "behaviour.has_identity_document_share=1",
         "colocation=full",
         "colocation.handover_admin_days=0",

@@ -40,7 +40,9 @@ class CharterDesk(mesa.Agent):
         for destination, authority in self.model.third_countries.items():
             if not authority.origin.accepts_charters:
                 continue
-            eu_operation = self.cfg.mode == "frontex" and self._eu_operation_today(authority.origin.eu_charters_per_year)
+            eu_operation = self.cfg.mode == "frontex" and self._eu_operation_today(
+                authority.origin.eu_charters_per_year
+            )
             waiting = {c: c.transport.waiting(destination) for c in self.members}
             if eu_operation:
                 self._book_eu_seats(destination, waiting, t)
@@ -54,8 +56,8 @@ class CharterDesk(mesa.Agent):
                 self._book_charter(destination, organiser, waiting, t)
 
     def _eu_operation_today(self, per_year: float) -> bool:
-        """Whether another member state's operation to this destination is announced today."""
-        return per_year > 0.0 and self.stream.random() < per_year / 365.0
+        """Whether another member state's operation to this destination is announced today (``frontex`` only)."""
+        return self.cfg.mode == "frontex" and per_year > 0.0 and self.stream.random() < per_year / 365.0
 
     def _organiser(self, destination: str, waiting: dict[CountrySystem, list[Migrant]]) -> CountrySystem:
         """The country that organises the next charter to ``destination``."""
@@ -93,9 +95,7 @@ class CharterDesk(mesa.Agent):
     @staticmethod
     def _take(waiting: dict[CountrySystem, list[Migrant]], seats: int) -> list[Migrant]:
         """The ``seats`` longest-waiting returnees across the members, removed from their lists."""
-        everyone = sorted(
-            (m for w in waiting.values() for m in w), key=lambda m: (m.flight_ready_day, m.unique_id)
-        )
+        everyone = sorted((m for w in waiting.values() for m in w), key=lambda m: (m.flight_ready_day, m.unique_id))
         chosen = everyone[:seats]
         taken = set(map(id, chosen))
         for w in waiting.values():

@@ -29,6 +29,7 @@ VP, RC, AB, PC, DET, AF = (
     State.AWAITING_FLIGHT,
 )
 RET_VOL, RET_AVR, RET_FORCED = State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FORCED
+MOVED, DEPARTED, EXPIRED = State.MOVED_NORDIC, State.DEPARTED_UNRECORDED, State.EXPIRED
 DETENTION_LIMIT = -2
 """Timer target meaning "the detention's maximum length is reached"."""
 
@@ -186,25 +187,23 @@ class Migrant:
         """Draw the next transition from the current state's competing hazards and deadline.
 
         Bumping the epoch first makes any timer drawn earlier stale: hazards are
-        memoryless, so redrawing after a change of context is exact.
+        memoryless, so redrawing after a change of context is exact. Each state
+        has at most three competing hazards, passed as pairs (rate, target)
+        rather than built into a list: this is the model's innermost loop.
         """
         self.epoch += 1
         country = self.country
         b = country.behaviour
         s = self.state
-        w = self.willingness
         a = self.abscond_propensity
         if self.in_return_centre:
             a *= b.return_centre_abscond_multiplier
-        deadline = math.inf
-        deadline_target = 0
         if s == VP:
-            dep = b.voluntary_period_departure * w * country.enforcement_factor
-            rates = ((dep, RET_VOL), (b.voluntary_period_abscond * a, AB))
+            dep = b.voluntary_period_departure * self.willingness * country.enforcement_factor
             deadline = self.since + country.params.voluntary_departure_days
-            deadline_target = RC
+            self._draw(t, dep, RET_VOL, b.voluntary_period_abscond * a, AB, 0.0, AB, deadline, RC)
         elif s == RC:
-            dep = b.return_case_departure * w * country.enforcement_factor
+            dep = b.return_case_departure * self.willingness * country.enforcement_factor
             ab = b.return_case_abscond * a
             if self.talks:
                 dep *= b.talk_departure_multiplier
@@ -216,52 +215,52 @@ class Migrant:
                     dep *= country.avr.departure_multiplier
             if self.handover_announced:
                 ab *= b.handover_announced_abscond_multiplier
-            rates = ((dep, RET_AVR if self.avr_takes else RET_VOL), (ab, AB))
+            self._draw(t, dep, RET_AVR if self.avr_takes else RET_VOL, ab, AB, 0.0, AB, INF, 0)
         elif s == AB:
-            rates = (
-                (b.absconded_chance_encounter, PC),
-                (b.absconded_leave_unrecorded, State.DEPARTED_UNRECORDED),
-                (b.absconded_move_nordic, State.MOVED_NORDIC),
+            self._draw(
+                t,
+                b.absconded_chance_encounter,
+                PC,
+                b.absconded_leave_unrecorded,
+                DEPARTED,
+                b.absconded_move_nordic,
+                MOVED,
+                INF,
+                0,
             )
         elif s == PC or s == AF:
             ab = b.police_case_abscond * a
             if self.released:
                 ab *= b.released_abscond_multiplier
             if s == AF:
-                rates = ((ab * b.handover_announced_abscond_multiplier, AB),)
+                self._draw(t, 0.0, AB, ab * b.handover_announced_abscond_multiplier, AB, 0.0, AB, INF, 0)
             else:
-                dep = b.police_case_departure * w * country.enforcement_factor
+                dep = b.police_case_departure * self.willingness * country.enforcement_factor
                 if not self.documents:
                     dep *= b.no_document_departure_multiplier
-                rates = ((dep, RET_VOL), (ab, AB))
+                self._draw(t, dep, RET_VOL, ab, AB, 0.0, AB, INF, 0)
         else:  # detained: only the legal maximum length ends it by itself
-            rates = ()
-            deadline = self.detention_limit
-            deadline_target = DETENTION_LIMIT
-        self._draw(t, rates, deadline, deadline_target)
+            self._draw(t, 0.0, AB, 0.0, AB, 0.0, AB, self.detention_limit, DETENTION_LIMIT)
 
-    def _draw(self, t: float, rates: tuple, deadline: float, deadline_target: int) -> None:
-        """Push one timer: the first of an exponential draw over ``rates``, the deadline and expiry."""
+    def _draw(
+        self, t: float, r1: float, s1: int, r2: float, s2: int, r3: float, s3: int, deadline: float, on_deadline: int
+    ) -> None:
+        """Push one timer: the first of the exponential race of rates r1..r3, the deadline and expiry."""
         if self.expiry_day <= deadline:
             deadline = self.expiry_day
-            deadline_target = State.EXPIRED
-        total = 0.0
-        for r, _ in rates:
-            total += r
-        rng = self.country.behaviour_rng
-        # the same draw as rng.expovariate(total), without the call
-        when = t - log(1.0 - rng.random()) / total if total > 0.0 else INF
-        if when >= deadline:
-            self.model.clock.push(deadline, self, self.epoch, deadline_target)
-        elif when < INF:
-            u = rng.random() * total
-            target = rates[-1][1]  # if rounding leaves u >= 0 after the loop
-            for r, candidate in rates:
-                u -= r
-                if u < 0.0:
-                    target = candidate
-                    break
-            self.model.clock.push(when, self, self.epoch, target)
+            on_deadline = EXPIRED
+        total = r1 + r2 + r3
+        if total > 0.0:
+            rng = self.country.behaviour_rng
+            # the same draw as rng.expovariate(total), without the call
+            when = t - log(1.0 - rng.random()) / total
+            if when < deadline:
+                u = rng.random() * total
+                target = s1 if u < r1 else s2 if u < r1 + r2 or r3 == 0.0 else s3
+                self.model.clock.push(when, self, self.epoch, target)
+                return
+        if deadline < INF:
+            self.model.clock.push(deadline, self, self.epoch, on_deadline)
 
     # --- register ----------------------------------------------------------
     def record(self) -> tuple:

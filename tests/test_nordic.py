@@ -1,0 +1,249 @@
+"""Five Nordic countries: movers between countries, pooled charters, the attaché network."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.agents.migrant import Migrant
+from sim.model import ReturnModel
+from sim.params import ConfigError
+from sim.runner import ReplicationResult, run_replication
+from sim.states import ACTIVE, State
+from tests.conftest import params
+
+NORDIC = ("country=nordic", "warmup_days=200", "horizon_days=900")
+"""All five countries with today's figures, over a shortened run."""
+SMALL_COUNTRIES = ["NO", "DK", "FI", "IS"]
+SEEDS = range(6)
+
+
+@cache
+def nordic(*overrides: str, seed: int = 0) -> ReplicationResult:
+    """One replication of the five-country scenario with ``overrides`` (cached across tests)."""
+    return run_replication(params(*NORDIC, *overrides, f"seed={seed}"), 0)
+
+
+# --- countries -------------------------------------------------------------------
+
+
+def test_country_selection_builds_the_chosen_countries_only():
+    model = ReturnModel(params("countries=[SE,NO]", "horizon_days=10", "warmup_days=0"))
+    assert list(model.countries) == ["SE", "NO"]
+    assert list(ReturnModel(params("country=nordic", "horizon_days=1")).countries) == ["SE", "NO", "DK", "FI", "IS"]
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("countries=[SE,XX]", "countries: 'XX' is not a known country; choose from SE, NO, DK, FI, IS"),
+        ("countries=[SE,SE]", "listed twice"),
+        ("flights.mode=charter", "choose one of national, joint_nordic, frontex"),
+        ("attaches.mode=global", "choose one of national, nordic_network"),
+        ("flights.organiser=biggest", "choose one of largest, rotation"),
+    ],
+)
+def test_bad_country_and_nordic_lever_values_are_named(override, expected):
+    with pytest.raises(ConfigError, match=expected.replace("[", r"\[")):
+        params(override)
+
+
+def test_sweden_draws_the_same_arrivals_alone_and_with_its_neighbours():
+    """Common random numbers: a country's streams do not depend on which other countries take part."""
+    alone = ReturnModel(params("warmup_days=0", "horizon_days=60"))
+    together = ReturnModel(params("country=nordic", "warmup_days=0", "horizon_days=60"))
+    for m in (alone, together):
+        m.run()
+    decided = [m.case_register().query("country == 'SE' and previous_case_id < 0") for m in (alone, together)]
+    assert decided[0]["decision_day"].tolist() == decided[1]["decision_day"].tolist()
+    assert decided[0]["origin"].astype(str).tolist() == decided[1]["origin"].astype(str).tolist()
+
+
+# --- invariants across countries -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def movers_run() -> ReplicationResult:
+    """Nordic run with frequent secondary movement and the transition log on."""
+    return nordic("info_sharing=nordic", "behaviour.absconded_move_nordic=0.003", "output.transitions=true")
+
+
+def test_a_person_has_one_case_at_a_time(movers_run):
+    reg = movers_run.register
+    assert reg["migrant_id"].is_unique
+    open_cases = reg[reg["outcome"].isin([s.label for s in ACTIVE])]
+    assert open_cases["person_id"].is_unique, "a person has at most one open case, in one country"
+    linked = reg[reg["previous_case_id"] >= 0]
+    assert len(linked) > 500, "the scenario should produce many movers"
+    earlier = reg.set_index("migrant_id").loc[linked["previous_case_id"]]
+    assert (earlier["outcome"] == State.MOVED_NORDIC.label).all()
+    assert (earlier["person_id"].to_numpy() == linked["person_id"].to_numpy()).all()
+    assert (earlier["moved_to"].astype(str).to_numpy() == linked["country"].astype(str).to_numpy()).all()
+    assert (earlier["country"].astype(str).to_numpy() != linked["country"].astype(str).to_numpy()).all()
+    first_day = linked[[f"entered_{s.label}" for s in ACTIVE]].min(axis=1).to_numpy()
+    assert (first_day >= earlier["outcome_day"].to_numpy()).all(), "a new case starts after the earlier one closed"
+
+
+def test_each_countrys_stocks_equal_its_cases_rebuilt_from_the_log(movers_run):
+    reg, tr, stocks = movers_run.register, movers_run.transitions, movers_run.stocks
+    country_of = reg.set_index("migrant_id")["country"].astype(str)
+    tr = tr.assign(country=tr["migrant_id"].map(country_of))
+    n_days = 1100
+    for code, log in tr.groupby("country"):
+        days = np.ceil(log["day"].to_numpy() - 1e-12).astype(int)
+        delta = np.zeros((n_days + 2, len(State)), dtype=int)
+        np.add.at(delta, (days, log["to_state"].to_numpy()), 1)
+        leaves = log["from_state"].to_numpy() >= 0
+        np.add.at(delta, (days[leaves], log["from_state"].to_numpy()[leaves]), -1)
+        rebuilt = delta.cumsum(axis=0)[1 : n_days + 1]
+        recorded = stocks[stocks["country"] == code].set_index("day")
+        for s in ACTIVE:
+            assert np.array_equal(recorded[s.label].to_numpy(), rebuilt[:, s]), (code, s.label)
+
+
+# --- secondary movement and matching ---------------------------------------------
+
+
+def test_nordic_info_sharing_matches_movers_to_their_decision(movers_run):
+    reg = movers_run.register
+    matched = reg[reg["matched"]]
+    assert len(matched) > 500
+    earlier = reg.set_index("migrant_id").loc[matched["previous_case_id"]]
+    assert (matched["decision_day"].to_numpy() == earlier["decision_day"].to_numpy()).all(), "the same decision"
+    assert matched["entered_absconded"].notna().all() and matched["entered_voluntary_period"].isna().all()
+    assert (matched["times_absconded"] >= earlier["times_absconded"].to_numpy()).all(), "the history comes along"
+    located = matched["outcome"].isin(["police_case", "detained", "awaiting_flight", "returned_forced"])
+    assert located.sum() > 50, "matched movers are found and their earlier decision enforced"
+
+
+def test_restricted_info_sharing_leaves_movers_unmatched():
+    run = nordic("info_sharing=restricted", "behaviour.absconded_move_nordic=0.003")
+    reg = run.register
+    assert not reg["matched"].any()
+    linked = reg[reg["previous_case_id"] >= 0]
+    assert len(linked) > 100, "some unmatched movers apply again and get a new decision"
+    earlier = reg.set_index("migrant_id").loc[linked["previous_case_id"]]
+    delay = linked["decision_day"].to_numpy() - earlier["outcome_day"].to_numpy()
+    assert np.allclose(delay, params("behaviour=default").behaviour.new_decision_days), "a new decision, later"
+    assert linked["entered_voluntary_period"].notna().all(), "they start again as new cases"
+    moved = (reg["outcome"] == State.MOVED_NORDIC.label).sum()
+    assert len(linked) < 0.8 * moved, "the rest are lost to the statistics"
+
+
+# --- pooling: the arithmetic -------------------------------------------------------
+
+
+def _ready(model: ReturnModel, code: str, origin: str, ready_day: float) -> Migrant:
+    """A documented person in ``code`` waiting for a flight to ``origin`` since ``ready_day``."""
+    country = model.countries[code]
+    m = Migrant(model, country, origin, 0.0, 1.0, True, False, False, False, state=State.AWAITING_FLIGHT, since=0.0)
+    m.flight_ready_day = ready_day
+    country.transport.enqueue(m)
+    return m
+
+
+def _pool_model(flights: str) -> ReturnModel:
+    overrides = [
+        "countries=[SE,NO]",
+        f"flights={flights}",
+        "nations.SE.decisions_per_year=0",
+        "nations.NO.decisions_per_year=0",
+        "nations.SE.charter_min_returnees=10",
+        "nations.NO.charter_min_returnees=10",
+        "nations.SE.charter_seats=12",
+        "nations.SE.cost_charter=60000",
+        "flights.transfer_cost_per_returnee=1000",
+        "flights.frontex_contribution_per_returnee=2000",
+    ]
+    return ReturnModel(params(*overrides))
+
+
+@pytest.mark.parametrize("flights", ["national", "joint_nordic", "frontex"])
+def test_pooling_arithmetic_two_countries(flights):
+    """SE has 8 and NO 6 returnees waiting for one destination; each alone is under the threshold of 10.
+
+    ``national``: no charter. Pooled: SE (the larger contributor) organises a
+    12-seat charter for the 12 who waited longest (SE 7, NO 5 here); the
+    aircraft's 60 000 EUR is split by returnees boarded (5 000 each), NO also
+    pays a 1 000 EUR transfer per returnee, and with ``frontex`` Frontex pays
+    2 000 EUR per returnee of the aircraft's share.
+    """
+    model = _pool_model(flights)
+    ready = [_ready(model, "SE", "cooperative", d) for d in (1, 2, 3, 4, 5, 6, 7, 14)]
+    ready += [_ready(model, "NO", "cooperative", d) for d in (1.5, 2.5, 3.5, 4.5, 5.5, 13)]
+    t = 20
+    for desk in model.charter_desks:
+        desk.plan(t)
+    booked = [m for m in ready if m.booked]
+    if flights == "national":
+        assert not booked
+        return
+    assert len(booked) == 12
+    assert {m.flight_ready_day for m in ready if not m.booked} == {13, 14}, "the longest-waiting go first"
+    model.flight_schedule.fly(t + 1000)
+    (flight,) = model.flight_schedule.charters
+    assert (flight.kind, flight.organiser, flight.seats) == ("joint_charter", "SE", 12)
+    assert flight.day == t + max(model.params.nations["SE"].charter_lead_days, model.params.flights.transfer_days)
+    assert dict(flight.boarded) == {"SE": 7, "NO": 5}
+    frontex = 2000 if flights == "frontex" else 0
+    assert flight.paid["SE"] == pytest.approx(7 * (5000 - frontex))
+    assert flight.paid["NO"] == pytest.approx(5 * (5000 - frontex) + 5 * 1000)
+    assert sum(flight.frontex_paid.values()) == pytest.approx(12 * frontex)
+    assert all(m.state == State.RETURNED_FORCED and m.flight == "joint_charter" for m in booked)
+
+
+def test_rotation_hands_the_organiser_role_round():
+    model = ReturnModel(params("countries=[SE,NO]", "flights=joint_nordic", "flights.organiser=rotation"))
+    (desk,) = model.charter_desks
+    waiting = {c: [object()] for c in model.countries.values()}
+    organisers = [desk._organiser("slow", waiting).code for _ in range(4)]
+    assert organisers == ["SE", "NO", "SE", "NO"]
+
+
+# --- pooling and the attaché network: outcomes over seeds ---------------------------
+
+
+def _forced_wait(run: ReplicationResult, countries: list[str], origin: str) -> float:
+    reg = run.register
+    forced = reg[(reg["outcome"] == "returned_forced") & reg["country"].isin(countries) & (reg["origin"] == origin)]
+    forced = forced[forced["outcome_day"] > 200]
+    return float((forced["outcome_day"] - forced["flight_ready_day"]).mean())
+
+
+def test_joint_flights_fill_seats_and_shorten_small_countries_waits():
+    """Over 6 paired seeds: pooled charters are fuller, and small countries' returnees to a destination
+    with scarce scheduled seats (``slow``) wait less from ready to departure (paired t-test, p < 0.01)."""
+    util, wait = [], []
+    for seed in SEEDS:
+        national, joint = nordic(seed=seed), nordic("flights=joint_nordic", seed=seed)
+        u = [r.summary.set_index("country").loc["ALL", "charter_seat_utilisation"] for r in (national, joint)]
+        util.append(u)
+        wait.append([_forced_wait(r, SMALL_COUNTRIES, "slow") for r in (national, joint)])
+    util, wait = np.array(util), np.array(wait)
+    assert (util[:, 1] >= util[:, 0]).all(), util
+    assert stats.ttest_rel(wait[:, 1], wait[:, 0], alternative="less").pvalue < 0.01, wait
+
+
+def test_attache_network_raises_documents_where_only_the_network_is_posted():
+    """Finland and Iceland have no attaché at the ``slow`` origin; Sweden and Norway do. In the network
+    their requests there are followed up too, and the authority's cooperation with them rises."""
+    shares = []
+    for seed in SEEDS[:4]:
+        row = []
+        for run in (nordic(seed=seed), nordic("attaches=nordic_network", seed=seed)):
+            reg = run.register
+            asked = reg[
+                reg["country"].isin(["FI", "IS"])
+                & (reg["origin"] == "slow")
+                & (reg["document_requests"] > 0)
+                & ~reg["has_id_document"]
+            ]
+            row.append(asked["documents_day"].notna().mean())
+        shares.append(row)
+    shares = np.array(shares)
+    nations = params("country=nordic").nations
+    assert "slow" in nations["SE"].attache_posts and not nations["FI"].attache_posts and not nations["IS"].attache_posts
+    assert stats.ttest_rel(shares[:, 1], shares[:, 0], alternative="greater").pvalue < 0.01, shares
