@@ -4,14 +4,19 @@ Run ``uv run python -m benchmarks`` (or ``uv run returnsim-bench``). Each
 configuration is run once to warm up, then ``--repeats`` times with the
 garbage collector off while timing; the median is reported. The last line
 printed is JSON with migrants, events processed, wall seconds of model time,
-µs per event and peak memory.
+µs per event, peak memory, and the same number of events in a bare ``heapq``
+competing-risks loop timed alongside (``engine_ratio``: DESIGN.md's engine
+target is at most 3x).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import heapq
 import json
+import math
+import random
 import statistics
 import time
 import tracemalloc
@@ -28,6 +33,7 @@ CONFIGS: dict[str, list[str]] = {
         "nations.SE.detention_places=6370",
         "nations.SE.escorts=1200",
         "nations.SE.return_centre_places=6500",
+        "nations.SE.flight_connectivity=10",
     ],
     "nordic_10y": ["country=nordic", "warmup_days=365", "horizon_days=3285"],
 }
@@ -61,6 +67,24 @@ def peak_memory_mb(overrides: list[str]) -> float:
     return peak / 2**20
 
 
+def bare_heapq_seconds(events: int, agents: int = 20_000, seed: int = 0) -> float:
+    """DESIGN.md's reference: a bare ``heapq`` loop of agents racing two exponential hazards, ``events`` pops."""
+    rng = random.Random(seed)
+    rates = (0.01, 0.02)
+    total = sum(rates)
+    heap = [(-math.log(1.0 - rng.random()) / total, i, 0) for i in range(agents)]
+    heapq.heapify(heap)
+    gc.disable()
+    start = time.perf_counter()
+    for _ in range(events):
+        t, i, _state = heapq.heappop(heap)
+        target = 0 if rng.random() * total < rates[0] else 1
+        heapq.heappush(heap, (t - math.log(1.0 - rng.random()) / total, i, target))
+    seconds = time.perf_counter() - start
+    gc.enable()
+    return seconds
+
+
 def main() -> None:
     """Time every configuration and print a table and a JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -81,6 +105,9 @@ def main() -> None:
             "us_per_event": round(seconds / events * 1e6, 2),
             "peak_memory_mb": round(peak_memory_mb(overrides), 1),
         }
+        bare = statistics.median(bare_heapq_seconds(int(events), seed=i) for i in range(3))
+        results[name]["bare_heapq_us_per_event"] = round(bare / events * 1e6, 2)
+        results[name]["engine_ratio"] = round(seconds / bare, 1)
         print(f"{name:>14}: {results[name]}", flush=True)
     if "default" in results and "arrivals_x10" in results:
         results["scaling_x10"] = round(
