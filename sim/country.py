@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -171,24 +171,12 @@ class CountrySystem:
         new, unknown case) or stays hidden, lost to the statistics.
         """
         if self.info_sharing.mode == "nordic":
-            case = Migrant(
-                self.model,
-                self,
-                m.origin,
-                m.decision_day,
-                m.willingness,
-                m.has_id_document,
-                m.vulnerable,
-                m.family,
-                in_return_centre=False,
-                state=State.ABSCONDED,
-                since=t,
-                expiry_day=m.expiry_day,
+            case = self._case_for(
+                m, m.decision_day, in_return_centre=False, state=State.ABSCONDED, since=t, expiry_day=m.expiry_day
             )
             case.matched = True
             case.documents, case.documents_day, case.fields = m.documents, m.documents_day, m.fields
             case.ever_absconded, case.times_absconded = True, m.times_absconded
-            self._link(case, m)
             self.events["movers_matched"] += 1
         elif self.behaviour_rng.random() < self.behaviour.unmatched_new_case_share:
             heapq.heappush(self.movers, (t + self.behaviour.new_decision_days, m.unique_id, m))
@@ -196,28 +184,29 @@ class CountrySystem:
         else:
             self.events["movers_lost"] += 1
 
-    @staticmethod
-    def _link(case: Migrant, earlier: Migrant) -> None:
+    def _case_for(self, earlier: Migrant, decision_day: float, **state: Any) -> Migrant:
+        """A case here for the person of ``earlier``: same person and traits, new case number, linked to it."""
+        case = Migrant(
+            self.model,
+            self,
+            earlier.origin,
+            decision_day,
+            earlier.willingness,
+            earlier.has_id_document,
+            earlier.vulnerable,
+            earlier.family,
+            **state,
+        )
         case.person_id = earlier.unique_id if earlier.person_id < 0 else earlier.person_id
         case.previous_case_id = earlier.unique_id
+        return case
 
     def _new_decisions_for_movers(self, t: int) -> None:
         """Unmatched movers whose new application was decided: new cases, unaware of the earlier one."""
         while self.movers and self.movers[0][0] <= t:
             day, _, m = heapq.heappop(self.movers)
             wants_centre = self.behaviour_rng.random() < self.params.return_centre_share
-            case = Migrant(
-                self.model,
-                self,
-                m.origin,
-                day,
-                m.willingness,
-                m.has_id_document,
-                m.vulnerable,
-                m.family,
-                in_return_centre=wants_centre and self.return_centre.admit(),
-            )
-            self._link(case, m)
+            self._case_for(m, day, in_return_centre=wants_centre and self.return_centre.admit())
 
     # --- arrivals ------------------------------------------------------------
     def arrivals(self, t: int) -> None:

@@ -61,8 +61,6 @@ class CharterDesk(mesa.Agent):
 
     def _organiser(self, destination: str, waiting: dict[CountrySystem, list[Migrant]]) -> CountrySystem:
         """The country that organises the next charter to ``destination``."""
-        if len(self.members) == 1:
-            return self.members[0]
         if self.cfg.organiser == "largest":
             return max(self.members, key=lambda c: len(waiting[c]))
         for country in self._rotation[destination]:
@@ -76,10 +74,9 @@ class CharterDesk(mesa.Agent):
         p = organiser.params
         passengers = self._take(waiting, p.charter_seats)
         joint = any(m.country is not organiser for m in passengers)
-        lead = max(p.charter_lead_days, self.cfg.transfer_days) if joint else p.charter_lead_days
-        day = t + lead
+        day = t + (max(p.charter_lead_days, self.cfg.transfer_days) if joint else p.charter_lead_days)
         self.planned_until[destination] = day
-        kind = "joint_charter" if len({m.country for m in passengers}) > 1 else "charter"
+        kind = "joint_charter" if joint else "charter"
         self.model.flight_schedule.book(
             day, destination, kind, organiser.code, passengers, p.charter_seats, p.cost_charter, t
         )

@@ -37,7 +37,13 @@ class TransportService(mesa.Agent):
         self.queue: deque[Migrant] = deque()
         self.waiting_by_destination: dict[str, list[Migrant]] = defaultdict(list)
         self._credit = 0.0
-        self._seats = {name: 0.0 for name in model.third_countries}
+        connectivity = country.params.flight_connectivity
+        self._seats_per_week = {
+            name: authority.origin.scheduled_seats_per_week * connectivity
+            for name, authority in model.third_countries.items()
+        }
+        """Escorted seats a week on scheduled flights to each destination, for this country."""
+        self._seats = dict.fromkeys(self._seats_per_week, 0.0)
         """Escorted seats on scheduled flights still available this week, per destination."""
 
     def enqueue(self, m: Migrant) -> None:
@@ -64,8 +70,7 @@ class TransportService(mesa.Agent):
         p = self.country.params
         schedule = self.model.flight_schedule
         seats = self._seats
-        for name, authority in self.model.third_countries.items():
-            per_week = authority.origin.scheduled_seats_per_week * p.flight_connectivity
+        for name, per_week in self._seats_per_week.items():
             seats[name] = min(seats[name] + per_week / 7.0, max(1.0, per_week))
         self._credit += p.escorts / (p.escorts_per_returnee * p.escort_trip_days)
         queue, kept = self.queue, []
