@@ -23,6 +23,7 @@ import tracemalloc
 
 from sim.config import load_params
 from sim.model import ReturnModel
+from sim.runner import gc_paused
 
 CONFIGS: dict[str, list[str]] = {
     "default": [],
@@ -45,14 +46,11 @@ def time_once(overrides: list[str], seed: int) -> dict[str, float]:
     """Build and run one model; return its size and model-time seconds."""
     params = load_params([*overrides, f"seed={seed}"])
     gc.collect()
-    gc.disable()
-    try:
+    with gc_paused():
         start = time.perf_counter()
         model = ReturnModel(params)
         model.run()
         seconds = time.perf_counter() - start
-    finally:
-        gc.enable()
     migrants = sum(len(c.closed_cases) + len(c.open_cases) for c in model.countries.values())
     return {"migrants": migrants, "events": model.events_processed, "seconds": seconds}
 
@@ -74,14 +72,13 @@ def bare_heapq_seconds(events: int, agents: int = 20_000, seed: int = 0) -> floa
     total = sum(rates)
     heap = [(-math.log(1.0 - rng.random()) / total, i, 0) for i in range(agents)]
     heapq.heapify(heap)
-    gc.disable()
-    start = time.perf_counter()
-    for _ in range(events):
-        t, i, _state = heapq.heappop(heap)
-        target = 0 if rng.random() * total < rates[0] else 1
-        heapq.heappush(heap, (t - math.log(1.0 - rng.random()) / total, i, target))
-    seconds = time.perf_counter() - start
-    gc.enable()
+    with gc_paused():
+        start = time.perf_counter()
+        for _ in range(events):
+            t, i, _state = heapq.heappop(heap)
+            target = 0 if rng.random() * total < rates[0] else 1
+            heapq.heappush(heap, (t - math.log(1.0 - rng.random()) / total, i, target))
+        seconds = time.perf_counter() - start
     return seconds
 
 

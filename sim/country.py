@@ -128,6 +128,8 @@ class CountrySystem:
         self.removal_days: deque[int] = deque([0] * scenario.behaviour.enforcement_window_days)
         self.removals_in_window = 0
         self.enforcement_factor = 1.0
+        self._locate_multipliers: dict[tuple[frozenset[str], bool], float] = {}
+        self._document_bonuses: dict[frozenset[str], float] = {}
         self.detention = Detention(self)
         self.return_centre = ReturnCentre(params.return_centre_places)
         self.agency = MigrationAgency(model, self)
@@ -287,17 +289,28 @@ class CountrySystem:
             self.police.documents_refused(m, t)
 
     def locate_probability(self, base: float, m: Migrant) -> float:
-        """Chance a search or contact attempt finds ``m``, raised by the information fields passed."""
-        mult = 1.0
-        effects = self.field_effects
-        for name in m.fields:
-            if name == "family" and not m.family:
-                continue
-            fe = effects.get(name)
-            if fe is not None:
-                mult *= fe.locate_multiplier
+        """Chance a search or contact attempt finds ``m``, raised by the information fields passed.
+
+        Each field passed multiplies the locate hazard by its ``locate_multiplier``
+        (the family field only for people with family here), so the chance per
+        attempt is ``1 - (1 - base) ** product``.
+        """
+        key = (m.fields, m.family)
+        mult = self._locate_multipliers.get(key)
+        if mult is None:
+            mult = 1.0
+            for name in sorted(m.fields):  # a fixed order: the same float product in every process
+                fe = self.field_effects.get(name)
+                if fe is not None and (name != "family" or m.family):
+                    mult *= fe.locate_multiplier
+            self._locate_multipliers[key] = mult
         return 1.0 - (1.0 - base) ** mult if base < 1.0 else 1.0
 
-    def field_bonus(self, m: Migrant, attr: str) -> float:
-        """Sum of one field effect over the information fields passed for ``m``."""
-        return sum(getattr(self.field_effects[f], attr) for f in m.fields if f in self.field_effects)
+    def document_bonus(self, fields: frozenset[str]) -> float:
+        """Extra acceptance probability of a document request from the information fields passed."""
+        bonus = self._document_bonuses.get(fields)
+        if bonus is None:
+            effects = self.field_effects
+            bonus = sum(effects[f].document_accept_bonus for f in sorted(fields) if f in effects)
+            self._document_bonuses[fields] = bonus
+        return bonus

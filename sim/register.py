@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.states import ACTIVE
+from sim.states import ACTIVE, State
 
 COLUMNS = (
     "migrant_id",
@@ -51,10 +51,22 @@ earlier decision rather than a new one; ``flight`` is the kind of flight a
 forced return left on."""
 
 
+STATE_LABELS = [s.label for s in State]
+"""Outcome labels in the order of the states (the categories of ``outcome``)."""
+
+
 def register_frame(rows: list[tuple]) -> pd.DataFrame:
-    """The case register as a table sorted by migrant id."""
+    """The case register as a table sorted by migrant id.
+
+    Rows hold the state as its code and the information fields as a set
+    (cheap to build for every case); here they become the ``outcome`` label
+    and a comma-separated, sorted ``fields_passed``.
+    """
     df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     df = df.sort_values("migrant_id", kind="stable").reset_index(drop=True)
-    for col in ("country", "origin", "outcome", "handover_ground", "flight", "moved_to"):
+    df["outcome"] = pd.Categorical.from_codes(df["outcome"].astype(int), categories=STATE_LABELS)
+    joined = {f: ",".join(sorted(f)) for f in set(df["fields_passed"])}
+    df["fields_passed"] = df["fields_passed"].map(joined)
+    for col in ("country", "origin", "handover_ground", "flight", "moved_to"):
         df[col] = df[col].astype("category")
     return df

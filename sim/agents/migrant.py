@@ -30,6 +30,7 @@ VP, RC, AB, PC, DET, AF = (
 )
 RET_VOL, RET_AVR, RET_FORCED = State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FORCED
 MOVED, DEPARTED, EXPIRED = State.MOVED_NORDIC, State.DEPARTED_UNRECORDED, State.EXPIRED
+NO_FIELDS: frozenset[str] = frozenset()
 DETENTION_LIMIT = -2
 """Timer target meaning "the detention's maximum length is reached"."""
 
@@ -44,43 +45,62 @@ class Migrant:
     Mesa agents.
     """
 
-    # Case history, written to the case register. Class-level defaults keep
-    # creating a case cheap: an instance stores only what changed for it.
-    outcome_day: float = NAN
-    talks: int = 0
-    avr_offered: bool = False
-    avr_takes: bool = False
-    handover_announced: bool = False
-    handover_ground: str = ""
-    handover_decided_day: float = NAN
-    handover_day: float = NAN
-    fields: frozenset[str] = frozenset()
-    wanted: bool = False
-    ever_absconded: bool = False
-    times_absconded: int = 0
-    released: bool = False
-    released_at_limit: int = 0
-    detention_days: float = 0.0
-    times_detained: int = 0
-    document_requests: int = 0
-    document_pending: bool = False
-    document_version: int = 0
-    contacted: bool = False
-    in_casework: bool = False
-    unenforceable: bool = False
-    joint_planned: bool = False
-    booked: bool = False
-    flight: str = ""
-    flight_ready_day: float = NAN
-    detention_days_awaiting_flight: float = 0.0
-    escorts: int = 0
-    detention_limit: float = math.inf
-    person_id: int = -1
-    """The person's first case number; a case opened for them in another country keeps it."""
-    previous_case_id: int = -1
-    matched: bool = False
-    """Whether this case continues a decision of another Nordic country (info_sharing=nordic)."""
-    moved_to: str = ""
+    # Slots: a scenario holds tens of thousands of open cases; slots make them
+    # smaller and their attributes faster to read than an instance dict.
+    __slots__ = (
+        "model",
+        "unique_id",
+        "country",
+        "origin",
+        "decision_day",
+        "willingness",
+        "abscond_propensity",
+        "has_id_document",
+        "documents",
+        "vulnerable",
+        "family",
+        "in_return_centre",
+        "lived_in_return_centre",
+        "state",
+        "since",
+        "epoch",
+        "entered",
+        "documents_day",
+        "expiry_day",
+        "outcome_day",
+        "talks",
+        "avr_offered",
+        "avr_takes",
+        "handover_announced",
+        "handover_ground",
+        "handover_decided_day",
+        "handover_day",
+        "fields",
+        "wanted",
+        "ever_absconded",
+        "times_absconded",
+        "released",
+        "released_at_limit",
+        "detention_days",
+        "times_detained",
+        "document_requests",
+        "document_pending",
+        "document_version",
+        "contacted",
+        "in_casework",
+        "unenforceable",
+        "joint_planned",
+        "booked",
+        "flight",
+        "flight_ready_day",
+        "detention_days_awaiting_flight",
+        "escorts",
+        "detention_limit",
+        "person_id",
+        "previous_case_id",
+        "matched",
+        "moved_to",
+    )
 
     def __init__(
         self,
@@ -118,6 +138,40 @@ class Migrant:
         self.entered[state] = since
         self.documents_day = decision_day if has_id_document else NAN
         self.expiry_day = decision_day + country.params.statute_of_limitation_days if expiry_day is None else expiry_day
+        # case history, written to the case register
+        self.outcome_day = NAN
+        self.talks = 0
+        self.avr_offered = False
+        self.avr_takes = False
+        self.handover_announced = False
+        self.handover_ground = ""
+        self.handover_decided_day = NAN
+        self.handover_day = NAN
+        self.fields = NO_FIELDS
+        self.wanted = False
+        self.ever_absconded = False
+        self.times_absconded = 0
+        self.released = False
+        self.released_at_limit = 0
+        self.detention_days = 0.0
+        self.times_detained = 0
+        self.document_requests = 0
+        self.document_pending = False
+        self.document_version = 0
+        self.contacted = False
+        self.in_casework = False
+        self.unenforceable = False
+        self.joint_planned = False
+        self.booked = False
+        self.flight = ""
+        self.flight_ready_day = NAN
+        self.detention_days_awaiting_flight = 0.0
+        self.escorts = 0
+        self.detention_limit = INF
+        self.person_id = -1  # the person's first case number: a case opened for them elsewhere keeps it
+        self.previous_case_id = -1
+        self.matched = False  # this case continues another Nordic country's decision (info_sharing=nordic)
+        self.moved_to = ""
         country.stock[state] += 1
         if country.transitions is not None:
             country.transitions.append((self.unique_id, since, -1, state))
@@ -279,12 +333,12 @@ class Migrant:
             self.family,
             self.lived_in_return_centre,
             *self.entered,
-            self.state.label,
+            self.state,
             self.outcome_day,
             self.handover_ground,
             self.handover_decided_day,
             self.handover_day,
-            ",".join(sorted(self.fields)),
+            self.fields,
             self.talks,
             self.avr_offered,
             self.ever_absconded,

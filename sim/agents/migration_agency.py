@@ -34,7 +34,8 @@ class MigrationAgency(mesa.Agent):
         self.country = country
         self.stream = country.streams.py["agency"]
         self.talk_queue: deque[Migrant] = deque()
-        self.next_talks: list[tuple[float, int, Migrant]] = []
+        self.next_talks: deque[tuple[float, Migrant]] = deque()
+        """Cases waiting for a follow-up talk, with its day; a FIFO, since the interval is fixed."""
         self.noticed: list[tuple[float, int, Migrant]] = []
         self.handovers: deque[tuple[Migrant, float]] = deque()
         self._seq = count()
@@ -64,7 +65,7 @@ class MigrationAgency(mesa.Agent):
                 m.handover_announced = True
                 self.handovers.append((m, float(t)))
         while self.next_talks and self.next_talks[0][0] <= t:
-            m = heapq.heappop(self.next_talks)[2]
+            m = self.next_talks.popleft()[1]
             if m.state == State.RETURN_CASE:
                 self.talk_queue.append(m)
         used = 0
@@ -95,7 +96,7 @@ class MigrationAgency(mesa.Agent):
             m.handover_announced = True
             self.handovers.append((m, float(t)))
         else:
-            heapq.heappush(self.next_talks, (t + p.talk_interval_days, next(self._seq), m))
+            self.next_talks.append((t + p.talk_interval_days, m))
         if first or m.handover_announced:
             m.reschedule(t)  # hazards changed: talk effect and AVR, or enforcement announced
 

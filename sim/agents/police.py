@@ -69,7 +69,8 @@ class PoliceUnit(mesa.Agent):
         self.wanted = WantedList()
         self.casework: deque[Migrant] = deque()
         self.intakes: list[tuple[float, int, Migrant, frozenset[str]]] = []
-        self.retries: list[tuple[float, int, Migrant]] = []
+        self.retries: deque[tuple[float, Migrant]] = deque()
+        """Cases waiting to request documents again, with the day; a FIFO, since the wait is fixed."""
         self._seq = count()
         self._credit = 0.0
 
@@ -100,7 +101,7 @@ class PoliceUnit(mesa.Agent):
         """Try again later, or mark the case unenforceable once the attempts are used."""
         p = self.country.params
         if m.document_requests < p.document_max_attempts:
-            heapq.heappush(self.retries, (t + p.document_retry_days, next(self._seq), m))
+            self.retries.append((t + p.document_retry_days, m))
         else:
             m.unenforceable = True
             if m.state == State.DETAINED:
@@ -114,7 +115,7 @@ class PoliceUnit(mesa.Agent):
             _, _, m, fields = heapq.heappop(self.intakes)
             self._register(m, fields, t)
         while self.retries and self.retries[0][0] <= t:
-            m = heapq.heappop(self.retries)[2]
+            m = self.retries.popleft()[1]
             if m.state in (State.POLICE_CASE, State.DETAINED):
                 self.enqueue(m)
         self._credit += p.police_officers * p.police_actions_per_officer_day
