@@ -1,4 +1,4 @@
-"""The ``returnsim`` command: a Hydra app that runs one scenario (or a sweep with ``-m``)."""
+"""The ``returnsim`` command: a Hydra app that runs one scenario, or a sweep of them with ``-m``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from pathlib import Path
 import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, register_schema, to_params
+from sim.output import run_is_complete
 from sim.params import ConfigError
-from sim.runner import format_summary, run_scenario
+from sim.runner import config_text, format_summary, run_scenario
+from sim.sweep import FAILURE_FILE, failure_record, job_finished
 
 register_schema()
 
@@ -21,7 +24,11 @@ register_schema()
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     """Validate the config, run the replications, write results and print a summary."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    if hc.mode == RunMode.MULTIRUN:
+        _sweep_job(cfg, out_dir, Path(hc.sweep.dir), hc.job.num, list(hc.overrides.task))
+        return
     try:
         params = to_params(cfg)
     except ConfigError as exc:
@@ -32,6 +39,24 @@ def main(cfg: DictConfig) -> None:
     if not params.output.quiet:
         print(format_summary(pd.concat([r.summary for r in results], ignore_index=True)))
         print(f"results: {out_dir}")
+
+
+def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]) -> None:
+    """One run of a sweep: skip it if already complete; on failure record it and let the others go on."""
+    run = out_dir.name
+    try:
+        params = to_params(cfg)
+        if run_is_complete(out_dir, config_text(params)):
+            print(job_finished(sweep_dir, job, run, "skipped", overrides), flush=True)
+            return
+        (out_dir / FAILURE_FILE).unlink(missing_ok=True)
+        run_scenario(params, out_dir)
+    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded; the sweep goes on
+        error = failure_record(out_dir, overrides, exc)
+        print(f"returnsim: run {run} failed: {error}", file=sys.stderr, flush=True)
+        print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)
+        return
+    print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)
 
 
 def _discard(out_dir: Path) -> None:

@@ -8,11 +8,12 @@ config becomes a parameter object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import ConfigError, ScenarioParams
@@ -28,16 +29,53 @@ class Paths:
 
 
 @dataclass
+class Report:
+    """What the report of a sweep draws (:mod:`sim.report`)."""
+
+    title: str = MISSING
+    question: str = MISSING
+    metrics: list[str] = MISSING
+    baseline: list[str] = MISSING
+    """Overrides (``key=value``) that pick the baseline scenario; empty: the first scenario."""
+    stocks: list[str] = MISSING
+    incidence: bool = MISSING
+    auto: bool = MISSING
+
+
+@dataclass
 class AppConfig(ScenarioParams):
-    """The root config: the scenario plus where to write it."""
+    """The root config: the scenario plus where to write it and how to report a sweep of it."""
 
     name: str = "default"
     paths: Paths = field(default_factory=Paths)
+    report: Report = field(default_factory=Report)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        from sim.metrics import METRICS
+        from sim.model import STOCK_COLUMNS
+
+        _check_names("report.metrics", self.report.metrics, METRICS)
+        _check_names("report.stocks", self.report.stocks, STOCK_COLUMNS[2:])
+        for item in self.report.baseline:
+            if "=" not in item:
+                raise ConfigError(f"report.baseline: {item!r} is not an override; write key=value")
+
+
+def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    for name in names:
+        if name not in allowed:
+            raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")
 
 
 def register_schema() -> None:
-    """Put the schema in Hydra's ConfigStore (idempotent)."""
+    """Put the schema in Hydra's ConfigStore and register the config's resolvers (idempotent)."""
     ConfigStore.instance().store(name="schema", node=AppConfig)
+    if not OmegaConf.has_resolver("run_folder"):
+        from sim.sweep import run_folder
+
+        OmegaConf.register_new_resolver("run_folder", run_folder)
 
 
 def to_params(cfg: DictConfig) -> AppConfig:

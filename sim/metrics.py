@@ -67,6 +67,45 @@ METRICS = {
 """Summary metrics and what each one means (column name -> definition)."""
 
 
+UNITS = {
+    "decisions": "cases",
+    "returns": "persons",
+    "return_rate": "share",
+    "cohort_return_rate_12m": "share",
+    "median_days_to_return": "days",
+    "p90_days_to_return": "days",
+    "backlog_end": "cases",
+    "cost_per_return": "EUR",
+    "share_ever_absconded": "share",
+    "absconded_end": "persons",
+    "expired": "cases",
+    "handed_to_police": "cases",
+    "mean_handover_delay_days": "days",
+    "located": "persons",
+    "voluntary_share_of_returns": "share",
+    "share_detained": "share",
+    "detention_days_per_forced_return": "days",
+    "released_at_limit": "persons",
+    "escorts_per_return": "escorts",
+    "reintegration_share_of_returns": "share",
+    "moved_out": "persons",
+    "movers_matched": "persons",
+    "movers_new_case": "persons",
+    "forced_returns": "persons",
+    "charters_flown": "flights",
+    "charters_organised": "flights",
+    "joint_flights": "flights",
+    "charter_seat_utilisation": "share",
+    "charter_returnees": "persons",
+    "charter_cost_per_returnee": "EUR",
+    "charter_cost_paid_by_country": "EUR",
+    "charter_cost_paid_by_frontex": "EUR",
+    "median_days_ready_to_departure": "days",
+    "detention_days_awaiting_flight_per_forced_return": "days",
+}
+"""Unit of each metric, for axis labels."""
+
+
 def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
     """One row per country plus ``ALL`` (when several), with every metric in :data:`METRICS`."""
     start, end = model.params.warmup_days, model.end_day

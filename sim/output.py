@@ -79,6 +79,36 @@ def write_json(path: Path, obj: dict) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (read in blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_is_complete(run_dir: Path, config_text: str | None = None) -> bool:
+    """Whether ``run_dir`` holds a finished run: its marker, every file it lists intact, the same config.
+
+    A run is finished when ``run.json`` exists and every file it lists still has
+    the SHA-256 recorded there (a deleted or damaged file makes it unfinished).
+    With ``config_text``, the saved ``config.yaml`` must also equal it: a run
+    of a different config under the same folder is not this run.
+    """
+    marker = run_dir / COMPLETION_MARKER
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        files = meta["files"]
+        if meta.get("status") != "complete" or "config.yaml" not in files:
+            return False
+        if config_text is not None and (run_dir / "config.yaml").read_text(encoding="utf-8") != config_text:
+            return False
+        return all(file_sha256(run_dir / name) == digest for name, digest in files.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def frame_hash(df: pd.DataFrame) -> str:
     """A content hash of a table, stable across processes and machines for the same values."""
     row_hashes = pd.util.hash_pandas_object(df, index=False).to_numpy()

@@ -15,7 +15,7 @@ from omegaconf import OmegaConf
 from sim import plots
 from sim.metrics import summarise
 from sim.model import ReturnModel
-from sim.output import COMPLETION_MARKER, frame_hash, versions, write_json, write_table, write_text
+from sim.output import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
 from sim.params import ScenarioParams
 
 
@@ -81,30 +81,45 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     return results
 
 
+def config_text(params: ScenarioParams) -> str:
+    """The exact, fully resolved config of a run, as saved in its ``config.yaml``."""
+    return OmegaConf.to_yaml(OmegaConf.structured(params))
+
+
 def write_results(params: ScenarioParams, results: list[ReplicationResult], out_dir: Path) -> None:
-    """Write config, tables, figures and, last, the completion marker."""
+    """Write config, tables, figures and, last, the completion marker listing every file with its hash."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_text(out_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.structured(params)))
-    register = pd.concat([r.register for r in results], ignore_index=True)
-    stocks = pd.concat([r.stocks for r in results], ignore_index=True)
+    (out_dir / COMPLETION_MARKER).unlink(missing_ok=True)  # unfinished until the new marker is written
+    write_text(out_dir / "config.yaml", config_text(params))
+    written = ["config.yaml"]
+
+    def table(name: str, frames: list[pd.DataFrame | None]) -> None:
+        write_table(out_dir / name, pd.concat(frames, ignore_index=True))
+        written.append(name)
+
+    out = params.output
+    if out.case_register:
+        table("case_register.parquet", [r.register for r in results])
+    if out.stocks:
+        table("stocks.parquet", [r.stocks for r in results])
+    if out.flights:
+        table("flights.parquet", [r.flights for r in results])
+    if out.transitions:
+        table("transitions.parquet", [r.transitions for r in results])
     summary = pd.concat([r.summary for r in results], ignore_index=True)
-    if params.output.case_register:
-        write_table(out_dir / "case_register.parquet", register)
-    if params.output.stocks:
-        write_table(out_dir / "stocks.parquet", stocks)
-    if params.output.flights:
-        write_table(out_dir / "flights.parquet", pd.concat([r.flights for r in results], ignore_index=True))
-    if params.output.transitions:
-        write_table(out_dir / "transitions.parquet", pd.concat([r.transitions for r in results], ignore_index=True))
-    write_table(out_dir / "summary.parquet", summary)
-    write_table(out_dir / "summary.csv", summary)
-    if params.output.figures:
+    table("summary.parquet", [summary])
+    table("summary.csv", [summary])
+    if out.figures:
+        stocks = pd.concat([r.stocks for r in results], ignore_index=True)
+        register = pd.concat([r.register for r in results], ignore_index=True)
         plots.stocks_figure(stocks, params.warmup_days, out_dir / "figures" / "stocks.png")
         plots.outcomes_figure(register, params.warmup_days, out_dir / "figures" / "outcomes.png")
+        written += ["figures/stocks.png", "figures/outcomes.png"]
     write_json(
         out_dir / COMPLETION_MARKER,
         {
             "status": "complete",
+            "files": {name: file_sha256(out_dir / name) for name in written},
             "seed": params.seed,
             "replications": params.replications,
             "register_sha256": {r.replication: frame_hash(r.register) for r in results},

@@ -1,0 +1,363 @@
+"""The report of a sweep: one tidy table of every run, effects with intervals, figures and a page.
+
+``returnsim-report <sweep dir>`` (also run when a sweep ends) reads every
+complete run of the sweep and writes, into the sweep folder:
+
+- ``runs.parquet``: a row per run x country x replication; columns are the
+  overrides of the run (the swept parameters), ``scenario``, ``seed``,
+  ``replication``, ``country`` and every summary metric;
+- ``effects.csv``: each scenario's difference to the baseline scenario per
+  metric and country, paired by seed and replication (common random numbers)
+  with its 95 % t-interval and p-value, and the unpaired (Welch) interval;
+- ``figures/``: metrics by scenario, paired effects, stock series and
+  cumulative incidence of return, absconding and expiry (PNG and SVG);
+- ``report.md``: the question, the design, the table of effects, the
+  figures and the config that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from omegaconf import OmegaConf
+from scipy import stats
+
+from sim.metrics import METRICS
+from sim.output import run_is_complete, write_table, write_text
+
+SEED_KEYS = ("seed", "replication")
+IGNORED_KEYS = ("experiment", "paths.results_dir", "report.auto")
+"""Overrides that name where or how a run is reported, not what it simulates."""
+
+
+class ReportError(RuntimeError):
+    """A sweep folder cannot be reported (nothing complete in it, or not a sweep)."""
+
+
+# --- collecting runs ----------------------------------------------------------------
+def run_dirs(sweep_dir: Path) -> list[Path]:
+    """Run folders of a sweep (each holds Hydra's ``.hydra/overrides.yaml``), in job order."""
+    found = [p.parent.parent for p in sweep_dir.glob("*/.hydra/overrides.yaml")]
+    return sorted(found, key=_job_number)
+
+
+def _job_number(run_dir: Path) -> int:
+    try:
+        return int(OmegaConf.load(run_dir / ".hydra" / "hydra.yaml").hydra.job.num)
+    except Exception:  # noqa: BLE001 - a run without Hydra's record sorts last
+        return sys.maxsize
+
+
+def _overrides(run_dir: Path) -> dict[str, object]:
+    """The run's task overrides as ``{key: value}``, values read as YAML (numbers become numbers)."""
+    items = OmegaConf.to_container(OmegaConf.load(run_dir / ".hydra" / "overrides.yaml"))
+    found: dict[str, object] = {}
+    for item in items:
+        key, _, value = str(item).partition("=")
+        key = key.lstrip("+~")
+        if key not in IGNORED_KEYS and key not in SEED_KEYS:
+            found[key] = yaml.safe_load(value) if value else value
+    return found
+
+
+def collect_runs(sweep_dir: Path) -> pd.DataFrame:
+    """Every complete run's summary with its overrides: a row per run x country x replication."""
+    frames = []
+    for order, run_dir in enumerate(run_dirs(sweep_dir)):
+        if not run_is_complete(run_dir):
+            continue
+        summary = pd.read_parquet(run_dir / "summary.parquet")
+        for key, value in _overrides(run_dir).items():
+            summary[key] = str(value) if isinstance(value, (list, dict)) else value
+        summary["run"] = run_dir.name
+        summary["job"] = order
+        frames.append(summary)
+    if not frames:
+        raise ReportError(f"{sweep_dir}: no complete runs found (a run is complete once its run.json is written)")
+    runs = pd.concat(frames, ignore_index=True)
+    params = swept_parameters(runs)
+    runs["scenario"] = _scenario_labels(runs, params)
+    first_cols = [*params, "scenario", "seed", "replication", "country", "run"]
+    others = [c for c in runs.columns if c not in first_cols and c != "job"]
+    order = runs.groupby("scenario", sort=False)["job"].min().sort_values().index
+    runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(order), ordered=True)
+    return runs.sort_values(["scenario", "seed", "replication", "country"], kind="stable")[
+        first_cols + others
+    ].reset_index(drop=True)
+
+
+def swept_parameters(runs: pd.DataFrame) -> list[str]:
+    """Override columns whose value differs between runs (the scenario's coordinates)."""
+    fixed = {"seed", "replication", "country", "run", "job", "scenario", *METRICS}
+    candidates = [c for c in runs.columns if c not in fixed]
+    return [c for c in candidates if runs[c].astype(str).nunique() > 1]
+
+
+def _scenario_labels(runs: pd.DataFrame, params: list[str]) -> pd.Series:
+    if not params:
+        return pd.Series("all runs", index=runs.index)
+    if len(params) == 1:
+        return runs[params[0]].astype(str)
+    return runs[params].astype(str).apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1)
+
+
+# --- effects --------------------------------------------------------------------------
+def baseline_scenario(runs: pd.DataFrame, baseline: list[str]) -> str:
+    """The scenario matching every ``key=value`` in ``baseline`` (the first scenario if empty)."""
+    scenarios = runs["scenario"].cat.categories
+    if not baseline:
+        return str(scenarios[0])
+    mask = pd.Series(True, index=runs.index)
+    for item in baseline:
+        key, _, value = item.partition("=")
+        if key not in runs.columns:
+            raise ReportError(f"report.baseline: {key!r} is not a parameter of this sweep")
+        mask &= runs[key].astype(str) == str(yaml.safe_load(value))
+    matched = runs.loc[mask, "scenario"].unique()
+    if len(matched) != 1:
+        raise ReportError(f"report.baseline {baseline} matches {len(matched)} scenarios; it must match one")
+    return str(matched[0])
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval of the mean (nan without at least two values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) < 2:
+        return (np.nan, np.nan)
+    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return (values.mean() - half, values.mean() + half)
+
+
+def effects(runs: pd.DataFrame, metrics: list[str], baseline: str) -> pd.DataFrame:
+    """Difference of each scenario to ``baseline``, paired by (seed, replication), per country and metric."""
+    keys = ["seed", "replication", "country"]
+    base = runs[runs["scenario"] == baseline].set_index(keys)
+    rows = []
+    for scenario in runs["scenario"].cat.categories:
+        if scenario == baseline:
+            continue
+        other = runs[runs["scenario"] == scenario].set_index(keys)
+        for country in other.index.get_level_values("country").unique():
+            for metric in metrics:
+                rows.append(_effect(base, other, country, metric, scenario, baseline))
+    return pd.DataFrame(rows)
+
+
+def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, scenario: str, baseline: str) -> dict:
+    b = base.xs(country, level="country")[metric]
+    s = other.xs(country, level="country")[metric]
+    pairs = pd.concat([b.rename("b"), s.rename("s")], axis=1, join="inner").dropna()
+    diff = (pairs["s"] - pairs["b"]).to_numpy()
+    low, high = t_interval(diff)
+    unpaired = stats.ttest_ind(s.dropna(), b.dropna(), equal_var=False) if len(b) > 1 and len(s) > 1 else None
+    u_low, u_high = unpaired.confidence_interval() if unpaired is not None else (np.nan, np.nan)
+    paired_p = stats.ttest_1samp(diff, 0.0).pvalue if len(diff) > 1 and diff.std() > 0 else np.nan
+    return {
+        "country": country,
+        "metric": metric,
+        "scenario": scenario,
+        "baseline": baseline,
+        "pairs": len(diff),
+        "baseline_mean": b.mean(),
+        "scenario_mean": s.mean(),
+        "difference": diff.mean() if len(diff) else np.nan,
+        "ci_low": low,
+        "ci_high": high,
+        "p_value": paired_p,
+        "unpaired_ci_low": u_low,
+        "unpaired_ci_high": u_high,
+    }
+
+
+# --- reading the runs' own tables -------------------------------------------------
+def _run_config(run_dir: Path) -> dict:
+    return OmegaConf.to_container(OmegaConf.load(run_dir / "config.yaml"))
+
+
+def _scenario_of_runs(runs: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(runs["run"], runs["scenario"].astype(str), strict=False))
+
+
+def stock_series(sweep_dir: Path, runs: pd.DataFrame, states: list[str]) -> pd.DataFrame:
+    """Daily stocks of ``states`` (summed over countries) per run and replication, with the scenario."""
+    frames = []
+    for run, scenario in _scenario_of_runs(runs).items():
+        path = sweep_dir / run / "stocks.parquet"
+        if not path.exists():
+            continue
+        stocks = pd.read_parquet(path, columns=["replication", "day", *states])
+        summed = stocks.groupby(["replication", "day"], as_index=False)[states].sum()
+        summed["run"], summed["scenario"] = run, scenario
+        frames.append(summed)
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True).melt(
+        id_vars=["run", "scenario", "replication", "day"], value_vars=states, var_name="state", value_name="cases"
+    )
+
+
+def incidence_curves(sweep_dir: Path, runs: pd.DataFrame, points: int = 200) -> pd.DataFrame:
+    """Cumulative incidence of return, absconding and expiry by days since decision, per scenario."""
+    from sim.incidence import cumulative_incidence, first_events
+
+    columns = ["decision_day", "matched", "outcome", "outcome_day", "entered_absconded"]
+    pooled: dict[str, list[pd.DataFrame]] = {}
+    horizon = 0.0
+    for run, scenario in _scenario_of_runs(runs).items():
+        path = sweep_dir / run / "case_register.parquet"
+        if not path.exists():
+            continue
+        cfg = _run_config(sweep_dir / run)
+        end = cfg["warmup_days"] + cfg["horizon_days"]
+        horizon = max(horizon, cfg["horizon_days"])
+        register = pd.read_parquet(path, columns=columns)
+        pooled.setdefault(scenario, []).append(first_events(register, cfg["warmup_days"], end))
+    grid = np.linspace(0.0, horizon, points)
+    rows = []
+    for scenario, frames in pooled.items():
+        events = pd.concat(frames, ignore_index=True)
+        for name, cif in cumulative_incidence(events["days"], events["event"], grid).items():
+            rows.append(pd.DataFrame({"scenario": scenario, "event": name, "days": grid, "incidence": cif}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+# --- the report -------------------------------------------------------------------------
+def write_report(sweep_dir: Path) -> Path:
+    """Collect the sweep, compute effects, draw figures and write ``report.md``; return its path."""
+    from sim import report_figures as figs  # plotting libraries load only when a report is drawn
+
+    sweep_dir = Path(sweep_dir)
+    runs = collect_runs(sweep_dir)
+    first = sweep_dir / runs["run"].iloc[0]
+    cfg = _run_config(first)
+    spec = cfg["report"]
+    metrics = spec["metrics"]
+    baseline = baseline_scenario(runs, spec["baseline"])
+    write_table(sweep_dir / "runs.parquet", runs)
+    table = effects(runs, metrics, baseline)
+    write_table(sweep_dir / "effects.csv", table)
+    fig_dir = sweep_dir / "figures"
+    params = swept_parameters(runs)
+    xlabel = params[0] if len(params) == 1 else "scenario"
+    drawn = [figs.metrics_figure(runs, metrics, xlabel, fig_dir / "metrics")]
+    if len(runs["scenario"].cat.categories) > 1:
+        drawn.append(figs.effects_figure(runs, metrics, baseline, xlabel, fig_dir / "effects"))
+    stocks = stock_series(sweep_dir, runs, spec["stocks"])
+    if len(stocks):
+        drawn.append(figs.stocks_figure(stocks, cfg["warmup_days"], fig_dir / "stocks"))
+    if spec["incidence"]:
+        curves = incidence_curves(sweep_dir, runs)
+        if len(curves):
+            drawn.append(figs.incidence_figure(curves, fig_dir / "incidence"))
+    page = sweep_dir / "report.md"
+    write_text(page, _markdown(sweep_dir, runs, table, baseline, cfg, drawn))
+    return page
+
+
+def _markdown(
+    sweep_dir: Path, runs: pd.DataFrame, table: pd.DataFrame, baseline: str, cfg: dict, figures: list[Path]
+) -> str:
+    spec = cfg["report"]
+    params = swept_parameters(runs)
+    seeds = runs.groupby("scenario", observed=True)["seed"].nunique()
+    reps = runs["replication"].nunique()
+    lines = [f"# {spec.get('title') or cfg['name']}", ""]
+    if spec.get("question"):
+        lines += [spec["question"].strip(), ""]
+    lines += [
+        "## Design",
+        "",
+        f"- scenarios: {len(seeds)} ({', '.join(f'`{s}`' for s in seeds.index)}); baseline `{baseline}`",
+        f"- swept parameters: {', '.join(f'`{p}`' for p in params) or 'none'}",
+        f"- seeds per scenario: {int(seeds.min())}-{int(seeds.max())}; replications per run: {reps}",
+        f"- countries: {', '.join(cfg['countries'])}; warm-up {cfg['warmup_days']} days, "
+        f"horizon {cfg['horizon_days']} days",
+        f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`)",
+        "",
+    ]
+    if len(table):
+        lines += [
+            "## Effects against the baseline",
+            "",
+            "Mean difference of each scenario to the baseline, paired by seed and replication "
+            "(common random numbers), with its 95 % t-interval; the unpaired (Welch) interval for comparison. "
+            "All rows: `effects.csv`.",
+            "",
+            _effects_markdown(table),
+            "",
+        ]
+    lines += ["## Figures", ""]
+    for fig in figures:
+        lines += [f"![{fig.stem}](figures/{fig.name})", ""]
+    command = _command(sweep_dir)
+    lines += ["## Config", ""]
+    if command:
+        lines += ["Command:", "", "```bash", command, "```", ""]
+    lines += [
+        f"The exact config of every run is its `config.yaml`; the baseline's (`{runs['run'].iloc[0]}`):",
+        "",
+        "<details><summary>config.yaml</summary>",
+        "",
+        "```yaml",
+        (sweep_dir / runs["run"].iloc[0] / "config.yaml").read_text(encoding="utf-8").rstrip(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _effects_markdown(table: pd.DataFrame) -> str:
+    countries = table["country"].unique()
+    shown = table[table["country"] == ("ALL" if "ALL" in countries else countries[0])] if len(countries) > 1 else table
+    cols = ["country", "metric", "scenario", "baseline mean", "scenario mean", "difference"]
+    cols += ["95 % CI (paired)", "p", "95 % CI (unpaired)"]
+    rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in shown.itertuples():
+        rows.append(
+            f"| {r.country} | {r.metric} | {r.scenario} | {_num(r.baseline_mean)} | {_num(r.scenario_mean)} | "
+            f"{_num(r.difference)} | [{_num(r.ci_low)}, {_num(r.ci_high)}] | {_num(r.p_value)} | "
+            f"[{_num(r.unpaired_ci_low)}, {_num(r.unpaired_ci_high)}] |"
+        )
+    return "\n".join(rows)
+
+
+def _num(x: float) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _command(sweep_dir: Path) -> str:
+    """The command that ran the sweep, from Hydra's ``multirun.yaml``."""
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists():
+        return ""
+    recorded = OmegaConf.load(path).hydra.overrides
+    overrides = [o for o in recorded.hydra if not o.startswith("hydra.mode=")] + list(recorded.task)
+    return " ".join(["uv run returnsim -m", *(_quote(o) for o in overrides)])
+
+
+def _quote(item: str) -> str:
+    return f"'{item}'" if any(c in item for c in " []{}(),*") else item
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``returnsim-report SWEEP_DIR``: write the sweep's table, effects, figures and report page."""
+    parser = argparse.ArgumentParser(prog="returnsim-report", description=main.__doc__)
+    parser.add_argument("sweep_dir", type=Path, help="a sweep folder (results/<name>/...)")
+    args = parser.parse_args(argv)
+    if not args.sweep_dir.is_dir():
+        parser.exit(2, f"returnsim-report: {args.sweep_dir} is not a folder\n")
+    try:
+        page = write_report(args.sweep_dir)
+    except ReportError as exc:
+        parser.exit(2, f"returnsim-report: {exc}\n")
+    print(f"report: {page}")

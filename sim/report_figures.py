@@ -1,0 +1,161 @@
+"""Figures of a sweep's report (seaborn), sized and labelled to be read at a paper's column width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from sim.metrics import UNITS  # noqa: E402
+from sim.output import atomic_write  # noqa: E402
+from sim.report import t_interval  # noqa: E402
+
+PANEL_WIDTH = 3.3
+"""Inches: one panel fits a journal's column."""
+CONTEXT = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "legend.fontsize": 8}
+
+
+def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    ids = ["scenario", "seed", "replication", "country"]
+    long = runs.melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
+    long["scenario"] = long["scenario"].astype(str)
+    return long
+
+
+def _countries(runs: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(runs["country"]))
+
+
+def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Path) -> Path:
+    """Each metric by scenario: mean over seeds with its 95 % t-interval (a panel per metric)."""
+    long = _long_metrics(runs, metrics)
+    countries = _countries(runs)
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+        grid = sns.catplot(
+            data=long,
+            x="scenario",
+            y="value",
+            hue="country" if len(countries) > 1 else None,
+            col="metric",
+            col_wrap=min(2, len(metrics)),
+            kind="point",
+            order=list(runs["scenario"].cat.categories.astype(str)),
+            errorbar=t_interval,
+            dodge=0.3 if len(countries) > 1 else False,
+            sharey=False,
+            height=2.6,
+            aspect=PANEL_WIDTH / 2.6,
+            capsize=0.15,
+        )
+        _label_panels(grid, metrics, xlabel)
+        grid.figure.suptitle("Outcomes by scenario (mean and 95 % CI across seeds)", y=1.02)
+        return _save(grid.figure, stem)
+
+
+def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel: str, stem: Path) -> Path:
+    """Each scenario's difference to the baseline, paired by seed, with its 95 % t-interval."""
+    keys = ["seed", "replication", "country"]
+    long = _long_metrics(runs, metrics)
+    base = long[long["scenario"] == baseline].set_index([*keys, "metric"])["value"]
+    others = long[long["scenario"] != baseline].set_index([*keys, "metric"])
+    others["difference"] = others["value"] - base.reindex(others.index).to_numpy()
+    diffs = others.reset_index()
+    countries = _countries(runs)
+    order = [s for s in runs["scenario"].cat.categories.astype(str) if s != baseline]
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+        grid = sns.catplot(
+            data=diffs,
+            x="scenario",
+            y="difference",
+            hue="country" if len(countries) > 1 else None,
+            col="metric",
+            col_wrap=min(2, len(metrics)),
+            kind="point",
+            order=order,
+            errorbar=t_interval,
+            dodge=0.3 if len(countries) > 1 else False,
+            linestyle="none",
+            sharey=False,
+            height=2.6,
+            aspect=PANEL_WIDTH / 2.6,
+            capsize=0.15,
+        )
+        for ax in grid.axes.flat:
+            ax.axhline(0.0, color="black", linewidth=0.8)
+        _label_panels(grid, metrics, xlabel, prefix="difference, ")
+        grid.figure.suptitle(f"Effect against the baseline ({baseline}); paired by seed, 95 % CI", y=1.02)
+        return _save(grid.figure, stem)
+
+
+def stocks_figure(stocks: pd.DataFrame, warmup_days: int, stem: Path) -> Path:
+    """Open cases in each state over time by scenario (line: mean; band: 90 % of seeds)."""
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+        grid = sns.relplot(
+            data=stocks,
+            x="day",
+            y="cases",
+            hue="scenario",
+            col="state",
+            col_wrap=min(2, stocks["state"].nunique()),
+            kind="line",
+            errorbar=("pi", 90),
+            facet_kws={"sharey": False},
+            height=2.4,
+            aspect=PANEL_WIDTH / 2.4,
+        )
+        for ax in grid.axes.flat:
+            ax.axvline(warmup_days, color="grey", linestyle=":", linewidth=1)
+        grid.set_titles("{col_name}")
+        grid.set_axis_labels("day (dotted: end of warm-up)", "open cases (persons)")
+        grid.figure.suptitle("Open cases by state over time (band: 90 % of seeds)", y=1.02)
+        return _save(grid.figure, stem)
+
+
+def incidence_figure(curves: pd.DataFrame, stem: Path) -> Path:
+    """Cumulative incidence of return, absconding and expiry as first events, by scenario."""
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+        grid = sns.relplot(
+            data=curves,
+            x="days",
+            y="incidence",
+            hue="scenario",
+            col="event",
+            kind="line",
+            height=2.4,
+            aspect=PANEL_WIDTH / 2.4,
+        )
+        grid.set_titles("first event: {col_name}")
+        grid.set_axis_labels("days since decision", "cumulative incidence (share)")
+        for ax in grid.axes.flat:
+            ax.set_ylim(0.0, max(0.05, float(np.nanmax(curves["incidence"])) * 1.05))
+        grid.figure.suptitle("Return, absconding and expiry as competing risks (Aalen-Johansen)", y=1.04)
+        return _save(grid.figure, stem)
+
+
+def _label_panels(grid: sns.FacetGrid, metrics: list[str], xlabel: str, prefix: str = "") -> None:
+    """Title each panel with its metric, label the y axis with the unit, and leave room between panels."""
+    for ax, metric in zip(grid.axes.flat, metrics, strict=False):
+        ax.set_title(metric.replace("_", " "))
+        ax.set_ylabel(f"{prefix}{UNITS[metric]}")
+        ax.set_xlabel(xlabel)
+        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+    grid.figure.subplots_adjust(wspace=0.3, hspace=0.45)
+
+
+def _save(fig: plt.Figure, stem: Path) -> Path:
+    """Write ``stem.png`` (300 dpi) and ``stem.svg``; return the PNG's path."""
+    for suffix, dpi in ((".png", 300), (".svg", None)):
+        path = stem.with_suffix(suffix)
+        atomic_write(
+            path, lambda tmp, s=suffix, d=dpi: fig.savefig(tmp, format=s.lstrip("."), dpi=d, bbox_inches="tight")
+        )
+    plt.close(fig)
+    return stem.with_suffix(".png")
