@@ -21,21 +21,14 @@ import statistics
 import time
 import tracemalloc
 
-from sim.config import load_params
+from sim.config import compose, load_params
 from sim.model import ReturnModel
 from sim.runner import gc_paused
+from sim.scaling import scale_country
 
 CONFIGS: dict[str, list[str]] = {
     "default": [],
-    "arrivals_x10": [
-        "nations.SE.decisions_per_year=170150",
-        "nations.SE.case_officers=1100",
-        "nations.SE.police_officers=2200",
-        "nations.SE.detention_places=6370",
-        "nations.SE.escorts=1200",
-        "nations.SE.return_centre_places=6500",
-        "nations.SE.flight_connectivity=10",
-    ],
+    "arrivals_x10": scale_country(compose(), "SE", 10),
     "nordic_10y": ["country=nordic", "warmup_days=365", "horizon_days=3285"],
 }
 """Scenarios to time: overrides of the default config (10x arrivals scales capacities with them;

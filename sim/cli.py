@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, register_schema, to_params
-from sim.output import run_is_complete
+from sim.output import discard_run_dir, run_is_complete
 from sim.params import ConfigError
 from sim.runner import config_text, format_summary, run_scenario
 from sim.sweep import FAILURE_FILE, failure_record, job_finished
@@ -32,7 +31,7 @@ def main(cfg: DictConfig) -> None:
     try:
         params = to_params(cfg)
     except ConfigError as exc:
-        _discard(out_dir)
+        discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)
         sys.exit(2)
     results = run_scenario(params, out_dir)
@@ -57,9 +56,3 @@ def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overri
         print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)
         return
     print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)
-
-
-def _discard(out_dir: Path) -> None:
-    """Remove a run directory that holds nothing but Hydra's own bookkeeping."""
-    if out_dir.exists() and all(p.name in {".hydra", "cli.log"} or p.suffix == ".log" for p in out_dir.iterdir()):
-        shutil.rmtree(out_dir)

@@ -93,11 +93,14 @@ def to_params(cfg: DictConfig) -> AppConfig:
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:
-    """Compose the config outside a Hydra app (tests, benchmarks, notebooks)."""
+    """Compose the model config (in tests, benchmarks, notebooks, or inside another returnsim Hydra app)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
     register_schema()
+    if GlobalHydra.instance().is_initialized():  # inside a Hydra app on the same config folder
+        return hydra_compose(config_name="config", overrides=overrides or [])
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return hydra_compose(config_name="config", overrides=overrides or [])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,9 @@ from sim.states import State
 
 if TYPE_CHECKING:
     from sim.model import ReturnModel
+
+UNIFORMS_PER_CASE = 32
+"""Random numbers a case carries for itself: enough for most cases' whole path (more are drawn if not)."""
 
 
 class Detention:
@@ -114,7 +118,8 @@ class CountrySystem:
         self.origin_cdf = np.cumsum(shares / shares.sum())
         self.streams = model.streams.for_country(self.code)
         self.arrival_rng = self.streams.np["arrivals"]
-        self.behaviour_rng = self.streams.py["behaviour"]
+        self.movers_rng = self.streams.py["movers"]
+        self.cases_rng = self.streams.np["cases"]
         self.movers: list[tuple[float, int, Migrant]] = []
         """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
         self.stock = [0] * len(State)
@@ -156,7 +161,7 @@ class CountrySystem:
         destination = None
         if others:
             weights = [c.params.secondary_movement_weight for c in others]
-            destination = self.behaviour_rng.choices(others, weights)[0] if sum(weights) > 0 else None
+            destination = self.movers_rng.choices(others, weights)[0] if sum(weights) > 0 else None
         if destination is not None:
             m.moved_to = destination.code
         m.move(State.MOVED_NORDIC, t)
@@ -180,7 +185,7 @@ class CountrySystem:
             case.documents, case.documents_day, case.fields = m.documents, m.documents_day, m.fields
             case.ever_absconded, case.times_absconded = True, m.times_absconded
             self.events["movers_matched"] += 1
-        elif self.behaviour_rng.random() < self.behaviour.unmatched_new_case_share:
+        elif self.movers_rng.random() < self.behaviour.unmatched_new_case_share:
             heapq.heappush(self.movers, (t + self.behaviour.new_decision_days, m.unique_id, m))
             self.events["movers_new_case"] += 1
         else:
@@ -207,8 +212,12 @@ class CountrySystem:
         """Unmatched movers whose new application was decided: new cases, unaware of the earlier one."""
         while self.movers and self.movers[0][0] <= t:
             day, _, m = heapq.heappop(self.movers)
-            wants_centre = self.behaviour_rng.random() < self.params.return_centre_share
+            wants_centre = self.movers_rng.random() < self.params.return_centre_share
             self._case_for(m, day, in_return_centre=wants_centre and self.return_centre.admit())
+
+    def fresh_uniforms(self) -> array[float]:
+        """A case's own random numbers (a new case's, or more for one that used its own up)."""
+        return array("d", self.cases_rng.random(UNIFORMS_PER_CASE).tobytes())
 
     # --- arrivals ------------------------------------------------------------
     def arrivals(self, t: int) -> None:
@@ -226,6 +235,8 @@ class CountrySystem:
         willingness = (rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)).tolist()
         shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
         flags = (rng.random((n, 4)) < shares).tolist()
+        uniforms = self.cases_rng.random((n, UNIFORMS_PER_CASE)).tobytes()
+        size = 8 * UNIFORMS_PER_CASE
         names, centre = self.origin_names, self.return_centre
         for i in range(n):
             has_doc, vulnerable, family, wants_centre = flags[i]
@@ -239,6 +250,7 @@ class CountrySystem:
                 vulnerable=vulnerable,
                 family=family,
                 in_return_centre=wants_centre and centre.admit(),
+                uniforms=array("d", uniforms[i * size : (i + 1) * size]),
             )
         self.events["decisions"] += n
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import tempfile
 from collections.abc import Callable
 from importlib import metadata
@@ -36,14 +37,24 @@ os.umask(_UMASK)
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, returnsim and every library a result depends on."""
-    found = {"python": platform.python_version()}
+    """Versions of Python, returnsim (and a hash of its source) and every library a result depends on."""
+    found = {"python": platform.python_version(), "returnsim_source_sha256": source_hash()}
     for name in PACKAGES:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def source_hash() -> str:
+    """SHA-256 over the model's Python source files: tells whether the code a run used has changed."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -115,3 +126,9 @@ def frame_hash(df: pd.DataFrame) -> str:
     digest = hashlib.sha256(row_hashes.tobytes())
     digest.update(",".join(df.columns).encode())
     return digest.hexdigest()
+
+
+def discard_run_dir(out_dir: Path) -> None:
+    """Remove a run directory that holds nothing but Hydra's own bookkeeping (after a config error)."""
+    if out_dir.exists() and all(p.name in {".hydra", "cli.log"} or p.suffix == ".log" for p in out_dir.iterdir()):
+        shutil.rmtree(out_dir)

@@ -155,8 +155,7 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
     pairs = pd.concat([b.rename("b"), s.rename("s")], axis=1, join="inner").dropna()
     diff = (pairs["s"] - pairs["b"]).to_numpy()
     low, high = t_interval(diff)
-    unpaired = stats.ttest_ind(s.dropna(), b.dropna(), equal_var=False) if len(b) > 1 and len(s) > 1 else None
-    u_low, u_high = unpaired.confidence_interval() if unpaired is not None else (np.nan, np.nan)
+    u_low, u_high = _welch_interval(s.dropna().to_numpy(), b.dropna().to_numpy())
     paired_p = stats.ttest_1samp(diff, 0.0).pvalue if len(diff) > 1 and diff.std() > 0 else np.nan
     return {
         "country": country,
@@ -173,6 +172,17 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         "unpaired_ci_low": u_low,
         "unpaired_ci_high": u_high,
     }
+
+
+def _welch_interval(s: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Unpaired (Welch) interval of mean(s) - mean(b); a point when neither sample varies."""
+    if len(s) < 2 or len(b) < 2:
+        return (np.nan, np.nan)
+    if s.std() == 0 and b.std() == 0:
+        d = s.mean() - b.mean()
+        return (d, d)
+    ci = stats.ttest_ind(s, b, equal_var=False).confidence_interval(level)
+    return (ci.low, ci.high)
 
 
 # --- reading the runs' own tables -------------------------------------------------
@@ -317,20 +327,46 @@ def _markdown(
 def _effects_markdown(table: pd.DataFrame) -> str:
     countries = table["country"].unique()
     shown = table[table["country"] == ("ALL" if "ALL" in countries else countries[0])] if len(countries) > 1 else table
-    cols = ["country", "metric", "scenario", "baseline mean", "scenario mean", "difference"]
-    cols += ["95 % CI (paired)", "p", "95 % CI (unpaired)"]
-    rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in shown.itertuples():
-        rows.append(
-            f"| {r.country} | {r.metric} | {r.scenario} | {_num(r.baseline_mean)} | {_num(r.scenario_mean)} | "
-            f"{_num(r.difference)} | [{_num(r.ci_low)}, {_num(r.ci_high)}] | {_num(r.p_value)} | "
-            f"[{_num(r.unpaired_ci_low)}, {_num(r.unpaired_ci_high)}] |"
-        )
-    return "\n".join(rows)
+    header = ["country", "metric", "scenario", "baseline mean", "scenario mean", "difference"]
+    header += ["95 % CI (paired)", "p", "95 % CI (unpaired)"]
+    rows = [
+        [
+            r.country,
+            r.metric,
+            r.scenario,
+            fmt(r.baseline_mean),
+            fmt(r.scenario_mean),
+            fmt(r.difference),
+            f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            fmt(r.p_value),
+            f"[{fmt(r.unpaired_ci_low)}, {fmt(r.unpaired_ci_high)}]",
+        ]
+        for r in shown.itertuples()
+    ]
+    return markdown_table(header, rows)
 
 
-def _num(x: float) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown (GitHub) table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def config_section(cfg: object) -> list[str]:
+    """Lines of a page's closing section: the exact config (a structured dataclass) as YAML."""
+    return ["## Config", "", "```yaml", OmegaConf.to_yaml(OmegaConf.structured(cfg)).rstrip(), "```"]
+
+
+def table_markdown(df: pd.DataFrame) -> str:
+    """A data frame as a Markdown table, numbers to three significant digits."""
+    rows = [[fmt(v) if isinstance(v, float) else str(v) for v in row] for row in df.itertuples(index=False)]
+    return markdown_table(list(df.columns), rows)
+
+
+def fmt(x: float) -> str:
+    """A number for a table: three significant digits, thousands separated; a dash for none."""
+    if x is None or pd.isna(x):
         return "–"
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
@@ -361,3 +397,7 @@ def main(argv: list[str] | None = None) -> None:
     except ReportError as exc:
         parser.exit(2, f"returnsim-report: {exc}\n")
     print(f"report: {page}")
+
+
+if __name__ == "__main__":
+    main()

@@ -55,7 +55,7 @@ def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Pa
         )
         _label_panels(grid, metrics, xlabel)
         grid.figure.suptitle("Outcomes by scenario (mean and 95 % CI across seeds)", y=1.02)
-        return _save(grid.figure, stem)
+        return save(grid.figure, stem)
 
 
 def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel: str, stem: Path) -> Path:
@@ -90,7 +90,7 @@ def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel
             ax.axhline(0.0, color="black", linewidth=0.8)
         _label_panels(grid, metrics, xlabel, prefix="difference, ")
         grid.figure.suptitle(f"Effect against the baseline ({baseline}); paired by seed, 95 % CI", y=1.02)
-        return _save(grid.figure, stem)
+        return save(grid.figure, stem)
 
 
 def stocks_figure(stocks: pd.DataFrame, warmup_days: int, stem: Path) -> Path:
@@ -114,7 +114,7 @@ def stocks_figure(stocks: pd.DataFrame, warmup_days: int, stem: Path) -> Path:
         grid.set_titles("{col_name}")
         grid.set_axis_labels("day (dotted: end of warm-up)", "open cases (persons)")
         grid.figure.suptitle("Open cases by state over time (band: 90 % of seeds)", y=1.02)
-        return _save(grid.figure, stem)
+        return save(grid.figure, stem)
 
 
 def incidence_figure(curves: pd.DataFrame, stem: Path) -> Path:
@@ -135,7 +135,7 @@ def incidence_figure(curves: pd.DataFrame, stem: Path) -> Path:
         for ax in grid.axes.flat:
             ax.set_ylim(0.0, max(0.05, float(np.nanmax(curves["incidence"])) * 1.05))
         grid.figure.suptitle("Return, absconding and expiry as competing risks (Aalen-Johansen)", y=1.04)
-        return _save(grid.figure, stem)
+        return save(grid.figure, stem)
 
 
 def _label_panels(grid: sns.FacetGrid, metrics: list[str], xlabel: str, prefix: str = "") -> None:
@@ -150,7 +150,7 @@ def _label_panels(grid: sns.FacetGrid, metrics: list[str], xlabel: str, prefix: 
     grid.figure.subplots_adjust(wspace=0.3, hspace=0.45)
 
 
-def _save(fig: plt.Figure, stem: Path) -> Path:
+def save(fig: plt.Figure, stem: Path) -> Path:
     """Write ``stem.png`` (300 dpi) and ``stem.svg``; return the PNG's path."""
     for suffix, dpi in ((".png", 300), (".svg", None)):
         path = stem.with_suffix(suffix)

@@ -15,10 +15,13 @@ import zlib
 
 import numpy as np
 
-SHARED = ("mesa", "third_country", "attache", "flights")
-"""Purposes drawn by model-wide agents."""
-PER_COUNTRY = ("arrivals", "behaviour", "agency", "police", "transport")
-"""Purposes drawn by one country's agents and migrants."""
+SHARED = ("mesa", "third_country", "flights")
+"""Purposes drawn model-wide: Mesa's own generator, third-country document decisions, other
+member states' charter operations."""
+PER_COUNTRY = ("arrivals", "movers", "agency", "police", "transport", "cases")
+"""Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
+chance decisions; and each case's own random numbers for its hazards, so that a lever that
+leaves a person's path unchanged leaves their timing unchanged too."""
 
 
 class StreamSet:

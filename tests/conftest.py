@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +35,14 @@ def params(*overrides: str) -> AppConfig:
 def run(*overrides: str, replication: int = 0) -> ReplicationResult:
     """One replication of the small scenario with ``overrides`` on top."""
     return run_replication(params(*SMALL, *overrides), replication)
+
+
+def cli(*args: str, cwd: Path, module: str = "sim", timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run a returnsim command (``python -m <module> args``) in a fresh interpreter, as a user would."""
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")

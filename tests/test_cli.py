@@ -9,11 +9,11 @@ from omegaconf import OmegaConf
 
 from sim.metrics import METRICS
 from sim.register import COLUMNS
-from tests.test_config import _cli
+from tests.conftest import cli
 
 
 def test_run_writes_every_output(tmp_path):
-    proc = _cli(
+    proc = cli(
         "nations.SE.decisions_per_year=2000",
         "warmup_days=60",
         "horizon_days=200",

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
 from sim.config import compose, load_params, to_params
 from sim.params import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import cli
 
 
 @pytest.mark.parametrize(
@@ -46,13 +40,6 @@ def test_a_value_missing_from_the_yaml_is_named():
         to_params(cfg)
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
 @pytest.mark.parametrize(
     ("override", "mentions"),
     [
@@ -62,7 +49,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
-    proc = _cli(override, f"paths.results_dir={tmp_path / 'results'}", cwd=tmp_path)
+    proc = cli(override, f"paths.results_dir={tmp_path / 'results'}", cwd=tmp_path)
     assert proc.returncode != 0
     assert mentions in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -9,6 +9,7 @@ an agency action that changes its state first makes that timer stale.
 from __future__ import annotations
 
 import math
+from array import array
 from typing import TYPE_CHECKING
 
 from sim.states import ALLOWED, State
@@ -67,6 +68,8 @@ class Migrant:
         "entered",
         "documents_day",
         "expiry_day",
+        "uniforms",
+        "next_uniform",
         "outcome_day",
         "talks",
         "avr_offered",
@@ -116,8 +119,14 @@ class Migrant:
         state: State = VP,
         since: float | None = None,
         expiry_day: float | None = None,
+        uniforms: array[float] | None = None,
     ) -> None:
-        """Open the case on ``decision_day``: a new decision starts in the voluntary-departure period."""
+        """Open the case on ``decision_day``: a new decision starts in the voluntary-departure period.
+
+        ``uniforms`` are the case's own random numbers, drawn with its arrival, for
+        its hazard draws: a lever that leaves a person's path unchanged then leaves
+        their timing unchanged too (common random numbers across scenarios).
+        """
         self.model = model
         self.unique_id = model.next_case_id()
         self.country = country
@@ -138,6 +147,8 @@ class Migrant:
         self.entered[state] = since
         self.documents_day = decision_day if has_id_document else NAN
         self.expiry_day = decision_day + country.params.statute_of_limitation_days if expiry_day is None else expiry_day
+        self.uniforms = country.fresh_uniforms() if uniforms is None else uniforms
+        self.next_uniform = 0
         # case history, written to the case register
         self.outcome_day = NAN
         self.talks = 0
@@ -305,11 +316,15 @@ class Migrant:
             on_deadline = EXPIRED
         total = r1 + r2 + r3
         if total > 0.0:
-            rng = self.country.behaviour_rng
-            # the same draw as rng.expovariate(total), without the call
-            when = t - log(1.0 - rng.random()) / total
+            k = self.next_uniform
+            uniforms = self.uniforms
+            if k + 2 > len(uniforms):
+                uniforms = self.uniforms = self.country.fresh_uniforms()
+                k = 0
+            self.next_uniform = k + 2
+            when = t - log(1.0 - uniforms[k]) / total  # exponential with rate ``total``
             if when < deadline:
-                u = rng.random() * total
+                u = uniforms[k + 1] * total
                 target = s1 if u < r1 else s2 if u < r1 + r2 or r3 == 0.0 else s3
                 self.model.clock.push(when, self, self.epoch, target)
                 return

@@ -1,0 +1,77 @@
+"""``returnsim-reproduce``: re-run a run from its saved config and check the result is identical.
+
+The run's ``config.yaml`` is the exact, resolved config it ran with and
+``run.json`` holds a SHA-256 of each replication's case register. The
+replications are run again in this process and their registers hashed; if a
+hash differs, the library versions recorded with the run are compared with
+the ones installed now, the usual cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import AppConfig, register_schema, to_params
+from sim.output import COMPLETION_MARKER, frame_hash, versions
+from sim.params import ConfigError
+from sim.runner import run_replication
+
+
+def reproduce(run_dir: Path) -> tuple[dict[int, bool], dict[str, tuple[str, str]]]:
+    """Re-run every replication of ``run_dir``; return whether each register matches, and version changes."""
+    meta = json.loads((run_dir / COMPLETION_MARKER).read_text(encoding="utf-8"))
+    params = load_run_config(run_dir)
+    matches = {}
+    for key, expected in sorted(meta["register_sha256"].items(), key=lambda kv: int(kv[0])):
+        replication = int(key)
+        matches[replication] = frame_hash(run_replication(params, replication).register) == expected
+    now = versions()
+    changed = {
+        name: (was, now.get(name, "not installed")) for name, was in meta["versions"].items() if now.get(name) != was
+    }
+    return matches, changed
+
+
+def load_run_config(run_dir: Path) -> AppConfig:
+    """The validated parameters of a saved run."""
+    register_schema()
+    try:
+        cfg = OmegaConf.load(run_dir / "config.yaml")
+    except (OSError, OmegaConfBaseException) as exc:
+        raise ConfigError(f"{run_dir / 'config.yaml'}: {exc}") from None
+    return to_params(cfg)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``returnsim-reproduce RUN_DIR``: exit 0 if every replication's case register is identical, 1 if not."""
+    parser = argparse.ArgumentParser(prog="returnsim-reproduce", description=main.__doc__)
+    parser.add_argument("run_dir", type=Path, help="a run folder holding config.yaml and run.json")
+    args = parser.parse_args(argv)
+    if not (args.run_dir / COMPLETION_MARKER).exists() or not (args.run_dir / "config.yaml").exists():
+        parser.exit(2, f"returnsim-reproduce: {args.run_dir} is not a complete run (no run.json or config.yaml)\n")
+    try:
+        matches, changed = reproduce(args.run_dir)
+    except ConfigError as exc:
+        parser.exit(2, f"returnsim-reproduce: the saved config is not valid now: {exc}\n")
+    for replication, same in matches.items():
+        print(f"replication {replication}: case register {'identical' if same else 'DIFFERS'}")
+    if all(matches.values()):
+        print(f"reproduced: {args.run_dir}")
+        return
+    if changed:
+        print("versions that differ from the run's (recorded -> installed):")
+        for name, (was, now) in changed.items():
+            print(f"  {name}: {was} -> {now}")
+    else:
+        print("every recorded version and the model's source are the ones installed: report this as a bug")
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""``returnsim-sensitivity``: global sensitivity of the main outcomes (SALib Morris screening or Sobol indices).
+
+Every sampled point runs the same replication seeds (common random numbers);
+indices are computed on the points' means, and the replications' spread gives
+the share of each outcome's variance that is stochastic noise rather than
+parameters. ``model=ishigami`` runs the Ishigami function (known Sobol indices)
+through the same sampling, evaluation and analysis, as a check of the pipeline.
+Config: ``configs/sensitivity.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from sim.config import CONFIG_DIR, Paths, compose, register_schema
+from sim.metrics import METRICS
+from sim.output import discard_run_dir, versions, write_json, write_table, write_text
+from sim.params import ConfigError
+from sim.runner import gc_paused, run_replication
+from sim.study import Range, check_ranges, with_values, worker_map
+
+ISHIGAMI = {"a": 7.0, "b": 0.1}
+"""The Ishigami function's usual constants: analytic Sobol indices are known for them."""
+
+
+@dataclass
+class SensitivityConfig:
+    """The root config of ``returnsim-sensitivity``."""
+
+    name: str = "sensitivity"
+    model: str = "returnsim"
+    method: str = "sobol"
+    samples: int = MISSING
+    """Sobol: base samples N (N × (2D + 2) points); Morris: trajectories (N × (D + 1) points)."""
+    morris_levels: int = 4
+    seed: int = 0
+    replications: int = MISSING
+    workers: int = 1
+    scenario: list[str] = field(default_factory=list)
+    parameters: dict[str, Range] = field(default_factory=dict)
+    outcomes: list[str] = field(default_factory=list)
+    ishigami_noise_sd: float = 0.0
+    """With ``model=ishigami``: sd of Gaussian noise added per replication (tests the noise share)."""
+    paths: Paths = field(default_factory=Paths)
+
+
+ConfigStore.instance().store(name="sensitivity_schema", node=SensitivityConfig)
+register_schema()
+
+
+@dataclass
+class ReturnsimPoint:
+    """The model's outcomes at one point, one row per replication (picklable, for worker processes)."""
+
+    model: DictConfig
+    keys: list[str]
+    outcomes: list[str]
+    replications: int
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Outcomes at config values ``values``: one row per replication."""
+        params = with_values(self.model, dict(zip(self.keys, values.tolist(), strict=True)))
+        rows = []
+        with gc_paused():
+            for r in range(self.replications):
+                summary = run_replication(params, r).summary
+                rows.append(summary.iloc[-1][self.outcomes].to_numpy(dtype=float))  # the pooled row last
+        return np.asarray(rows)
+
+
+@dataclass
+class IshigamiPoint:
+    """The Ishigami function at one point, plus replication noise if asked for."""
+
+    noise_sd: float
+    replications: int
+    seed: int
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """The function at ``(x1, x2, x3)``, once per replication (a column of one outcome)."""
+        x1, x2, x3 = values
+        y = math.sin(x1) + ISHIGAMI["a"] * math.sin(x2) ** 2 + ISHIGAMI["b"] * x3**4 * math.sin(x1)
+        noise = np.random.default_rng([self.seed, zlib.crc32(values.tobytes())]).normal(
+            0.0, self.noise_sd, self.replications
+        )
+        return (y + noise).reshape(-1, 1)
+
+
+def ishigami_indices() -> dict[str, dict[str, float]]:
+    """Analytic first-order and total Sobol indices of the Ishigami function on [-π, π]³."""
+    a, b = ISHIGAMI["a"], ISHIGAMI["b"]
+    v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * math.pi**8 * (1 / 18 - 1 / 50)
+    total = v1 + v2 + v13
+    return {
+        "S1": {"x1": v1 / total, "x2": v2 / total, "x3": 0.0},
+        "ST": {"x1": (v1 + v13) / total, "x2": v2 / total, "x3": v13 / total},
+    }
+
+
+def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
+    """Choices, counts and ranges; a ConfigError naming the key otherwise."""
+    for key, value, allowed in [
+        ("model", cfg.model, ("returnsim", "ishigami")),
+        ("method", cfg.method, ("sobol", "morris")),
+    ]:
+        if value not in allowed:
+            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}")
+    for key, value, low in [
+        ("samples", cfg.samples, 2),
+        ("replications", cfg.replications, 1),
+        ("workers", cfg.workers, 1),
+    ]:
+        if value < low:
+            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+    if cfg.method == "sobol" and cfg.samples & (cfg.samples - 1):
+        raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
+    if model is not None:
+        check_ranges("parameters", cfg.parameters, model)
+        for name in cfg.outcomes:
+            if name not in METRICS:
+                raise ConfigError(f"outcomes: unknown metric {name!r}; choose from {', '.join(METRICS)}")
+        if not cfg.outcomes:
+            raise ConfigError("outcomes: name at least one summary metric")
+
+
+def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Range], list[str], object]:
+    """SALib's problem (in search coordinates), the ranges, the outcome names and the point evaluator."""
+    if cfg.model == "ishigami":
+        ranges = {f"x{i}": Range(-math.pi, math.pi) for i in (1, 2, 3)}
+        validate(cfg, None)
+        outcomes, evaluate = ["y"], IshigamiPoint(cfg.ishigami_noise_sd, cfg.replications, cfg.seed)
+    else:
+        model = compose([*cfg.scenario, f"seed={cfg.seed}", f"replications={cfg.replications}"])
+        validate(cfg, model)
+        ranges = dict(cfg.parameters)
+        outcomes = list(cfg.outcomes)
+        evaluate = ReturnsimPoint(model, list(ranges), outcomes, cfg.replications)
+    problem = {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(r.bounds) for r in ranges.values()]}
+    return problem, list(ranges.values()), outcomes, evaluate
+
+
+def sample(cfg: SensitivityConfig, problem: dict) -> np.ndarray:
+    """Points in search coordinates: Saltelli/Sobol' sequences, or Morris trajectories."""
+    if cfg.method == "sobol":
+        return sobol_sample.sample(problem, cfg.samples, calc_second_order=False, seed=cfg.seed)
+    return morris_sample.sample(problem, cfg.samples, num_levels=cfg.morris_levels, seed=cfg.seed)
+
+
+def analyse(cfg: SensitivityConfig, problem: dict, coords: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Indices of one outcome (``y``: one mean per point) with 95 % confidence intervals."""
+    if cfg.method == "sobol":
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=cfg.seed)
+        return pd.DataFrame(
+            {
+                "parameter": problem["names"],
+                "S1": res["S1"],
+                "S1_conf": res["S1_conf"],
+                "ST": res["ST"],
+                "ST_conf": res["ST_conf"],
+            }
+        )
+    res = morris_analyze.analyze(problem, coords, y, num_levels=cfg.morris_levels, seed=cfg.seed)
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    )
+
+
+def noise_share(values: np.ndarray) -> float:
+    """Share of an outcome's variance over points × replications that lies within points (stochastic noise)."""
+    total = values.var(ddof=1)
+    within = values.var(axis=1, ddof=1).mean() if values.shape[1] > 1 else 0.0
+    return float(within / total) if total > 0 else float("nan")
+
+
+def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample, evaluate (in parallel), analyse each outcome; write tables, figure and page."""
+    problem, ranges, outcomes, evaluate = problem_and_evaluator(cfg)
+    coords = sample(cfg, problem)
+    values = np.array([[r.from_unit(c) for r, c in zip(ranges, row, strict=True)] for row in coords])
+    with worker_map(cfg.workers, chunksize=8) as pool_map:
+        results = np.stack(list(pool_map(evaluate, values)))
+    # results: points × replications × outcomes
+    indices, variance = [], []
+    for j, outcome in enumerate(outcomes):
+        per_point = results[:, :, j]
+        means = per_point.mean(axis=1)
+        if not np.isfinite(means).all():
+            bad = int((~np.isfinite(means)).sum())
+            variance.append({"outcome": outcome, "points_undefined": bad, "variance": np.nan, "noise_share": np.nan})
+            continue
+        table = analyse(cfg, problem, coords, means)
+        table.insert(0, "outcome", outcome)
+        indices.append(table)
+        variance.append(
+            {
+                "outcome": outcome,
+                "points_undefined": 0,
+                "variance": float(per_point.var(ddof=1)),
+                "noise_share": noise_share(per_point),
+            }
+        )
+    index_table = pd.concat(indices, ignore_index=True) if indices else pd.DataFrame()
+    variance_table = pd.DataFrame(variance)
+    _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table)
+    return index_table, variance_table
+
+
+def _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table) -> None:  # noqa: ANN001
+    from sim.sensitivity_output import indices_figure, report_markdown
+
+    points = pd.DataFrame(
+        [
+            {
+                **dict(zip(problem["names"], values[i], strict=True)),
+                "point": i,
+                "replication": r,
+                **dict(zip(outcomes, results[i, r], strict=True)),
+            }
+            for i in range(len(values))
+            for r in range(results.shape[1])
+        ]
+    )
+    write_table(out_dir / "points.parquet", points)
+    write_table(out_dir / "indices.csv", index_table)
+    write_table(out_dir / "variance.csv", variance_table)
+    if not index_table.empty:
+        indices_figure(index_table, cfg.method, out_dir / "figures" / "indices")
+    write_text(out_dir / "sensitivity.md", report_markdown(cfg, index_table, variance_table, len(values)))
+    write_json(
+        out_dir / "sensitivity.json", {"points": len(values), "replications": cfg.replications, "versions": versions()}
+    )
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
+def main(cfg: DictConfig) -> None:
+    """Validate the config, run the analysis and print the indices."""
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), cfg))
+        index_table, variance_table = run(typed, out_dir)
+    except (ConfigError, OmegaConfBaseException, HydraException) as exc:
+        discard_run_dir(out_dir)
+        print(f"returnsim-sensitivity: invalid config: {exc}", file=sys.stderr)
+        sys.exit(2)
+    with pd.option_context("display.width", 160, "display.precision", 3):
+        print(index_table.to_string(index=False))
+        print(variance_table.to_string(index=False))
+    print(f"results: {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

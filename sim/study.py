@@ -1,0 +1,86 @@
+"""Points in parameter space: shared by calibration, sensitivity analysis and the EMA adapter.
+
+A study varies some keys of the model config (``behaviour.police_case_abscond``,
+``nations.SE.detention_places``, ...) within ranges, and runs the model at each
+point on the same replication seeds (common random numbers), so that two points
+differ only through the parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import AppConfig, to_params
+from sim.params import ConfigError
+
+
+@dataclass
+class Range:
+    """An uncertain or free parameter: the config key's range, searched on a log scale if ``log``."""
+
+    low: float
+    high: float
+    log: bool = False
+
+    def to_unit(self, value: float) -> float:
+        """``value`` as the search coordinate (its log10 when ``log``)."""
+        return math.log10(value) if self.log else value
+
+    def from_unit(self, coordinate: float) -> float:
+        """The config value of a search coordinate."""
+        return 10.0**coordinate if self.log else coordinate
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range in search coordinates."""
+        return self.to_unit(self.low), self.to_unit(self.high)
+
+
+def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -> None:
+    """Each key exists in the model config and its range is well formed; else a ConfigError naming it."""
+    if not ranges:
+        raise ConfigError(f"{section}: give at least one config key with low and high")
+    for key, r in ranges.items():
+        if OmegaConf.select(model, key, default=None) is None:
+            raise ConfigError(f"{section}.{key}: not a key of the model config (e.g. behaviour.return_case_abscond)")
+        if not r.low < r.high:
+            raise ConfigError(f"{section}.{key}: low={r.low} must be below high={r.high}")
+        if r.log and r.low <= 0:
+            raise ConfigError(f"{section}.{key}: a log-scale range needs low > 0, got {r.low}")
+
+
+def with_values(model: DictConfig, values: Mapping[str, Any]) -> AppConfig:
+    """The validated parameters of ``model`` with ``values`` set (whole-number keys rounded)."""
+    cfg = model.copy()
+    for key, value in values.items():
+        current = OmegaConf.select(cfg, key)
+        if isinstance(current, int) and not isinstance(current, bool):
+            value = round(float(value))
+        elif isinstance(value, np.generic):
+            value = value.item()
+        OmegaConf.update(cfg, key, value, merge=False)
+    return to_params(cfg)
+
+
+def point(keys: Sequence[str], row: Sequence[float]) -> dict[str, float]:
+    """A parameter point as ``{key: value}``."""
+    return {k: float(v) for k, v in zip(keys, row, strict=True)}
+
+
+@contextmanager
+def worker_map(workers: int, chunksize: int = 1) -> Iterator[Callable[[Callable, Iterable], Iterator]]:
+    """A ``map`` over ``workers`` processes (or this process for one): same results either way."""
+    if workers <= 1:
+        yield map
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield functools.partial(pool.map, chunksize=chunksize)

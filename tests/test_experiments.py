@@ -1,0 +1,62 @@
+"""Every named experiment runs end to end with a tiny horizon and two seeds, so none of them rots."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import cli
+
+EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "experiments").glob("*.yaml"))
+
+
+def _spec(name: str) -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "experiments" / f"{name}.yaml").read_text())
+
+
+def _scenarios(spec: dict) -> int:
+    params = spec["hydra"]["sweeper"]["params"]
+    return math.prod(len(str(v).split(",")) for k, v in params.items() if k != "seed")
+
+
+def test_the_named_experiments_exist():
+    assert set(EXPERIMENTS) >= {
+        "colocation",
+        "info_sharing",
+        "avr",
+        "capacity",
+        "local_optimisation",
+        "joint_flights",
+        "attaches",
+        "nordic_package",
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
+    spec = _spec(name)
+    proc = cli(
+        "-m",
+        f"+experiment={name}",
+        "warmup_days=20",
+        "horizon_days=40",
+        "seed=0,1",
+        f"paths.results_dir={tmp_path}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / name  # hydra.sweep.dir of every experiment: results/<name>/
+    runs = pd.read_parquet(out / "runs.parquet")
+    countries = runs["country"].nunique()
+    assert len(runs) == _scenarios(spec) * 2 * countries
+    assert runs["scenario"].nunique() == _scenarios(spec)
+    table = pd.read_csv(out / "effects.csv")
+    assert set(table["metric"]) == set(spec["report"]["metrics"])
+    assert len(table) == (_scenarios(spec) - 1) * len(spec["report"]["metrics"]) * countries
+    assert (out / "figures" / "effects.png").exists() and (out / "report.md").exists()
+    assert spec["report"]["title"] in (out / "report.md").read_text()

@@ -1,0 +1,169 @@
+"""Sweeps end to end: report table and figures, paired effects, resume, failures, progress, compare, reproduce."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.compare import main as compare_main
+from sim.metrics import METRICS
+from sim.output import COMPLETION_MARKER
+from sim.report import collect_runs, effects
+from tests.conftest import cli
+
+TINY = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300")
+SEEDS = "seed=0,1,2,3"
+METRICS_SHOWN = "report.metrics=[return_rate,share_ever_absconded,mean_handover_delay_days]"
+
+
+def _sweep(sweep_dir: Path, *extra: str) -> object:
+    return cli(
+        "-m",
+        *TINY,
+        SEEDS,
+        "colocation=none,full",
+        METRICS_SHOWN,
+        f"hydra.sweep.dir={sweep_dir}",
+        *extra,
+        cwd=sweep_dir.parent,
+    )
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> tuple[Path, object]:
+    """A small real sweep: co-location none vs full, four seeds, with its report."""
+    sweep_dir = tmp_path_factory.mktemp("sweep") / "colocation"
+    proc = _sweep(sweep_dir)
+    assert proc.returncode == 0, proc.stderr
+    return sweep_dir, proc
+
+
+def test_report_table_has_a_row_per_run_and_every_metric(sweep):
+    sweep_dir, _ = sweep
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    assert len(runs) == 2 * 4  # scenarios x seeds, one country, one replication
+    assert list(runs.columns[:6]) == ["colocation", "scenario", "seed", "replication", "country", "run"]
+    assert set(METRICS) <= set(runs.columns)
+    assert sorted(runs.groupby("colocation")["seed"].apply(sorted).tolist()) == [[0, 1, 2, 3]] * 2
+    assert list(pd.unique(runs["scenario"].astype(str))) == ["none", "full"]  # the sweep's order
+
+
+def test_report_writes_effects_figures_and_page(sweep):
+    sweep_dir, _ = sweep
+    table = pd.read_csv(sweep_dir / "effects.csv")
+    assert set(table["metric"]) == {"return_rate", "share_ever_absconded", "mean_handover_delay_days"}
+    assert set(table["scenario"]) == {"full"} and set(table["baseline"]) == {"none"}
+    assert (table["pairs"] == 4).all()
+    delay = table[table["metric"] == "mean_handover_delay_days"].iloc[0]
+    assert delay["ci_high"] < 0, "co-location shortens the handover: the interval lies below zero"
+    for name in ("metrics", "effects", "stocks", "incidence"):
+        assert (sweep_dir / "figures" / f"{name}.png").stat().st_size > 20_000
+        assert (sweep_dir / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+    page = (sweep_dir / "report.md").read_text()
+    assert "![effects](figures/effects.png)" in page and "colocation=none,full" in page
+    assert "| SE | mean_handover_delay_days | full |" in page
+
+
+def test_paired_interval_is_narrower_than_unpaired(sweep):
+    """Common random numbers: scenarios sharing a seed share arrivals and behaviour, so paired differences vary less."""
+    sweep_dir, _ = sweep
+    table = effects(collect_runs(sweep_dir), ["return_rate", "share_ever_absconded"], "none")
+    paired = table["ci_high"] - table["ci_low"]
+    unpaired = table["unpaired_ci_high"] - table["unpaired_ci_low"]
+    assert (paired < unpaired).all(), table
+
+
+def test_progress_counts_runs_and_estimates_time_left(sweep):
+    _, proc = sweep
+    lines = re.findall(r"returnsim: (\d+)/(\d+) runs done.*", proc.stdout)
+    assert [int(done) for done, _ in lines] == list(range(1, 9))
+    assert {total for _, total in lines} == {"8"}
+    assert "left" in proc.stdout
+
+
+def test_resume_skips_complete_runs_and_redoes_a_broken_one(tmp_path):
+    sweep_dir = tmp_path / "resume"
+    args = ("seed=0,1", "colocation=none,full")
+    first = cli("-m", *TINY, *args, f"hydra.sweep.dir={sweep_dir}", "report.auto=false", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    runs = sorted(p for p in sweep_dir.iterdir() if (p / COMPLETION_MARKER).exists())
+    assert [p.name for p in runs] == ["colocation=full,seed=0", "colocation=full,seed=1"] + [
+        "colocation=none,seed=0",
+        "colocation=none,seed=1",
+    ]
+    broken = sweep_dir / "colocation=full,seed=1"
+    (broken / "stocks.parquet").write_bytes(b"truncated")
+    markers = {p.name: (p / COMPLETION_MARKER).stat().st_mtime_ns for p in runs}
+    second = cli("-m", *TINY, *args, f"hydra.sweep.dir={sweep_dir}", "report.auto=false", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "4/4 runs done (3 skipped as complete, 0 failed)" in second.stdout
+    for p in runs:
+        redone = (p / COMPLETION_MARKER).stat().st_mtime_ns != markers[p.name]
+        assert redone == (p == broken), p.name
+    assert pd.read_parquet(broken / "stocks.parquet").shape[0] == 360
+
+
+def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
+    sweep_dir = tmp_path / "failing"
+    proc = cli("-m", *TINY, "nations.SE.police_officers=50,-5", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "1 of 2 runs failed" in proc.stderr and "nations.SE.police_officers=-5" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    failed = json.loads((sweep_dir / "nations.SE.police_officers=-5" / "failed.json").read_text())
+    assert failed["overrides"][-1] == "nations.SE.police_officers=-5" and "out of range" in failed["error"]
+    assert (sweep_dir / "nations.SE.police_officers=50" / COMPLETION_MARKER).exists()
+    assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 1  # the report covers the run that finished
+
+
+def test_compare_puts_runs_and_sweeps_side_by_side(sweep, tmp_path, capsys):
+    sweep_dir, _ = sweep
+    run = sweep_dir / "colocation=full,seed=0"
+    out = tmp_path / "cmp"
+    compare_main([str(sweep_dir), str(run), "--metrics", "return_rate", "cost_per_return", "--out", str(out)])
+    table = pd.read_csv(out / "comparison.csv")
+    assert len(table) == 3 * 2  # (two scenarios of the sweep + one run) x two metrics
+    single = table[table["label"] == "colocation/colocation=full,seed=0"]
+    assert single["n"].eq(1).all() and single["ci_low"].isna().all()
+    swept = table[table["label"] == "colocation: full"]
+    assert (swept["ci_low"] <= swept["mean"]).all() and (swept["mean"] <= swept["ci_high"]).all()
+    assert (out / "comparison.png").stat().st_size > 20_000
+    assert "colocation: none" in capsys.readouterr().out
+
+
+def test_compare_rejects_unknown_metric(sweep):
+    sweep_dir, _ = sweep
+    with pytest.raises(SystemExit) as exit_info:
+        compare_main([str(sweep_dir), "--metrics", "happiness"])
+    assert exit_info.value.code == 2
+
+
+def test_reproduce_round_trip_and_a_detected_mismatch(tmp_path):
+    proc = cli(*TINY, "replications=2", "seed=4", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run = tmp_path / "run"
+    same = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.count("identical") == 2
+    meta = json.loads((run / COMPLETION_MARKER).read_text())
+    meta["register_sha256"]["1"] = "0" * 64
+    meta["versions"]["numpy"] = "1.0.0"
+    (run / COMPLETION_MARKER).write_text(json.dumps(meta))
+    differs = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    assert differs.returncode == 1
+    assert "replication 0: case register identical" in differs.stdout
+    assert "replication 1: case register DIFFERS" in differs.stdout
+    assert "numpy: 1.0.0 ->" in differs.stdout
+
+
+@pytest.mark.slow
+def test_sweep_on_the_submitit_launcher(tmp_path):
+    """The cluster path (SLURM) with submitit's local executor: same runs, same report."""
+    sweep_dir = tmp_path / "submitit"
+    proc = cli("-m", "hydra/launcher=submitit_local", *TINY, "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 2
+    assert (sweep_dir / "report.md").exists()
