@@ -10,7 +10,6 @@ by central differences on the same seeds. Config: ``configs/calibrate.yaml``.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,20 +18,17 @@ import hydra
 import numpy as np
 import pandas as pd
 from hydra.core.config_store import ConfigStore
-from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException
 from omegaconf import MISSING, DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 from scipy.optimize import differential_evolution
 
 from sim import smm
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
 from sim.metrics import cohort_outcomes
-from sim.output import discard_run_dir, versions, write_json, write_table, write_text
+from sim.output import versions, write_json, write_table, write_text
 from sim.params import ConfigError
-from sim.runner import gc_paused, run_replication
+from sim.runner import run_replication
 from sim.scaling import scale_country
-from sim.study import Range, check_ranges, with_values, worker_map
+from sim.study import Range, check_ranges, run_study, with_values, worker_map
 
 COHORT_MOMENTS = (
     "share_registered_departure",
@@ -118,12 +114,11 @@ class CohortMoments:
         """One row per replication, one column per target."""
         params = with_values(self.model, self.values(x))
         rows = []
-        with gc_paused():
-            for r in range(self.replications):
-                register = run_replication(params, r).register
-                last = self.warmup_days + self.cohort.decision_days
-                out = cohort_outcomes(register, self.warmup_days, last, self.cohort.follow_days)
-                rows.append([out[n] for n in self.names])
+        last = self.warmup_days + self.cohort.decision_days
+        for r in range(self.replications):
+            register = run_replication(params, r).register
+            out = cohort_outcomes(register, self.warmup_days, last, self.cohort.follow_days)
+            rows.append([out[n] for n in self.names])
         return np.asarray(rows, dtype=float)
 
 
@@ -300,14 +295,7 @@ def _write(cfg, out_dir: Path, fitted, target_table, identified, history, keys, 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="calibrate")
 def main(cfg: DictConfig) -> None:
     """Validate the calibration config, fit, and write the results and the preset."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(CalibrationConfig), cfg))
-        figures = calibrate(typed, out_dir)
-    except (ConfigError, OmegaConfBaseException, HydraException) as exc:
-        discard_run_dir(out_dir)
-        print(f"returnsim-calibrate: invalid config: {exc}", file=sys.stderr)
-        sys.exit(2)
+    figures, out_dir = run_study("returnsim-calibrate", CalibrationConfig, cfg, calibrate)
     print(
         f"distance to targets: start {figures['distance_start']:.3g}, prior median "
         f"{figures['distance_prior_median']:.3g}, fitted {figures['distance_fitted']:.3g} "

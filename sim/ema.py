@@ -28,7 +28,7 @@ with warnings.catch_warnings():  # EMA warns that an optional cluster back-end (
     from ema_workbench.analysis import prim
 
 from sim.config import load_params
-from sim.runner import gc_paused, run_replication
+from sim.runner import run_replication
 
 UNCERTAINTIES = {
     "return_case_departure": ("behaviour.return_case_departure", 0.0005, 0.003),
@@ -74,9 +74,7 @@ def run_returnsim(
     params = load_params(overrides)
     for origin in params.origins.values():
         origin.accept_probability = min(1.0, origin.accept_probability * cooperation)
-    with gc_paused():
-        summary = run_replication(params, 0).summary
-    row = summary.iloc[-1]
+    row = run_replication(params, 0).summary.iloc[-1]
     return {name: float(row[name]) for name in OUTCOMES}
 
 

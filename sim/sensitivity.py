@@ -11,7 +11,6 @@ Config: ``configs/sensitivity.yaml``.
 from __future__ import annotations
 
 import math
-import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,7 @@ import hydra
 import numpy as np
 import pandas as pd
 from hydra.core.config_store import ConfigStore
-from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException
-from omegaconf import MISSING, DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf import MISSING, DictConfig
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
@@ -31,10 +27,10 @@ from SALib.sample import sobol as sobol_sample
 
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
 from sim.metrics import METRICS
-from sim.output import discard_run_dir, versions, write_json, write_table, write_text
+from sim.output import versions, write_json, write_table, write_text
 from sim.params import ConfigError
-from sim.runner import gc_paused, run_replication
-from sim.study import Range, check_ranges, with_values, worker_map
+from sim.runner import run_replication
+from sim.study import Range, check_ranges, run_study, with_values, worker_map
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
 """The Ishigami function's usual constants: analytic Sobol indices are known for them."""
@@ -77,12 +73,8 @@ class ReturnsimPoint:
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Outcomes at config values ``values``: one row per replication."""
         params = with_values(self.model, dict(zip(self.keys, values.tolist(), strict=True)))
-        rows = []
-        with gc_paused():
-            for r in range(self.replications):
-                summary = run_replication(params, r).summary
-                rows.append(summary.iloc[-1][self.outcomes].to_numpy(dtype=float))  # the pooled row last
-        return np.asarray(rows)
+        rows = [run_replication(params, r).summary.iloc[-1][self.outcomes] for r in range(self.replications)]
+        return np.asarray(rows, dtype=float)  # each replication's pooled (last) summary row
 
 
 @dataclass
@@ -259,14 +251,7 @@ def _write(cfg, out_dir, problem, values, results, outcomes, index_table, varian
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
 def main(cfg: DictConfig) -> None:
     """Validate the config, run the analysis and print the indices."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), cfg))
-        index_table, variance_table = run(typed, out_dir)
-    except (ConfigError, OmegaConfBaseException, HydraException) as exc:
-        discard_run_dir(out_dir)
-        print(f"returnsim-sensitivity: invalid config: {exc}", file=sys.stderr)
-        sys.exit(2)
+    (index_table, variance_table), out_dir = run_study("returnsim-sensitivity", SensitivityConfig, cfg, run)
     with pd.option_context("display.width", 160, "display.precision", 3):
         print(index_table.to_string(index=False))
         print(variance_table.to_string(index=False))

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import AppConfig, to_params
+from sim.output import discard_run_dir
 from sim.params import ConfigError
 
 
@@ -84,3 +90,19 @@ def worker_map(workers: int, chunksize: int = 1) -> Iterator[Callable[[Callable,
         return
     with ProcessPoolExecutor(workers) as pool:
         yield functools.partial(pool.map, chunksize=chunksize)
+
+
+def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[Any, Path], T]) -> tuple[T, Path]:
+    """Type ``cfg`` by ``schema`` and run ``body(config, output folder)`` inside a Hydra app.
+
+    A config error (wrong value, unknown name, invalid model override) ends
+    with a message naming the key, exit code 2 and no results folder left.
+    """
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
+        return body(typed, out_dir), out_dir
+    except (ConfigError, OmegaConfBaseException, HydraException) as exc:
+        discard_run_dir(out_dir)
+        print(f"{command}: invalid config: {exc}", file=sys.stderr)
+        sys.exit(2)
