@@ -4,11 +4,12 @@ Mesa's event list costs about 17 µs per event against 2.4 µs for a bare heap
 (DESIGN.md), and a scenario has hundreds of thousands of migrant timers, so
 migrants keep theirs here while Mesa drives the daily clock. Timers are
 filed in a bucket per day (the day they fall in, ``ceil(time)``); the model
-fires one day's bucket at a time, in time order, through a small heap that
-also takes timers set for later the same day. An entry is stale when the
-migrant's ``epoch`` moved on since it was pushed (its state or hazards
-changed first): stale entries are dropped before the day's heap is built,
-and skipped if they went stale during the day (lazy cancellation).
+fires one day's bucket at a time, in time order: the bucket is sorted once,
+and a small heap takes the timers set for later the same day. An entry is
+stale when the migrant's ``epoch`` moved on since it was pushed (its state
+or hazards changed first): stale entries are dropped before the day is
+sorted, and skipped if they went stale during the day (lazy cancellation).
+A timer set after the model's last day is not kept: it could never fire.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ Timer = tuple[float, int, int, int, "Migrant"]
 
 
 class MigrantClock:
-    """Timers in day buckets, fired in time order."""
+    """Timers in day buckets up to the model's last day, fired in time order."""
 
-    def __init__(self) -> None:
-        """Start with no timers; day 0 is the current day."""
-        self._buckets: dict[int, list[Timer]] = {}
+    def __init__(self, last_day: int) -> None:
+        """Start with no timers; day 0 is the current day and ``last_day`` the last one run."""
+        self.last_day = last_day
+        self._buckets: list[list[Timer] | None] = [[] for _ in range(last_day + 1)]
         self._today: list[Timer] = []
         self._day = 0
         self.fired = 0
@@ -37,32 +39,42 @@ class MigrantClock:
     def push(self, time: float, migrant: Migrant, epoch: int, target: int) -> None:
         """Schedule ``migrant`` to move to state ``target`` at ``time`` unless its epoch changes."""
         day = ceil(time)
+        if day > self.last_day:
+            return
         entry = (time, migrant.unique_id, epoch, target, migrant)
         if day <= self._day:
             heapq.heappush(self._today, entry)
-            return
-        bucket = self._buckets.get(day)
-        if bucket is None:
-            self._buckets[day] = [entry]
         else:
-            bucket.append(entry)
+            self._buckets[day].append(entry)  # type: ignore[union-attr]  # days ahead still have their bucket
 
     def run_day(self, day: int) -> None:
-        """Fire every live timer in ``(day-1, day]`` in time order, including ones set meanwhile."""
+        """Fire every live timer in ``(day-1, day]`` in time order, including ones set meanwhile.
+
+        The day's live timers are sorted once and taken from the end of the
+        list; timers set while the day runs go to a small heap, and whichever
+        of the two holds the earliest timer fires next.
+        """
+        if day > self.last_day:
+            raise ValueError(f"day {day} is after the clock's last day {self.last_day}")
         self._day = day
-        today = self._today
-        bucket = self._buckets.pop(day, None)
-        if bucket:
-            today.extend([e for e in bucket if e[2] == e[4].epoch])
-            heapq.heapify(today)
-        pop = heapq.heappop
+        bucket, self._buckets[day] = self._buckets[day], None
+        due = [e for e in bucket if e[2] == e[4].epoch] if bucket else []
+        late = self._today
+        if late:  # set for a time already past when they were pushed
+            due.extend(late)
+            late.clear()
+        due.sort(reverse=True)
+        pop, take = heapq.heappop, due.pop
         fired = 0
-        while today:
-            time, _, epoch, target, migrant = pop(today)
+        while due or late:
+            if late and (not due or late[0] < due[-1]):
+                time, _, epoch, target, migrant = pop(late)
+            else:
+                time, _, epoch, target, migrant = take()
             if epoch == migrant.epoch:
                 fired += 1
                 migrant.fire(target, time)
         self.fired += fired
 
     def __len__(self) -> int:
-        return len(self._today) + sum(len(b) for b in self._buckets.values())
+        return len(self._today) + sum(len(b) for b in self._buckets if b)

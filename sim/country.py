@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.agents.migrant import Migrant
+from sim.agents.migrant import UNIFORMS_PER_CASE, Migrant
 from sim.agents.migration_agency import MigrationAgency
 from sim.agents.police import PoliceUnit
 from sim.agents.transport import TransportService
@@ -19,9 +19,6 @@ from sim.states import State
 
 if TYPE_CHECKING:
     from sim.model import ReturnModel
-
-UNIFORMS_PER_CASE = 32
-"""Random numbers a case carries for itself: enough for most cases' whole path (more are drawn if not)."""
 
 
 class Detention:
@@ -235,8 +232,7 @@ class CountrySystem:
         willingness = (rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)).tolist()
         shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
         flags = (rng.random((n, 4)) < shares).tolist()
-        uniforms = self.cases_rng.random((n, UNIFORMS_PER_CASE)).tobytes()
-        size = 8 * UNIFORMS_PER_CASE
+        uniforms = array("d", self.cases_rng.random(n * UNIFORMS_PER_CASE).tobytes())
         names, centre = self.origin_names, self.return_centre
         for i in range(n):
             has_doc, vulnerable, family, wants_centre = flags[i]
@@ -250,7 +246,8 @@ class CountrySystem:
                 vulnerable=vulnerable,
                 family=family,
                 in_return_centre=wants_centre and centre.admit(),
-                uniforms=array("d", uniforms[i * size : (i + 1) * size]),
+                uniforms=uniforms,
+                first_uniform=i * UNIFORMS_PER_CASE,
             )
         self.events["decisions"] += n
 

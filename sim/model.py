@@ -71,7 +71,8 @@ class ReturnModel(mesa.Model):
         super().__init__(rng=self.streams.mesa_seed)
         self.params = params
         self.replication = replication
-        self.clock = MigrantClock()
+        self.end_day = params.warmup_days + params.horizon_days
+        self.clock = MigrantClock(self.end_day)
         self._case_ids = 0
         self.third_countries = {
             name: ThirdCountryAuthority(self, name, origin) for name, origin in params.origins.items()
@@ -86,7 +87,6 @@ class ReturnModel(mesa.Model):
             for c in self.countries.values()
             for post in c.params.attache_posts
         ]
-        self.end_day = params.warmup_days + params.horizon_days
         self.datacollector = mesa.DataCollector(tables={"stocks": list(STOCK_COLUMNS)})
         self.schedule_recurring(self.working_day, Schedule(interval=1, start=1))
         self.schedule_recurring(self.collect, Schedule(interval=1, start=1), priority=Priority.LOW)

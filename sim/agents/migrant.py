@@ -34,6 +34,8 @@ MOVED, DEPARTED, EXPIRED = State.MOVED_NORDIC, State.DEPARTED_UNRECORDED, State.
 NO_FIELDS: frozenset[str] = frozenset()
 DETENTION_LIMIT = -2
 """Timer target meaning "the detention's maximum length is reached"."""
+UNIFORMS_PER_CASE = 32
+"""Random numbers a case carries for itself: enough for most cases' whole path (more are drawn if not)."""
 
 
 class Migrant:
@@ -49,40 +51,44 @@ class Migrant:
     # Slots: a scenario holds tens of thousands of open cases; slots make them
     # smaller and their attributes faster to read than an instance dict.
     __slots__ = (
+        # read on every timer: kept together, so a transition touches few cache lines
         "model",
         "unique_id",
         "country",
-        "origin",
-        "decision_day",
-        "willingness",
-        "abscond_propensity",
-        "has_id_document",
-        "documents",
-        "vulnerable",
-        "family",
-        "in_return_centre",
-        "lived_in_return_centre",
         "state",
-        "since",
         "epoch",
+        "since",
         "entered",
-        "documents_day",
         "expiry_day",
         "uniforms",
         "next_uniform",
-        "outcome_day",
+        "last_uniform",
+        "willingness",
+        "abscond_propensity",
+        "in_return_centre",
+        "documents",
         "talks",
         "avr_offered",
         "avr_takes",
         "handover_announced",
+        "released",
+        "wanted",
+        "detention_limit",
+        # the rest of the case
+        "origin",
+        "decision_day",
+        "has_id_document",
+        "vulnerable",
+        "family",
+        "lived_in_return_centre",
+        "documents_day",
+        "outcome_day",
         "handover_ground",
         "handover_decided_day",
         "handover_day",
         "fields",
-        "wanted",
         "ever_absconded",
         "times_absconded",
-        "released",
         "released_at_limit",
         "detention_days",
         "times_detained",
@@ -98,7 +104,6 @@ class Migrant:
         "flight_ready_day",
         "detention_days_awaiting_flight",
         "escorts",
-        "detention_limit",
         "person_id",
         "previous_case_id",
         "matched",
@@ -120,12 +125,15 @@ class Migrant:
         since: float | None = None,
         expiry_day: float | None = None,
         uniforms: array[float] | None = None,
+        first_uniform: int = 0,
     ) -> None:
         """Open the case on ``decision_day``: a new decision starts in the voluntary-departure period.
 
-        ``uniforms`` are the case's own random numbers, drawn with its arrival, for
-        its hazard draws: a lever that leaves a person's path unchanged then leaves
-        their timing unchanged too (common random numbers across scenarios).
+        The case's own random numbers for its hazard draws are the
+        :data:`UNIFORMS_PER_CASE` values of ``uniforms`` from ``first_uniform`` on,
+        drawn with its arrival (the day's new cases share one block): a lever that
+        leaves a person's path unchanged then leaves their timing unchanged too
+        (common random numbers across scenarios).
         """
         self.model = model
         self.unique_id = model.next_case_id()
@@ -148,7 +156,8 @@ class Migrant:
         self.documents_day = decision_day if has_id_document else NAN
         self.expiry_day = decision_day + country.params.statute_of_limitation_days if expiry_day is None else expiry_day
         self.uniforms = country.fresh_uniforms() if uniforms is None else uniforms
-        self.next_uniform = 0
+        self.next_uniform = first_uniform
+        self.last_uniform = first_uniform + UNIFORMS_PER_CASE
         # case history, written to the case register
         self.outcome_day = NAN
         self.talks = 0
@@ -317,10 +326,11 @@ class Migrant:
         total = r1 + r2 + r3
         if total > 0.0:
             k = self.next_uniform
-            uniforms = self.uniforms
-            if k + 2 > len(uniforms):
-                uniforms = self.uniforms = self.country.fresh_uniforms()
+            if k + 2 > self.last_uniform:
+                self.uniforms = self.country.fresh_uniforms()
+                self.last_uniform = UNIFORMS_PER_CASE
                 k = 0
+            uniforms = self.uniforms
             self.next_uniform = k + 2
             when = t - log(1.0 - uniforms[k]) / total  # exponential with rate ``total``
             if when < deadline:
