@@ -31,7 +31,7 @@ class MigrantClock:
     def __init__(self, last_day: int) -> None:
         """Start with no timers; day 0 is the current day and ``last_day`` the last one run."""
         self.last_day = last_day
-        self._buckets: list[list[Timer] | None] = [[] for _ in range(last_day + 1)]
+        self._buckets: list[list[Timer]] = [[] for _ in range(last_day + 1)]
         self._today: list[Timer] = []
         self._day = 0
         self.fired = 0
@@ -45,7 +45,7 @@ class MigrantClock:
         if day <= self._day:
             heapq.heappush(self._today, entry)
         else:
-            self._buckets[day].append(entry)  # type: ignore[union-attr]  # days ahead still have their bucket
+            self._buckets[day].append(entry)
 
     def run_day(self, day: int) -> None:
         """Fire every live timer in ``(day-1, day]`` in time order, including ones set meanwhile.
@@ -57,8 +57,8 @@ class MigrantClock:
         if day > self.last_day:
             raise ValueError(f"day {day} is after the clock's last day {self.last_day}")
         self._day = day
-        bucket, self._buckets[day] = self._buckets[day], None
-        due = [e for e in bucket if e[2] == e[4].epoch] if bucket else []
+        bucket, self._buckets[day] = self._buckets[day], []
+        due = [e for e in bucket if e[2] == e[4].epoch]
         late = self._today
         if late:  # set for a time already past when they were pushed
             due.extend(late)
@@ -77,4 +77,4 @@ class MigrantClock:
         self.fired += fired
 
     def __len__(self) -> int:
-        return len(self._today) + sum(len(b) for b in self._buckets if b)
+        return len(self._today) + sum(map(len, self._buckets))

@@ -328,7 +328,7 @@ class Migrant:
             k = self.next_uniform
             if k + 2 > self.last_uniform:
                 self.uniforms = self.country.fresh_uniforms()
-                self.last_uniform = UNIFORMS_PER_CASE
+                self.last_uniform = len(self.uniforms)
                 k = 0
             uniforms = self.uniforms
             self.next_uniform = k + 2
