@@ -38,6 +38,8 @@ class MigrationAgency(mesa.Agent):
         """Cases waiting for a follow-up talk, with its day; a FIFO, since the interval is fixed."""
         self.noticed: list[tuple[float, int, Migrant]] = []
         self.handovers: deque[tuple[Migrant, float]] = deque()
+        self._packages: dict[tuple[str, ...], frozenset[str]] = {}
+        """Each distinct information package once: tens of thousands of cases share a handful of them."""
         self._seq = count()
         self._credit = 0.0
 
@@ -105,6 +107,9 @@ class MigrationAgency(mesa.Agent):
         col, rng = self.country.colocation, self.stream
         m.handover_ground = "absconded" if m.state == State.ABSCONDED else "coercion"
         m.handover_decided_day = decided
-        fields = frozenset(f for f in self.country.info_sharing.fields if rng.random() >= col.field_loss_probability)
+        kept = tuple(f for f in self.country.info_sharing.fields if rng.random() >= col.field_loss_probability)
+        fields = self._packages.get(kept)
+        if fields is None:
+            fields = self._packages[kept] = frozenset(kept)
         delay = rng.expovariate(1.0 / col.handover_admin_days) if col.handover_admin_days > 0 else 0.0
         self.country.police.intake(m, fields, t + delay)
