@@ -2,11 +2,12 @@
 
 Run ``uv run python -m benchmarks`` (or ``uv run returnsim-bench``). Each
 configuration is run once to warm up, then ``--repeats`` times with the
-garbage collector off while timing; the median is reported. The last line
-printed is JSON with migrants, events processed, wall seconds of model time,
-µs per event, peak memory, and the same number of events in a bare ``heapq``
-competing-risks loop timed alongside (``engine_ratio``: DESIGN.md's engine
-target is at most 3x).
+garbage collector off while timing, the configurations in turn within each
+repeat; the median is reported, and the 10x scaling is the median of the
+repeats' paired ratios. The last line printed is JSON with migrants, events
+processed, wall seconds of model time, µs per event, peak memory, and the
+same number of events in a bare ``heapq`` competing-risks loop timed
+alongside (``engine_ratio``: DESIGN.md's engine target is at most 3x).
 """
 
 from __future__ import annotations
@@ -81,28 +82,36 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
     args = parser.parse_args()
+    names = args.only or list(CONFIGS)
+    for name in names:
+        time_once(CONFIGS[name], seed=0)  # warm-up: imports, caches
+    # Round-robin: every repeat times each scenario (and its bare loop) in turn, so a change of
+    # the machine's speed during the run shifts all of them alike rather than one scenario.
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    bares: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(args.repeats):
+        for name in names:
+            run = time_once(CONFIGS[name], seed=i)
+            runs[name].append(run)
+            bares[name].append(bare_heapq_seconds(int(run["events"]), seed=i))
     results = {}
-    for name in args.only or CONFIGS:
-        overrides = CONFIGS[name]
-        time_once(overrides, seed=0)  # warm-up: imports, caches
-        runs = [time_once(overrides, seed=i) for i in range(args.repeats)]
-        seconds = statistics.median(r["seconds"] for r in runs)
-        events = statistics.median(r["events"] for r in runs)
+    for name in names:
+        seconds = statistics.median(r["seconds"] for r in runs[name])
+        events = statistics.median(r["events"] for r in runs[name])
+        bare = statistics.median(bares[name])
         results[name] = {
-            "migrants": int(statistics.median(r["migrants"] for r in runs)),
+            "migrants": int(statistics.median(r["migrants"] for r in runs[name])),
             "events": int(events),
             "seconds_median": round(seconds, 3),
             "us_per_event": round(seconds / events * 1e6, 2),
-            "peak_memory_mb": round(peak_memory_mb(overrides), 1),
+            "peak_memory_mb": round(peak_memory_mb(CONFIGS[name]), 1),
+            "bare_heapq_us_per_event": round(bare / events * 1e6, 2),
+            "engine_ratio": round(seconds / bare, 1),
         }
-        bare = statistics.median(bare_heapq_seconds(int(events), seed=i) for i in range(3))
-        results[name]["bare_heapq_us_per_event"] = round(bare / events * 1e6, 2)
-        results[name]["engine_ratio"] = round(seconds / bare, 1)
         print(f"{name:>14}: {results[name]}", flush=True)
     if "default" in results and "arrivals_x10" in results:
-        results["scaling_x10"] = round(
-            results["arrivals_x10"]["seconds_median"] / results["default"]["seconds_median"], 2
-        )
+        paired = (x["seconds"] / d["seconds"] for x, d in zip(runs["arrivals_x10"], runs["default"], strict=True))
+        results["scaling_x10"] = round(statistics.median(paired), 2)
     print(json.dumps(results))
 
 
