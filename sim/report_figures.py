@@ -32,27 +32,34 @@ def _countries(runs: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(runs["country"]))
 
 
+def _point_panels(data: pd.DataFrame, y: str, order: list[str], countries: list[str], **kws: object) -> sns.FacetGrid:
+    """A panel per metric: ``y`` by scenario as points with their 95 % t-interval, a colour per country."""
+    many = len(countries) > 1
+    return sns.catplot(
+        data=data,
+        x="scenario",
+        y=y,
+        hue="country" if many else None,
+        col="metric",
+        col_wrap=min(2, data["metric"].nunique()),
+        kind="point",
+        order=order,
+        errorbar=t_interval,
+        dodge=0.3 if many else False,
+        sharey=False,
+        height=2.6,
+        aspect=PANEL_WIDTH / 2.6,
+        capsize=0.15,
+        **kws,
+    )
+
+
 def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Path) -> Path:
     """Each metric by scenario: mean over seeds with its 95 % t-interval (a panel per metric)."""
     long = _long_metrics(runs, metrics)
-    countries = _countries(runs)
+    order = list(runs["scenario"].cat.categories.astype(str))
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = sns.catplot(
-            data=long,
-            x="scenario",
-            y="value",
-            hue="country" if len(countries) > 1 else None,
-            col="metric",
-            col_wrap=min(2, len(metrics)),
-            kind="point",
-            order=list(runs["scenario"].cat.categories.astype(str)),
-            errorbar=t_interval,
-            dodge=0.3 if len(countries) > 1 else False,
-            sharey=False,
-            height=2.6,
-            aspect=PANEL_WIDTH / 2.6,
-            capsize=0.15,
-        )
+        grid = _point_panels(long, "value", order, _countries(runs))
         _label_panels(grid, metrics, xlabel)
         grid.figure.suptitle("Outcomes by scenario (mean and 95 % CI across seeds)", y=1.02)
         return save(grid.figure, stem)
@@ -66,26 +73,9 @@ def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel
     others = long[long["scenario"] != baseline].set_index([*keys, "metric"])
     others["difference"] = others["value"] - base.reindex(others.index).to_numpy()
     diffs = others.reset_index()
-    countries = _countries(runs)
     order = [s for s in runs["scenario"].cat.categories.astype(str) if s != baseline]
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = sns.catplot(
-            data=diffs,
-            x="scenario",
-            y="difference",
-            hue="country" if len(countries) > 1 else None,
-            col="metric",
-            col_wrap=min(2, len(metrics)),
-            kind="point",
-            order=order,
-            errorbar=t_interval,
-            dodge=0.3 if len(countries) > 1 else False,
-            linestyle="none",
-            sharey=False,
-            height=2.6,
-            aspect=PANEL_WIDTH / 2.6,
-            capsize=0.15,
-        )
+        grid = _point_panels(diffs, "difference", order, _countries(runs), linestyle="none")
         for ax in grid.axes.flat:
             ax.axhline(0.0, color="black", linewidth=0.8)
         _label_panels(grid, metrics, xlabel, prefix="difference, ")
