@@ -28,13 +28,9 @@ def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     return long
 
 
-def _countries(runs: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(runs["country"]))
-
-
-def _point_panels(data: pd.DataFrame, y: str, order: list[str], countries: list[str], **kws: object) -> sns.FacetGrid:
+def _point_panels(data: pd.DataFrame, y: str, order: list[str], **kws: object) -> sns.FacetGrid:
     """A panel per metric: ``y`` by scenario as points with their 95 % t-interval, a colour per country."""
-    many = len(countries) > 1
+    many = data["country"].nunique() > 1
     return sns.catplot(
         data=data,
         x="scenario",
@@ -59,7 +55,7 @@ def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Pa
     long = _long_metrics(runs, metrics)
     order = list(runs["scenario"].cat.categories.astype(str))
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = _point_panels(long, "value", order, _countries(runs))
+        grid = _point_panels(long, "value", order)
         _label_panels(grid, metrics, xlabel)
         grid.figure.suptitle("Outcomes by scenario (mean and 95 % CI across seeds)", y=1.02)
         return save(grid.figure, stem)
@@ -75,7 +71,7 @@ def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel
     diffs = others.reset_index()
     order = [s for s in runs["scenario"].cat.categories.astype(str) if s != baseline]
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = _point_panels(diffs, "difference", order, _countries(runs), linestyle="none")
+        grid = _point_panels(diffs, "difference", order, linestyle="none")
         for ax in grid.axes.flat:
             ax.axhline(0.0, color="black", linewidth=0.8)
         _label_panels(grid, metrics, xlabel, prefix="difference, ")
