@@ -1,7 +1,8 @@
 """Scenario discovery: the uncertain conditions under which co-location fails to raise the return rate.
 
 Run:  uv run python experiments/scenario_discovery.py                 (200 scenarios x 2 policies x 3 seeds)
-      uv run python experiments/scenario_discovery.py --scenarios 20 --replications 1 --horizon-days 365
+      uv run python experiments/scenario_discovery.py --scenarios 20 --replications 1 \
+          --warmup-days 730 --horizon-days 365                          (quick)
 
 Samples the uncertainties of :mod:`sim.ema` (behaviour, arrivals, third-country
 cooperation) by Latin hypercube, runs each scenario with ``colocation=none`` and
@@ -35,8 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", type=int, default=200)
     parser.add_argument("--replications", type=int, default=3)
-    parser.add_argument("--horizon-days", type=int, default=1095)
-    parser.add_argument("--warmup-days", type=int, default=365)
+    parser.add_argument("--horizon-days", type=int, default=None, help="default: the config's horizon_days")
+    parser.add_argument("--warmup-days", type=int, default=None, help="default: the config's warmup_days")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--min-gain", type=float, default=0.0, help="return-rate gain below which the lever fails")
     parser.add_argument("--density", type=float, default=0.8, help="PRIM: least share of failures inside the box")

@@ -1,9 +1,10 @@
-"""``returnsim-calibrate``: fit unknown parameters to a published return cohort.
+"""``returnsim-calibrate``: fit unknown parameters to published figures of the Swedish return process.
 
 Simulated method of moments under common random numbers: every candidate runs
-the same replication seeds of the cohort scenario (the capacities of that
-time), its cohort outcomes are compared with the published targets, and
-scipy's differential evolution searches the parameter ranges. The estimate's
+the same replication seeds of each setting a target comes from (the 2013-2014
+cohort followed four years, single years with the arrivals and capacities of
+that time), its outcomes are compared with the published targets, and scipy's
+differential evolution searches the parameter ranges. The estimate's
 uncertainty is the SMM sandwich covariance, with the moments' Jacobian taken
 by central differences on the same seeds. Config: ``configs/calibrate.yaml``.
 """
@@ -23,10 +24,10 @@ from scipy.optimize import differential_evolution
 
 from sim import smm
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
-from sim.metrics import cohort_outcomes
+from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import ConfigError
-from sim.runner import run_replication
+from sim.runner import ReplicationResult, run_replication
 from sim.scaling import scale_country
 from sim.study import Range, check_ranges, run_study, with_values, worker_map
 
@@ -39,26 +40,38 @@ COHORT_MOMENTS = (
 )
 """Outcomes of a followed cohort that a target can name (:func:`sim.metrics.cohort_outcomes`)."""
 
+SCALE_FREE_UNITS = ("share", "days")
+"""Units of summary metrics that do not grow with the size of the simulated country."""
+
+
+@dataclass
+class Setting:
+    """The model at the time of some published figures: a cohort followed, or one measured period.
+
+    ``cohort``: decisions made over ``days`` after the warm-up are followed
+    ``follow_days``; its targets name :data:`COHORT_MOMENTS`.
+    ``period``: the summary metrics of ``days`` after the warm-up; its
+    targets name a metric of :data:`sim.metrics.METRICS` (counts per year).
+    """
+
+    kind: str = MISSING
+    overrides: list[str] = field(default_factory=list)
+    """Overrides of the model config for that time (arrivals, detention places, ...)."""
+    days: int = MISSING
+    """``period``: the measured days. ``cohort``: the days over which its decisions were made."""
+    follow_days: int = 0
+    """``cohort`` only: how long each decision is followed."""
+
 
 @dataclass
 class Target:
-    """A published figure: its value, its uncertainty (rounding, e.g. "one quarter") and where it is from."""
+    """A published figure: which setting and outcome it is, its value, its tolerance and its source."""
 
+    setting: str = MISSING
+    moment: str = MISSING
     value: float = MISSING
     sd: float = MISSING
     source: str = ""
-
-
-@dataclass
-class Cohort:
-    """The followed cohort: decisions made over ``decision_days`` after the warm-up, each followed ``follow_days``."""
-
-    country: str = "SE"
-    cases: int = MISSING
-    decision_days: int = MISSING
-    follow_days: int = MISSING
-    scale: float = 1.0
-    """Run the cohort at this fraction of its size, capacities scaled with it (faster; shares keep)."""
 
 
 @dataclass
@@ -78,14 +91,17 @@ class CalibrationConfig:
     seed: int = 0
     replications: int = MISSING
     """Replications of every candidate, on the same seeds (common random numbers)."""
-    workers: int = 1
+    workers: int = MISSING
+    country: str = "SE"
+    scale: float = MISSING
+    """Run every setting at this fraction of its size, capacities scaled with it (faster; shares keep)."""
     scenario: list[str] = field(default_factory=list)
-    """Overrides of the model config for the cohort's time (e.g. detention places then)."""
-    cohort: Cohort = field(default_factory=Cohort)
+    """Overrides of the model config shared by every setting."""
+    settings: dict[str, Setting] = field(default_factory=dict)
     parameters: dict[str, Range] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
     budget: Budget = field(default_factory=Budget)
-    jacobian_step: float = 0.02
+    jacobian_step: float = MISSING
     """Finite-difference step for the uncertainty, as a share of each parameter's search range."""
     preset: str = "calibrated.yaml"
     paths: Paths = field(default_factory=Paths)
@@ -96,15 +112,20 @@ register_schema()
 
 
 @dataclass
-class CohortMoments:
-    """The cohort outcomes of the model at a point in search coordinates (picklable, for worker processes)."""
+class Moments:
+    """The targets' simulated values at a point in search coordinates (picklable, for worker processes).
 
-    model: DictConfig
+    Every setting runs the same replications; a count is divided by the
+    setting's scale and by its measured years, so it compares with a
+    published count per year.
+    """
+
+    models: dict[str, DictConfig]
+    settings: dict[str, Setting]
+    targets: dict[str, Target]
     ranges: dict[str, Range]
-    cohort: Cohort
-    warmup_days: float
-    names: tuple[str, ...]
     replications: int
+    scale: float
 
     def values(self, x: np.ndarray) -> dict[str, float]:
         """Config values of search coordinates ``x``."""
@@ -112,21 +133,32 @@ class CohortMoments:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """One row per replication, one column per target."""
-        params = with_values(self.model, self.values(x))
-        rows = []
-        last = self.warmup_days + self.cohort.decision_days
-        for r in range(self.replications):
-            register = run_replication(params, r).register
-            out = cohort_outcomes(register, self.warmup_days, last, self.cohort.follow_days)
-            rows.append([out[n] for n in self.names])
-        return np.asarray(rows, dtype=float)
+        values = self.values(x)
+        out = np.empty((self.replications, len(self.targets)))
+        for name, model in self.models.items():
+            setting = self.settings[name]
+            params = with_values(model, values)
+            columns = [(j, t.moment) for j, t in enumerate(self.targets.values()) if t.setting == name]
+            for r in range(self.replications):
+                result = run_replication(params, r)
+                measured = self._measure(setting, params.warmup_days, result)
+                for j, moment in columns:
+                    out[r, j] = measured[moment]
+        return out
+
+    def _measure(self, setting: Setting, warmup: float, result: ReplicationResult) -> dict[str, float]:
+        if setting.kind == "cohort":
+            return cohort_outcomes(result.register, warmup, warmup + setting.days, setting.follow_days)
+        row = result.summary.iloc[0]
+        per_year = 365.0 / setting.days / self.scale
+        return {m: float(row[m]) * (1.0 if UNITS[m] in SCALE_FREE_UNITS else per_year) for m in METRICS}
 
 
 @dataclass
 class Distance:
     """The weighted distance of a point's mean moments to the targets."""
 
-    moments: CohortMoments
+    moments: Moments
     targets: np.ndarray
     sds: np.ndarray
 
@@ -136,56 +168,70 @@ class Distance:
 
 
 def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
-    """Ranges name real keys, targets name known cohort outcomes, numbers are in range."""
+    """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
     check_ranges("parameters", cfg.parameters, model)
+    for name, setting in cfg.settings.items():
+        if setting.kind not in ("cohort", "period"):
+            raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of cohort, period")
+        if setting.days < 1 or (setting.kind == "cohort" and setting.follow_days < 1):
+            raise ConfigError(f"settings.{name}: days and (for a cohort) follow_days must be >= 1")
     if not cfg.targets:
-        raise ConfigError(f"targets: name at least one of {', '.join(COHORT_MOMENTS)}")
+        raise ConfigError("targets: name at least one published figure")
     for name, t in cfg.targets.items():
-        if name not in COHORT_MOMENTS:
-            raise ConfigError(f"targets.{name}: unknown cohort outcome; choose from {', '.join(COHORT_MOMENTS)}")
+        if t.setting not in cfg.settings:
+            raise ConfigError(f"targets.{name}.setting={t.setting!r}; choose from {', '.join(cfg.settings)}")
+        allowed = COHORT_MOMENTS if cfg.settings[t.setting].kind == "cohort" else tuple(METRICS)
+        if t.moment not in allowed:
+            raise ConfigError(f"targets.{name}.moment={t.moment!r} is unknown; choose from {', '.join(allowed)}")
         if t.sd <= 0:
             raise ConfigError(f"targets.{name}.sd={t.sd} must be > 0")
+    if len(cfg.parameters) > len(cfg.targets):
+        raise ConfigError(
+            f"parameters: {len(cfg.parameters)} free parameters for {len(cfg.targets)} targets cannot be identified"
+        )
     for key, value, low in [
         ("replications", cfg.replications, 1),
         ("workers", cfg.workers, 1),
         ("budget.maxiter", cfg.budget.maxiter, 0),
         ("budget.popsize", cfg.budget.popsize, 1),
-        ("cohort.cases", cfg.cohort.cases, 1),
     ]:
         if value < low:
             raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
-    if not 0 < cfg.cohort.scale <= 1:
-        raise ConfigError(f"cohort.scale={cfg.cohort.scale} is out of range; allowed: > 0 and <= 1")
-    if cfg.cohort.country not in model.nations:
-        raise ConfigError(f"cohort.country={cfg.cohort.country!r}; choose from {', '.join(model.nations)}")
+    if not 0 < cfg.scale <= 1:
+        raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
+    if not 0 < cfg.jacobian_step < 0.5:
+        raise ConfigError(f"jacobian_step={cfg.jacobian_step} is out of range; allowed: > 0 and < 0.5")
+    if cfg.country not in model.nations:
+        raise ConfigError(f"country={cfg.country!r}; choose from {', '.join(model.nations)}")
 
 
-def cohort_model(cfg: CalibrationConfig) -> DictConfig:
-    """The model config of the cohort: the scenario's overrides, arrivals from the cohort size, scaled."""
-    c = cfg.cohort
-    per_year = c.cases / c.decision_days * 365.0
+def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
+    """The model config of a setting: shared and own overrides, its run length, scaled."""
+    days = setting.days + setting.follow_days
     overrides = [
         *cfg.scenario,
-        f"countries=[{c.country}]",
-        f"nations.{c.country}.decisions_per_year={per_year}",
-        f"horizon_days={c.decision_days + c.follow_days}",
+        *setting.overrides,
+        f"countries=[{cfg.country}]",
+        f"horizon_days={days}",
         f"seed={cfg.seed}",
         f"replications={cfg.replications}",
     ]
     model = compose(overrides)
-    if c.scale != 1.0:
-        model = compose([*overrides, *scale_country(model, c.country, c.scale)])
+    if cfg.scale != 1.0:
+        model = compose([*overrides, *scale_country(model, cfg.country, cfg.scale)])
     return model
 
 
 def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     """Run the search, the uncertainty and the checks; write every output; return the headline figures."""
-    model = cohort_model(cfg)
-    validate(cfg, model)
+    validate(cfg, compose(cfg.scenario))
+    used = [name for name in cfg.settings if any(t.setting == name for t in cfg.targets.values())]
+    models = {name: setting_model(cfg, cfg.settings[name]) for name in used}
+    model = next(iter(models.values()))
     names = tuple(cfg.targets)
     targets = np.array([cfg.targets[n].value for n in names])
     sds = np.array([cfg.targets[n].sd for n in names])
-    moments = CohortMoments(model, dict(cfg.parameters), cfg.cohort, model.warmup_days, names, cfg.replications)
+    moments = Moments(models, dict(cfg.settings), dict(cfg.targets), dict(cfg.parameters), cfg.replications, cfg.scale)
     objective = Distance(moments, targets, sds)
     keys = list(cfg.parameters)
     bounds = [r.bounds for r in cfg.parameters.values()]
@@ -218,10 +264,10 @@ def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
         steps = np.array([cfg.jacobian_step * (hi - lo) for lo, hi in bounds])
         jac = smm.jacobian(lambda xs: list(pool_map(moments, xs)), best, steps)
     seconds = time.perf_counter() - t0
-    # a simulated cohort is ``scale`` times the real one: its sampling noise, scaled, is the real cohort's
-    moment_cov = smm.moment_covariance(fitted_moments, sds, data_share=cfg.cohort.scale)
+    # a simulated setting is ``scale`` times the real one: its sampling noise, scaled, is the real one's
+    moment_cov = smm.moment_covariance(fitted_moments, sds, data_share=cfg.scale)
     cov = smm.sandwich_covariance(jac, np.diag(1.0 / sds**2), moment_cov)
-    fitted = _fitted_table(cfg, keys, start, best, cov)
+    fitted = _fitted_table(cfg, keys, start, best, cov, moves=np.abs(jac / sds[:, None]).sum(axis=0) > 0.0)
     strengths, directions = smm.identification(jac, sds)
     identified = pd.DataFrame(directions, columns=keys).round(3)
     identified.insert(0, "singular_value", strengths)
@@ -238,19 +284,31 @@ def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     return figures
 
 
-def _fitted_table(cfg: CalibrationConfig, keys: list[str], start: np.ndarray, best: np.ndarray, cov: np.ndarray):
+def _fitted_table(
+    cfg: CalibrationConfig, keys: list[str], start: np.ndarray, best: np.ndarray, cov: np.ndarray, moves: np.ndarray
+) -> pd.DataFrame:
+    """Fitted values with 95 % intervals; a parameter no target moves at the fit gets its whole search range.
+
+    A parameter that acts as a threshold (e.g. a waiting time compared with
+    the authorities' processing times) can leave every moment unchanged over
+    the Jacobian's step: the sandwich then says nothing about it (its
+    pseudo-inverse would give a zero-width interval), so its interval is the
+    search range and ``identified`` is false.
+    """
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     rows = []
     for i, key in enumerate(keys):
         r = cfg.parameters[key]
+        low, high = (best[i] - 1.96 * se[i], best[i] + 1.96 * se[i]) if moves[i] else r.bounds
         rows.append(
             {
                 "parameter": key,
                 "start": r.from_unit(start[i]),
                 "fitted": r.from_unit(best[i]),
-                "ci95_low": r.from_unit(best[i] - 1.96 * se[i]),
-                "ci95_high": r.from_unit(best[i] + 1.96 * se[i]),
-                "se_search_scale": se[i],
+                "ci95_low": r.from_unit(low),
+                "ci95_high": r.from_unit(high),
+                "identified": bool(moves[i]),
+                "se_search_scale": se[i] if moves[i] else np.nan,
                 "scale": "log10" if r.log else "linear",
                 "low": r.low,
                 "high": r.high,
@@ -266,6 +324,8 @@ def _target_table(cfg: CalibrationConfig, names: tuple[str, ...], prior: np.ndar
         rows.append(
             {
                 "target": name,
+                "setting": t.setting,
+                "moment": t.moment,
                 "published": t.value,
                 "tolerance_sd": t.sd,
                 "start_mean": prior[:, j].mean(),

@@ -37,6 +37,8 @@ class Report:
     metrics: list[str] = MISSING
     baseline: list[str] = MISSING
     """Overrides (``key=value``) that pick the baseline scenario; empty: the first scenario."""
+    total: list[str] = MISSING
+    """Overrides that pick the scenario whose effect is the whole (empty: no decomposition into shares)."""
     stocks: list[str] = MISSING
     incidence: bool = MISSING
     auto: bool = MISSING
@@ -57,9 +59,10 @@ class AppConfig(ScenarioParams):
 
         _check_names("report.metrics", self.report.metrics, METRICS)
         _check_names("report.stocks", self.report.stocks, STOCK_COLUMNS[2:])
-        for item in self.report.baseline:
-            if "=" not in item:
-                raise ConfigError(f"report.baseline: {item!r} is not an override; write key=value")
+        for key in ("baseline", "total"):
+            for item in getattr(self.report, key):
+                if "=" not in item:
+                    raise ConfigError(f"report.{key}: {item!r} is not an override; write key=value")
 
 
 def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:

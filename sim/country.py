@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections import Counter, deque
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,10 +14,12 @@ from sim.agents.migrant import UNIFORMS_PER_CASE, Migrant
 from sim.agents.migration_agency import MigrationAgency
 from sim.agents.police import PoliceUnit
 from sim.agents.transport import TransportService
+from sim.enforcement import EnforcementSignal
 from sim.params import CountryParams, ScenarioParams
 from sim.states import State
 
 if TYPE_CHECKING:
+    from sim.agents.charter_desk import CharterDesk
     from sim.model import ReturnModel
 
 
@@ -38,11 +40,27 @@ class Detention:
         if self.occupied >= self.places:
             self.refused_full += 1
             return False
+        p = self.country.params
         self.occupied += 1
+        self.country.events["detention_entries"] += 1
         m.times_detained += 1
-        m.detention_limit = t + self.country.params.detention_max_days
+        m.detention_limit = t + p.detention_max_days
+        m.detention_review = t + p.detention_review_days
         m.move(State.DETAINED, t)
         return True
+
+    def review(self, m: Migrant, t: float) -> None:
+        """The police review a detention: it goes on only while removal is under way.
+
+        Under way means a flight is booked, documents are in hand, or a
+        document request is still pending; otherwise (e.g. a request was
+        refused and will only be retried later) the person is released.
+        """
+        if m.booked_on is not None or m.documents or m.document_pending:
+            m.detention_review = t + self.country.params.detention_review_days
+            m.reschedule(t)
+        else:
+            self.release(m, t)
 
     def free(self, m: Migrant, t: float) -> None:
         """Give back the place of ``m``, who is leaving detention now."""
@@ -50,6 +68,7 @@ class Detention:
         days = t - m.since
         m.detention_days += days
         self.country.events["detention_days"] += days
+        self.country.events["detention_spells_ended"] += 1
         if not math.isnan(m.flight_ready_day):
             waiting = t - max(m.since, m.flight_ready_day)
             m.detention_days_awaiting_flight += waiting
@@ -59,8 +78,8 @@ class Detention:
     def at_limit(self, m: Migrant, t: float) -> None:
         """Extend a stay where enforcement is under way and the law allows it, else release."""
         p = self.country.params
-        extended_limit = m.since + p.detention_max_days_extended
-        if p.detention_max_days_extended > m.detention_limit - m.since and (m.booked or m.document_pending):
+        extended_limit = m.since + p.detention_max_days_extended  # the same sum as a limit already extended
+        if extended_limit > m.detention_limit and (m.booked_on is not None or m.document_pending):
             m.detention_limit = extended_limit
             m.reschedule(t)
         else:
@@ -71,7 +90,8 @@ class Detention:
     def release(self, m: Migrant, t: float) -> None:
         """Let ``m`` go back to an open police case, more likely to abscond."""
         m.released = True
-        m.booked = False
+        m.booked_on = None
+        m.detention_limit = m.detention_review = math.inf
         m.move(State.POLICE_CASE, t)
         self.country.police.enqueue(m)
 
@@ -127,9 +147,7 @@ class CountrySystem:
         self.events: Counter[str] = Counter()
         self.costs_at_warmup: Counter[str] = Counter()
         self.events_at_warmup: Counter[str] = Counter()
-        self.removal_days: deque[int] = deque([0] * scenario.behaviour.enforcement_window_days)
-        self.removals_in_window = 0
-        self.enforcement_factor = 1.0
+        self.enforcement = EnforcementSignal(scenario.behaviour.enforcement_feedback, self.origin_names)
         self._locate_multipliers: dict[tuple[frozenset[str], bool], float] = {}
         self._document_bonuses: dict[frozenset[str], float] = {}
         self.detention = Detention(self)
@@ -137,12 +155,15 @@ class CountrySystem:
         self.agency = MigrationAgency(model, self)
         self.police = PoliceUnit(model, self)
         self.transport = TransportService(model, self)
+        self.charter_desk: CharterDesk
+        """The desk that books this country's charters (its own, or one pooled desk): set by the model."""
 
     # --- cases --------------------------------------------------------------
     def close(self, m: Migrant) -> None:
         """A case reached a terminal state: write its register row and let the migrant go."""
         if m.state == State.RETURNED_ASSISTED:
             self.costs["avr_grants"] += self.avr.grant_cost
+        self.enforcement.closed(m.origin)
         self.closed_cases.append(m.record())
         del self.open_cases[m.unique_id]
 
@@ -258,29 +279,14 @@ class CountrySystem:
         self.police.work_day(t)
 
     def booking_day(self, t: int) -> None:
-        """After the charter desk: escorted seats for those still waiting; update enforcement pressure."""
+        """After the charter desk: escorted seats for those still waiting; then the day's removal risk."""
         self.transport.book_escorted(t)
-        self._update_enforcement(t)
+        self.enforcement.end_day()
 
     def end_warmup(self) -> None:
         """Remember costs and counts so far: metrics count only the measured horizon."""
         self.costs_at_warmup = self.costs.copy()
         self.events_at_warmup = self.events.copy()
-
-    def record_removal(self) -> None:
-        """Count a removal towards the enforcement pressure migrants perceive."""
-        self.removal_days[-1] += 1
-        self.removals_in_window += 1
-
-    def _update_enforcement(self, t: int) -> None:
-        """Credible enforcement: recent removals per open police case raise voluntary departure."""
-        b = self.behaviour
-        caseload = self.stock[State.POLICE_CASE] + self.stock[State.DETAINED] + self.stock[State.AWAITING_FLIGHT]
-        pressure = self.removals_in_window / max(1, caseload)
-        ref = b.enforcement_reference
-        self.enforcement_factor = ((pressure + ref) / (2.0 * ref)) ** b.enforcement_elasticity
-        self.removals_in_window -= self.removal_days.popleft()
-        self.removal_days.append(0)
 
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None:
         """A third-country authority answered a document request for ``m``."""

@@ -31,14 +31,15 @@ from sim.config import load_params
 from sim.runner import run_replication
 
 UNCERTAINTIES = {
-    "return_case_departure": ("behaviour.return_case_departure", 0.0005, 0.003),
-    "return_case_abscond": ("behaviour.return_case_abscond", 0.001, 0.006),
-    "police_case_abscond": ("behaviour.police_case_abscond", 0.002, 0.015),
-    "enforcement_elasticity": ("behaviour.enforcement_elasticity", 0.0, 1.0),
+    "return_case_departure": ("behaviour.return_case_departure", 0.008, 0.04),
+    "return_case_abscond": ("behaviour.return_case_abscond", 0.002, 0.03),
+    "police_case_abscond": ("behaviour.police_case_abscond", 0.002, 0.03),
+    "enforcement_strength": ("behaviour.enforcement_feedback.strength", 0.0, 2.0),
     "decisions_per_year": ("nations.SE.decisions_per_year", 10_000, 25_000),
     "cooperation": (None, 0.5, 1.3),
 }
-"""name: (config key, low, high). ``cooperation`` multiplies every origin's acceptance probability
+"""name: (config key, low, high), the behaviour ranges about the calibrated values as in
+``configs/sensitivity.yaml``. ``cooperation`` multiplies every origin's acceptance probability
 (capped at 1): third countries more or less willing than assumed."""
 
 LEVERS = {
@@ -55,13 +56,18 @@ OUTCOMES = ("return_rate", "share_ever_absconded", "median_days_to_return", "det
 
 def run_returnsim(
     seed: int = 0,
-    horizon_days: int = 1095,
-    warmup_days: int = 365,
+    horizon_days: int | None = None,
+    warmup_days: int | None = None,
     cooperation: float = 1.0,
     **inputs: float | str,
 ) -> dict[str, float]:
-    """One replication for one EMA experiment: the Swedish summary metrics of :data:`OUTCOMES`."""
-    overrides = [f"seed={seed}", f"horizon_days={horizon_days}", f"warmup_days={warmup_days}", "output.figures=false"]
+    """One replication for one EMA experiment: the Swedish summary metrics of :data:`OUTCOMES`.
+
+    ``horizon_days`` and ``warmup_days`` override the config's run length when given.
+    """
+    overrides = [f"seed={seed}", "output.figures=false"]
+    lengths = (("horizon_days", horizon_days), ("warmup_days", warmup_days))
+    overrides += [f"{k}={v}" for k, v in lengths if v is not None]
     for name, value in inputs.items():
         if name in UNCERTAINTIES:
             overrides.append(f"{UNCERTAINTIES[name][0]}={value}")
@@ -79,7 +85,10 @@ def run_returnsim(
 
 
 def returnsim_model(
-    replications: int = 3, horizon_days: int = 1095, warmup_days: int = 365, levers: Sequence[str] | None = None
+    replications: int = 3,
+    horizon_days: int | None = None,
+    warmup_days: int | None = None,
+    levers: Sequence[str] | None = None,
 ) -> ReplicatorModel:
     """The EMA model: uncertainties, the chosen levers (default all), outcomes averaged over ``replications`` seeds."""
     model = ReplicatorModel("returnsim", function=run_returnsim)
@@ -91,7 +100,7 @@ def returnsim_model(
         else IntegerParameter(name, *LEVERS[name])
         for name in chosen
     ]
-    model.constants = [Constant("horizon_days", horizon_days), Constant("warmup_days", warmup_days)]
+    model.constants = [Constant("horizon_days", horizon_days), Constant("warmup_days", warmup_days)]  # None: config
     model.outcomes = [ScalarOutcome(name, function=np.nanmean) for name in OUTCOMES]
     model.replications = [{"seed": s} for s in range(replications)]
     return model

@@ -40,11 +40,17 @@ class Flight:
     """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
     frontex_paid: Counter[str] | None = None
     """Frontex's contribution, by the country whose returnees it covered (charters only)."""
+    boarding_closes: float = -1.0
+    """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""
 
     @property
     def is_charter(self) -> bool:
         """Whether this is an aircraft chartered for returnees (not a seat on a scheduled flight)."""
         return self.kind != "escorted"
+
+    def seats_taken(self) -> int:
+        """Passengers still booked on this flight (those released or absconded since have left their seat)."""
+        return sum(1 for m in self.passengers if m.booked_on is self)
 
 
 class FlightSchedule:
@@ -73,7 +79,7 @@ class FlightSchedule:
         """Book ``passengers`` on a new flight leaving on ``day``."""
         flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
         for m in passengers:
-            m.country.transport.booked(m, t)
+            m.country.transport.booked(m, t, flight)
         heapq.heappush(self._heap, (day, flight.flight_id, flight))
         return flight
 

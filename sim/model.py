@@ -45,6 +45,7 @@ STOCK_COLUMNS = (
     "detention_occupied",
     "detention_places",
     "return_centre_occupied",
+    "removal_risk",
 )
 
 FLIGHT_COLUMNS = (
@@ -82,6 +83,9 @@ class ReturnModel(mesa.Model):
         members = list(self.countries.values())
         pooled = params.flights.mode != "national"
         self.charter_desks = [CharterDesk(self, members)] if pooled else [CharterDesk(self, [c]) for c in members]
+        for desk in self.charter_desks:
+            for c in desk.members:
+                c.charter_desk = desk
         self.attaches = [
             Attache(self, c, self.third_countries[post])
             for c in self.countries.values()
@@ -129,6 +133,7 @@ class ReturnModel(mesa.Model):
                 detention_occupied=c.detention.occupied,
                 detention_places=c.detention.places,
                 return_centre_occupied=c.return_centre.occupied,
+                removal_risk=c.enforcement.pooled_risk(),
             )
             self.datacollector.add_table_row("stocks", row)
 

@@ -59,6 +59,27 @@ class FieldEffects:
 
 
 @dataclass
+class EnforcementFeedback:
+    """How departure hazards respond to the removal risk people with a decision can observe.
+
+    ``removal_risk``: each day, the risk is the removals of the last
+    ``window_days`` per person with an open decision (absconded included) and
+    per day, among people of the same origin (``scope: origin``) or of the
+    whole country (``scope: country``). Departure hazards are multiplied by
+    ``((risk + reference_risk) / (2 reference_risk)) ** strength``: 1 at the
+    reference risk, ``0.5 ** strength`` when nobody is removed. Absconding
+    moves people between open states, so it never changes the risk.
+    ``none``: no feedback (factor 1).
+    """
+
+    form: str = choice(MISSING, "none", "removal_risk")
+    strength: float = required()
+    scope: str = choice(MISSING, "origin", "country")
+    window_days: int = required(_rng(1))
+    reference_risk: float = required(POS)
+
+
+@dataclass
 class Behaviour:
     """Migrants' hazards per day by state, and how context shifts them (calibrate)."""
 
@@ -75,12 +96,13 @@ class Behaviour:
     released_abscond_multiplier: float = required()
     no_document_departure_multiplier: float = required(PROB)
     return_centre_abscond_multiplier: float = required()
-    enforcement_elasticity: float = required()
-    enforcement_reference: float = required(POS)
-    enforcement_window_days: int = required(_rng(1))
+    enforcement_feedback: EnforcementFeedback = field(default_factory=EnforcementFeedback)
     absconded_leave_unrecorded: float = required()
+    absconded_registered_departure: float = required()
     absconded_move_nordic: float = required()
     absconded_chance_encounter: float = required()
+    absconded_other_closure: float = required()
+    permit_after_impediment: float = required()
     unmatched_new_case_share: float = required(PROB)
     new_decision_days: float = required()
     vulnerable_share: float = required(PROB)
@@ -110,12 +132,16 @@ class CountryParams:
     police_search_share: float = required(PROB)
     locate_probability_per_search: float = required(PROB)
     contact_probability: float = required(PROB)
+    contact_retry_days: float = required(POS)
+    police_absence_detection_days: float = required()
     document_retry_days: float = required(POS)
     document_max_attempts: int = required(_rng(1))
     detention_places: int = required()
     detention_max_days: float = required(POS)
     detention_max_days_extended: float = required(POS)
     detention_risk_threshold: float = required()
+    detention_document_wait_max_days: float = required()
+    detention_review_days: float = required(POS)
     escorts: int = required()
     escorts_per_returnee: int = required(_rng(1))
     escort_trip_days: float = required(POS)
@@ -137,12 +163,30 @@ class CountryParams:
 
 @dataclass
 class Colocation:
-    """Police and transport staff working at the migration agency's offices."""
+    """Police and transport staff working at the migration agency's offices, by channel.
 
-    mode: str = choice(MISSING, "none", "partial", "full")
+    The *handover* channel is ``handover_admin_days`` and
+    ``field_loss_probability`` (co-location shortens the first and lowers the
+    second). The *joint planning* channels act on the share ``days_per_week / 5``
+    of police cases and charters planned on a co-located day:
+    ``joint_detention_planning`` detains a person at risk of absconding only
+    ``detain_days_before_flight`` before a known departure instead of while
+    documents are pending or from the day of booking; ``joint_charter_planning``
+    keeps a charter's free seats open to returnees who become ready up to
+    ``charter_boarding_cutoff_days`` before it leaves (the joint picture of who
+    is nearly ready). No channel changes which information fields may pass.
+    The ``*_only`` modes switch on one channel at full strength, for the
+    decomposition experiment.
+    """
+
+    mode: str = choice(MISSING, "none", "partial", "full", "handover_only", "detention_only", "charters_only")
     days_per_week: float = required(_rng(0.0, 5.0))
     handover_admin_days: float = required()
     field_loss_probability: float = required(PROB)
+    joint_detention_planning: bool = MISSING
+    joint_charter_planning: bool = MISSING
+    detain_days_before_flight: float = required()
+    charter_boarding_cutoff_days: float = required()
 
 
 @dataclass

@@ -27,6 +27,7 @@ COLUMNS = (
     "handover_day",
     "fields_passed",
     "talks",
+    "contact_attempts",
     "avr_offered",
     "ever_absconded",
     "times_absconded",
@@ -42,17 +43,21 @@ COLUMNS = (
     "escorts",
     "reintegration_support",
     "moved_to",
+    "closed_from",
 )
 """Columns of the register; ``outcome`` is the state at the end of the run
 (a terminal outcome, or the active state of a case still open). A person who
 moves to another Nordic country gets a new case there (``person_id`` and
 ``previous_case_id`` link them); ``matched`` marks a case that continues the
 earlier decision rather than a new one; ``flight`` is the kind of flight a
-forced return left on."""
+forced return left on; ``closed_from`` is the last open state of a closed case
+(e.g. ``absconded`` for a departure registered after absconding), empty while open."""
 
 
 STATE_LABELS = [s.label for s in State]
 """Outcome labels in the order of the states (the categories of ``outcome``)."""
+ACTIVE_LABELS = [s.label for s in ACTIVE]
+"""Labels of the open states (the categories of ``closed_from``; code -1 is an open case)."""
 
 
 def register_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -65,6 +70,7 @@ def register_frame(rows: list[tuple]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     df = df.sort_values("migrant_id", kind="stable").reset_index(drop=True)
     df["outcome"] = pd.Categorical.from_codes(df["outcome"].astype(int), categories=STATE_LABELS)
+    df["closed_from"] = pd.Categorical.from_codes(df["closed_from"].astype(int), categories=ACTIVE_LABELS)
     joined = {f: ",".join(sorted(f)) for f in set(df["fields_passed"])}
     df["fields_passed"] = df["fields_passed"].map(joined)
     for col in ("country", "origin", "handover_ground", "flight", "moved_to"):

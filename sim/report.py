@@ -107,21 +107,47 @@ def _scenario_labels(runs: pd.DataFrame, params: list[str]) -> pd.Series:
 
 
 # --- effects --------------------------------------------------------------------------
-def baseline_scenario(runs: pd.DataFrame, baseline: list[str]) -> str:
-    """The scenario matching every ``key=value`` in ``baseline`` (the first scenario if empty)."""
-    scenarios = runs["scenario"].cat.categories
+def baselines(runs: pd.DataFrame, baseline: list[str]) -> dict[str, str]:
+    """Each scenario's baseline: the scenario with the ``baseline`` values and the same other swept values.
+
+    The keys named in ``baseline`` are the levers compared; any other swept
+    key (e.g. ``behaviour.enforcement_feedback.form``) defines strata, and
+    each scenario is compared with the baseline of its own stratum. Empty
+    ``baseline``: the first scenario, for every scenario. Baselines map to
+    themselves.
+    """
+    scenarios = [str(s) for s in runs["scenario"].cat.categories]
     if not baseline:
-        return str(scenarios[0])
-    mask = pd.Series(True, index=runs.index)
+        return dict.fromkeys(scenarios, scenarios[0])
+    wanted = {}
     for item in baseline:
         key, _, value = item.partition("=")
         if key not in runs.columns:
             raise ReportError(f"report.baseline: {key!r} is not a parameter of this sweep")
-        mask &= runs[key].astype(str) == str(yaml.safe_load(value))
-    matched = runs.loc[mask, "scenario"].unique()
-    if len(matched) != 1:
-        raise ReportError(f"report.baseline {baseline} matches {len(matched)} scenarios; it must match one")
-    return str(matched[0])
+        wanted[key] = str(yaml.safe_load(value))
+    strata = [p for p in swept_parameters(runs) if p not in wanted]
+    first = runs.drop_duplicates("scenario").set_index("scenario")
+    found: dict[str, str] = {}
+    for scenario in scenarios:
+        row = first.loc[scenario]
+        matches = [
+            s
+            for s in scenarios
+            if all(str(first.loc[s, k]) == v for k, v in wanted.items())
+            and all(str(first.loc[s, k]) == str(row[k]) for k in strata)
+        ]
+        if len(matches) != 1:
+            raise ReportError(
+                f"report.baseline {baseline} matches {len(matches)} scenarios for {scenario!r}; it must match one"
+            )
+        found[scenario] = matches[0]
+    return found
+
+
+def strata_of(runs: pd.DataFrame, baseline: list[str]) -> list[str]:
+    """Swept keys that are not the compared levers: each value is a stratum with its own baseline."""
+    named = {item.partition("=")[0] for item in baseline}
+    return [p for p in swept_parameters(runs) if named and p not in named]
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
@@ -134,19 +160,91 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return (values.mean() - half, values.mean() + half)
 
 
-def effects(runs: pd.DataFrame, metrics: list[str], baseline: str) -> pd.DataFrame:
-    """Difference of each scenario to ``baseline``, paired by (seed, replication), per country and metric."""
+def effects(runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str]) -> pd.DataFrame:
+    """Difference of each scenario to its baseline, paired by (seed, replication), per country and metric."""
     keys = ["seed", "replication", "country"]
-    base = runs[runs["scenario"] == baseline].set_index(keys)
     rows = []
     for scenario in runs["scenario"].cat.categories:
+        baseline = baseline_of[str(scenario)]
         if scenario == baseline:
             continue
+        base = runs[runs["scenario"] == baseline].set_index(keys)
         other = runs[runs["scenario"] == scenario].set_index(keys)
         for country in other.index.get_level_values("country").unique():
             for metric in metrics:
-                rows.append(_effect(base, other, country, metric, scenario, baseline))
+                rows.append(_effect(base, other, country, metric, str(scenario), baseline))
     return pd.DataFrame(rows)
+
+
+def shares_of_total(
+    runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str], total: list[str]
+) -> pd.DataFrame:
+    """Each scenario's effect as a share of the ``total`` scenario's effect in its stratum, per metric.
+
+    The share is the ratio of the mean paired differences (effect of the
+    scenario over effect of the total, both against the same baseline and
+    seeds); its 95 % interval is a percentile bootstrap over the paired seeds
+    (scipy). The pooled ``ALL`` country where there are several.
+    """
+    keys = ["seed", "replication"]
+    countries = runs["country"].unique()
+    runs = runs[runs["country"] == ("ALL" if "ALL" in countries else countries[0])]
+    wanted = {k: str(yaml.safe_load(v)) for k, _, v in (item.partition("=") for item in total)}
+    first = runs.drop_duplicates("scenario").assign(scenario=lambda d: d["scenario"].astype(str)).set_index("scenario")
+    rows = []
+    for scenario, baseline in baseline_of.items():
+        if scenario == baseline or all(str(first.loc[scenario, k]) == v for k, v in wanted.items()):
+            continue
+        whole = [
+            s
+            for s, b in baseline_of.items()
+            if b == baseline and s != b and all(str(first.loc[s, k]) == v for k, v in wanted.items())
+        ]
+        if len(whole) != 1:
+            raise ReportError(
+                f"report.total {total} matches {len(whole)} scenarios for {scenario!r}; it must match one"
+            )
+        frames = {
+            name: runs[runs["scenario"].astype(str) == name].set_index(keys)[metrics]
+            for name in (scenario, whole[0], baseline)
+        }
+        for metric in metrics:
+            pairs = pd.concat(
+                [frames[n][metric].rename(n) for n in (scenario, whole[0], baseline)], axis=1, join="inner"
+            ).dropna()
+            if pairs.empty:
+                continue
+            part = (pairs[scenario] - pairs[baseline]).to_numpy()
+            full = (pairs[whole[0]] - pairs[baseline]).to_numpy()
+            rows.append(
+                {
+                    "metric": metric,
+                    "scenario": scenario,
+                    "total": whole[0],
+                    "baseline": baseline,
+                    "effect": part.mean(),
+                    "total_effect": full.mean(),
+                    "share": part.mean() / full.mean() if full.mean() else np.nan,
+                    **dict(zip(("share_ci_low", "share_ci_high"), _ratio_interval(part, full), strict=True)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _ratio_interval(part: np.ndarray, full: np.ndarray) -> tuple[float, float]:
+    """95 % bootstrap interval of mean(part) / mean(full) over paired seeds (nan when it cannot be formed)."""
+    if len(part) < 3 or not full.mean() or np.ptp(part) == 0 and np.ptp(full) == 0:
+        return (np.nan, np.nan)
+    result = stats.bootstrap(
+        (part, full),
+        lambda a, b, axis: a.mean(axis=axis) / b.mean(axis=axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=2000,
+        random_state=0,
+        method="percentile",
+    )
+    return (result.confidence_interval.low, result.confidence_interval.high)
 
 
 def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, scenario: str, baseline: str) -> dict:
@@ -164,7 +262,11 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         "baseline": baseline,
         "pairs": len(diff),
         "baseline_mean": b.mean(),
+        "baseline_ci_low": t_interval(b.to_numpy())[0],
+        "baseline_ci_high": t_interval(b.to_numpy())[1],
         "scenario_mean": s.mean(),
+        "scenario_ci_low": t_interval(s.to_numpy())[0],
+        "scenario_ci_high": t_interval(s.to_numpy())[1],
         "difference": diff.mean() if len(diff) else np.nan,
         "ci_low": low,
         "ci_high": high,
@@ -248,16 +350,20 @@ def write_report(sweep_dir: Path) -> Path:
     cfg = _run_config(first)
     spec = cfg["report"]
     metrics = spec["metrics"]
-    baseline = baseline_scenario(runs, spec["baseline"])
+    baseline_of = baselines(runs, spec["baseline"])
+    strata = strata_of(runs, spec["baseline"])
     write_table(sweep_dir / "runs.parquet", runs)
-    table = effects(runs, metrics, baseline)
+    table = effects(runs, metrics, baseline_of)
     write_table(sweep_dir / "effects.csv", table)
+    shares = shares_of_total(runs, metrics, baseline_of, spec["total"]) if spec.get("total") else None
+    if shares is not None:
+        write_table(sweep_dir / "shares.csv", shares)
     fig_dir = sweep_dir / "figures"
     params = swept_parameters(runs)
     xlabel = params[0] if len(params) == 1 else "scenario"
     drawn = [figs.metrics_figure(runs, metrics, xlabel, fig_dir / "metrics")]
     if len(runs["scenario"].cat.categories) > 1:
-        drawn.append(figs.effects_figure(runs, metrics, baseline, xlabel, fig_dir / "effects"))
+        drawn.append(figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects"))
     stocks = stock_series(sweep_dir, runs, spec["stocks"])
     if len(stocks):
         drawn.append(figs.stocks_figure(stocks, cfg["warmup_days"], fig_dir / "stocks"))
@@ -266,12 +372,19 @@ def write_report(sweep_dir: Path) -> Path:
         if len(curves):
             drawn.append(figs.incidence_figure(curves, fig_dir / "incidence"))
     page = sweep_dir / "report.md"
-    write_text(page, _markdown(sweep_dir, runs, table, baseline, cfg, drawn))
+    write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares))
     return page
 
 
 def _markdown(
-    sweep_dir: Path, runs: pd.DataFrame, table: pd.DataFrame, baseline: str, cfg: dict, figures: list[Path]
+    sweep_dir: Path,
+    runs: pd.DataFrame,
+    table: pd.DataFrame,
+    baseline_of: dict[str, str],
+    strata: list[str],
+    cfg: dict,
+    figures: list[Path],
+    shares: pd.DataFrame | None = None,
 ) -> str:
     spec = cfg["report"]
     params = swept_parameters(runs)
@@ -283,7 +396,9 @@ def _markdown(
     lines += [
         "## Design",
         "",
-        f"- scenarios: {len(seeds)} ({', '.join(f'`{s}`' for s in seeds.index)}); baseline `{baseline}`",
+        f"- scenarios: {len(seeds)} ({', '.join(f'`{s}`' for s in seeds.index)}); "
+        f"baseline {', '.join(f'`{b}`' for b in dict.fromkeys(baseline_of.values()))}"
+        + (f" (one per value of {', '.join(f'`{k}`' for k in strata)})" if strata else ""),
         f"- swept parameters: {', '.join(f'`{p}`' for p in params) or 'none'}",
         f"- seeds per scenario: {int(seeds.min())}-{int(seeds.max())}; replications per run: {reps}",
         f"- countries: {', '.join(cfg['countries'])}; warm-up {cfg['warmup_days']} days, "
@@ -300,6 +415,16 @@ def _markdown(
             "All rows: `effects.csv`.",
             "",
             _effects_markdown(table),
+            "",
+        ]
+    if shares is not None and len(shares):
+        lines += [
+            "## Shares of the total effect",
+            "",
+            "Each scenario's effect over the effect of the total scenario against the same baseline and seeds "
+            "(ratio of mean paired differences; 95 % percentile bootstrap over seeds). All rows: `shares.csv`.",
+            "",
+            table_markdown(shares),
             "",
         ]
     lines += ["## Figures", ""]

@@ -14,6 +14,7 @@ import seaborn as sns  # noqa: E402
 
 from sim.metrics import UNITS  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
+from sim.report import swept_parameters as swept  # noqa: E402
 from sim.report import t_interval  # noqa: E402
 
 PANEL_WIDTH = 3.3
@@ -30,12 +31,12 @@ def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 
 def _point_panels(data: pd.DataFrame, y: str, order: list[str], **kws: object) -> sns.FacetGrid:
     """A panel per metric: ``y`` by scenario as points with their 95 % t-interval, a colour per country."""
-    many = data["country"].nunique() > 1
+    many = data["country"].nunique() > 1 or "hue" in kws
+    kws.setdefault("hue", "country" if many else None)
     return sns.catplot(
         data=data,
         x="scenario",
         y=y,
-        hue="country" if many else None,
         col="metric",
         col_wrap=min(2, data["metric"].nunique()),
         kind="point",
@@ -61,21 +62,43 @@ def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Pa
         return save(grid.figure, stem)
 
 
-def effects_figure(runs: pd.DataFrame, metrics: list[str], baseline: str, xlabel: str, stem: Path) -> Path:
-    """Each scenario's difference to the baseline, paired by seed, with its 95 % t-interval."""
-    keys = ["seed", "replication", "country"]
+def effects_figure(
+    runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str], strata: list[str], stem: Path
+) -> Path:
+    """Each scenario's difference to its baseline, paired by seed, with its 95 % t-interval.
+
+    With strata (swept keys other than the compared lever, e.g. the enforcement
+    feedback off and on) the x axis is the lever and the colour the stratum;
+    several countries are then shown pooled (``ALL``).
+    """
+    keys = ["seed", "replication", "country", "metric"]
     long = _long_metrics(runs, metrics)
-    base = long[long["scenario"] == baseline].set_index([*keys, "metric"])["value"]
-    others = long[long["scenario"] != baseline].set_index([*keys, "metric"])
-    others["difference"] = others["value"] - base.reindex(others.index).to_numpy()
-    diffs = others.reset_index()
-    order = [s for s in runs["scenario"].cat.categories.astype(str) if s != baseline]
+    value = long.set_index(["scenario", *keys])["value"]
+    diffs = long[long["scenario"].map(baseline_of) != long["scenario"]].copy()
+    base_rows = diffs.assign(scenario=diffs["scenario"].map(baseline_of))[["scenario", *keys]]
+    diffs["difference"] = diffs["value"].to_numpy() - value.reindex(pd.MultiIndex.from_frame(base_rows)).to_numpy()
+    order = [s for s in runs["scenario"].cat.categories.astype(str) if baseline_of[s] != s]
+    xlabel, hue = "scenario", {}
+    if strata:
+        first = runs.drop_duplicates("scenario").assign(scenario=lambda d: d["scenario"].astype(str))
+        first = first.set_index("scenario")
+        levers = [k for k in swept(runs) if k not in strata]
+        lever_of = {s: ", ".join(str(first.loc[s, k]) for k in levers) for s in order}
+        stratum_of = {s: ", ".join(str(first.loc[s, k]) for k in strata) for s in order}
+        diffs["stratum"] = diffs["scenario"].map(stratum_of)
+        diffs["scenario"] = diffs["scenario"].map(lever_of)
+        if diffs["country"].nunique() > 1:
+            diffs = diffs[diffs["country"] == "ALL"]
+        order = list(dict.fromkeys(lever_of.values()))
+        xlabel, hue = ", ".join(levers), {"hue": "stratum"}
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = _point_panels(diffs, "difference", order, linestyle="none")
+        grid = _point_panels(diffs, "difference", order, linestyle="none", **hue)
         for ax in grid.axes.flat:
             ax.axhline(0.0, color="black", linewidth=0.8)
         _label_panels(grid, metrics, xlabel, prefix="difference, ")
-        grid.figure.suptitle(f"Effect against the baseline ({baseline}); paired by seed, 95 % CI", y=1.02)
+        if strata and grid.legend is not None:
+            grid.legend.set_title(", ".join(" ".join(k.split(".")[-2:]).replace("_", " ") for k in strata))
+        grid.figure.suptitle("Effect against the baseline, paired by seed (95 % CI)", y=1.02)
         return save(grid.figure, stem)
 
 

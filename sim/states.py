@@ -1,4 +1,10 @@
-"""States of a return case and the outcomes that end it (DESIGN.md's state table)."""
+"""States of a return case and the outcomes that end it.
+
+The order of the values is part of the model's contract: every active state
+has a lower value than every terminal one (``state < RETURNED_VOLUNTARY`` means
+"still open"), and the six active states are numbered 0-5 so that a case can
+keep the day it first entered each one in a list indexed by the state.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ class State(IntEnum):
     MOVED_NORDIC = 9
     DEPARTED_UNRECORDED = 10
     EXPIRED = 11
+    PERMIT_GRANTED = 12
+    CLOSED_OTHER = 13
 
     @property
     def label(self) -> str:
@@ -33,12 +41,30 @@ RETURNED = (State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FO
 
 ALLOWED = {
     State.VOLUNTARY_PERIOD: {State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.ABSCONDED, State.RETURN_CASE},
-    State.RETURN_CASE: {State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.ABSCONDED, State.POLICE_CASE},
-    State.ABSCONDED: {State.POLICE_CASE, State.MOVED_NORDIC, State.DEPARTED_UNRECORDED},
-    State.POLICE_CASE: {State.AWAITING_FLIGHT, State.DETAINED, State.ABSCONDED, State.RETURNED_VOLUNTARY},
+    State.RETURN_CASE: {
+        State.RETURNED_VOLUNTARY,
+        State.RETURNED_ASSISTED,
+        State.ABSCONDED,
+        State.POLICE_CASE,
+        State.PERMIT_GRANTED,
+    },
+    State.ABSCONDED: {
+        State.POLICE_CASE,
+        State.MOVED_NORDIC,
+        State.DEPARTED_UNRECORDED,
+        State.RETURNED_VOLUNTARY,  # a departure registered after absconding (exit check, another state's notice)
+        State.CLOSED_OTHER,
+    },
+    State.POLICE_CASE: {
+        State.AWAITING_FLIGHT,
+        State.DETAINED,
+        State.ABSCONDED,
+        State.RETURNED_VOLUNTARY,
+        State.PERMIT_GRANTED,
+    },
     State.DETAINED: {State.RETURNED_FORCED, State.POLICE_CASE, State.AWAITING_FLIGHT},
     State.AWAITING_FLIGHT: {State.RETURNED_FORCED, State.DETAINED, State.POLICE_CASE, State.ABSCONDED},
 }
-"""Transitions DESIGN.md allows (expiry is allowed from every active state)."""
+"""Transitions the model allows (expiry is allowed from every active state)."""
 for _s in ACTIVE:
     ALLOWED[_s].add(State.EXPIRED)

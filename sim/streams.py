@@ -15,13 +15,16 @@ import zlib
 
 import numpy as np
 
-SHARED = ("mesa", "third_country", "flights")
+SHARED = ("mesa", "third_country", "flights", "charter_planning")
 """Purposes drawn model-wide: Mesa's own generator, third-country document decisions, other
-member states' charter operations."""
-PER_COUNTRY = ("arrivals", "movers", "agency", "police", "transport", "cases")
+member states' charter operations, and whether a charter is planned jointly (co-location)."""
+PER_COUNTRY = ("arrivals", "movers", "agency", "police", "transport", "cases", "detention_planning")
 """Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
-chance decisions; and each case's own random numbers for its hazards, so that a lever that
-leaves a person's path unchanged leaves their timing unchanged too."""
+chance decisions; each case's own random numbers for its hazards, so that a lever that
+leaves a person's path unchanged leaves their timing unchanged too; and whether a handed-over
+case is planned jointly (co-location), kept apart so that switching joint planning on or off
+leaves the police's other draws unchanged. New purposes go at the end: a purpose's stream is
+keyed by its position."""
 
 
 class StreamSet:

@@ -45,7 +45,12 @@ def cli(*args: str, cwd: Path, module: str = "sim", timeout: float = 900) -> sub
     )
 
 
+TRACED = ("output.transitions=true", "seed=11", "nations.SE.detention_places=15")
+"""The invariant tests' run: the small scenario with the transition log on and few enough detention
+places that the place limit binds."""
+
+
 @pytest.fixture(scope="session")
 def traced() -> ReplicationResult:
     """A small real run with the transition log on, shared by the invariant tests."""
-    return run("output.transitions=true", "seed=11")
+    return run(*TRACED)

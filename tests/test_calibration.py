@@ -11,7 +11,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import smm
-from sim.calibrate import CalibrationConfig, Target, validate
+from sim.calibrate import Budget, CalibrationConfig, Setting, Target, validate
 from sim.config import compose
 from sim.params import ConfigError
 from sim.study import Range, check_ranges
@@ -20,13 +20,17 @@ from tests.conftest import cli
 ROOT = Path(__file__).resolve().parent.parent
 
 TINY = (
-    "budget.maxiter=2",
-    "budget.popsize=2",
+    "budget.maxiter=1",
+    "budget.popsize=1",
     "replications=2",
     "workers=1",
-    "cohort.scale=0.05",
+    "scale=0.05",
 )
-"""A budget that runs in about a minute: 5 parameters x 2 x 3 generations, a twentieth of the cohort."""
+"""A budget that runs in about a minute: 9 parameters x 1 x 2 generations, every setting at a twentieth."""
+
+POOR_START = 'scenario=["calibration=none","output.figures=false","behaviour.return_case_departure=0.002"]'
+"""Start the search far from the targets (a seventh of the hand-set voluntary departure hazard), so
+that a search that works must improve on the start even with the tiny budget."""
 
 
 def test_sandwich_covariance_of_a_linear_model_is_the_least_squares_covariance():
@@ -53,9 +57,9 @@ def test_moment_covariance_adds_tolerance_data_and_simulation_noise():
 
 @pytest.mark.slow
 def test_tiny_calibration_beats_the_start_and_the_prior(tmp_path):
-    """With a tiny budget the fit is closer to the targets than the start values and than the median
-    candidate drawn over the search ranges, and every output is written and consistent."""
-    done = cli(*TINY, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
+    """From a poor start a tiny budget ends closer to the targets than the start values and than the
+    median candidate drawn over the search ranges, and every output is written and consistent."""
+    done = cli(*TINY, POOR_START, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "calibration").iterdir()
     figures = json.loads((run_dir / "calibration.json").read_text())
@@ -70,6 +74,8 @@ def test_tiny_calibration_beats_the_start_and_the_prior(tmp_path):
     assert len(identified) == len(fitted) and (identified["singular_value"].diff().dropna() <= 0).all()
     targets = pd.read_csv(run_dir / "targets.csv")
     assert list(targets["target"]) == list(spec.targets)
+    assert set(targets["setting"]) == set(spec.settings), "every setting feeds at least one target"
+    assert len(spec.parameters) <= len(spec.targets) - 4, "over-identified: at most targets - 4 free parameters"
     assert (run_dir / "figures" / "targets.png").stat().st_size > 10_000
     preset = OmegaConf.load(run_dir / "calibrated.yaml")
     model = compose([f"{k}={OmegaConf.select(preset, k)}" for k in fitted["parameter"]])
@@ -96,7 +102,9 @@ def _leaves(node, prefix):
 @pytest.mark.parametrize(
     ("overrides", "code", "message"),
     [
-        (["cohort.scale=2"], 2, "cohort.scale=2.0 is out of range"),
+        (["scale=2"], 2, "scale=2.0 is out of range"),
+        (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
+        (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
         (["budget.popsize=zero"], 1, "budget.popsize"),  # a wrong type fails while Hydra composes (exit 1)
     ],
 )
@@ -107,13 +115,35 @@ def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrid
     assert not (tmp_path / "calibration").exists() or not list((tmp_path / "calibration").iterdir())
 
 
-def test_an_unknown_target_is_named():
-    cfg = CalibrationConfig(
+def _config(**targets: Target) -> CalibrationConfig:
+    return CalibrationConfig(
         replications=2,
+        workers=1,
+        scale=0.1,
+        jacobian_step=0.02,
+        budget=Budget(maxiter=0, popsize=1),
+        settings={
+            "cohort": Setting(kind="cohort", days=730, follow_days=1461),
+            "year": Setting(kind="period", days=365),
+        },
         parameters={"behaviour.return_case_abscond": Range(0.001, 0.01)},
-        targets={"share_of_something": Target(0.3, 0.1)},
+        targets=targets,
     )
-    with pytest.raises(ConfigError, match="targets.share_of_something: unknown cohort outcome; choose from"):
+
+
+def test_an_unknown_outcome_of_a_setting_is_named():
+    cohort_target = Target(setting="cohort", moment="detention_entries", value=0.3, sd=0.1)
+    with pytest.raises(ConfigError, match="targets.t.moment='detention_entries' is unknown; choose from share_"):
+        validate(_config(t=cohort_target), compose())
+    with pytest.raises(ConfigError, match="targets.t.moment='share_of_something' is unknown"):
+        validate(_config(t=Target(setting="year", moment="share_of_something", value=0.3, sd=0.1)), compose())
+    validate(_config(t=Target(setting="year", moment="detention_entries", value=3000, sd=300)), compose())
+
+
+def test_more_parameters_than_targets_are_refused():
+    cfg = _config(t=Target(setting="year", moment="detention_entries", value=3000, sd=300))
+    cfg.parameters["behaviour.police_case_abscond"] = Range(0.001, 0.01)
+    with pytest.raises(ConfigError, match="2 free parameters for 1 targets cannot be identified"):
         validate(cfg, compose())
 
 

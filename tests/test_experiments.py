@@ -18,9 +18,13 @@ def _spec(name: str) -> dict:
     return yaml.safe_load((Path(__file__).resolve().parent.parent / "experiments" / f"{name}.yaml").read_text())
 
 
-def _scenarios(spec: dict) -> int:
+def _scenarios(spec: dict, *, baselines: bool = False) -> int:
+    """Scenarios of the sweep; with ``baselines``, how many of them are baselines (one per stratum)."""
     params = spec["hydra"]["sweeper"]["params"]
-    return math.prod(len(str(v).split(",")) for k, v in params.items() if k != "seed")
+    levers = {item.partition("=")[0] for item in spec["report"]["baseline"]}
+    return math.prod(
+        len(str(v).split(",")) for k, v in params.items() if k != "seed" and not (baselines and k in levers)
+    )
 
 
 def test_the_named_experiments_exist():
@@ -33,6 +37,7 @@ def test_the_named_experiments_exist():
         "joint_flights",
         "attaches",
         "nordic_package",
+        "colocation_channels",
     }
 
 
@@ -57,6 +62,10 @@ def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
     assert runs["scenario"].nunique() == _scenarios(spec)
     table = pd.read_csv(out / "effects.csv")
     assert set(table["metric"]) == set(spec["report"]["metrics"])
-    assert len(table) == (_scenarios(spec) - 1) * len(spec["report"]["metrics"]) * countries
+    compared = _scenarios(spec) - _scenarios(spec, baselines=True)
+    assert len(table) == compared * len(spec["report"]["metrics"]) * countries
     assert (out / "figures" / "effects.png").exists() and (out / "report.md").exists()
     assert spec["report"]["title"] in (out / "report.md").read_text()
+    if spec["report"].get("total"):  # a decomposition: each other scenario's effect as a share of the total's
+        shares = pd.read_csv(out / "shares.csv")
+        assert set(shares["metric"]) <= set(spec["report"]["metrics"]) and len(shares) > 0

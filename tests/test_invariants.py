@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from sim.states import ACTIVE, ALLOWED, TERMINAL, State
-from tests.conftest import SMALL, params
+from tests.conftest import SMALL, TRACED, params
 
-P = params(*SMALL, "output.transitions=true", "seed=11")
+P = params(*SMALL, *TRACED)
 
 
 def _chains(tr: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from tests.conftest import params
 
 OFF = (
     "behaviour.willingness_sigma=0",
-    "behaviour.enforcement_elasticity=0",
+    "behaviour.enforcement_feedback.form=none",
     "behaviour.voluntary_period_departure=0",
     "behaviour.voluntary_period_abscond=0",
     "behaviour.return_case_departure=0",
@@ -22,6 +22,9 @@ OFF = (
     "behaviour.absconded_leave_unrecorded=0",
     "behaviour.absconded_move_nordic=0",
     "behaviour.absconded_chance_encounter=0",
+    "behaviour.absconded_registered_departure=0",
+    "behaviour.absconded_other_closure=0",
+    "behaviour.permit_after_impediment=0",
     "behaviour.vulnerable_share=0",
     "nations.SE.return_centre_share=0",
     "nations.SE.statute_of_limitation_days=100000",
@@ -72,7 +75,7 @@ def erlang_b(servers: int, load: float) -> float:
 
 @pytest.mark.parametrize("places", [45, 55])
 def test_detention_place_limit_is_an_erlang_loss_system(places):
-    """Everyone is detained when booked and removed exactly L days later; blocked requests follow Erlang B.
+    """Everyone is detained at booking and removed exactly L days later; blocked requests follow Erlang B.
 
     Agencies act once a day, so requests come in daily batches and a place
     freed on a day is free for that day's requests: the effective stay is
@@ -99,7 +102,7 @@ def test_detention_place_limit_is_an_erlang_loss_system(places):
             for o in ("cooperative", "slow", "refuses_charters", "refuses_forced")
         ),
         "behaviour.has_identity_document_share=1",
-        "colocation=full",
+        "colocation=none",  # detained at booking, L days before the flight
         "colocation.handover_admin_days=0",
         "horizon_days=30000",
         "seed=2",

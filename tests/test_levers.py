@@ -15,6 +15,11 @@ def _metric(metric: str, *overrides: str) -> list[float]:
     return [float(run(*overrides, f"seed={s}").summary[metric].iloc[0]) for s in SEEDS]
 
 
+FEEDBACK = ("none", "removal_risk")
+"""Every lever's direction must hold with the enforcement feedback off as well as on."""
+
+
+@pytest.mark.parametrize("feedback", FEEDBACK)
 @pytest.mark.parametrize(
     ("metric", "low", "high", "why"),
     [
@@ -35,8 +40,9 @@ def _metric(metric: str, *overrides: str) -> list[float]:
         ),
     ],
 )
-def test_lever_moves_its_outcome(metric, low, high, why):
-    lo, hi = _metric(metric, *low), _metric(metric, *high)
+def test_lever_moves_its_outcome(metric, low, high, why, feedback):
+    form = f"behaviour.enforcement_feedback.form={feedback}"
+    lo, hi = _metric(metric, *low, form), _metric(metric, *high, form)
     test = stats.ttest_rel(hi, lo, alternative="greater")
     assert test.pvalue < ALPHA, f"{why}: {metric} {lo} vs {hi}"
 

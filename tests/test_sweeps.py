@@ -12,7 +12,7 @@ import pytest
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
 from sim.output import COMPLETION_MARKER
-from sim.report import collect_runs, effects
+from sim.report import baselines, collect_runs, effects, shares_of_total, strata_of
 from tests.conftest import cli
 
 TINY = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300")
@@ -71,7 +71,8 @@ def test_report_writes_effects_figures_and_page(sweep):
 def test_paired_interval_is_narrower_than_unpaired(sweep):
     """Common random numbers: scenarios sharing a seed share arrivals and behaviour, so paired differences vary less."""
     sweep_dir, _ = sweep
-    table = effects(collect_runs(sweep_dir), ["return_rate", "share_ever_absconded"], "none")
+    runs = collect_runs(sweep_dir)
+    table = effects(runs, ["return_rate", "share_ever_absconded"], baselines(runs, ["colocation=none"]))
     paired = table["ci_high"] - table["ci_low"]
     unpaired = table["unpaired_ci_high"] - table["unpaired_ci_low"]
     assert (paired < unpaired).all(), table
@@ -167,3 +168,39 @@ def test_sweep_on_the_submitit_launcher(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 2
     assert (sweep_dir / "report.md").exists()
+
+
+def test_each_stratum_is_compared_with_its_own_baseline():
+    """A swept key that is not the compared lever (the feedback off / on) makes strata: each scenario's
+    baseline has the baseline's lever value and the scenario's own value of the other key."""
+    runs = pd.DataFrame(
+        {
+            "colocation": ["none", "full", "none", "full"],
+            "behaviour.enforcement_feedback.form": ["none", "none", "removal_risk", "removal_risk"],
+            "seed": 0,
+            "return_rate": [0.5, 0.6, 0.55, 0.7],
+        }
+    )
+    runs["scenario"] = pd.Categorical(["a", "b", "c", "d"], categories=["a", "b", "c", "d"], ordered=True)
+    assert baselines(runs, ["colocation=none"]) == {"a": "a", "b": "a", "c": "c", "d": "c"}
+    assert strata_of(runs, ["colocation=none"]) == ["behaviour.enforcement_feedback.form"]
+    runs["replication"], runs["country"] = 0, "SE"
+    table = effects(runs, ["return_rate"], baselines(runs, ["colocation=none"]))
+    assert table.set_index("scenario")["difference"].round(6).to_dict() == {"b": 0.1, "d": 0.15}
+
+
+def test_a_channel_share_is_its_effect_over_the_total_effect():
+    """Two channels each give half of the total's effect on every seed: their shares are one half."""
+    rows = []
+    for seed in range(5):
+        base = 0.5 + 0.01 * seed  # seed noise, shared by every scenario of the seed (paired)
+        for scenario, effect in (("none", 0.0), ("one", 0.02), ("other", 0.02), ("full", 0.04)):
+            rows.append(
+                {"colocation": scenario, "seed": seed, "replication": 0, "country": "SE", "return_rate": base + effect}
+            )
+    runs = pd.DataFrame(rows)
+    runs["scenario"] = pd.Categorical(runs["colocation"], categories=["none", "one", "other", "full"], ordered=True)
+    shares = shares_of_total(runs, ["return_rate"], baselines(runs, ["colocation=none"]), ["colocation=full"])
+    assert set(shares["scenario"]) == {"one", "other"}
+    assert shares["share"].tolist() == pytest.approx([0.5, 0.5])
+    assert shares["total_effect"].tolist() == pytest.approx([0.04, 0.04])

@@ -10,6 +10,7 @@ import mesa
 if TYPE_CHECKING:
     from sim.agents.migrant import Migrant
     from sim.country import CountrySystem
+    from sim.flights import Flight
     from sim.model import ReturnModel
 
 
@@ -24,6 +25,12 @@ class CharterDesk(mesa.Agent):
     threshold. With ``frontex`` the desk also takes spare seats on other
     member states' operations to a destination, which arrive at random at
     that destination's yearly rate.
+
+    A charter booked on a co-located day (share ``days_per_week / 5``, with
+    ``joint_charter_planning``) is planned jointly: its free seats stay open
+    to returnees of the members who become ready for that destination until
+    ``charter_boarding_cutoff_days`` before it leaves. Otherwise the manifest
+    is fixed at booking.
     """
 
     def __init__(self, model: ReturnModel, members: list[CountrySystem]) -> None:
@@ -32,7 +39,10 @@ class CharterDesk(mesa.Agent):
         self.members = members
         self.cfg = model.params.flights
         self.stream = model.streams.py["flights"]
+        self.planning_stream = model.streams.py["charter_planning"]
         self.planned_until: dict[str, float] = {}
+        self.open_charters: dict[str, list[Flight]] = {}
+        """Jointly planned charters per destination whose free seats are still open."""
         self._rotation = {d: cycle(members) for d in model.third_countries}
 
     def plan(self, t: int) -> None:
@@ -77,9 +87,27 @@ class CharterDesk(mesa.Agent):
         day = t + (max(p.charter_lead_days, self.cfg.transfer_days) if joint else p.charter_lead_days)
         self.planned_until[destination] = day
         kind = "joint_charter" if joint else "charter"
-        self.model.flight_schedule.book(
+        flight = self.model.flight_schedule.book(
             day, destination, kind, organiser.code, passengers, p.charter_seats, p.cost_charter, t
         )
+        col = self.model.params.colocation
+        if col.joint_charter_planning and self.planning_stream.random() < col.days_per_week / 5.0:
+            flight.boarding_closes = day - col.charter_boarding_cutoff_days
+            self.open_charters.setdefault(destination, []).append(flight)
+
+    def board_late(self, m: Migrant, t: float) -> bool:
+        """Put ``m``, just ready for removal, on a free seat of a jointly planned charter; return whether done."""
+        flights = self.open_charters.get(m.origin)
+        if not flights:
+            return False
+        flights[:] = [f for f in flights if f.day > t and f.boarding_closes >= t and f.seats_taken() < f.seats]
+        if not flights:
+            return False
+        flight = flights[0]
+        if m not in flight.passengers:  # a person released from this flight's booking may come back to it
+            flight.passengers.append(m)
+        m.country.transport.booked(m, t, flight)
+        return True
 
     def _book_eu_seats(self, destination: str, waiting: dict[CountrySystem, list[Migrant]], t: int) -> None:
         passengers = self._take(waiting, self.cfg.eu_spare_seats)

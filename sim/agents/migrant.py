@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.states import ALLOWED, State
 
 if TYPE_CHECKING:
     from sim.country import CountrySystem
+    from sim.flights import Flight
     from sim.model import ReturnModel
 
 NAN = math.nan
@@ -31,9 +32,12 @@ VP, RC, AB, PC, DET, AF = (
 )
 RET_VOL, RET_AVR, RET_FORCED = State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FORCED
 MOVED, DEPARTED, EXPIRED = State.MOVED_NORDIC, State.DEPARTED_UNRECORDED, State.EXPIRED
+PERMIT, CLOSED = State.PERMIT_GRANTED, State.CLOSED_OTHER
 NO_FIELDS: frozenset[str] = frozenset()
 DETENTION_LIMIT = -2
 """Timer target meaning "the detention's maximum length is reached"."""
+DETENTION_REVIEW = -3
+"""Timer target meaning "the police review whether the detention is still needed"."""
 UNIFORMS_PER_CASE = 32
 """Random numbers a case carries for itself: enough for most cases' whole path (more are drawn if not)."""
 
@@ -74,6 +78,7 @@ class Migrant:
         "released",
         "wanted",
         "detention_limit",
+        "detention_review",
         # the rest of the case
         "origin",
         "decision_day",
@@ -96,10 +101,11 @@ class Migrant:
         "document_pending",
         "document_version",
         "contacted",
+        "contact_attempts",
         "in_casework",
         "unenforceable",
         "joint_planned",
-        "booked",
+        "booked_on",
         "flight",
         "flight_ready_day",
         "detention_days_awaiting_flight",
@@ -108,6 +114,7 @@ class Migrant:
         "previous_case_id",
         "matched",
         "moved_to",
+        "closed_from",
     )
 
     def __init__(
@@ -179,20 +186,24 @@ class Migrant:
         self.document_pending = False
         self.document_version = 0
         self.contacted = False
+        self.contact_attempts = 0
         self.in_casework = False
         self.unenforceable = False
         self.joint_planned = False
-        self.booked = False
+        self.booked_on: Flight | None = None
         self.flight = ""
         self.flight_ready_day = NAN
         self.detention_days_awaiting_flight = 0.0
         self.escorts = 0
         self.detention_limit = INF
+        self.detention_review = INF
         self.person_id = -1  # the person's first case number: a case opened for them elsewhere keeps it
         self.previous_case_id = -1
         self.matched = False  # this case continues another Nordic country's decision (info_sharing=nordic)
         self.moved_to = ""
+        self.closed_from = -1  # the last open state, once the case closes
         country.stock[state] += 1
+        country.enforcement.opened(origin)
         if country.transitions is not None:
             country.transitions.append((self.unique_id, since, -1, state))
         country.open_cases[self.unique_id] = self
@@ -230,6 +241,7 @@ class Migrant:
         else:
             self.epoch += 1
             self.outcome_day = t
+            self.closed_from = old
             country.close(self)
 
     def fire(self, target: State | int, t: float) -> None:
@@ -237,21 +249,24 @@ class Migrant:
         country = self.country
         if target == DETENTION_LIMIT:
             country.detention.at_limit(self, t)
+        elif target == DETENTION_REVIEW:
+            country.detention.review(self, t)
         elif target == AB:
             came_from = self.state
             self.ever_absconded = True
             self.times_absconded += 1
+            self.booked_on = None  # a seat booked for them leaves empty
             self.move(AB, t)
             if came_from in (VP, RC):
                 country.agency.notice_abscond(self, t)
             else:
-                country.police.add_wanted(self)
+                country.police.notice_abscond(self, t)
         elif target == RC:
             self.move(RC, t)
             country.agency.open_return_case(self, t)
         elif target == PC:  # found by chance while absconded
             country.police.receive_located(self, t)
-        elif target == State.MOVED_NORDIC:
+        elif target == MOVED:
             country.secondary_move(self, t)
         else:
             self.move(target, t)
@@ -261,9 +276,10 @@ class Migrant:
         """Draw the next transition from the current state's competing hazards and deadline.
 
         Bumping the epoch first makes any timer drawn earlier stale: hazards are
-        memoryless, so redrawing after a change of context is exact. Each state
-        has at most three competing hazards, passed as pairs (rate, target)
-        rather than built into a list: this is the model's innermost loop.
+        memoryless, so redrawing after a change of context is exact. Departure
+        hazards are multiplied by the enforcement factor of the person's origin
+        as it stands now (:mod:`sim.enforcement`); a case keeps that factor until
+        its context next changes. This is the model's innermost loop.
         """
         self.epoch += 1
         country = self.country
@@ -273,11 +289,11 @@ class Migrant:
         if self.in_return_centre:
             a *= b.return_centre_abscond_multiplier
         if s == VP:
-            dep = b.voluntary_period_departure * self.willingness * country.enforcement_factor
+            dep = b.voluntary_period_departure * self.willingness * country.enforcement.factors[self.origin]
             deadline = self.since + country.params.voluntary_departure_days
-            self._draw(t, dep, RET_VOL, b.voluntary_period_abscond * a, AB, 0.0, AB, deadline, RC)
+            self._race(t, deadline, RC, dep, RET_VOL, b.voluntary_period_abscond * a, AB)
         elif s == RC:
-            dep = b.return_case_departure * self.willingness * country.enforcement_factor
+            dep = b.return_case_departure * self.willingness * country.enforcement.factors[self.origin]
             ab = b.return_case_abscond * a
             if self.talks:
                 dep *= b.talk_departure_multiplier
@@ -289,41 +305,56 @@ class Migrant:
                     dep *= country.avr.departure_multiplier
             if self.handover_announced:
                 ab *= b.handover_announced_abscond_multiplier
-            self._draw(t, dep, RET_AVR if self.avr_takes else RET_VOL, ab, AB, 0.0, AB, INF, 0)
+            target = RET_AVR if self.avr_takes else RET_VOL
+            self._race(t, INF, 0, dep, target, ab, AB, b.permit_after_impediment, PERMIT)
         elif s == AB:
-            self._draw(
+            self._race(
                 t,
+                INF,
+                0,
                 b.absconded_chance_encounter,
                 PC,
                 b.absconded_leave_unrecorded,
                 DEPARTED,
+                b.absconded_registered_departure,
+                RET_VOL,
                 b.absconded_move_nordic,
                 MOVED,
-                INF,
-                0,
+                b.absconded_other_closure,
+                CLOSED,
             )
-        elif s == PC or s == AF:
+        elif s == PC:
             ab = b.police_case_abscond * a
             if self.released:
                 ab *= b.released_abscond_multiplier
-            if s == AF:
-                self._draw(t, 0.0, AB, ab * b.handover_announced_abscond_multiplier, AB, 0.0, AB, INF, 0)
+            dep = b.police_case_departure * self.willingness * country.enforcement.factors[self.origin]
+            if not self.documents:
+                dep *= b.no_document_departure_multiplier
+            self._race(t, INF, 0, dep, RET_VOL, ab, AB, b.permit_after_impediment, PERMIT)
+        elif s == AF:
+            ab = b.police_case_abscond * a * b.handover_announced_abscond_multiplier
+            if self.released:
+                ab *= b.released_abscond_multiplier
+            self._race(t, INF, 0, ab, AB)
+        else:  # detained: the legal maximum length, or the next review of the detention, ends it
+            if self.detention_review < self.detention_limit:
+                self._race(t, self.detention_review, DETENTION_REVIEW)
             else:
-                dep = b.police_case_departure * self.willingness * country.enforcement_factor
-                if not self.documents:
-                    dep *= b.no_document_departure_multiplier
-                self._draw(t, dep, RET_VOL, ab, AB, 0.0, AB, INF, 0)
-        else:  # detained: only the legal maximum length ends it by itself
-            self._draw(t, 0.0, AB, 0.0, AB, 0.0, AB, self.detention_limit, DETENTION_LIMIT)
+                self._race(t, self.detention_limit, DETENTION_LIMIT)
 
-    def _draw(
-        self, t: float, r1: float, s1: int, r2: float, s2: int, r3: float, s3: int, deadline: float, on_deadline: int
-    ) -> None:
-        """Push one timer: the first of the exponential race of rates r1..r3, the deadline and expiry."""
+    def _race(self, t: float, deadline: float, on_deadline: int, *hazards: Any) -> None:
+        """Push one timer: the first of the exponential race of ``hazards``, the deadline and expiry.
+
+        ``hazards`` alternates rates per day and the states they lead to. Two of
+        the case's own random numbers decide the race: one the time of the first
+        event at the total rate, one which hazard it is.
+        """
         if self.expiry_day <= deadline:
             deadline = self.expiry_day
             on_deadline = EXPIRED
-        total = r1 + r2 + r3
+        total = 0.0
+        for i in range(0, len(hazards), 2):
+            total += hazards[i]
         if total > 0.0:
             k = self.next_uniform
             if k + 2 > self.last_uniform:
@@ -335,7 +366,14 @@ class Migrant:
             when = t - log(1.0 - uniforms[k]) / total  # exponential with rate ``total``
             if when < deadline:
                 u = uniforms[k + 1] * total
-                target = s1 if u < r1 else s2 if u < r1 + r2 or r3 == 0.0 else s3
+                target = on_deadline
+                for i in range(0, len(hazards), 2):
+                    rate = hazards[i]
+                    if rate > 0.0:
+                        target = hazards[i + 1]
+                        if u < rate:
+                            break
+                        u -= rate
                 self.model.clock.push(when, self, self.epoch, target)
                 return
         if deadline < INF:
@@ -365,6 +403,7 @@ class Migrant:
             self.handover_day,
             self.fields,
             self.talks,
+            self.contact_attempts,
             self.avr_offered,
             self.ever_absconded,
             self.times_absconded,
@@ -380,4 +419,5 @@ class Migrant:
             self.escorts,
             self.state == RET_AVR and self.country.avr.reintegration_support,
             self.moved_to,
+            self.closed_from,
         )

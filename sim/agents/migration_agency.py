@@ -37,7 +37,7 @@ class MigrationAgency(mesa.Agent):
         self.next_talks: deque[tuple[float, Migrant]] = deque()
         """Cases waiting for a follow-up talk, with its day; a FIFO, since the interval is fixed."""
         self.noticed: list[tuple[float, int, Migrant]] = []
-        self.handovers: deque[tuple[Migrant, float]] = deque()
+        self.handovers: deque[tuple[Migrant, float, str]] = deque()
         self._packages: dict[tuple[str, ...], frozenset[str]] = {}
         """Each distinct information package once: tens of thousands of cases share a handful of them."""
         self._seq = count()
@@ -65,16 +65,16 @@ class MigrationAgency(mesa.Agent):
             m = heapq.heappop(self.noticed)[2]
             if m.state == State.ABSCONDED and not m.handover_announced:
                 m.handover_announced = True
-                self.handovers.append((m, float(t)))
+                self.handovers.append((m, float(t), "absconded"))
         while self.next_talks and self.next_talks[0][0] <= t:
             m = self.next_talks.popleft()[1]
             if m.state == State.RETURN_CASE:
                 self.talk_queue.append(m)
         used = 0
         while capacity > used and self.handovers:
-            m, decided = self.handovers.popleft()
+            m, decided, ground = self.handovers.popleft()
             if m.state in (State.RETURN_CASE, State.ABSCONDED):
-                self._hand_over(m, decided, t)
+                self._hand_over(m, decided, ground, t)
                 used += 1
         while capacity > used and self.talk_queue:
             m = self.talk_queue.popleft()
@@ -96,16 +96,21 @@ class MigrationAgency(mesa.Agent):
         refuses = rng.random() < p.refusal_handover_probability * min(1.0, 1.0 / m.willingness)
         if m.talks >= p.talks_before_handover or refuses:
             m.handover_announced = True
-            self.handovers.append((m, float(t)))
+            self.handovers.append((m, float(t), "coercion"))
         else:
             self.next_talks.append((t + p.talk_interval_days, m))
         if first or m.handover_announced:
             m.reschedule(t)  # hazards changed: talk effect and AVR, or enforcement announced
 
-    def _hand_over(self, m: Migrant, decided: float, t: int) -> None:
-        """Send the case and its information package to the police, after the admin delay."""
+    def _hand_over(self, m: Migrant, decided: float, ground: str, t: int) -> None:
+        """Send the case and its information package to the police, after the admin delay.
+
+        The ground is the one the agency decided on: a person who absconds after a
+        handover for coercion was decided goes over on that ground, the agency not
+        having noticed the absence yet.
+        """
         col, rng = self.country.colocation, self.stream
-        m.handover_ground = "absconded" if m.state == State.ABSCONDED else "coercion"
+        m.handover_ground = ground
         m.handover_decided_day = decided
         kept = tuple(f for f in self.country.info_sharing.fields if rng.random() >= col.field_loss_probability)
         fields = self._packages.get(kept)

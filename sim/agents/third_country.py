@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class DocumentRequest:
     """One identification and travel-document request, waiting at the authority."""
 
-    __slots__ = ("migrant", "country", "forced", "ready", "version", "pushed")
+    __slots__ = ("migrant", "country", "forced", "ready", "version", "pushed_by")
 
     def __init__(self, migrant: Migrant, country: CountrySystem, forced: bool, ready: float) -> None:
         """A request for ``migrant`` by ``country``, to be answered on day ``ready``."""
@@ -29,18 +29,22 @@ class DocumentRequest:
         self.forced = forced
         self.ready = ready
         self.version = migrant.document_version
-        self.pushed = False
+        self.pushed_by = ""
+        """Code of the country whose attaché followed the request up (empty: nobody)."""
 
 
 class ThirdCountryAuthority(mesa.Agent):
     """Processes document requests with its own delay and acceptance probability.
 
-    Cooperation rises with the relationship that attachés build (a stock per
-    requesting country that grows with engagement and decays without it) and
-    with reintegration funding; an attaché's push shortens the time left on a
-    pending request. In a Nordic attaché network a country also gains a share
-    of the other members' relationships ("stronger together"), so the countries
-    that engage most gain most.
+    Cooperation rises with reintegration funding and with the relationship
+    attachés build (a stock per attaché's country that grows with follow-ups
+    and decays without them). A request an attaché followed up is decided
+    with that attaché's relationship (their contacts carried it) and sooner
+    (the time left is divided by ``speedup``); any other request with the
+    requesting country's own relationship. So in a Nordic network a country
+    without a post gains only where a posted attaché takes up its requests.
+    ``network_spillover`` (0 unless a user sets it) would add a share of the
+    other countries' relationships to every request.
     """
 
     def __init__(self, model: ReturnModel, name: str, origin: Origin) -> None:
@@ -73,25 +77,26 @@ class ThirdCountryAuthority(mesa.Agent):
         """Requests of ``country_code`` will be followed up here: keep them in order for the attachés."""
         self.by_country.setdefault(country_code, deque())
 
-    def push(self, country_code: str, n: int, speedup: float, t: float) -> int:
-        """Follow up the ``n`` oldest pending requests of a country; return how many."""
+    def push(self, country_code: str, n: int, speedup: float, t: float, pusher: str) -> int:
+        """An attaché of ``pusher`` follows up the ``n`` oldest pending requests of a country; return how many."""
         queue = self.by_country[country_code]
         done = 0
         while queue and done < n:
             req = queue.popleft()
-            if req.pushed or req.ready <= t or req.version != req.migrant.document_version:
+            if req.pushed_by or req.ready <= t or req.version != req.migrant.document_version:
                 continue
-            req.pushed = True
+            req.pushed_by = pusher
+            req.country.events["requests_followed_up"] += 1
             req.ready = t + (req.ready - t) / speedup
             heapq.heappush(self.pending, (req.ready, next(self._seq), req))
             done += 1
         return done
 
     def cooperation(self, country_code: str) -> float:
-        """Extra acceptance probability from the relationship with ``country_code`` (and its network)."""
+        """Extra acceptance probability a relationship of ``country_code`` (with any spillover) gives."""
         cfg = self.model.params.attaches
         r = self.relationship[country_code]
-        if cfg.mode == "nordic_network" and cfg.network_spillover > 0.0:
+        if cfg.network_spillover > 0.0:
             r += cfg.network_spillover * sum(v for code, v in self.relationship.items() if code != country_code)
         return cfg.relationship_accept_effect * r / (1.0 + r)
 
@@ -108,6 +113,6 @@ class ThirdCountryAuthority(mesa.Agent):
                 p *= self.origin.forced_accept_factor
             if p > 0.0:
                 p += country.document_bonus(m.fields)
-                p += self.cooperation(country.code)
+                p += self.cooperation(req.pushed_by or country.code)
                 p += country.avr.cooperation_bonus
             country.documents_decided(m, self.stream.random() < min(1.0, p), req.forced, t)

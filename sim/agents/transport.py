@@ -24,9 +24,9 @@ class TransportService(mesa.Agent):
     Documented people ready for removal wait in first-come order and, per
     destination, for a charter. Each day, after the charter desk has booked
     charters, the service books escorted seats on scheduled flights as far as
-    today's escort capacity allows. With joint planning (co-location) a
-    person at risk of absconding is detained only at booking, when the
-    departure date is known.
+    today's escort capacity allows. Every booking is reported to the police
+    (``PoliceUnit.flight_booked``), who decide when a person at risk of
+    absconding is detained for it.
     """
 
     def __init__(self, model: ReturnModel, country: CountrySystem) -> None:
@@ -47,16 +47,18 @@ class TransportService(mesa.Agent):
         """Escorted seats on scheduled flights still available this week, per destination."""
 
     def enqueue(self, m: Migrant) -> None:
-        """A documented person is ready to be booked on a flight."""
+        """A documented person is ready to be booked: a jointly planned charter's free seat, or the queue."""
         if math.isnan(m.flight_ready_day):
             m.flight_ready_day = self.model.time
+        if self.country.charter_desk.board_late(m, self.model.time):
+            return
         self.queue.append(m)
         self.waiting_by_destination[m.origin].append(m)
 
     def waiting(self, destination: str) -> list[Migrant]:
         """People still waiting for a flight to ``destination``, longest-waiting first."""
         waiting = self.waiting_by_destination[destination]
-        waiting[:] = [m for m in waiting if m.state in ON_BOARD_STATES and not m.booked]
+        waiting[:] = [m for m in waiting if m.state in ON_BOARD_STATES and m.booked_on is None]
         return waiting
 
     def book_escorted(self, t: int) -> None:
@@ -76,7 +78,7 @@ class TransportService(mesa.Agent):
         queue, kept = self.queue, []
         while self._credit >= 1.0 and queue:
             m = queue.popleft()
-            if m.state not in ON_BOARD_STATES or m.booked:
+            if m.state not in ON_BOARD_STATES or m.booked_on is not None:
                 continue
             if seats[m.origin] < 1.0:
                 kept.append(m)
@@ -88,17 +90,24 @@ class TransportService(mesa.Agent):
         if self._credit >= 1.0:  # nobody left who could fly today: unused escort time does not carry over
             self._credit = 1.0
 
-    def booked(self, m: Migrant, t: float) -> None:
-        """``m`` has a seat: with joint planning, detain now if at risk of absconding."""
-        m.booked = True
-        if m.joint_planned and m.state == State.AWAITING_FLIGHT and self.country.police.at_risk(m):
-            self.country.detention.request(m, t)
+    def booked(self, m: Migrant, t: float, flight: Flight) -> None:
+        """``m`` has a seat on ``flight``: escorts are committed, and the police decide on detention.
+
+        A charter seat takes the same escort capacity as an escorted seat on a
+        scheduled flight (escorts go with returnees on charters too); the
+        capacity may run into debt for a charter, which later escorted seats
+        then wait for.
+        """
+        m.booked_on = flight
+        if flight.is_charter:
+            self._credit -= 1.0
+        self.country.police.flight_booked(m, t, flight)
 
     def remove(self, m: Migrant, flight: Flight, t: int) -> bool:
         """Remove ``m`` on ``flight`` if still there; a medical stop sends the case back to the police."""
-        if m.state not in ON_BOARD_STATES or not m.booked:
+        if m.state not in ON_BOARD_STATES or m.booked_on is not flight:
             return False
-        m.booked = False
+        m.booked_on = None
         country, p = self.country, self.country.params
         health = country.field_effects.get("health")
         failure = p.medical_removal_failure if m.vulnerable else 0.0
@@ -115,5 +124,5 @@ class TransportService(mesa.Agent):
         if flight.kind == "escorted":
             country.costs["escorted_removals"] += p.cost_escorted_removal
         m.move(State.RETURNED_FORCED, t)
-        country.record_removal()
+        country.enforcement.removed(m.origin)
         return True
