@@ -15,6 +15,7 @@ import argparse
 import json
 import time
 
+from benchmarks import DESIGN_WARMUP
 from sim.config import compose, load_params
 from sim.model import ReturnModel
 from sim.runner import gc_paused
@@ -24,8 +25,8 @@ from sim.scaling import scale_country
 def lockstep(scale: int, seed: int) -> dict[int, tuple[float, int]]:
     """Seconds and events of the default and the ``scale``-times model, run day by day in turn."""
     models = {
-        1: ReturnModel(load_params([f"seed={seed}"])),
-        scale: ReturnModel(load_params([*scale_country(compose(), "SE", scale), f"seed={seed}"])),
+        1: ReturnModel(load_params([DESIGN_WARMUP, f"seed={seed}"])),
+        scale: ReturnModel(load_params([*scale_country(compose(), "SE", scale), DESIGN_WARMUP, f"seed={seed}"])),
     }
     seconds = dict.fromkeys(models, 0.0)
     with gc_paused():
