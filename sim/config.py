@@ -16,7 +16,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.params import ConfigError, ScenarioParams
+from sim.params import ConfigError, ScenarioParams, reject_unknown_keys
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -92,6 +92,7 @@ def to_params(cfg: DictConfig) -> AppConfig:
         first_line = str(exc).splitlines()[0]
         raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
     assert isinstance(params, AppConfig)
+    reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), params)
     return params
 
 

@@ -12,6 +12,8 @@ modes declare ``choices``.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -304,11 +306,32 @@ def validate(obj: Any, path: str = "") -> None:
             raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             lo, hi = meta.get("ge"), meta.get("le")
-            if (lo is not None and value < lo) or (hi is not None and value > hi) or value != value:
+            if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
                 bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
-                allowed = " and ".join(b for b in bounds if b)
+                allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
                 raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
     _check_cross_fields(obj, path)
+
+
+def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:
+    """Raise ConfigError for a key of the composed config ``given`` that the typed object has no field for.
+
+    Hydra's ``+key=value`` adds keys past the schema, and the typed object
+    silently drops them: a value nobody reads would look like a setting.
+    """
+    for key, value in given.items():
+        if is_dataclass(typed):
+            names = [f.name for f in fields(typed)]
+            if key not in names:
+                where = path.rstrip(".") or "the top level"
+                raise ConfigError(f"{path}{key}: unknown key; the keys at {where} are {', '.join(names)}")
+            child = getattr(typed, key)
+        elif isinstance(typed, dict) and key in typed:
+            child = typed[key]
+        else:
+            continue
+        if isinstance(value, Mapping):
+            reject_unknown_keys(value, child, f"{path}{key}.")
 
 
 def _check_cross_fields(obj: Any, path: str) -> None:

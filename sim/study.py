@@ -26,7 +26,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import AppConfig, to_params
 from sim.output import discard_run_dir
-from sim.params import ConfigError
+from sim.params import ConfigError, reject_unknown_keys
 
 
 @dataclass
@@ -101,6 +101,7 @@ def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[An
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
+        reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), typed)
         return body(typed, out_dir), out_dir
     except (ConfigError, OmegaConfBaseException, HydraException) as exc:
         discard_run_dir(out_dir)

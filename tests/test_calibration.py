@@ -106,6 +106,8 @@ def _leaves(node, prefix):
         (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
         (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
         (["budget.popsize=zero"], 1, "budget.popsize"),  # a wrong type fails while Hydra composes (exit 1)
+        (["+foo=1"], 2, "foo: unknown key"),
+        (["+budget.speed=2"], 2, "budget.speed: unknown key"),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):

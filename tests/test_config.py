@@ -19,6 +19,11 @@ from tests.conftest import cli
         ("info_sharing.fields=[address,shoe_size]", "shoe_size"),
         ("origins.slow.share=0.9", "sum to 1"),
         ("nations.SE.attache_posts=[atlantis]", "atlantis"),
+        ("behaviour.return_case_abscond=inf", "a finite number"),
+        ("nations.SE.decisions_per_year=nan", "a finite number"),
+        ("+foo=1", "foo: unknown key"),
+        ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
+        ("+colocation.speed=2", "colocation.speed: unknown key"),
     ],
 )
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
@@ -46,6 +51,8 @@ def test_a_value_missing_from_the_yaml_is_named():
         ("nations.SE.police_officers=-5", "nations.SE.police_officers"),
         ("colocation=sometimes", "colocation"),
         ("nations.SE.escorts=many", "escorts"),
+        ("+nations.SE.foo=1", "nations.SE.foo"),
+        ("behaviour.police_case_abscond=inf", "behaviour.police_case_abscond"),
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
