@@ -208,3 +208,12 @@ def test_charter_returnees_use_the_escort_capacity():
     escorted = [(r["flight"] == "escorted").sum() for r in (without, charters)]
     assert (charters["flight"] == "charter").sum() > 0
     assert escorted[1] < escorted[0]
+
+
+def test_switching_a_joint_planning_channel_on_leaves_the_other_random_numbers_unchanged():
+    """Whether a case is planned jointly is drawn from its own stream: with the channels on but no
+    co-located day, no case is planned jointly and the run is identical to no co-location (common
+    random numbers between the channels of `colocation_channels`)."""
+    base = run("seed=3").register
+    switched = run("colocation.joint_detention_planning=true", "colocation.joint_charter_planning=true", "seed=3")
+    assert frame_hash(switched.register) == frame_hash(base)
