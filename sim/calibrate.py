@@ -1,17 +1,21 @@
-"""``returnsim-calibrate``: fit unknown parameters to published figures of the Swedish return process.
+"""``returnsim-calibrate``: the posterior of unknown parameters given published figures of the return process.
 
-Simulated method of moments under common random numbers: every candidate runs
-the same replication seeds of each setting a target comes from (the 2013-2014
-cohort followed four years, single years with the arrivals and capacities of
-that time), its outcomes are compared with the published targets, and scipy's
-differential evolution searches the parameter ranges. The estimate's
-uncertainty is the SMM sandwich covariance, with the moments' Jacobian taken
-by central differences on the same seeds. Config: ``configs/calibrate.yaml``.
+Likelihood-free Bayesian inference (ABC-SMC, :mod:`sim.inference` on pyabc):
+a particle is a draw of the free parameters; it runs once, on its own seed,
+every setting a target comes from (the 2013-2014 cohort followed four years,
+single years with the arrivals and capacities of that time), and is kept when
+its outcomes lie close enough to the published targets, distance measured in
+each target's tolerance. Successive generations tighten the threshold. What
+is left is the posterior: particles with weights, summarised per parameter,
+checked against every target by posterior-predictive simulation, and a preset
+holding an ensemble of draws (the default scenario uses their medians).
+Config: ``configs/calibrate.yaml``.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +24,9 @@ import numpy as np
 import pandas as pd
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
-from scipy.optimize import differential_evolution
 
-from sim import smm
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
+from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import ConfigError
@@ -75,22 +78,12 @@ class Target:
 
 
 @dataclass
-class Budget:
-    """Differential evolution's budget: about (maxiter + 1) × popsize × parameters candidates."""
-
-    maxiter: int = MISSING
-    popsize: int = MISSING
-    tol: float = 0.01
-
-
-@dataclass
 class CalibrationConfig:
     """The root config of ``returnsim-calibrate``."""
 
     name: str = "calibration"
-    seed: int = 0
-    replications: int = MISSING
-    """Replications of every candidate, on the same seeds (common random numbers)."""
+    seed: int = MISSING
+    """Seeds the particles (generation t, particle i), the ensemble's draws and the predictive check."""
     workers: int = MISSING
     country: str = "SE"
     scale: float = MISSING
@@ -99,10 +92,14 @@ class CalibrationConfig:
     """Overrides of the model config shared by every setting."""
     settings: dict[str, Setting] = field(default_factory=dict)
     parameters: dict[str, Range] = field(default_factory=dict)
+    """The prior: uniform over each range in search coordinates (log10 for a log range)."""
     targets: dict[str, Target] = field(default_factory=dict)
-    budget: Budget = field(default_factory=Budget)
-    jacobian_step: float = MISSING
-    """Finite-difference step for the uncertainty, as a share of each parameter's search range."""
+    abc: Schedule = MISSING
+    ensemble: int = MISSING
+    """Posterior draws kept in the preset, each also simulated once for the posterior-predictive check."""
+    recovery: list[str] = field(default_factory=list)
+    """``key=value`` of free parameters: fit the model's own outcomes at these values instead of the
+    published figures (a recovery check: the values should lie inside the posterior)."""
     preset: str = "calibrated.yaml"
     paths: Paths = field(default_factory=Paths)
 
@@ -113,38 +110,36 @@ register_schema()
 
 @dataclass
 class Moments:
-    """The targets' simulated values at a point in search coordinates (picklable, for worker processes).
+    """The targets' simulated values at a parameter point (picklable, for worker processes).
 
-    Every setting runs the same replications; a count is divided by the
-    setting's scale and by its measured years, so it compares with a
-    published count per year.
+    A point runs every setting once, on one replication index; a count is
+    divided by the setting's scale and by its measured years, so it compares
+    with a published count per year.
     """
 
     models: dict[str, DictConfig]
     settings: dict[str, Setting]
     targets: dict[str, Target]
-    ranges: dict[str, Range]
-    replications: int
     scale: float
 
-    def values(self, x: np.ndarray) -> dict[str, float]:
-        """Config values of search coordinates ``x``."""
-        return {k: r.from_unit(float(c)) for (k, r), c in zip(self.ranges.items(), x, strict=True)}
+    def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
+        """The targets at ``values`` on a replication index drawn from numpy's global random state.
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """One row per replication, one column per target."""
-        values = self.values(x)
-        out = np.empty((self.replications, len(self.targets)))
+        pyabc's model interface passes only the parameters; the calling task
+        has seeded the global state (:class:`sim.inference.SeededMappingSampler`).
+        """
+        return self.at((dict(values), int(np.random.randint(2**PARTICLE_SEED_BITS - 1))))
+
+    def at(self, job: tuple[dict[str, float], int]) -> dict[str, float]:
+        """The targets at ``(values, replication)``."""
+        values, replication = job
+        out: dict[str, float] = {}
         for name, model in self.models.items():
             setting = self.settings[name]
             params = with_values(model, values)
-            columns = [(j, t.moment) for j, t in enumerate(self.targets.values()) if t.setting == name]
-            for r in range(self.replications):
-                result = run_replication(params, r)
-                measured = self._measure(setting, params.warmup_days, result)
-                for j, moment in columns:
-                    out[r, j] = measured[moment]
-        return out
+            measured = self._measure(setting, params.warmup_days, run_replication(params, replication))
+            out.update({t: measured[target.moment] for t, target in self.targets.items() if target.setting == name})
+        return {t: out[t] for t in self.targets}
 
     def _measure(self, setting: Setting, warmup: float, result: ReplicationResult) -> dict[str, float]:
         if setting.kind == "cohort":
@@ -152,19 +147,6 @@ class Moments:
         row = result.summary.iloc[0]
         per_year = 365.0 / setting.days / self.scale
         return {m: float(row[m]) * (1.0 if UNITS[m] in SCALE_FREE_UNITS else per_year) for m in METRICS}
-
-
-@dataclass
-class Distance:
-    """The weighted distance of a point's mean moments to the targets."""
-
-    moments: Moments
-    targets: np.ndarray
-    sds: np.ndarray
-
-    def __call__(self, x: np.ndarray) -> float:
-        """The distance at search coordinates ``x``."""
-        return smm.distance(self.moments(x), self.targets, self.sds)
 
 
 def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
@@ -190,19 +172,44 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             f"parameters: {len(cfg.parameters)} free parameters for {len(cfg.targets)} targets cannot be identified"
         )
     for key, value, low in [
-        ("replications", cfg.replications, 1),
         ("workers", cfg.workers, 1),
-        ("budget.maxiter", cfg.budget.maxiter, 0),
-        ("budget.popsize", cfg.budget.popsize, 1),
+        ("ensemble", cfg.ensemble, 2),
+        ("abc.population_size", cfg.abc.population_size, 2),
+        ("abc.max_populations", cfg.abc.max_populations, 1),
+        ("abc.max_simulations", cfg.abc.max_simulations, 1),
     ]:
         if value < low:
             raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+    if not 0 < cfg.abc.epsilon_quantile < 1:
+        raise ConfigError(f"abc.epsilon_quantile={cfg.abc.epsilon_quantile} is out of range; allowed: > 0 and < 1")
+    for key in ("min_epsilon", "max_walltime_minutes"):
+        if not getattr(cfg.abc, key) > 0:
+            raise ConfigError(f"abc.{key}={getattr(cfg.abc, key)} is out of range; allowed: > 0")
     if not 0 < cfg.scale <= 1:
         raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
-    if not 0 < cfg.jacobian_step < 0.5:
-        raise ConfigError(f"jacobian_step={cfg.jacobian_step} is out of range; allowed: > 0 and < 0.5")
     if cfg.country not in model.nations:
         raise ConfigError(f"country={cfg.country!r}; choose from {', '.join(model.nations)}")
+    truth = recovery_values(cfg)
+    for key, value in truth.items():
+        r = cfg.parameters[key]
+        if not r.low <= value <= r.high:
+            raise ConfigError(f"recovery: {key}={value} lies outside its range [{r.low}, {r.high}]")
+
+
+def recovery_values(cfg: CalibrationConfig) -> dict[str, float]:
+    """The ``recovery`` entries as ``{key: value}``; each names a free parameter and a number."""
+    truth = {}
+    for item in cfg.recovery:
+        key, sep, value = item.partition("=")
+        if not sep or key not in cfg.parameters:
+            raise ConfigError(
+                f"recovery: {item!r}; write key=value with a key of parameters ({', '.join(cfg.parameters)})"
+            )
+        try:
+            truth[key] = float(value)
+        except ValueError:
+            raise ConfigError(f"recovery: {item!r}; the value must be a number") from None
+    return truth
 
 
 def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
@@ -214,7 +221,7 @@ def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
         f"countries=[{cfg.country}]",
         f"horizon_days={days}",
         f"seed={cfg.seed}",
-        f"replications={cfg.replications}",
+        "replications=1",
     ]
     model = compose(overrides)
     if cfg.scale != 1.0:
@@ -223,92 +230,87 @@ def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
 
 
 def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
-    """Run the search, the uncertainty and the checks; write every output; return the headline figures."""
+    """Infer the posterior, check it against every target, write every output; return the headline figures."""
     validate(cfg, compose(cfg.scenario))
     used = [name for name in cfg.settings if any(t.setting == name for t in cfg.targets.values())]
     models = {name: setting_model(cfg, cfg.settings[name]) for name in used}
-    model = next(iter(models.values()))
-    names = tuple(cfg.targets)
-    targets = np.array([cfg.targets[n].value for n in names])
-    sds = np.array([cfg.targets[n].sd for n in names])
-    moments = Moments(models, dict(cfg.settings), dict(cfg.targets), dict(cfg.parameters), cfg.replications, cfg.scale)
-    objective = Distance(moments, targets, sds)
-    keys = list(cfg.parameters)
-    bounds = [r.bounds for r in cfg.parameters.values()]
-    start = np.array([np.clip(r.to_unit(OmegaConf.select(model, k)), *r.bounds) for k, r in cfg.parameters.items()])
-    history: list[tuple[np.ndarray, float]] = []
+    moments = Moments(models, dict(cfg.settings), dict(cfg.targets), cfg.scale)
+    start = {k: float(OmegaConf.select(models[used[0]], k)) for k in cfg.parameters}
+    streams = np.random.SeedSequence(cfg.seed).spawn(2)  # 0: observed data of a recovery check; 1: ensemble
     t0 = time.perf_counter()
     with worker_map(cfg.workers) as pool_map:
-
-        def evaluate_all(f, xs):  # noqa: ANN001, ANN202 - scipy's map-like signature
-            xs = list(xs)
-            ys = list(pool_map(f, xs))
-            history.extend(zip(xs, ys, strict=True))
-            print(f"calibrate: {len(history)} candidates, best distance {min(y for _, y in history):.3g}", flush=True)
-            return ys
-
-        result = differential_evolution(
-            objective,
-            bounds,
-            x0=start,
-            seed=cfg.seed,
-            maxiter=cfg.budget.maxiter,
-            popsize=cfg.budget.popsize,
-            tol=cfg.budget.tol,
-            polish=False,
-            updating="deferred",
-            workers=evaluate_all,
+        truth = recovery_values(cfg)
+        if truth:
+            replication = int(streams[0].generate_state(1)[0] % (2**PARTICLE_SEED_BITS - 1))
+            observed = moments.at(({**start, **truth}, replication))
+        else:
+            observed = {name: t.value for name, t in cfg.targets.items()}
+        posterior = run_abc(
+            moments,
+            observed,
+            {name: t.sd for name, t in cfg.targets.items()},
+            cfg.parameters,
+            cfg.abc,
+            pool_map,
+            cfg.seed,
+            out_dir / "abc.db",
         )
-        best = result.x
-        prior_moments, fitted_moments = pool_map(moments, [start, best])
-        steps = np.array([cfg.jacobian_step * (hi - lo) for lo, hi in bounds])
-        jac = smm.jacobian(lambda xs: list(pool_map(moments, xs)), best, steps)
+        seconds_abc = time.perf_counter() - t0
+        rng = np.random.default_rng(streams[1])
+        ensemble = posterior.particles.iloc[
+            rng.choice(len(posterior.particles), size=cfg.ensemble, p=posterior.particles["weight"])
+        ].reset_index(drop=True)[list(cfg.parameters)]
+        replications = rng.integers(2**PARTICLE_SEED_BITS - 1, size=cfg.ensemble)
+        jobs = [(row.to_dict(), int(r)) for (_, row), r in zip(ensemble.iterrows(), replications, strict=True)]
+        predicted = pd.DataFrame(list(pool_map(moments.at, jobs)))
+    tolerances = np.array([cfg.targets[n].sd for n in predicted.columns])
+    observations = predicted + rng.normal(size=predicted.shape) * tolerances  # a published figure = outcome + its error
     seconds = time.perf_counter() - t0
-    # a simulated setting is ``scale`` times the real one: its sampling noise, scaled, is the real one's
-    moment_cov = smm.moment_covariance(fitted_moments, sds, data_share=cfg.scale)
-    cov = smm.sandwich_covariance(jac, np.diag(1.0 / sds**2), moment_cov)
-    fitted = _fitted_table(cfg, keys, start, best, cov, moves=np.abs(jac / sds[:, None]).sum(axis=0) > 0.0)
-    strengths, directions = smm.identification(jac, sds)
-    identified = pd.DataFrame(directions, columns=keys).round(3)
-    identified.insert(0, "singular_value", strengths)
-    target_table = _target_table(cfg, names, prior_moments, fitted_moments)
-    initial = [y for _, y in history[: cfg.budget.popsize * len(keys)]]
+    summary = parameter_summary(cfg.parameters, posterior, start, truth)
+    check = predictive_check(cfg.targets, observed, predicted, observations)
     figures = {
-        "distance_start": smm.distance(prior_moments, targets, sds),
-        "distance_prior_median": float(np.median(initial)),
-        "distance_fitted": smm.distance(fitted_moments, targets, sds),
-        "candidates": len(history),
+        "simulations": posterior.simulations,
+        "generations": len(posterior.generations),
+        "final_epsilon": float(posterior.generations["epsilon"].iloc[-1]),
+        "targets_met": int(check["met"].sum()),
+        "targets": len(check),
+        "identified": int(summary["identified"].sum()),
+        "parameters": len(summary),
+        "seconds_abc": round(seconds_abc, 1),
         "seconds": round(seconds, 1),
     }
-    _write(cfg, out_dir, fitted, target_table, identified, history, keys, figures)
+    _write(cfg, out_dir, posterior, summary, check, predicted, ensemble, figures)
     return figures
 
 
-def _fitted_table(
-    cfg: CalibrationConfig, keys: list[str], start: np.ndarray, best: np.ndarray, cov: np.ndarray, moves: np.ndarray
+def parameter_summary(
+    ranges: Mapping[str, Range], posterior: Posterior, start: Mapping[str, float], truth: Mapping[str, float]
 ) -> pd.DataFrame:
-    """Fitted values with 95 % intervals; a parameter no target moves at the fit gets its whole search range.
+    """Each parameter's posterior: weighted median and 90 % credible interval, and how far the data narrowed it.
 
-    A parameter that acts as a threshold (e.g. a waiting time compared with
-    the authorities' processing times) can leave every moment unchanged over
-    the Jacobian's step: the sandwich then says nothing about it (its
-    pseudo-inverse would give a zero-width interval), so its interval is the
-    search range and ``identified`` is false.
+    ``contraction`` is 1 − posterior variance / prior variance in search
+    coordinates (0: the targets say nothing; 1: pinned down). ``identified``:
+    the 90 % interval covers less than half of the prior range.
     """
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    w = posterior.particles["weight"].to_numpy()
     rows = []
-    for i, key in enumerate(keys):
-        r = cfg.parameters[key]
-        low, high = (best[i] - 1.96 * se[i], best[i] + 1.96 * se[i]) if moves[i] else r.bounds
+    for key, r in ranges.items():
+        coords = np.array([r.to_unit(v) for v in posterior.particles[key]])
+        low, median, high = weighted_quantiles(coords, w, (0.05, 0.5, 0.95))
+        mean = float(np.sum(w * coords))
+        variance = float(np.sum(w * (coords - mean) ** 2))
+        width = r.bounds[1] - r.bounds[0]
         rows.append(
             {
                 "parameter": key,
-                "start": r.from_unit(start[i]),
-                "fitted": r.from_unit(best[i]),
-                "ci95_low": r.from_unit(low),
-                "ci95_high": r.from_unit(high),
-                "identified": bool(moves[i]),
-                "se_search_scale": se[i] if moves[i] else np.nan,
+                "start": start[key],
+                "median": r.from_unit(median),
+                "ci90_low": r.from_unit(low),
+                "ci90_high": r.from_unit(high),
+                "truth": truth.get(key, np.nan),
+                "contraction": 1.0 - variance / (width**2 / 12.0),
+                "ci90_share_of_prior": (high - low) / width,
+                "identified": (high - low) / width < 0.5,
                 "scale": "log10" if r.log else "linear",
                 "low": r.low,
                 "high": r.high,
@@ -317,49 +319,79 @@ def _fitted_table(
     return pd.DataFrame(rows)
 
 
-def _target_table(cfg: CalibrationConfig, names: tuple[str, ...], prior: np.ndarray, fitted: np.ndarray):
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+    """Quantiles of a weighted sample (inverted empirical distribution function, midpoint convention)."""
+    keep = weights > 0
+    order = np.argsort(values[keep])
+    v, w = values[keep][order], weights[keep][order] / weights[keep].sum()
+    cumulative = np.cumsum(w) - 0.5 * w
+    return np.interp(quantiles, cumulative, v)
+
+
+def predictive_check(
+    targets: Mapping[str, Target], observed: Mapping[str, float], predicted: pd.DataFrame, observations: pd.DataFrame
+) -> pd.DataFrame:
+    """Each target against its posterior-predictive distribution.
+
+    ``predicted``: the model's outcome at each ensemble draw; ``observations``:
+    the same plus each target's tolerance as measurement error, i.e. what a
+    published figure would be if the model were true. ``met``: the observed
+    value lies inside the 90 % predictive interval of ``observations``.
+    """
     rows = []
-    for j, name in enumerate(names):
-        t = cfg.targets[name]
+    for name, t in targets.items():
+        low, high = np.quantile(observations[name], [0.05, 0.95])
         rows.append(
             {
                 "target": name,
                 "setting": t.setting,
                 "moment": t.moment,
-                "published": t.value,
+                "observed": observed[name],
                 "tolerance_sd": t.sd,
-                "start_mean": prior[:, j].mean(),
-                "start_sd": prior[:, j].std(ddof=1) if len(prior) > 1 else 0.0,
-                "fitted_mean": fitted[:, j].mean(),
-                "fitted_sd": fitted[:, j].std(ddof=1) if len(fitted) > 1 else 0.0,
+                "predicted_median": float(np.median(predicted[name])),
+                "predicted_sd": float(predicted[name].std(ddof=1)),
+                "pi90_low": low,
+                "pi90_high": high,
+                "met": bool(low <= observed[name] <= high),
                 "source": t.source,
             }
         )
     return pd.DataFrame(rows)
 
 
-def _write(cfg, out_dir: Path, fitted, target_table, identified, history, keys, figures) -> None:  # noqa: ANN001
-    from sim.calibration_output import preset_yaml, report_markdown, targets_figure
+def _write(cfg, out_dir: Path, posterior, summary, check, predicted, ensemble, figures) -> None:  # noqa: ANN001
+    from sim.calibration_output import (
+        marginals_figure,
+        pairs_figure,
+        predictive_figure,
+        preset_yaml,
+        report_markdown,
+    )
 
-    hist = pd.DataFrame([dict(zip(keys, x, strict=True), distance=y) for x, y in history])
-    write_table(out_dir / "fitted.csv", fitted)
-    write_table(out_dir / "targets.csv", target_table)
-    write_table(out_dir / "identification.csv", identified)
-    write_table(out_dir / "history.parquet", hist)
-    targets_figure(target_table, out_dir / "figures" / "targets")
-    write_text(out_dir / cfg.preset, preset_yaml(cfg, fitted, figures))
-    write_text(out_dir / "calibration.md", report_markdown(cfg, fitted, target_table, identified, figures))
+    write_table(out_dir / "posterior.parquet", posterior.particles)
+    write_table(out_dir / "generations.csv", posterior.generations)
+    write_table(out_dir / "parameters.csv", summary)
+    write_table(out_dir / "predictive_check.csv", check)
+    write_table(out_dir / "predictive.parquet", predicted)
+    write_table(out_dir / "ensemble.csv", ensemble)
+    weighted = posterior.particles.drop(columns="distance")
+    marginals_figure(weighted, summary, out_dir / "figures" / "marginals")
+    pairs_figure(weighted, cfg.parameters, out_dir / "figures" / "pairs")
+    predictive_figure(check, predicted, out_dir / "figures" / "predictive")
+    write_text(out_dir / cfg.preset, preset_yaml(cfg, summary, ensemble, figures))
+    write_text(out_dir / "calibration.md", report_markdown(cfg, summary, check, posterior.generations, figures))
     write_json(out_dir / "calibration.json", {**figures, "versions": versions()})
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="calibrate")
 def main(cfg: DictConfig) -> None:
-    """Validate the calibration config, fit, and write the results and the preset."""
+    """Validate the calibration config, infer the posterior, and write the results and the preset."""
     figures, out_dir = run_study("returnsim-calibrate", CalibrationConfig, cfg, calibrate)
     print(
-        f"distance to targets: start {figures['distance_start']:.3g}, prior median "
-        f"{figures['distance_prior_median']:.3g}, fitted {figures['distance_fitted']:.3g} "
-        f"({figures['candidates']} candidates, {figures['seconds']:.0f} s)"
+        f"posterior: {figures['simulations']} simulations in {figures['generations']} generations "
+        f"({figures['seconds_abc']:.0f} s), final threshold {figures['final_epsilon']:.3g} tolerance units; "
+        f"{figures['targets_met']} of {figures['targets']} targets inside the 90 % predictive interval; "
+        f"{figures['identified']} of {figures['parameters']} parameters identified"
     )
     print(f"results: {out_dir}")
 

@@ -1,4 +1,4 @@
-"""What a calibration leaves behind: the targets figure, the config preset and its record."""
+"""What a calibration leaves behind: the posterior's figures, the config preset and its record."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from omegaconf import OmegaConf
@@ -16,100 +17,213 @@ from sim.report_figures import CONTEXT, PANEL_WIDTH, plt, save
 
 if TYPE_CHECKING:
     from sim.calibrate import CalibrationConfig
+    from sim.study import Range
 
 
-def targets_figure(table: pd.DataFrame, stem: Path) -> Path:
-    """Each target relative to its published value: tolerance, and simulated at the start and fitted values.
+BLUE = sns.color_palette("colorblind")[0]
 
-    Targets are shares, days and counts per year, so each is drawn as a
-    multiple of its published value (1 = met), bars its tolerance or the sd over seeds.
+
+def _axis_label(key: str, scale: str) -> str:
+    name = key.rsplit(".", 1)[-1].replace("_", " ")
+    return f"log10 {name}" if scale == "log10" else name
+
+
+def marginals_figure(particles: pd.DataFrame, summary: pd.DataFrame, stem: Path) -> Path:
+    """Each parameter's weighted posterior over its whole prior range (the x-axis), median and 90 % interval.
+
+    Log-range parameters are drawn in log10, the scale their prior is uniform
+    on; a known true value (recovery check) is marked in black.
     """
-    rows = []
-    for _, t in table.iterrows():
-        v = t["published"]
-        rows.append({"target": t["target"], "source": "published", "value": 1.0, "sd": t["tolerance_sd"] / v})
-        rows.append(
-            {"target": t["target"], "source": "start values", "value": t["start_mean"] / v, "sd": t["start_sd"] / v}
-        )
-        rows.append(
-            {"target": t["target"], "source": "calibrated", "value": t["fitted_mean"] / v, "sd": t["fitted_sd"] / v}
-        )
-    long = pd.DataFrame(rows)
-    palette = {"published": "black", "start values": "0.6", "calibrated": sns.color_palette("colorblind")[0]}
+    n = len(summary)
+    cols = min(3, n)
+    rows = -(-n // cols)
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(PANEL_WIDTH * 1.6, 0.45 * len(table) + 1.2))
-        offsets = {"published": -0.2, "start values": 0.0, "calibrated": 0.2}
-        order = list(table["target"])
-        for source, group in long.groupby("source", sort=False):
-            y = [order.index(t) + offsets[source] for t in group["target"]]
-            ax.errorbar(
-                group["value"], y, xerr=group["sd"], fmt="o", ms=4, capsize=2, color=palette[source], label=source
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(PANEL_WIDTH * cols, 2.0 * rows + 0.5), squeeze=False, layout="constrained"
+        )
+        for ax, (_, row) in zip(axes.flat, summary.iterrows(), strict=False):
+            log = row["scale"] == "log10"
+            to = np.log10 if log else (lambda v: v)
+            coords = to(particles[row["parameter"]].to_numpy())
+            low, high = to(row["low"]), to(row["high"])
+            sns.histplot(
+                data=pd.DataFrame({"x": coords, "weight": particles["weight"].to_numpy()}),
+                x="x",
+                weights="weight",
+                bins=20,
+                binrange=(low, high),
+                stat="density",
+                color=BLUE,
+                ax=ax,
             )
-        ax.set_yticks(range(len(order)), [t.replace("_", " ") for t in order])
-        ax.invert_yaxis()
-        ax.axvline(1.0, color="0.3", linewidth=0.8)
-        ax.set_xlabel("simulated ÷ published (bars: published tolerance / sd over seeds)")
-        ax.set_title("Calibration targets: the Swedish return process, 2013–2022")
-        ax.legend(loc="lower right", frameon=True)
+            ax.axvspan(to(row["ci90_low"]), to(row["ci90_high"]), color=BLUE, alpha=0.12, linewidth=0)
+            ax.axvline(to(row["median"]), color=BLUE, linewidth=1.2)
+            ax.axhline(1.0 / (high - low), color="0.5", linestyle="--", linewidth=0.8)
+            if not pd.isna(row["truth"]):
+                ax.axvline(to(row["truth"]), color="black", linewidth=1.2)
+            ax.set_xlim(low, high)
+            ax.set_xlabel(_axis_label(row["parameter"], row["scale"]))
+            ax.set_ylabel("density")
+        for ax in list(axes.flat)[n:]:
+            ax.set_visible(False)
+        fig.suptitle("Posterior (bars, median and 90 % interval) and prior (dashed) of each parameter")
     return save(fig, stem)
 
 
-def preset_yaml(cfg: CalibrationConfig, fitted: pd.DataFrame, figures: dict[str, float]) -> str:
-    """A ``# @package _global_`` config preset with the fitted values, headed by how it was produced."""
+def pairs_figure(particles: pd.DataFrame, ranges: dict[str, Range], stem: Path) -> Path:
+    """Every pair of parameters: the particles, marker area by weight (a ridge is a trade-off the data leave open)."""
+    keys = list(ranges)
+    coords = pd.DataFrame({k: np.log10(particles[k]) if ranges[k].log else particles[k] for k in keys})
+    size = 200.0 * particles["weight"] / particles["weight"].max()
+    n = len(keys)
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("ticks"):
+        fig, axes = plt.subplots(n, n, figsize=(1.1 * n + 0.8, 1.1 * n + 0.8), squeeze=False, layout="constrained")
+        for i, yk in enumerate(keys):
+            for j, xk in enumerate(keys):
+                ax = axes[i, j]
+                if j > i:
+                    ax.set_visible(False)
+                    continue
+                if i == j:
+                    sns.histplot(
+                        data=coords.assign(weight=particles["weight"]),
+                        x=xk,
+                        weights="weight",
+                        bins=15,
+                        color=BLUE,
+                        ax=ax,
+                    )
+                    ax.set_yticks([])
+                    ax.set_ylabel("")
+                else:
+                    ax.scatter(coords[xk], coords[yk], s=size, color=BLUE, alpha=0.4, linewidths=0)
+                    ax.set_ylim(*ranges[yk].bounds)
+                ax.set_xlim(*ranges[xk].bounds)
+                ax.tick_params(labelsize=6)
+                scale = "log10" if ranges[xk].log else "linear"
+                ax.set_xlabel(_axis_label(xk, scale) if i == n - 1 else "", fontsize=7)
+                if j == 0 and i > 0:
+                    ax.set_ylabel(_axis_label(yk, "log10" if ranges[yk].log else "linear"), fontsize=7)
+        fig.suptitle("Posterior particles by pair of parameters (area: weight; axes: prior ranges)")
+    return save(fig, stem)
+
+
+def predictive_figure(check: pd.DataFrame, predicted: pd.DataFrame, stem: Path) -> Path:
+    """Each target's posterior-predictive distribution minus the observed value, in tolerance units.
+
+    Points: the model's outcome at each ensemble draw; bar: the 90 %
+    predictive interval of a published figure (tolerance added); 0 is the
+    observed value, so a target is met when its bar crosses 0.
+    """
+    sd = check.set_index("target")["tolerance_sd"]
+    observed = check.set_index("target")["observed"]
+    long = (predicted[list(check["target"])] - observed) / sd
+    long = long.melt(var_name="target", value_name="gap")
+    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+        fig, ax = plt.subplots(figsize=(PANEL_WIDTH * 1.8, 0.4 * len(check) + 1.2))
+        sns.stripplot(data=long, x="gap", y="target", color=BLUE, alpha=0.5, size=3, jitter=0.2, ax=ax)
+        for i, row in enumerate(check.itertuples()):
+            low = (row.pi90_low - row.observed) / row.tolerance_sd
+            high = (row.pi90_high - row.observed) / row.tolerance_sd
+            ax.plot([low, high], [i + 0.3, i + 0.3], color="black" if row.met else "firebrick", linewidth=2)
+        ax.axvline(0.0, color="0.3", linewidth=0.8)
+        ax.set_yticks(range(len(check)), [t.replace("_", " ") for t in check["target"]])
+        ax.set_xlabel("(simulated − observed) / tolerance   (bar: 90 % predictive interval; red: not met)")
+        ax.set_ylabel("")
+        ax.set_title(f"Posterior-predictive check: {int(check['met'].sum())} of {len(check)} targets met")
+    return save(fig, stem)
+
+
+def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.DataFrame, figures: dict) -> str:
+    """A ``# @package _global_`` preset: posterior medians as the values, the ensemble of draws, and its record."""
     values = OmegaConf.create({})
-    for _, row in fitted.iterrows():
-        OmegaConf.update(values, row["parameter"], float(f"{row['fitted']:.4g}"), force_add=True)
+    for _, row in summary.iterrows():
+        OmegaConf.update(values, row["parameter"], float(f"{row['median']:.4g}"), force_add=True)
     header = [
         "# @package _global_",
         "# Calibrated parameters, written by `uv run returnsim-calibrate` (sim/calibrate.py) on "
-        f"{datetime.now(UTC):%Y-%m-%d}.",
+        f"{datetime.now(UTC):%Y-%m-%d}: ABC-SMC (pyabc) posterior medians; `posterior.draws` holds "
+        f"{len(ensemble)} equally weighted draws of the posterior (the ensemble that experiments sample).",
         f"# Targets: {', '.join(cfg.targets)} (settings {', '.join(cfg.settings)}; scale {cfg.scale}).",
-        f"# Budget: maxiter={cfg.budget.maxiter}, popsize={cfg.budget.popsize}, replications={cfg.replications}, "
-        f"seed={cfg.seed}; {figures['candidates']} candidates in {figures['seconds']:.0f} s.",
-        f"# Distance to targets: start {figures['distance_start']:.3g}, fitted {figures['distance_fitted']:.3g}.",
+        f"# {figures['simulations']} simulations in {figures['generations']} generations, "
+        f"{figures['seconds_abc']:.0f} s on {cfg.workers} workers; seed {cfg.seed}; final threshold "
+        f"{figures['final_epsilon']:.3g} tolerance units; {figures['targets_met']} of {figures['targets']} "
+        "targets inside the 90 % predictive interval.",
         f"# returnsim source sha256 {source_hash()[:16]}; the full record is calibration.md next to this file.",
     ]
-    for _, row in fitted.iterrows():
+    for _, row in summary.iterrows():
         header.append(
-            f"#   {row['parameter']}: {row['fitted']:.4g} (95 % CI {row['ci95_low']:.3g} to {row['ci95_high']:.3g})"
+            f"#   {row['parameter']}: {row['median']:.4g} (90 % credible interval {row['ci90_low']:.3g} to "
+            f"{row['ci90_high']:.3g}{'' if row['identified'] else '; not identified'})"
         )
-    return "\n".join(header) + "\n" + OmegaConf.to_yaml(values)
+    draws = [f"    - [{', '.join(f'{v:.4g}' for v in row)}]" for row in ensemble.itertuples(index=False)]
+    posterior = [
+        "posterior:                     # equally weighted draws; draw i gives parameters[j] the value draws[i][j]",
+        "  parameters:",
+        *(f"    - {key}" for key in ensemble.columns),
+        "  draws:",
+        *draws,
+    ]
+    return "\n".join([*header, OmegaConf.to_yaml(values).rstrip(), *posterior]) + "\n"
 
 
 def report_markdown(
     cfg: CalibrationConfig,
-    fitted: pd.DataFrame,
-    targets: pd.DataFrame,
-    identified: pd.DataFrame,
-    figures: dict[str, float],
+    summary: pd.DataFrame,
+    check: pd.DataFrame,
+    generations: pd.DataFrame,
+    figures: dict,
 ) -> str:
-    """The calibration's record: fitted values with intervals, targets vs simulated, the exact config."""
+    """The calibration's record: the posterior per parameter, the predictive check, the run, the exact config."""
     lines = [
         "# Calibration record",
         "",
-        f"Distance to targets (sum of squared gaps in tolerance units): start values {figures['distance_start']:.3g}, "
-        f"median of the first generation drawn over the ranges {figures['distance_prior_median']:.3g}, "
-        f"fitted {figures['distance_fitted']:.3g}; {figures['candidates']} candidates in {figures['seconds']:.0f} s.",
+        f"ABC-SMC (pyabc): {figures['simulations']} simulations in {figures['generations']} generations, "
+        f"{figures['seconds_abc']:.0f} s ({figures['seconds']:.0f} s with the predictive check) on "
+        f"{cfg.workers} workers. Final acceptance threshold {figures['final_epsilon']:.3g}: the Euclidean "
+        "distance to the targets in tolerance units.",
         "",
-        "## Fitted parameters (95 % interval from the SMM sandwich covariance)",
+        "## Posterior of each parameter",
+        "",
+        "Median and 90 % credible interval; `contraction` is 1 − posterior variance / prior variance on the",
+        "prior's scale (0: the targets say nothing about it); `identified`: the 90 % interval covers less",
+        "than half of the prior range.",
         "",
         table_markdown(
-            fitted[["parameter", "start", "fitted", "ci95_low", "ci95_high", "identified", "scale", "low", "high"]]
+            summary[
+                [
+                    "parameter",
+                    "start",
+                    "median",
+                    "ci90_low",
+                    "ci90_high",
+                    "truth",
+                    "contraction",
+                    "identified",
+                    "scale",
+                    "low",
+                    "high",
+                ]
+            ]
         ),
         "",
-        "## Targets and simulated values (mean ± sd over the replications)",
+        "![marginals](figures/marginals.png)",
         "",
-        table_markdown(targets),
+        "![pairs](figures/pairs.png)",
         "",
-        "![targets](figures/targets.png)",
+        "## Posterior-predictive check",
         "",
-        "## Identification",
+        f"{figures['targets_met']} of {figures['targets']} targets lie inside the 90 % interval of what the",
+        f"model predicts for a published figure ({cfg.ensemble} posterior draws, each run once, plus each",
+        "target's tolerance as measurement error).",
         "",
-        "Singular values of the moments' Jacobian in tolerance units, and their directions (loadings on the",
-        "parameters' search coordinates). A direction with a small singular value (below about 1) is a",
-        "combination of parameters that the targets, with their tolerances, hardly constrain: its interval is wide.",
+        table_markdown(check.drop(columns=["source"])),
         "",
-        table_markdown(identified),
+        "![predictive](figures/predictive.png)",
+        "",
+        "## Generations",
+        "",
+        table_markdown(generations),
         "",
         *config_section(cfg),
     ]

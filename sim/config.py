@@ -45,15 +45,33 @@ class Report:
 
 
 @dataclass
+class PosteriorEnsemble:
+    """Draws from the posterior of the calibrated parameters (``configs/calibration``, ``returnsim-calibrate``).
+
+    ``draws[i][j]`` is the value of ``parameters[j]`` in draw i; the draws are
+    equally weighted. Empty when the scenario is not calibrated.
+    """
+
+    parameters: list[str] = MISSING
+    draws: list[list[float]] = MISSING
+
+
+@dataclass
 class AppConfig(ScenarioParams):
     """The root config: the scenario plus where to write it and how to report a sweep of it."""
 
     name: str = "default"
     paths: Paths = field(default_factory=Paths)
     report: Report = field(default_factory=Report)
+    posterior: PosteriorEnsemble = field(default_factory=PosteriorEnsemble)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        for i, draw in enumerate(self.posterior.draws):
+            if len(draw) != len(self.posterior.parameters):
+                raise ConfigError(
+                    f"posterior.draws[{i}] has {len(draw)} values for {len(self.posterior.parameters)} parameters"
+                )
         from sim.metrics import METRICS
         from sim.model import STOCK_COLUMNS
 

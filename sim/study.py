@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -84,11 +85,16 @@ def point(keys: Sequence[str], row: Sequence[float]) -> dict[str, float]:
 
 @contextmanager
 def worker_map(workers: int, chunksize: int = 1) -> Iterator[Callable[[Callable, Iterable], Iterator]]:
-    """A ``map`` over ``workers`` processes (or this process for one): same results either way."""
+    """A ``map`` over ``workers`` processes (or this process for one): same results either way.
+
+    Workers start from a fork server, not by forking this process: pyabc's
+    database and Hydra's logging run threads here, and forking a threaded
+    process can deadlock the child.
+    """
     if workers <= 1:
         yield map
         return
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         yield functools.partial(pool.map, chunksize=chunksize)
 
 

@@ -1,4 +1,5 @@
-"""Calibration: the SMM arithmetic on known answers, and a tiny-budget fit through the command line."""
+"""Calibration: the ABC adapter on a toy model with a known posterior, parameter recovery on the real
+model, a tiny-budget posterior through the command line, and bad configs."""
 
 from __future__ import annotations
 
@@ -10,76 +11,140 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim import smm
-from sim.calibrate import Budget, CalibrationConfig, Setting, Target, validate
-from sim.config import compose
+from sim.calibrate import CalibrationConfig, Setting, Target, calibrate, validate, weighted_quantiles
+from sim.config import compose, load_params
+from sim.inference import Schedule, run_abc
 from sim.params import ConfigError
-from sim.study import Range, check_ranges
+from sim.study import Range, check_ranges, worker_map
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 TINY = (
-    "budget.maxiter=1",
-    "budget.popsize=1",
-    "replications=2",
+    "abc.population_size=4",
+    "abc.max_populations=1",
+    "ensemble=3",
     "workers=1",
-    "scale=0.05",
+    "scale=0.03",
+    'scenario=["calibration=none","output.figures=false","warmup_days=365"]',
 )
-"""A budget that runs in about a minute: 9 parameters x 1 x 2 generations, every setting at a twentieth."""
-
-POOR_START = 'scenario=["calibration=none","output.figures=false","behaviour.return_case_departure=0.002"]'
-"""Start the search far from the targets (a seventh of the hand-set voluntary departure hazard), so
-that a search that works must improve on the start even with the tiny budget."""
+"""A budget that runs in about a minute: one generation of four particles, every setting at 3 %."""
 
 
-def test_sandwich_covariance_of_a_linear_model_is_the_least_squares_covariance():
-    """Moments linear in the parameters, W = I and S = s²I: cov = s² (A'A)⁻¹ (known answer)."""
-    a = np.array([[1.0, 0.5], [0.2, 2.0], [1.5, -0.3]])
-    jac = smm.jacobian(lambda xs: [np.atleast_2d(a @ x) for x in xs], np.array([0.3, -0.1]), np.array([0.01, 0.01]))
-    np.testing.assert_allclose(jac, a, rtol=1e-9)
-    cov = smm.sandwich_covariance(jac, np.eye(3), 0.04 * np.eye(3))
-    np.testing.assert_allclose(cov, 0.04 * np.linalg.inv(a.T @ a), rtol=1e-9)
-    strengths, _ = smm.identification(jac, np.full(3, 0.2))
-    np.testing.assert_allclose(strengths, np.linalg.svd(a / 0.2, compute_uv=False), rtol=1e-9)
+def toy_model(values: dict[str, float]) -> dict[str, float]:
+    """y ~ Normal(mu, 0.1): with a flat prior the posterior of mu given y is about Normal(y, 0.1)."""
+    return {"y": values["mu"] + 0.1 * float(np.random.normal())}
 
 
-def test_moment_covariance_adds_tolerance_data_and_simulation_noise():
-    rng = np.random.default_rng(0)
-    moments = rng.normal(size=(400, 2)) * [0.1, 0.2]
-    cov = smm.moment_covariance(moments, np.array([0.03, 0.01]), data_share=0.25)
-    expected = np.diag([0.03**2, 0.01**2]) + np.cov(moments, rowvar=False) * (0.25 + 1 / 400)
-    np.testing.assert_allclose(cov, expected)
-    assert smm.distance(
-        np.array([[0.5, 0.2], [0.7, 0.2]]), np.array([0.5, 0.3]), np.array([0.1, 0.1])
-    ) == pytest.approx(1.0 + 1.0)
+TOY_SCHEDULE = Schedule(
+    population_size=200,
+    max_populations=6,
+    min_epsilon=0.05,
+    epsilon_quantile=0.5,
+    max_walltime_minutes=5,
+    max_simulations=50_000,
+)
+
+
+def _toy_posterior(tmp_path: Path, map_, name: str):  # noqa: ANN001, ANN202
+    return run_abc(toy_model, {"y": 0.3}, {"y": 0.1}, {"mu": Range(-2.0, 2.0)}, TOY_SCHEDULE, map_, 7, tmp_path / name)
+
+
+def test_abc_on_a_toy_model_finds_the_known_posterior_and_does_not_depend_on_the_workers(tmp_path):
+    """y = 0.3 observed with noise sd 0.1: the posterior of mu is centred on 0.3 and has sd near
+    0.1 (ABC with a small threshold; tolerance 0.03 and 0.04), far narrower than the prior (sd 1.15).
+    Two workers give exactly the particles of one: each particle's random state comes from the seed."""
+    serial = _toy_posterior(tmp_path, map, "serial.db")
+    w, mu = serial.particles["weight"].to_numpy(), serial.particles["mu"].to_numpy()
+    mean = float(np.sum(w * mu))
+    sd = float(np.sqrt(np.sum(w * (mu - mean) ** 2)))
+    assert mean == pytest.approx(0.3, abs=0.03)
+    assert sd == pytest.approx(0.1, abs=0.04)
+    low, high = weighted_quantiles(mu, w, (0.05, 0.95))
+    assert low < 0.3 < high
+    assert serial.generations["epsilon"].is_monotonic_decreasing
+    with worker_map(2) as pool_map:
+        parallel = _toy_posterior(tmp_path, pool_map, "parallel.db")
+    pd.testing.assert_frame_equal(serial.particles, parallel.particles)
+
+
+def test_weighted_quantiles_know_their_answers():
+    values = np.array([3.0, 1.0, 2.0, 4.0])
+    np.testing.assert_allclose(weighted_quantiles(values, np.ones(4), (0.5,)), [2.5])
+    np.testing.assert_allclose(weighted_quantiles(values, np.array([0, 0, 1.0, 0]), (0.05, 0.5, 0.95)), [2, 2, 2])
+    np.testing.assert_allclose(weighted_quantiles(values, np.array([1.0, 0, 0, 1.0]), (0.5,)), [3.5])
+
+
+RECOVERY_TRUTH = {"behaviour.return_case_departure": 0.006, "behaviour.return_case_abscond": 0.012}
 
 
 @pytest.mark.slow
-def test_tiny_calibration_beats_the_start_and_the_prior(tmp_path):
-    """From a poor start a tiny budget ends closer to the targets than the start values and than the
-    median candidate drawn over the search ranges, and every output is written and consistent."""
-    done = cli(*TINY, POOR_START, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
+def test_the_posterior_recovers_known_parameters_from_simulated_data(tmp_path):
+    """The targets are the model's own outcomes at known hazards (one run, as a published figure is one
+    year): each 90 % credible interval covers less than 60 % of its prior range (the prior's own
+    covers 90 %) and holds the true value."""
+    cfg = CalibrationConfig(
+        seed=3,
+        workers=2,
+        scale=0.05,
+        scenario=["calibration=none", "output.figures=false", "warmup_days=365"],
+        settings={"year": Setting(kind="period", days=365)},
+        parameters={key: Range(0.001, 0.05, log=True) for key in RECOVERY_TRUTH},
+        targets={
+            "return_rate": Target(setting="year", moment="return_rate", value=0.0, sd=0.02),
+            "absconded": Target(setting="year", moment="share_ever_absconded", value=0.0, sd=0.02),
+            "voluntary": Target(setting="year", moment="voluntary_share_of_returns", value=0.0, sd=0.03),
+            "handovers": Target(setting="year", moment="handed_to_police", value=0.0, sd=300.0),
+        },
+        abc=Schedule(
+            population_size=30,
+            max_populations=4,
+            min_epsilon=1.0,
+            epsilon_quantile=0.5,
+            max_walltime_minutes=10,
+            max_simulations=2000,
+        ),
+        ensemble=10,
+        recovery=[f"{k}={v}" for k, v in RECOVERY_TRUTH.items()],
+    )
+    figures = calibrate(cfg, tmp_path)
+    summary = pd.read_csv(tmp_path / "parameters.csv").set_index("parameter")
+    for key, truth in RECOVERY_TRUTH.items():
+        row = summary.loc[key]
+        assert row["truth"] == pytest.approx(truth)
+        assert row["ci90_low"] <= truth <= row["ci90_high"], row.to_dict()
+        assert row["ci90_share_of_prior"] < 0.6, row.to_dict()
+    assert figures["simulations"] <= 1000
+    check = pd.read_csv(tmp_path / "predictive_check.csv")
+    assert list(check["target"]) == list(cfg.targets), "the predictive check has a row per target"
+
+
+@pytest.mark.slow
+def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_reads(tmp_path):
+    done = cli(*TINY, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "calibration").iterdir()
-    figures = json.loads((run_dir / "calibration.json").read_text())
-    assert figures["distance_fitted"] < figures["distance_start"]
-    assert figures["distance_fitted"] < figures["distance_prior_median"]
-    fitted = pd.read_csv(run_dir / "fitted.csv")
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
-    assert list(fitted["parameter"]) == list(spec.parameters)
-    assert (fitted["low"] <= fitted["fitted"]).all() and (fitted["fitted"] <= fitted["high"]).all()
-    assert (fitted["ci95_low"] <= fitted["fitted"]).all() and (fitted["fitted"] <= fitted["ci95_high"]).all()
-    identified = pd.read_csv(run_dir / "identification.csv")
-    assert len(identified) == len(fitted) and (identified["singular_value"].diff().dropna() <= 0).all()
-    targets = pd.read_csv(run_dir / "targets.csv")
-    assert list(targets["target"]) == list(spec.targets)
-    assert set(targets["setting"]) == set(spec.settings), "every setting feeds at least one target"
     assert len(spec.parameters) <= len(spec.targets) - 4, "over-identified: at most targets - 4 free parameters"
-    assert (run_dir / "figures" / "targets.png").stat().st_size > 10_000
+    particles = pd.read_parquet(run_dir / "posterior.parquet")
+    assert list(particles.columns) == [*spec.parameters, "weight", "distance"]
+    assert len(particles) == 4 and particles["weight"].sum() == pytest.approx(1.0)
+    for key, r in spec.parameters.items():
+        assert particles[key].between(r.low, r.high).all(), key
+    summary = pd.read_csv(run_dir / "parameters.csv")
+    assert (summary["ci90_low"] <= summary["median"]).all() and (summary["median"] <= summary["ci90_high"]).all()
+    check = pd.read_csv(run_dir / "predictive_check.csv")
+    assert list(check["target"]) == list(spec.targets), "the predictive check has a row per target"
+    assert len(pd.read_parquet(run_dir / "predictive.parquet")) == 3
+    figures = json.loads((run_dir / "calibration.json").read_text())
+    assert figures["targets_met"] == int(check["met"].sum()) and figures["generations"] == 1
+    for name in ("marginals", "pairs", "predictive"):
+        assert (run_dir / "figures" / f"{name}.png").stat().st_size > 10_000, name
     preset = OmegaConf.load(run_dir / "calibrated.yaml")
-    model = compose([f"{k}={OmegaConf.select(preset, k)}" for k in fitted["parameter"]])
-    for key, value in zip(fitted["parameter"], fitted["fitted"], strict=True):
+    assert list(preset.posterior.parameters) == list(spec.parameters) and len(preset.posterior.draws) == 3
+    overrides = [f"{k}={OmegaConf.select(preset, k)}" for k in summary["parameter"]]
+    model = compose(overrides)
+    for key, value in zip(summary["parameter"], summary["median"], strict=True):
         assert OmegaConf.select(model, key) == pytest.approx(value, rel=1e-3)
 
 
@@ -89,6 +154,16 @@ def test_the_default_scenario_uses_the_committed_preset():
     for key in ("behaviour", "nations"):
         for path, value in _leaves(preset.get(key, {}), key):
             assert OmegaConf.select(model, path) == pytest.approx(value), path
+
+
+def test_a_posterior_draw_must_give_every_parameter_a_value():
+    with pytest.raises(ConfigError, match=r"posterior.draws\[0\] has 1 values for 2 parameters"):
+        load_params(
+            [
+                "posterior.parameters=[behaviour.return_case_departure,behaviour.return_case_abscond]",
+                "posterior.draws=[[0.01]]",
+            ]
+        )
 
 
 def _leaves(node, prefix):
@@ -105,9 +180,13 @@ def _leaves(node, prefix):
         (["scale=2"], 2, "scale=2.0 is out of range"),
         (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
         (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
-        (["budget.popsize=zero"], 1, "budget.popsize"),  # a wrong type fails while Hydra composes (exit 1)
+        (["abc.population_size=zero"], 1, "abc.population_size"),  # a wrong type fails while Hydra composes (exit 1)
+        (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
+        (["ensemble=1"], 2, "ensemble=1 is out of range"),
+        (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
+        (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
         (["+foo=1"], 2, "foo: unknown key"),
-        (["+budget.speed=2"], 2, "budget.speed: unknown key"),
+        (["+abc.speed=2"], 2, "abc.speed: unknown key"),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
@@ -119,11 +198,11 @@ def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrid
 
 def _config(**targets: Target) -> CalibrationConfig:
     return CalibrationConfig(
-        replications=2,
+        seed=0,
         workers=1,
         scale=0.1,
-        jacobian_step=0.02,
-        budget=Budget(maxiter=0, popsize=1),
+        abc=TOY_SCHEDULE,
+        ensemble=5,
         settings={
             "cohort": Setting(kind="cohort", days=730, follow_days=1461),
             "year": Setting(kind="period", days=365),
