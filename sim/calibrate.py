@@ -26,7 +26,7 @@ from sim import smm
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
-from sim.params import ConfigError
+from sim.params import ConfigError, check_number
 from sim.runner import ReplicationResult, run_replication
 from sim.scaling import scale_country
 from sim.study import Range, check_ranges, run_study, with_values, worker_map
@@ -107,6 +107,9 @@ class CalibrationConfig:
     paths: Paths = field(default_factory=Paths)
 
 
+SEED = {"ge": 0, "le": 2**32 - 1}
+"""The calibration's seed range: scipy's differential evolution takes a 32-bit seed (it also seeds the model)."""
+
 ConfigStore.instance().store(name="calibrate_schema", node=CalibrationConfig)
 register_schema()
 
@@ -169,6 +172,7 @@ class Distance:
 
 def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
+    check_number("seed", cfg.seed, SEED)
     check_ranges("parameters", cfg.parameters, model)
     for name, setting in cfg.settings.items():
         if setting.kind not in ("cohort", "period"):

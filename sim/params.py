@@ -30,6 +30,9 @@ def _rng(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[st
 NONNEG = _rng(0.0)
 PROB = _rng(0.0, 1.0)
 POS = _rng(1e-12)
+MAX_SEED = 2**63 - 1
+"""The largest seed: a run stores its seed as a 64-bit signed integer (the ``seed`` column of its tables)."""
+SEED = _rng(0, MAX_SEED)
 
 
 def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
@@ -270,7 +273,7 @@ class Output:
 class ScenarioParams:
     """The whole scenario: the countries that take part, levers, origins and run length."""
 
-    seed: int = required(_rng(0))
+    seed: int = required(SEED)
     replications: int = required(_rng(1))
     warmup_days: int = required()
     horizon_days: int = required(_rng(1))
@@ -305,12 +308,17 @@ def validate(obj: Any, path: str = "") -> None:
         elif "choices" in meta and value not in meta["choices"]:
             raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo, hi = meta.get("ge"), meta.get("le")
-            if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
-                bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
-                allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
-                raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
+            check_number(key, value, meta)
     _check_cross_fields(obj, path)
+
+
+def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is finite and within ``meta``'s ``ge`` and ``le``."""
+    lo, hi = meta.get("ge"), meta.get("le")
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+        allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
+        raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
 
 
 def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:

@@ -108,6 +108,7 @@ def _leaves(node, prefix):
         (["budget.popsize=zero"], 1, "budget.popsize"),  # a wrong type fails while Hydra composes (exit 1)
         (["+foo=1"], 2, "foo: unknown key"),
         (["+budget.speed=2"], 2, "budget.speed: unknown key"),
+        (["seed=4294967296"], 2, "seed=4294967296 is out of range"),  # scipy's optimiser takes a 32-bit seed
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):

@@ -24,6 +24,8 @@ from tests.conftest import cli
         ("+foo=1", "foo: unknown key"),
         ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
         ("+colocation.speed=2", "colocation.speed: unknown key"),
+        ("seed=-1", "seed=-1 is out of range"),
+        ("seed=9223372036854775808", "seed=9223372036854775808 is out of range; allowed: .* <= 9223372036854775807"),
     ],
 )
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
@@ -53,6 +55,7 @@ def test_a_value_missing_from_the_yaml_is_named():
         ("nations.SE.escorts=many", "escorts"),
         ("+nations.SE.foo=1", "nations.SE.foo"),
         ("behaviour.police_case_abscond=inf", "behaviour.police_case_abscond"),
+        ("seed=99999999999999999999", "seed=99999999999999999999 is out of range"),  # Parquet stores an int64
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
