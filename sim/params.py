@@ -33,6 +33,10 @@ POS = _rng(1e-12)
 MAX_SEED = 2**63 - 1
 """The largest seed: a run stores its seed as a 64-bit signed integer (the ``seed`` column of its tables)."""
 SEED = _rng(0, MAX_SEED)
+MAX_DECISIONS_PER_YEAR = 1_000_000.0
+"""A country's largest arrivals, about 60 times Sweden's (17 015 in 2024): each day's arrivals are a
+Poisson draw (numpy refuses a mean above about 1e18) and every case stays in memory, so a larger
+figure is a mistake, not a scenario."""
 
 
 def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
@@ -121,7 +125,7 @@ class CountryParams:
 
     code: str = MISSING
     name: str = MISSING
-    decisions_per_year: float = required()
+    decisions_per_year: float = required(_rng(0.0, MAX_DECISIONS_PER_YEAR))
     voluntary_departure_days: float = required()
     statute_of_limitation_days: float = required(POS)
     case_officers: int = required()

@@ -25,6 +25,8 @@ from tests.conftest import cli
         ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
         ("+colocation.speed=2", "colocation.speed: unknown key"),
         ("seed=-1", "seed=-1 is out of range"),
+        ("nations.SE.decisions_per_year=1e30", r"nations.SE.decisions_per_year=1e\+30 is out of range; .*<= 1000000"),
+        ("nations.NO.decisions_per_year=1e9", "nations.NO.decisions_per_year"),
         ("seed=9223372036854775808", "seed=9223372036854775808 is out of range; allowed: .* <= 9223372036854775807"),
     ],
 )
@@ -56,6 +58,7 @@ def test_a_value_missing_from_the_yaml_is_named():
         ("+nations.SE.foo=1", "nations.SE.foo"),
         ("behaviour.police_case_abscond=inf", "behaviour.police_case_abscond"),
         ("seed=99999999999999999999", "seed=99999999999999999999 is out of range"),  # Parquet stores an int64
+        ("nations.SE.decisions_per_year=1e30", "nations.SE.decisions_per_year=1e+30 is out of range"),  # numpy Poisson
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
