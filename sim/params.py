@@ -13,6 +13,7 @@ modes declare ``choices``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
@@ -56,6 +57,24 @@ def choice(default: str, *choices: str) -> Any:
 
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the key and what is allowed."""
+
+
+FOLDER_NAME = re.compile(r"[\w-][\w.-]*")
+"""A plain folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with ``.``."""
+
+
+def is_folder_name(value: str) -> bool:
+    """Whether ``value`` is one plain folder name (no ``/``, no ``..``), safe to put in a results path."""
+    return FOLDER_NAME.fullmatch(value) is not None and ".." not in value
+
+
+def check_folder_name(key: str, value: str) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is a plain folder name (a run's ``name``)."""
+    if not is_folder_name(value):
+        raise ConfigError(
+            f"{key}={value!r} is not allowed: it names one folder under the results folder; "
+            "use letters, digits, _, - and . (not first, and no ..)"
+        )
 
 
 @dataclass
