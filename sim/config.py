@@ -42,6 +42,8 @@ class Report:
     stocks: list[str] = MISSING
     incidence: bool = MISSING
     auto: bool = MISSING
+    allow_incomplete: bool = MISSING
+    """Report the complete runs when some are not (listed on the page); false: a run not complete is an error."""
 
 
 @dataclass
