@@ -29,7 +29,7 @@ from sim.config import CONFIG_DIR, Paths, compose, register_schema
 from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
-from sim.params import ConfigError
+from sim.params import SEED, ConfigError, check_number
 from sim.runner import ReplicationResult, run_replication
 from sim.scaling import scale_country
 from sim.study import Range, check_ranges, run_study, with_values, worker_map
@@ -151,6 +151,7 @@ class Moments:
 
 def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
+    check_number("seed", cfg.seed, SEED)  # it also seeds the model
     check_ranges("parameters", cfg.parameters, model)
     for name, setting in cfg.settings.items():
         if setting.kind not in ("cohort", "period"):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.metrics import METRICS, UNITS
-from sim.output import COMPLETION_MARKER, run_is_complete, write_table, write_text
+from sim.output import COMPLETION_MARKER, REDO, run_problems, write_table, write_text
 from sim.report import ReportError, collect_runs, fmt, markdown_table, t_interval
 
 DEFAULT_METRICS = [
@@ -31,8 +31,11 @@ DEFAULT_METRICS = [
 def load(folder: Path, label: str | None = None) -> pd.DataFrame:
     """Summary rows of a run or a sweep folder, with a ``label`` column naming the scenario."""
     if (folder / COMPLETION_MARKER).exists():
-        if not run_is_complete(folder):
-            raise ReportError(f"{folder}: the run is incomplete or its files were changed")
+        problems = run_problems(folder)
+        if problems:
+            raise ReportError(
+                f"{folder}: the run is damaged or incomplete: {'; '.join(problems)}; to repair it, {REDO}"
+            )
         rows = pd.read_parquet(folder / "summary.parquet")
         rows["label"] = label or _name(folder)
         return rows

@@ -16,7 +16,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.params import ConfigError, ScenarioParams, reject_unknown_keys
+from sim.params import ConfigError, ScenarioParams, check_folder_name, is_folder_name, reject_unknown_keys
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -42,6 +42,8 @@ class Report:
     stocks: list[str] = MISSING
     incidence: bool = MISSING
     auto: bool = MISSING
+    allow_incomplete: bool = MISSING
+    """Report the complete runs when some are not (listed on the page); false: a run not complete is an error."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class AppConfig(ScenarioParams):
                 raise ConfigError(
                     f"posterior.draws[{i}] has {len(draw)} values for {len(self.posterior.parameters)} parameters"
                 )
+        check_folder_name("name", self.name)
         from sim.metrics import METRICS
         from sim.model import STOCK_COLUMNS
 
@@ -90,9 +93,26 @@ def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
             raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")
 
 
+INVALID_NAME_FOLDER = "invalid-name"
+"""The results folder Hydra is given for a run whose ``name`` is not a plain folder name."""
+
+
+def results_folder(name: str) -> str:
+    """The folder a run's ``name`` gives under the results folder (resolver ``results_folder``, in ``hydra.*.dir``).
+
+    Hydra creates the run folder before the config is validated: a name that
+    is not a plain folder name (``../../x``) gives :data:`INVALID_NAME_FOLDER`
+    instead, so that nothing is written outside the results folder; the
+    validation then rejects the name and removes the run folder.
+    """
+    return name if is_folder_name(str(name)) else INVALID_NAME_FOLDER
+
+
 def register_schema() -> None:
     """Put the schema in Hydra's ConfigStore and register the config's resolvers (idempotent)."""
     ConfigStore.instance().store(name="schema", node=AppConfig)
+    if not OmegaConf.has_resolver("results_folder"):
+        OmegaConf.register_new_resolver("results_folder", results_folder)
     if not OmegaConf.has_resolver("run_folder"):
         from sim.sweep import run_folder
 

@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 PACKAGES = (
     "returnsim",
@@ -32,6 +34,11 @@ PACKAGES = (
     "omegaconf",
 )
 COMPLETION_MARKER = "run.json"
+REDO = (
+    "run it again: a single run with returnsim and the overrides it was made with, a sweep's run with the same "
+    "sweep command (it redoes only the runs that are not complete)"
+)
+"""What to do about a damaged or unfinished run (the end of the messages that name one)."""
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -99,25 +106,57 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_is_complete(run_dir: Path, config_text: str | None = None) -> bool:
-    """Whether ``run_dir`` holds a finished run: its marker, every file it lists intact, the same config.
+def run_problems(run_dir: Path) -> list[str]:
+    """Why ``run_dir`` is not a finished, intact run, one line per problem; empty when it is one.
 
-    A run is finished when ``run.json`` exists and every file it lists still has
-    the SHA-256 recorded there (a deleted or damaged file makes it unfinished).
+    A run is finished when ``run.json`` is valid JSON, marks it complete and
+    lists ``config.yaml``, and every file it lists still has the SHA-256
+    recorded there; a Parquet file must also open as Parquet.
+    """
+    marker = run_dir / COMPLETION_MARKER
+    if not marker.is_file():
+        return [f"no {COMPLETION_MARKER}: the run did not finish"]
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        files = dict(meta["files"])
+        complete = meta["status"] == "complete" and "config.yaml" in files
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{COMPLETION_MARKER} is damaged ({type(exc).__name__}: {exc})"]
+    if not complete:
+        return [f"{COMPLETION_MARKER} does not mark the run complete with its config.yaml"]
+    problems = []
+    for name, digest in files.items():
+        path = run_dir / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif file_sha256(path) != digest:
+            problems.append(f"{name} is damaged: its SHA-256 differs from the one {COMPLETION_MARKER} records")
+        elif path.suffix == ".parquet" and not _is_parquet(path):
+            problems.append(f"{name} is damaged: it is not a readable Parquet file")
+    return problems
+
+
+def _is_parquet(path: Path) -> bool:
+    try:
+        pq.read_metadata(path)
+    except (pa.ArrowException, OSError):
+        return False
+    return True
+
+
+def run_is_complete(run_dir: Path, config_text: str | None = None) -> bool:
+    """Whether ``run_dir`` holds a finished, intact run (:func:`run_problems`) of the same config.
+
     With ``config_text``, the saved ``config.yaml`` must also equal it: a run
     of a different config under the same folder is not this run.
     """
-    marker = run_dir / COMPLETION_MARKER
-    try:
-        meta = json.loads(marker.read_text(encoding="utf-8"))
-        files = meta["files"]
-        if meta.get("status") != "complete" or "config.yaml" not in files:
+    if config_text is not None:
+        try:
+            if (run_dir / "config.yaml").read_text(encoding="utf-8") != config_text:
+                return False
+        except (OSError, ValueError):
             return False
-        if config_text is not None and (run_dir / "config.yaml").read_text(encoding="utf-8") != config_text:
-            return False
-        return all(file_sha256(run_dir / name) == digest for name, digest in files.items())
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    return not run_problems(run_dir)
 
 
 def frame_hash(df: pd.DataFrame) -> str:

@@ -13,6 +13,7 @@ modes declare ``choices``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
@@ -30,6 +31,13 @@ def _rng(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[st
 NONNEG = _rng(0.0)
 PROB = _rng(0.0, 1.0)
 POS = _rng(1e-12)
+MAX_SEED = 2**63 - 1
+"""The largest seed: a run stores its seed as a 64-bit signed integer (the ``seed`` column of its tables)."""
+SEED = _rng(0, MAX_SEED)
+MAX_DECISIONS_PER_YEAR = 1_000_000.0
+"""A country's largest arrivals, about 60 times Sweden's (17 015 in 2024): each day's arrivals are a
+Poisson draw (numpy refuses a mean above about 1e18) and every case stays in memory, so a larger
+figure is a mistake, not a scenario."""
 
 
 def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
@@ -49,6 +57,24 @@ def choice(default: str, *choices: str) -> Any:
 
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the key and what is allowed."""
+
+
+FOLDER_NAME = re.compile(r"[\w-][\w.-]*")
+"""A plain folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with ``.``."""
+
+
+def is_folder_name(value: str) -> bool:
+    """Whether ``value`` is one plain folder name (no ``/``, no ``..``), safe to put in a results path."""
+    return FOLDER_NAME.fullmatch(value) is not None and ".." not in value
+
+
+def check_folder_name(key: str, value: str) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is a plain folder name (a run's ``name``)."""
+    if not is_folder_name(value):
+        raise ConfigError(
+            f"{key}={value!r} is not allowed: it names one folder under the results folder; "
+            "use letters, digits, _, - and . (not first, and no ..)"
+        )
 
 
 @dataclass
@@ -118,7 +144,7 @@ class CountryParams:
 
     code: str = MISSING
     name: str = MISSING
-    decisions_per_year: float = required()
+    decisions_per_year: float = required(_rng(0.0, MAX_DECISIONS_PER_YEAR))
     voluntary_departure_days: float = required()
     statute_of_limitation_days: float = required(POS)
     case_officers: int = required()
@@ -270,7 +296,7 @@ class Output:
 class ScenarioParams:
     """The whole scenario: the countries that take part, levers, origins and run length."""
 
-    seed: int = required(_rng(0))
+    seed: int = required(SEED)
     replications: int = required(_rng(1))
     warmup_days: int = required()
     horizon_days: int = required(_rng(1))
@@ -305,12 +331,17 @@ def validate(obj: Any, path: str = "") -> None:
         elif "choices" in meta and value not in meta["choices"]:
             raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo, hi = meta.get("ge"), meta.get("le")
-            if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
-                bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
-                allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
-                raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
+            check_number(key, value, meta)
     _check_cross_fields(obj, path)
+
+
+def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is finite and within ``meta``'s ``ge`` and ``le``."""
+    lo, hi = meta.get("ge"), meta.get("le")
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+        allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
+        raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
 
 
 def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:

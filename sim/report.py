@@ -25,18 +25,25 @@ import numpy as np
 import pandas as pd
 import yaml
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from scipy import stats
 
 from sim.metrics import METRICS
-from sim.output import run_is_complete, write_table, write_text
+from sim.output import REDO, run_problems, write_table, write_text
 
 SEED_KEYS = ("seed", "replication")
-IGNORED_KEYS = ("experiment", "paths.results_dir", "report.auto")
+IGNORED_KEYS = ("experiment", "paths.results_dir", "report.auto", "report.allow_incomplete")
 """Overrides that name where or how a run is reported, not what it simulates."""
 
 
 class ReportError(RuntimeError):
-    """A sweep folder cannot be reported (nothing complete in it, or not a sweep)."""
+    """A sweep folder cannot be reported (nothing complete in it, a run not complete, or not a sweep)."""
+
+
+REPAIR = (
+    f"To repair them, {REDO}; to report the complete runs only, pass --allow-incomplete "
+    "(or set report.allow_incomplete=true for the sweep)."
+)
 
 
 # --- collecting runs ----------------------------------------------------------------
@@ -65,18 +72,35 @@ def _overrides(run_dir: Path) -> dict[str, object]:
     return found
 
 
-def collect_runs(sweep_dir: Path) -> pd.DataFrame:
-    """Every complete run's summary with its overrides: a row per run x country x replication."""
+def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every complete run's summary with its overrides: a row per run x country x replication.
+
+    A run folder that is not complete (failed, unfinished or damaged) is an
+    error naming each such run and why; with a ``skipped`` dict the runs are
+    left out instead, and ``skipped`` receives each one's name and reason.
+    """
     frames = []
+    problems: dict[str, str] = {}
     for order, run_dir in enumerate(run_dirs(sweep_dir)):
-        if not run_is_complete(run_dir):
+        found = run_problems(run_dir)
+        if found:
+            problems[run_dir.name] = "; ".join(found)
+            continue
+        try:
+            overrides = _overrides(run_dir)
+        except (OSError, ValueError, TypeError, yaml.YAMLError, OmegaConfBaseException) as exc:
+            problems[run_dir.name] = f".hydra/overrides.yaml is damaged ({type(exc).__name__}: {exc})"
             continue
         summary = pd.read_parquet(run_dir / "summary.parquet")
-        for key, value in _overrides(run_dir).items():
+        for key, value in overrides.items():
             summary[key] = str(value) if isinstance(value, (list, dict)) else value
         summary["run"] = run_dir.name
         summary["job"] = order
         frames.append(summary)
+    if problems and skipped is None:
+        raise incomplete_error(sweep_dir, problems)
+    if skipped is not None:
+        skipped.update(problems)
     if not frames:
         raise ReportError(f"{sweep_dir}: no complete runs found (a run is complete once its run.json is written)")
     runs = pd.concat(frames, ignore_index=True)
@@ -89,6 +113,16 @@ def collect_runs(sweep_dir: Path) -> pd.DataFrame:
     return runs.sort_values(["scenario", "seed", "replication", "country"], kind="stable")[
         first_cols + others
     ].reset_index(drop=True)
+
+
+def skipped_lines(skipped: dict[str, str]) -> str:
+    """One indented line per run left out: its folder and why."""
+    return "\n".join(f"  {run}: {reason}" for run, reason in skipped.items())
+
+
+def incomplete_error(sweep_dir: Path, skipped: dict[str, str]) -> ReportError:
+    """The error for a sweep with runs that are not complete: each run and why, and what to do."""
+    return ReportError(f"{sweep_dir}: {len(skipped)} run(s) not complete:\n{skipped_lines(skipped)}\n{REPAIR}")
 
 
 def swept_parameters(runs: pd.DataFrame) -> list[str]:
@@ -340,15 +374,24 @@ def incidence_curves(sweep_dir: Path, runs: pd.DataFrame, points: int = 200) -> 
 
 
 # --- the report -------------------------------------------------------------------------
-def write_report(sweep_dir: Path) -> Path:
-    """Collect the sweep, compute effects, draw figures and write ``report.md``; return its path."""
+def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path, dict[str, str]]:
+    """Collect the sweep, compute effects, draw figures and write ``report.md``; return its path and the runs left out.
+
+    A run that is not complete is an error naming each such run (nothing is
+    written) unless ``allow_incomplete`` or the sweep's
+    ``report.allow_incomplete`` is true; the runs left out are then listed
+    on the page and returned with why.
+    """
     from sim import report_figures as figs  # plotting libraries load only when a report is drawn
 
     sweep_dir = Path(sweep_dir)
-    runs = collect_runs(sweep_dir)
+    skipped: dict[str, str] = {}
+    runs = collect_runs(sweep_dir, skipped)
     first = sweep_dir / runs["run"].iloc[0]
     cfg = _run_config(first)
     spec = cfg["report"]
+    if skipped and not (allow_incomplete or spec.get("allow_incomplete")):  # a run saved before the key: not allowed
+        raise incomplete_error(sweep_dir, skipped)
     metrics = spec["metrics"]
     baseline_of = baselines(runs, spec["baseline"])
     strata = strata_of(runs, spec["baseline"])
@@ -372,8 +415,8 @@ def write_report(sweep_dir: Path) -> Path:
         if len(curves):
             drawn.append(figs.incidence_figure(curves, fig_dir / "incidence"))
     page = sweep_dir / "report.md"
-    write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares))
-    return page
+    write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
+    return page, skipped
 
 
 def _markdown(
@@ -385,6 +428,7 @@ def _markdown(
     cfg: dict,
     figures: list[Path],
     shares: pd.DataFrame | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> str:
     spec = cfg["report"]
     params = swept_parameters(runs)
@@ -403,9 +447,13 @@ def _markdown(
         f"- seeds per scenario: {int(seeds.min())}-{int(seeds.max())}; replications per run: {reps}",
         f"- countries: {', '.join(cfg['countries'])}; warm-up {cfg['warmup_days']} days, "
         f"horizon {cfg['horizon_days']} days",
-        f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`)",
+        f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`)"
+        + (f"; {len(skipped)} not complete, left out (below)" if skipped else ""),
         "",
     ]
+    if skipped:
+        lines += ["## Runs left out", "", "Not complete, so not in this report:", ""]
+        lines += [f"- `{run}`: {reason}" for run, reason in skipped.items()] + [""]
     if len(table):
         lines += [
             "## Effects against the baseline",
@@ -514,13 +562,20 @@ def main(argv: list[str] | None = None) -> None:
     """``returnsim-report SWEEP_DIR``: write the sweep's table, effects, figures and report page."""
     parser = argparse.ArgumentParser(prog="returnsim-report", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (results/<name>/...)")
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="report the complete runs when some are not (listed); default: the sweep's report.allow_incomplete",
+    )
     args = parser.parse_args(argv)
     if not args.sweep_dir.is_dir():
         parser.exit(2, f"returnsim-report: {args.sweep_dir} is not a folder\n")
     try:
-        page = write_report(args.sweep_dir)
+        page, skipped = write_report(args.sweep_dir, args.allow_incomplete)
     except ReportError as exc:
         parser.exit(2, f"returnsim-report: {exc}\n")
+    if skipped:
+        print(f"returnsim-report: {len(skipped)} run(s) not complete, left out:", skipped_lines(skipped), sep="\n")
     print(f"report: {page}")
 
 

@@ -1,8 +1,9 @@
 """``returnsim-reproduce``: re-run a run from its saved config and check the result is identical.
 
 The run's ``config.yaml`` is the exact, resolved config it ran with and
-``run.json`` holds a SHA-256 of each replication's case register. The
-replications are run again in this process and their registers hashed; if a
+``run.json`` holds a SHA-256 of each file and of each replication's case
+register. Every file is first checked against its hash (a damaged run is
+reported as damaged, not re-run). The replications are run again in this process and their registers hashed; if a
 hash differs, the library versions recorded with the run are compared with
 the ones installed now, the usual cause.
 """
@@ -18,7 +19,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import AppConfig, register_schema, to_params
-from sim.output import COMPLETION_MARKER, frame_hash, versions
+from sim.output import COMPLETION_MARKER, REDO, frame_hash, run_problems, versions
 from sim.params import ConfigError
 from sim.runner import run_replication
 
@@ -49,12 +50,23 @@ def load_run_config(run_dir: Path) -> AppConfig:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``returnsim-reproduce RUN_DIR``: exit 0 if every replication's case register is identical, 1 if not."""
+    """``returnsim-reproduce RUN_DIR``: exit 0 if every replication's case register is identical, 1 if not.
+
+    A run folder that is incomplete or damaged (a file whose SHA-256 differs
+    from the one ``run.json`` records, an unreadable ``run.json`` or Parquet
+    file) is named as such with exit code 2, before anything is re-run.
+    """
     parser = argparse.ArgumentParser(prog="returnsim-reproduce", description=main.__doc__)
     parser.add_argument("run_dir", type=Path, help="a run folder holding config.yaml and run.json")
     args = parser.parse_args(argv)
     if not (args.run_dir / COMPLETION_MARKER).exists() or not (args.run_dir / "config.yaml").exists():
         parser.exit(2, f"returnsim-reproduce: {args.run_dir} is not a complete run (no run.json or config.yaml)\n")
+    problems = run_problems(args.run_dir)
+    if problems:
+        lines = "".join(f"  {p}\n" for p in problems)
+        parser.exit(
+            2, f"returnsim-reproduce: {args.run_dir} is damaged; nothing was re-run:\n{lines}To repair it, {REDO}.\n"
+        )
     try:
         matches, changed = reproduce(args.run_dir)
     except ConfigError as exc:

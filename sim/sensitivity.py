@@ -28,7 +28,7 @@ from SALib.sample import sobol as sobol_sample
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
-from sim.params import ConfigError
+from sim.params import SEED, ConfigError, check_number
 from sim.runner import run_replication
 from sim.study import Range, check_ranges, run_study, with_values, worker_map
 
@@ -110,6 +110,7 @@ def ishigami_indices() -> dict[str, dict[str, float]]:
 
 def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
     """Choices, counts and ranges; a ConfigError naming the key otherwise."""
+    check_number("seed", cfg.seed, SEED)  # the model's range: it seeds the model and the samplers
     for key, value, allowed in [
         ("model", cfg.model, ("returnsim", "ishigami")),
         ("method", cfg.method, ("sobol", "morris")),

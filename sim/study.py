@@ -27,7 +27,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import AppConfig, to_params
 from sim.output import discard_run_dir
-from sim.params import ConfigError, reject_unknown_keys
+from sim.params import ConfigError, check_folder_name, reject_unknown_keys
 
 
 @dataclass
@@ -101,13 +101,16 @@ def worker_map(workers: int, chunksize: int = 1) -> Iterator[Callable[[Callable,
 def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[Any, Path], T]) -> tuple[T, Path]:
     """Type ``cfg`` by ``schema`` and run ``body(config, output folder)`` inside a Hydra app.
 
-    A config error (wrong value, unknown name, invalid model override) ends
-    with a message naming the key, exit code 2 and no results folder left.
+    ``schema`` has a ``name`` (the results folder's, checked to be a plain
+    folder name). A config error (wrong value, unknown name, invalid model
+    override) ends with a message naming the key, exit code 2 and no results
+    folder left.
     """
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
         reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), typed)
+        check_folder_name("name", typed.name)
         return body(typed, out_dir), out_dir
     except (ConfigError, OmegaConfBaseException, HydraException) as exc:
         discard_run_dir(out_dir)

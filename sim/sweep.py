@@ -55,8 +55,8 @@ class SweepCallback(Callback):
         if config.report.auto and len(failed) < len(records):
             from sim.report import write_report  # imported late: plotting libraries load only when needed
 
-            try:
-                report = write_report(sweep_dir)
+            try:  # the failed runs are left out of it, listed on its page, and named below
+                report, _ = write_report(sweep_dir, allow_incomplete=True)
                 print(f"returnsim: report written to {report}", flush=True)
             except Exception as exc:  # a report problem must not hide which runs failed
                 print(f"returnsim: the report could not be written: {exc}", file=sys.stderr, flush=True)

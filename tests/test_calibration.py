@@ -187,6 +187,7 @@ def _leaves(node, prefix):
         (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
         (["+foo=1"], 2, "foo: unknown key"),
         (["+abc.speed=2"], 2, "abc.speed: unknown key"),
+        (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):

@@ -24,6 +24,13 @@ from tests.conftest import cli
         ("+foo=1", "foo: unknown key"),
         ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
         ("+colocation.speed=2", "colocation.speed: unknown key"),
+        ("seed=-1", "seed=-1 is out of range"),
+        ("nations.SE.decisions_per_year=1e30", r"nations.SE.decisions_per_year=1e\+30 is out of range; .*<= 1000000"),
+        ("nations.NO.decisions_per_year=1e9", "nations.NO.decisions_per_year"),
+        ("name=../x", "name='../x' is not allowed: it names one folder"),
+        ("name=a/b", "name='a/b' is not allowed"),
+        ("name=..", "name='..' is not allowed"),
+        ("seed=9223372036854775808", "seed=9223372036854775808 is out of range; allowed: .* <= 9223372036854775807"),
     ],
 )
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
@@ -53,6 +60,8 @@ def test_a_value_missing_from_the_yaml_is_named():
         ("nations.SE.escorts=many", "escorts"),
         ("+nations.SE.foo=1", "nations.SE.foo"),
         ("behaviour.police_case_abscond=inf", "behaviour.police_case_abscond"),
+        ("seed=99999999999999999999", "seed=99999999999999999999 is out of range"),  # Parquet stores an int64
+        ("nations.SE.decisions_per_year=1e30", "nations.SE.decisions_per_year=1e+30 is out of range"),  # numpy Poisson
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
@@ -62,3 +71,22 @@ def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override,
     assert "Traceback" not in proc.stderr
     left = list((tmp_path / "results").rglob("*")) if (tmp_path / "results").exists() else []
     assert not [p for p in left if p.is_file()], f"a rejected run left files behind: {left}"
+
+
+@pytest.mark.parametrize(
+    ("module", "extra"),
+    [
+        ("sim", ()),
+        ("sim.sensitivity", ("model=ishigami", "samples=4", "replications=1")),
+        ("sim.calibrate", ("budget.maxiter=0", "budget.popsize=1", "replications=1", "scale=0.02")),
+    ],
+)
+def test_a_run_name_that_is_not_a_folder_name_is_refused_and_nothing_is_written_outside_results(
+    tmp_path, module, extra
+):
+    results = tmp_path / "inside" / "results"
+    proc = cli("name=../../outside", *extra, f"paths.results_dir={results}", cwd=tmp_path, module=module)
+    assert proc.returncode == 2, proc.stderr
+    assert "name='../../outside' is not allowed" in proc.stderr and "Traceback" not in proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["inside"], "a folder was made outside the results folder"
+    assert not [p for p in results.rglob("*") if p.is_file()]

@@ -68,3 +68,13 @@ def test_bad_method_is_named(tmp_path):
     assert done.returncode == 2
     assert "method='fast' is not allowed; choose one of sobol, morris" in done.stderr
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
+
+
+@pytest.mark.parametrize("seed", ["-1", "9223372036854775808"])
+def test_a_seed_outside_the_models_range_is_named(tmp_path, seed):
+    done = cli(
+        "model=ishigami", f"seed={seed}", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity"
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"seed={seed} is out of range" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())

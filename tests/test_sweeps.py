@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
-from sim.output import COMPLETION_MARKER
+from sim.output import COMPLETION_MARKER, file_sha256
 from sim.report import baselines, collect_runs, effects, shares_of_total, strata_of
 from tests.conftest import cli
 
@@ -118,6 +119,8 @@ def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
     assert failed["overrides"][-1] == "nations.SE.police_officers=-5" and "out of range" in failed["error"]
     assert (sweep_dir / "nations.SE.police_officers=50" / COMPLETION_MARKER).exists()
     assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 1  # the report covers the run that finished
+    page = (sweep_dir / "report.md").read_text()
+    assert "## Runs left out" in page and "`nations.SE.police_officers=-5`: no run.json" in page
 
 
 def test_compare_puts_runs_and_sweeps_side_by_side(sweep, tmp_path, capsys):
@@ -204,3 +207,67 @@ def test_a_channel_share_is_its_effect_over_the_total_effect():
     assert set(shares["scenario"]) == {"one", "other"}
     assert shares["share"].tolist() == pytest.approx([0.5, 0.5])
     assert shares["total_effect"].tolist() == pytest.approx([0.04, 0.04])
+
+
+def _damage(run_dir: Path, *, rehash: bool = False) -> None:
+    """Overwrite the run's ``summary.parquet`` with text; with ``rehash``, record the text's hash in ``run.json``
+    too (the hashes agree, but the Parquet file is not Parquet)."""
+    (run_dir / "summary.parquet").write_text("not parquet\n")
+    if rehash:
+        meta = json.loads((run_dir / COMPLETION_MARKER).read_text())
+        meta["files"]["summary.parquet"] = file_sha256(run_dir / "summary.parquet")
+        (run_dir / COMPLETION_MARKER).write_text(json.dumps(meta))
+
+
+def test_reproduce_names_a_damaged_run_and_does_not_re_run_it(tmp_path):
+    proc = cli(*TINY, "seed=4", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    overwritten, crafted, truncated = (tmp_path / n for n in ("overwritten", "crafted", "truncated"))
+    for folder in (overwritten, crafted, truncated):
+        shutil.copytree(tmp_path / "run", folder)
+    _damage(overwritten)
+    _damage(crafted, rehash=True)
+    (truncated / COMPLETION_MARKER).write_text((truncated / COMPLETION_MARKER).read_text()[:50])
+    for folder, named in [
+        (overwritten, "summary.parquet is damaged: its SHA-256 differs"),
+        (crafted, "summary.parquet is damaged: it is not a readable Parquet file"),
+        (truncated, "run.json is damaged (JSONDecodeError"),
+    ]:
+        done = cli(str(folder), module="sim.reproduce", cwd=tmp_path)
+        assert done.returncode == 2, (folder.name, done.stdout, done.stderr)
+        assert f"{folder} is damaged; nothing was re-run" in done.stderr and named in done.stderr
+        assert "run it again" in done.stderr and "Traceback" not in done.stderr
+        assert "identical" not in done.stdout and "reproduced" not in done.stdout
+
+
+def test_compare_names_a_damaged_parquet_file_without_a_traceback(sweep, tmp_path):
+    sweep_dir, _ = sweep
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy)
+    run = copy / "colocation=full,seed=0"
+    _damage(run, rehash=True)
+    for folder in (run, copy):
+        done = cli(str(folder), "--out", str(tmp_path / "cmp"), module="sim.compare", cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert "colocation=full,seed=0" in done.stderr and "summary.parquet is damaged" in done.stderr
+        assert "Traceback" not in done.stderr and not (tmp_path / "cmp").exists()
+
+
+def test_report_lists_a_damaged_run_and_fails_unless_told_to_leave_it_out(sweep, tmp_path):
+    sweep_dir, _ = sweep
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy)
+    for name in ("report.md", "runs.parquet", "effects.csv"):
+        (copy / name).unlink()
+    _damage(copy / "colocation=none,seed=2")
+    done = cli(str(copy), module="sim.report", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "colocation=none,seed=2: summary.parquet is damaged" in done.stderr and "Traceback" not in done.stderr
+    assert "--allow-incomplete" in done.stderr
+    assert not [n for n in ("report.md", "runs.parquet", "effects.csv") if (copy / n).exists()]
+    tolerated = cli(str(copy), "--allow-incomplete", module="sim.report", cwd=tmp_path)
+    assert tolerated.returncode == 0, tolerated.stderr
+    assert "colocation=none,seed=2: summary.parquet is damaged" in tolerated.stdout
+    assert len(pd.read_parquet(copy / "runs.parquet")) == 7  # the other runs
+    page = (copy / "report.md").read_text()
+    assert "## Runs left out" in page and "`colocation=none,seed=2`: summary.parquet is damaged" in page
