@@ -100,6 +100,9 @@ class CalibrationConfig:
     recovery: list[str] = field(default_factory=list)
     """``key=value`` of free parameters: fit the model's own outcomes at these values instead of the
     published figures (a recovery check: the values should lie inside the posterior)."""
+    shared_with: list[str] = MISSING
+    """Countries whose own parameters (``nations.<C>.*``) are taken equal to the fitted country's in the
+    preset: no target of theirs is among the data."""
     preset: str = "calibrated.yaml"
     paths: Paths = field(default_factory=Paths)
 
@@ -190,6 +193,10 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
         raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
     if cfg.country not in model.nations:
         raise ConfigError(f"country={cfg.country!r}; choose from {', '.join(model.nations)}")
+    for code in cfg.shared_with:
+        if code not in model.nations or code == cfg.country:
+            others = [c for c in model.nations if c != cfg.country]
+            raise ConfigError(f"shared_with: {code!r}; choose from {', '.join(others)}")
     truth = recovery_values(cfg)
     for key, value in truth.items():
         r = cfg.parameters[key]

@@ -137,8 +137,13 @@ def predictive_figure(check: pd.DataFrame, predicted: pd.DataFrame, stem: Path) 
 def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.DataFrame, figures: dict) -> str:
     """A ``# @package _global_`` preset: posterior medians as the values, the ensemble of draws, and its record."""
     values = OmegaConf.create({})
+    own = f"nations.{cfg.country}."
     for _, row in summary.iterrows():
-        OmegaConf.update(values, row["parameter"], float(f"{row['median']:.4g}"), force_add=True)
+        key = row["parameter"]
+        OmegaConf.update(values, key, float(f"{row['median']:.4g}"), force_add=True)
+        if key.startswith(own):  # the same value, and the same draw of an ensemble, in every country sharing it
+            for code in cfg.shared_with:
+                OmegaConf.update(values, f"nations.{code}.{key.removeprefix(own)}", f"${{{key}}}", force_add=True)
     header = [
         "# @package _global_",
         "# Calibrated parameters, written by `uv run returnsim-calibrate` (sim/calibrate.py) on "
@@ -150,6 +155,8 @@ def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.Data
         f"{figures['final_epsilon']:.3g} tolerance units; {figures['targets_met']} of {figures['targets']} "
         "targets inside the 90 % predictive interval.",
         f"# returnsim source sha256 {source_hash()[:16]}; the full record is calibration.md next to this file.",
+        f"# {', '.join(cfg.shared_with) or 'No country'} share {cfg.country}'s own fitted parameters "
+        "(no target of theirs is among the data); the behaviour block is common to every country.",
     ]
     for _, row in summary.iterrows():
         header.append(

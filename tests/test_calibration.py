@@ -105,6 +105,7 @@ def test_the_posterior_recovers_known_parameters_from_simulated_data(tmp_path):
             max_simulations=2000,
         ),
         ensemble=10,
+        shared_with=[],
         recovery=[f"{k}={v}" for k, v in RECOVERY_TRUTH.items()],
     )
     figures = calibrate(cfg, tmp_path)
@@ -142,10 +143,13 @@ def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_re
         assert (run_dir / "figures" / f"{name}.png").stat().st_size > 10_000, name
     preset = OmegaConf.load(run_dir / "calibrated.yaml")
     assert list(preset.posterior.parameters) == list(spec.parameters) and len(preset.posterior.draws) == 3
-    overrides = [f"{k}={OmegaConf.select(preset, k)}" for k in summary["parameter"]]
-    model = compose(overrides)
+    model = compose([f"{k}={OmegaConf.select(preset, k)}" for k in summary["parameter"]])
     for key, value in zip(summary["parameter"], summary["median"], strict=True):
         assert OmegaConf.select(model, key) == pytest.approx(value, rel=1e-3)
+    shared = OmegaConf.merge(compose(), preset)  # the other Nordic countries follow Sweden's own parameters
+    assert shared.nations.NO.locate_probability_per_search == preset.nations.SE.locate_probability_per_search
+    shared.nations.SE.detention_risk_threshold = 4.5
+    assert shared.nations.IS.detention_risk_threshold == 4.5
 
 
 def test_the_default_scenario_uses_the_committed_preset():
@@ -183,6 +187,7 @@ def _leaves(node, prefix):
         (["abc.population_size=zero"], 1, "abc.population_size"),  # a wrong type fails while Hydra composes (exit 1)
         (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
         (["ensemble=1"], 2, "ensemble=1 is out of range"),
+        (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),
         (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
         (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
         (["+foo=1"], 2, "foo: unknown key"),
@@ -204,6 +209,7 @@ def _config(**targets: Target) -> CalibrationConfig:
         scale=0.1,
         abc=TOY_SCHEDULE,
         ensemble=5,
+        shared_with=[],
         settings={
             "cohort": Setting(kind="cohort", days=730, follow_days=1461),
             "year": Setting(kind="period", days=365),
