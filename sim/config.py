@@ -59,6 +59,23 @@ class PosteriorEnsemble:
 
 
 @dataclass
+class Uncertainty:
+    """What the runs of an experiment vary besides the lever (config group ``uncertainty``).
+
+    ``seeds``: only the random seeds, at the preset's posterior medians.
+    ``posterior``: every scenario also runs on ``draws`` draws of the
+    calibration's posterior (``posterior_draw`` 0 .. draws-1), the same draws
+    and seeds for every scenario, so the report can split an effect's
+    uncertainty into its parameter and stochastic parts.
+    """
+
+    source: str = MISSING
+    draws: int = MISSING
+    sweep: str = MISSING
+    """The values an experiment sweeps ``posterior_draw`` over (Hydra sweep syntax)."""
+
+
+@dataclass
 class AppConfig(ScenarioParams):
     """The root config: the scenario plus where to write it and how to report a sweep of it."""
 
@@ -66,9 +83,24 @@ class AppConfig(ScenarioParams):
     paths: Paths = field(default_factory=Paths)
     report: Report = field(default_factory=Report)
     posterior: PosteriorEnsemble = field(default_factory=PosteriorEnsemble)
+    posterior_draw: int = MISSING
+    """Run on this draw of ``posterior.draws`` (0-based); -1: the preset's own values (posterior medians)."""
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.uncertainty.source not in UNCERTAINTY_SOURCES:
+            raise ConfigError(
+                f"uncertainty.source={self.uncertainty.source!r}; choose from {', '.join(UNCERTAINTY_SOURCES)}"
+            )
+        if self.uncertainty.draws < 1:
+            raise ConfigError(f"uncertainty.draws={self.uncertainty.draws} is out of range; allowed: >= 1")
+        available = len(self.posterior.draws)
+        if not -1 <= self.posterior_draw < available:
+            allowed = (
+                f"-1 (the preset's values) or 0-{available - 1}" if available else "-1 (the preset holds no draws)"
+            )
+            raise ConfigError(f"posterior_draw={self.posterior_draw} is out of range; allowed: {allowed}")
         for i, draw in enumerate(self.posterior.draws):
             if len(draw) != len(self.posterior.parameters):
                 raise ConfigError(
@@ -84,6 +116,9 @@ class AppConfig(ScenarioParams):
             for item in getattr(self.report, key):
                 if "=" not in item:
                     raise ConfigError(f"report.{key}: {item!r} is not an override; write key=value")
+
+
+UNCERTAINTY_SOURCES = ("seeds", "posterior")
 
 
 def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
@@ -120,7 +155,26 @@ def register_schema() -> None:
 
 
 def to_params(cfg: DictConfig) -> AppConfig:
-    """Validate a composed config and return the typed parameter object."""
+    """Validate a composed config and return the typed parameter object.
+
+    With ``posterior_draw`` >= 0 the draw's values replace the preset's for
+    the keys ``posterior.parameters`` names, and the result is validated again.
+    """
+    params = _typed(cfg)
+    if params.posterior_draw < 0:
+        return params
+    drawn = cfg.copy()
+    values = params.posterior.draws[params.posterior_draw]
+    for key, value in zip(params.posterior.parameters, values, strict=True):
+        current = OmegaConf.select(drawn, key, default=None)
+        if current is None:
+            raise ConfigError(f"posterior.parameters: {key!r} is not a key of the model config")
+        is_count = isinstance(current, int) and not isinstance(current, bool)
+        OmegaConf.update(drawn, key, round(value) if is_count else value, merge=False)
+    return _typed(drawn)
+
+
+def _typed(cfg: DictConfig) -> AppConfig:
     try:
         schema = OmegaConf.structured(AppConfig)
         merged = OmegaConf.merge(schema, cfg)

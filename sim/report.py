@@ -7,8 +7,12 @@ complete run of the sweep and writes, into the sweep folder:
   overrides of the run (the swept parameters), ``scenario``, ``seed``,
   ``replication``, ``country`` and every summary metric;
 - ``effects.csv``: each scenario's difference to the baseline scenario per
-  metric and country, paired by seed and replication (common random numbers)
-  with its 95 % t-interval and p-value, and the unpaired (Welch) interval;
+  metric and country, paired by posterior draw, seed and replication (common
+  random numbers), with its 95 % interval, the interval of seed noise alone,
+  the unpaired (Welch) interval, and, when the runs cover several posterior
+  draws (``uncertainty=posterior``), the effect's spread over the draws
+  (plausible worlds), its parameter and stochastic parts and the share of
+  draws in which it has the sign of the mean effect;
 - ``figures/``: metrics by scenario, paired effects, stock series and
   cumulative incidence of return, absconding and expiry (PNG and SVG);
 - ``report.md``: the question, the design, the table of effects, the
@@ -32,6 +36,8 @@ from sim.metrics import METRICS
 from sim.output import REDO, run_problems, write_table, write_text
 
 SEED_KEYS = ("seed", "replication")
+DRAW_KEY = "posterior_draw"
+"""The posterior draw a run used (-1: the preset's values); runs are paired by draw as well as by seed."""
 IGNORED_KEYS = ("experiment", "paths.results_dir", "report.auto", "report.allow_incomplete")
 """Overrides that name where or how a run is reported, not what it simulates."""
 
@@ -67,7 +73,7 @@ def _overrides(run_dir: Path) -> dict[str, object]:
     for item in items:
         key, _, value = str(item).partition("=")
         key = key.lstrip("+~")
-        if key not in IGNORED_KEYS and key not in SEED_KEYS:
+        if key not in IGNORED_KEYS and key not in SEED_KEYS:  # DRAW_KEY is kept: the caller takes it out
             found[key] = yaml.safe_load(value) if value else value
     return found
 
@@ -92,6 +98,7 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
             problems[run_dir.name] = f".hydra/overrides.yaml is damaged ({type(exc).__name__}: {exc})"
             continue
         summary = pd.read_parquet(run_dir / "summary.parquet")
+        summary[DRAW_KEY] = int(overrides.pop(DRAW_KEY, -1))  # runs from before posterior draws used none
         for key, value in overrides.items():
             summary[key] = str(value) if isinstance(value, (list, dict)) else value
         summary["run"] = run_dir.name
@@ -106,11 +113,11 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
     runs = pd.concat(frames, ignore_index=True)
     params = swept_parameters(runs)
     runs["scenario"] = _scenario_labels(runs, params)
-    first_cols = [*params, "scenario", "seed", "replication", "country", "run"]
+    first_cols = [*params, "scenario", DRAW_KEY, "seed", "replication", "country", "run"]
     others = [c for c in runs.columns if c not in first_cols and c != "job"]
     order = runs.groupby("scenario", sort=False)["job"].min().sort_values().index
     runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(order), ordered=True)
-    return runs.sort_values(["scenario", "seed", "replication", "country"], kind="stable")[
+    return runs.sort_values(["scenario", DRAW_KEY, "seed", "replication", "country"], kind="stable")[
         first_cols + others
     ].reset_index(drop=True)
 
@@ -127,7 +134,7 @@ def incomplete_error(sweep_dir: Path, skipped: dict[str, str]) -> ReportError:
 
 def swept_parameters(runs: pd.DataFrame) -> list[str]:
     """Override columns whose value differs between runs (the scenario's coordinates)."""
-    fixed = {"seed", "replication", "country", "run", "job", "scenario", *METRICS}
+    fixed = {DRAW_KEY, "seed", "replication", "country", "run", "job", "scenario", *METRICS}
     candidates = [c for c in runs.columns if c not in fixed]
     return [c for c in candidates if runs[c].astype(str).nunique() > 1]
 
@@ -195,8 +202,8 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
 
 
 def effects(runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str]) -> pd.DataFrame:
-    """Difference of each scenario to its baseline, paired by (seed, replication), per country and metric."""
-    keys = ["seed", "replication", "country"]
+    """Difference of each scenario to its baseline, paired by (draw, seed, replication), per country and metric."""
+    keys = [DRAW_KEY, "seed", "replication", "country"]
     rows = []
     for scenario in runs["scenario"].cat.categories:
         baseline = baseline_of[str(scenario)]
@@ -220,7 +227,7 @@ def shares_of_total(
     seeds); its 95 % interval is a percentile bootstrap over the paired seeds
     (scipy). The pooled ``ALL`` country where there are several.
     """
-    keys = ["seed", "replication"]
+    keys = [DRAW_KEY, "seed", "replication"]
     countries = runs["country"].unique()
     runs = runs[runs["country"] == ("ALL" if "ALL" in countries else countries[0])]
     wanted = {k: str(yaml.safe_load(v)) for k, _, v in (item.partition("=") for item in total)}
@@ -285,10 +292,8 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
     b = base.xs(country, level="country")[metric]
     s = other.xs(country, level="country")[metric]
     pairs = pd.concat([b.rename("b"), s.rename("s")], axis=1, join="inner").dropna()
-    diff = (pairs["s"] - pairs["b"]).to_numpy()
-    low, high = t_interval(diff)
+    diff = pairs["s"] - pairs["b"]
     u_low, u_high = _welch_interval(s.dropna().to_numpy(), b.dropna().to_numpy())
-    paired_p = stats.ttest_1samp(diff, 0.0).pvalue if len(diff) > 1 and diff.std() > 0 else np.nan
     return {
         "country": country,
         "metric": metric,
@@ -301,13 +306,69 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         "scenario_mean": s.mean(),
         "scenario_ci_low": t_interval(s.to_numpy())[0],
         "scenario_ci_high": t_interval(s.to_numpy())[1],
-        "difference": diff.mean() if len(diff) else np.nan,
-        "ci_low": low,
-        "ci_high": high,
-        "p_value": paired_p,
+        **effect_uncertainty(diff.to_numpy(), diff.index.get_level_values(DRAW_KEY).to_numpy()),
         "unpaired_ci_low": u_low,
         "unpaired_ci_high": u_high,
     }
+
+
+def effect_uncertainty(diff: np.ndarray, draws: np.ndarray) -> dict[str, float]:
+    """An effect's mean and what we do not know about it, from paired differences labelled by posterior draw.
+
+    - ``ci_low``/``ci_high``: 95 % interval of the mean effect. With one
+      draw, a t-interval over the paired seeds (seed noise only); with
+      several, a t-interval over the draws' mean effects, so it includes what
+      the posterior leaves open about behaviour.
+    - ``stochastic_ci_low``/``_high``: the interval seed noise alone would
+      give (the within-draw spread), for comparison.
+    - ``worlds_low``/``worlds_high``: 5th and 95th percentiles of the draws'
+      mean effects: where the effect lies in 90 % of plausible worlds.
+    - ``sd_parameter``: sd of the effect between draws net of seed noise
+      (method of moments, at least 0); ``sd_stochastic``: sd of one run's
+      effect within a draw.
+    - ``robust_share``: share of draws whose mean effect has the sign of the
+      overall mean ("moves the outcome that way in 94 % of plausible worlds").
+    """
+    nan = float("nan")
+    out = dict.fromkeys(
+        [
+            "difference",
+            "ci_low",
+            "ci_high",
+            "stochastic_ci_low",
+            "stochastic_ci_high",
+            "worlds_low",
+            "worlds_high",
+            "sd_parameter",
+            "sd_stochastic",
+            "robust_share",
+        ],
+        nan,
+    )
+    out["draws"] = len(np.unique(draws))
+    if not len(diff):
+        return out
+    mean = float(diff.mean())
+    out["difference"] = mean
+    frame = pd.DataFrame({"diff": diff, "draw": draws})
+    by_draw = frame.groupby("draw")["diff"]
+    within = by_draw.var(ddof=1).mean() if (by_draw.size() > 1).all() else np.nan
+    if out["draws"] < 2:
+        out["ci_low"], out["ci_high"] = t_interval(diff)
+        out["stochastic_ci_low"], out["stochastic_ci_high"] = out["ci_low"], out["ci_high"]
+        out["sd_stochastic"] = float(diff.std(ddof=1)) if len(diff) > 1 else nan
+        return out
+    means = by_draw.mean().to_numpy()
+    out["ci_low"], out["ci_high"] = t_interval(means)
+    out["worlds_low"], out["worlds_high"] = (float(q) for q in np.quantile(means, [0.05, 0.95]))
+    if not np.isnan(within):
+        per_draw = by_draw.size().mean()
+        half = stats.t.ppf(0.975, len(diff) - out["draws"]) * np.sqrt(within / len(diff))
+        out["stochastic_ci_low"], out["stochastic_ci_high"] = mean - half, mean + half
+        out["sd_stochastic"] = float(np.sqrt(within))
+        out["sd_parameter"] = float(np.sqrt(max(0.0, means.var(ddof=1) - within / per_draw)))
+    out["robust_share"] = float(np.mean(np.sign(means) == np.sign(mean))) if mean else nan
+    return out
 
 
 def _welch_interval(s: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float]:
@@ -433,6 +494,7 @@ def _markdown(
     spec = cfg["report"]
     params = swept_parameters(runs)
     seeds = runs.groupby("scenario", observed=True)["seed"].nunique()
+    draws = runs[DRAW_KEY].nunique()
     reps = runs["replication"].nunique()
     lines = [f"# {spec.get('title') or cfg['name']}", ""]
     if spec.get("question"):
@@ -444,7 +506,8 @@ def _markdown(
         f"baseline {', '.join(f'`{b}`' for b in dict.fromkeys(baseline_of.values()))}"
         + (f" (one per value of {', '.join(f'`{k}`' for k in strata)})" if strata else ""),
         f"- swept parameters: {', '.join(f'`{p}`' for p in params) or 'none'}",
-        f"- seeds per scenario: {int(seeds.min())}-{int(seeds.max())}; replications per run: {reps}",
+        f"- seeds per scenario: {int(seeds.min())}-{int(seeds.max())}; replications per run: {reps}; "
+        + (f"posterior draws: {draws} (each with every seed)" if draws > 1 else "posterior: the preset's medians"),
         f"- countries: {', '.join(cfg['countries'])}; warm-up {cfg['warmup_days']} days, "
         f"horizon {cfg['horizon_days']} days",
         f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`)"
@@ -458,9 +521,7 @@ def _markdown(
         lines += [
             "## Effects against the baseline",
             "",
-            "Mean difference of each scenario to the baseline, paired by seed and replication "
-            "(common random numbers), with its 95 % t-interval; the unpaired (Welch) interval for comparison. "
-            "All rows: `effects.csv`.",
+            _effects_preamble(table),
             "",
             _effects_markdown(table),
             "",
@@ -497,25 +558,50 @@ def _markdown(
     return "\n".join(lines)
 
 
+def _effects_preamble(table: pd.DataFrame) -> str:
+    if table["draws"].max() < 2:
+        return (
+            "Mean difference of each scenario to the baseline, paired by seed and replication (common random "
+            "numbers), with its 95 % t-interval; the unpaired (Welch) interval for comparison. These intervals "
+            "show the noise between seeds only, at the calibration's posterior medians: run with "
+            "`uncertainty=posterior` for intervals that include what the data leave open about behaviour. "
+            "All rows: `effects.csv`."
+        )
+    return (
+        f"Mean difference of each scenario to the baseline over {int(table['draws'].max())} draws of the "
+        "calibration's posterior, paired by draw, seed and replication (common random numbers). "
+        "95 % CI: interval of the mean effect over the draws (parameter and seed uncertainty); seeds only: "
+        "the interval seed noise alone would give; plausible worlds: 5th-95th percentile of the draws' "
+        "effects; sd parameter / stochastic: the spread of the effect between draws (net of seed noise) and "
+        "of one run's effect within a draw; robust: share of draws in which the effect has the sign of the "
+        "mean. All rows: `effects.csv`."
+    )
+
+
 def _effects_markdown(table: pd.DataFrame) -> str:
     countries = table["country"].unique()
     shown = table[table["country"] == ("ALL" if "ALL" in countries else countries[0])] if len(countries) > 1 else table
-    header = ["country", "metric", "scenario", "baseline mean", "scenario mean", "difference"]
-    header += ["95 % CI (paired)", "p", "95 % CI (unpaired)"]
-    rows = [
-        [
-            r.country,
-            r.metric,
-            r.scenario,
-            fmt(r.baseline_mean),
-            fmt(r.scenario_mean),
-            fmt(r.difference),
-            f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
-            fmt(r.p_value),
-            f"[{fmt(r.unpaired_ci_low)}, {fmt(r.unpaired_ci_high)}]",
-        ]
-        for r in shown.itertuples()
-    ]
+    header = ["country", "metric", "scenario", "baseline mean", "scenario mean", "difference", "95 % CI"]
+    posterior = table["draws"].max() >= 2
+    if posterior:
+        header += ["seeds only", "plausible worlds (90 %)", "sd parameter", "sd stochastic", "robust"]
+    else:
+        header += ["95 % CI (unpaired)"]
+    rows = []
+    for r in shown.itertuples():
+        row = [r.country, r.metric, r.scenario, fmt(r.baseline_mean), fmt(r.scenario_mean), fmt(r.difference)]
+        row.append(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
+        if posterior:
+            row += [
+                f"[{fmt(r.stochastic_ci_low)}, {fmt(r.stochastic_ci_high)}]",
+                f"[{fmt(r.worlds_low)}, {fmt(r.worlds_high)}]",
+                fmt(r.sd_parameter),
+                fmt(r.sd_stochastic),
+                "–" if pd.isna(r.robust_share) else f"{r.robust_share:.0%}",
+            ]
+        else:
+            row.append(f"[{fmt(r.unpaired_ci_low)}, {fmt(r.unpaired_ci_high)}]")
+        rows.append(row)
     return markdown_table(header, rows)
 
 

@@ -14,8 +14,11 @@ import seaborn as sns  # noqa: E402
 
 from sim.metrics import UNITS  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
+from sim.report import (
+    DRAW_KEY,  # noqa: E402
+    t_interval,  # noqa: E402
+)
 from sim.report import swept_parameters as swept  # noqa: E402
-from sim.report import t_interval  # noqa: E402
 
 PANEL_WIDTH = 3.3
 """Inches: one panel fits a journal's column."""
@@ -23,7 +26,7 @@ CONTEXT = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "legend.fon
 
 
 def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    ids = ["scenario", "seed", "replication", "country"]
+    ids = ["scenario", DRAW_KEY, "seed", "replication", "country"]
     long = runs.melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
     long["scenario"] = long["scenario"].astype(str)
     return long
@@ -65,13 +68,15 @@ def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Pa
 def effects_figure(
     runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str], strata: list[str], stem: Path
 ) -> Path:
-    """Each scenario's difference to its baseline, paired by seed, with its 95 % t-interval.
+    """Each scenario's difference to its baseline, paired by draw and seed, with its 95 % t-interval.
 
+    Over several posterior draws the interval is over the draws' mean
+    effects (as ``effects.csv``'s), so it includes parameter uncertainty.
     With strata (swept keys other than the compared lever, e.g. the enforcement
     feedback off and on) the x axis is the lever and the colour the stratum;
     several countries are then shown pooled (``ALL``).
     """
-    keys = ["seed", "replication", "country", "metric"]
+    keys = [DRAW_KEY, "seed", "replication", "country", "metric"]
     long = _long_metrics(runs, metrics)
     value = long.set_index(["scenario", *keys])["value"]
     diffs = long[long["scenario"].map(baseline_of) != long["scenario"]].copy()
@@ -91,6 +96,12 @@ def effects_figure(
             diffs = diffs[diffs["country"] == "ALL"]
         order = list(dict.fromkeys(lever_of.values()))
         xlabel, hue = ", ".join(levers), {"hue": "stratum"}
+    draws = runs[DRAW_KEY].nunique()
+    title = "Effect against the baseline, paired by seed (95 % CI)"
+    if draws > 1:
+        by = [c for c in ("scenario", "stratum", DRAW_KEY, "country", "metric") if c in diffs.columns]
+        diffs = diffs.groupby(by, as_index=False, sort=False)["difference"].mean()
+        title = f"Effect against the baseline over {draws} posterior draws (95 % CI over the draws)"
     with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
         grid = _point_panels(diffs, "difference", order, linestyle="none", **hue)
         for ax in grid.axes.flat:
@@ -98,7 +109,7 @@ def effects_figure(
         _label_panels(grid, metrics, xlabel, prefix="difference, ")
         if strata and grid.legend is not None:
             grid.legend.set_title(", ".join(" ".join(k.split(".")[-2:]).replace("_", " ") for k in strata))
-        grid.figure.suptitle("Effect against the baseline, paired by seed (95 % CI)", y=1.02)
+        grid.figure.suptitle(title, y=1.02)
         return save(grid.figure, stem)
 
 

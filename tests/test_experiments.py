@@ -69,3 +69,28 @@ def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
     if spec["report"].get("total"):  # a decomposition: each other scenario's effect as a share of the total's
         shares = pd.read_csv(out / "shares.csv")
         assert set(shares["metric"]) <= set(spec["report"]["metrics"]) and len(shares) > 0
+
+
+@pytest.mark.slow
+def test_an_experiment_with_posterior_uncertainty_runs_every_scenario_on_every_draw(tmp_path):
+    """``uncertainty=posterior``: the same draws and seeds for every scenario, and a report over the draws."""
+    proc = cli(
+        "-m",
+        "+experiment=colocation",
+        "uncertainty=posterior",
+        "uncertainty.draws=2",
+        "posterior.parameters=[behaviour.return_case_abscond]",
+        "posterior.draws=[[0.005],[0.02]]",
+        "warmup_days=20",
+        "horizon_days=40",
+        "seed=0,1",
+        f"paths.results_dir={tmp_path}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = pd.read_parquet(tmp_path / "colocation" / "runs.parquet")
+    cells = runs.groupby("scenario", observed=True)[["posterior_draw", "seed"]].apply(
+        lambda g: sorted(map(tuple, g.drop_duplicates().to_numpy()))
+    )
+    assert set(map(tuple, cells)) == {((0, 0), (0, 1), (1, 0), (1, 1))}
+    assert (pd.read_csv(tmp_path / "colocation" / "effects.csv")["draws"] == 2).all()

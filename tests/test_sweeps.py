@@ -7,13 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
 from sim.output import COMPLETION_MARKER, file_sha256
-from sim.report import baselines, collect_runs, effects, shares_of_total, strata_of
+from sim.report import baselines, collect_runs, effect_uncertainty, effects, shares_of_total, strata_of
 from tests.conftest import cli
 
 TINY = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300")
@@ -47,7 +48,16 @@ def test_report_table_has_a_row_per_run_and_every_metric(sweep):
     sweep_dir, _ = sweep
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
     assert len(runs) == 2 * 4  # scenarios x seeds, one country, one replication
-    assert list(runs.columns[:6]) == ["colocation", "scenario", "seed", "replication", "country", "run"]
+    assert list(runs.columns[:7]) == [
+        "colocation",
+        "scenario",
+        "posterior_draw",
+        "seed",
+        "replication",
+        "country",
+        "run",
+    ]
+    assert (runs["posterior_draw"] == -1).all(), "no draw: the preset's values"
     assert set(METRICS) <= set(runs.columns)
     assert sorted(runs.groupby("colocation")["seed"].apply(sorted).tolist()) == [[0, 1, 2, 3]] * 2
     assert list(pd.unique(runs["scenario"].astype(str))) == ["none", "full"]  # the sweep's order
@@ -271,3 +281,56 @@ def test_report_lists_a_damaged_run_and_fails_unless_told_to_leave_it_out(sweep,
     assert len(pd.read_parquet(copy / "runs.parquet")) == 7  # the other runs
     page = (copy / "report.md").read_text()
     assert "## Runs left out" in page and "`colocation=none,seed=2`: summary.parquet is damaged" in page
+
+
+def test_effect_uncertainty_splits_parameter_and_seed_parts_on_a_known_case():
+    """Ten draws whose true effects are +1 (eight) and -1 (two), four seeds each with noise ±0.1:
+    robust share 0.8, worlds from -1 to +1, parameter sd near the sd of the true effects (0.84),
+    stochastic sd 0.115 (the sd of -0.1, 0.1, -0.1, 0.1), and the interval over the draws far wider
+    than what seed noise alone gives."""
+    true = np.array([1.0] * 8 + [-1.0] * 2)
+    noise = np.array([-0.1, 0.1, -0.1, 0.1])
+    diff = (true[:, None] + noise[None, :]).ravel()
+    draws = np.repeat(np.arange(10), 4)
+    out = effect_uncertainty(diff, draws)
+    assert out["draws"] == 10 and out["difference"] == pytest.approx(0.6)
+    assert out["robust_share"] == pytest.approx(0.8)
+    assert out["worlds_low"] == pytest.approx(-1.0) and out["worlds_high"] == pytest.approx(1.0)
+    assert out["sd_parameter"] == pytest.approx(np.std(true, ddof=1), rel=0.01)
+    assert out["sd_stochastic"] == pytest.approx(np.std(noise, ddof=1))
+    assert out["ci_high"] - out["ci_low"] > 5 * (out["stochastic_ci_high"] - out["stochastic_ci_low"])
+    one = effect_uncertainty(diff[:4], draws[:4])
+    assert one["draws"] == 1 and np.isnan(one["robust_share"]) and np.isnan(one["worlds_low"])
+    assert (one["ci_low"], one["ci_high"]) == (one["stochastic_ci_low"], one["stochastic_ci_high"])
+
+
+def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp_path):
+    """Three draws of the abscond hazard (a tenth to three times the preset's) x two seeds x two scenarios,
+    paired: the report has a row per effect with three draws, and on the same runs the interval over the
+    draws is at least as wide as the seeds-only interval for the outcomes the hazard drives."""
+    sweep_dir = tmp_path / "posterior"
+    done = cli(
+        "-m",
+        *TINY,
+        "seed=0,1",
+        "colocation=none,full",
+        "posterior_draw=0,1,2",
+        "posterior.parameters=[behaviour.return_case_abscond]",
+        "posterior.draws=[[0.001],[0.01],[0.03]]",
+        METRICS_SHOWN,
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    assert sorted(runs["posterior_draw"].unique()) == [0, 1, 2] and len(runs) == 12
+    absconded = runs.groupby("posterior_draw")["share_ever_absconded"].mean()
+    assert absconded.is_monotonic_increasing, "each run used its draw's hazard"
+    table = pd.read_csv(sweep_dir / "effects.csv")
+    assert (table["draws"] == 3).all() and (table["pairs"] == 6).all()
+    driven = table[table["metric"].isin(["return_rate", "share_ever_absconded"])]
+    assert (
+        (driven["ci_high"] - driven["ci_low"]) >= (driven["stochastic_ci_high"] - driven["stochastic_ci_low"])
+    ).all()
+    page = (sweep_dir / "report.md").read_text()
+    assert "plausible worlds (90 %)" in page and "posterior draws: 3" in page
