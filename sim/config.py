@@ -16,6 +16,8 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import assumptions as lever_assumptions
+from sim.assumptions import Assumption
 from sim.params import ConfigError, ScenarioParams, check_folder_name, is_folder_name, reject_unknown_keys
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -67,12 +69,16 @@ class Uncertainty:
     calibration's posterior (``posterior_draw`` 0 .. draws-1), the same draws
     and seeds for every scenario, so the report can split an effect's
     uncertainty into its parameter and stochastic parts.
+    ``posterior+levers``: draw k also sets every lever assumption
+    (``assumptions``) to its k-th draw.
     """
 
     source: str = MISSING
     draws: int = MISSING
     sweep: str = MISSING
     """The values an experiment sweeps ``posterior_draw`` over (Hydra sweep syntax)."""
+    lever_seed: int = MISSING
+    """``posterior+levers``: draw k of the lever assumptions comes from ``(lever_seed, k)``."""
 
 
 @dataclass
@@ -86,6 +92,8 @@ class AppConfig(ScenarioParams):
     posterior_draw: int = MISSING
     """Run on this draw of ``posterior.draws`` (0-based); -1: the preset's own values (posterior medians)."""
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    assumptions: list[Assumption] = MISSING
+    """The levers' assumed constants with their ranges (``configs/assumptions``)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -118,7 +126,7 @@ class AppConfig(ScenarioParams):
                     raise ConfigError(f"report.{key}: {item!r} is not an override; write key=value")
 
 
-UNCERTAINTY_SOURCES = ("seeds", "posterior")
+UNCERTAINTY_SOURCES = ("seeds", "posterior", "posterior+levers")
 
 
 def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
@@ -157,15 +165,21 @@ def register_schema() -> None:
 def to_params(cfg: DictConfig) -> AppConfig:
     """Validate a composed config and return the typed parameter object.
 
-    With ``posterior_draw`` >= 0 the draw's values replace the preset's for
-    the keys ``posterior.parameters`` names, and the result is validated again.
+    With ``posterior_draw`` = k >= 0 the k-th draw's values replace the
+    preset's for the keys ``posterior.parameters`` names (and, with
+    ``uncertainty.source=posterior+levers``, the k-th draw of the lever
+    assumptions replaces their configured values); the result is validated again.
     """
     params = _typed(cfg)
-    if params.posterior_draw < 0:
+    lever_assumptions.check(params.assumptions, cfg)
+    k = params.posterior_draw
+    if k < 0:
         return params
+    values = dict(zip(params.posterior.parameters, params.posterior.draws[k], strict=True))
+    if params.uncertainty.source == "posterior+levers":
+        values |= lever_assumptions.draw(params.assumptions, cfg, k, params.uncertainty.lever_seed)
     drawn = cfg.copy()
-    values = params.posterior.draws[params.posterior_draw]
-    for key, value in zip(params.posterior.parameters, values, strict=True):
+    for key, value in values.items():
         current = OmegaConf.select(drawn, key, default=None)
         if current is None:
             raise ConfigError(f"posterior.parameters: {key!r} is not a key of the model config")

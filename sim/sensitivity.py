@@ -25,7 +25,8 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.config import CONFIG_DIR, Paths, compose, register_schema
+from sim import assumptions as lever_assumptions
+from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import SEED, ConfigError, check_number
@@ -51,6 +52,8 @@ class SensitivityConfig:
     workers: int = 1
     scenario: list[str] = field(default_factory=list)
     parameters: dict[str, Range] = field(default_factory=dict)
+    assumptions: bool = MISSING
+    """Also vary each lever assumption that applies to the scenario over its stated range (``configs/assumptions``)."""
     outcomes: list[str] = field(default_factory=list)
     ishigami_noise_sd: float = 0.0
     """With ``model=ishigami``: sd of Gaussian noise added per replication (tests the noise share)."""
@@ -145,6 +148,9 @@ def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Range], li
         model = compose([*cfg.scenario, f"seed={cfg.seed}", f"replications={cfg.replications}"])
         validate(cfg, model)
         ranges = dict(cfg.parameters)
+        if cfg.assumptions:
+            stated = lever_assumptions.ranges_of(to_params(model).assumptions, model)
+            ranges |= {key: Range(low, high) for key, (low, high) in stated.items() if key not in ranges}
         outcomes = list(cfg.outcomes)
         evaluate = ReturnsimPoint(model, list(ranges), outcomes, cfg.replications)
     problem = {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(r.bounds) for r in ranges.values()]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -78,3 +80,24 @@ def test_a_seed_outside_the_models_range_is_named(tmp_path, seed):
     assert done.returncode == 2, done.stderr
     assert f"seed={seed} is out of range" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
+
+
+def test_assumptions_true_adds_the_lever_ranges_that_apply_to_the_scenario():
+    """With co-location full, the handover delay varies over full's range (1-7 days), not none's."""
+    from omegaconf import OmegaConf
+
+    from sim.sensitivity import SensitivityConfig, problem_and_evaluator
+
+    raw = OmegaConf.load(Path(__file__).resolve().parent.parent / "configs" / "sensitivity.yaml")
+    raw.pop("defaults")
+    raw.pop("hydra")
+    cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
+    cfg.scenario = ["colocation=full", "avr=none"]
+    plain, *_ = problem_and_evaluator(cfg)
+    cfg.assumptions = True
+    problem, *_ = problem_and_evaluator(cfg)
+    added = dict(zip(problem["names"], problem["bounds"], strict=True))
+    assert set(plain["names"]) < set(added)
+    assert added["colocation.handover_admin_days"] == [1.0, 7.0]
+    assert "avr.uptake" not in added, "avr=none has no uptake to vary"
+    assert "colocation.days_per_week" not in added, "a range only for partial"
