@@ -247,6 +247,15 @@ def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     streams = np.random.SeedSequence(cfg.seed).spawn(2)  # 0: observed data of a recovery check; 1: ensemble
     t0 = time.perf_counter()
     with worker_map(cfg.workers) as pool_map:
+        first = moments.at((start, 0))
+        empty = [name for name, value in first.items() if not np.isfinite(value)]
+        if empty:  # every particle would be rejected: ABC would never end
+            raise ConfigError(
+                "targets "
+                + ", ".join(f"{n} ({cfg.targets[n].setting}.{cfg.targets[n].moment})" for n in empty)
+                + ": the setting gives no data for this outcome at the start values (e.g. no police cases in the "
+                "cohort); lengthen the setting's days or follow_days, or raise scale"
+            )
         truth = recovery_values(cfg)
         if truth:
             replication = int(streams[0].generate_state(1)[0] % (2**PARTICLE_SEED_BITS - 1))

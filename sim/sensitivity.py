@@ -127,6 +127,10 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
     ]:
         if value < low:
             raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+    if cfg.morris_levels < 2 or cfg.morris_levels % 2:
+        raise ConfigError(f"morris_levels={cfg.morris_levels} is out of range; allowed: an even number >= 2")
+    if not cfg.ishigami_noise_sd >= 0:
+        raise ConfigError(f"ishigami_noise_sd={cfg.ishigami_noise_sd} is out of range; allowed: >= 0")
     if cfg.method == "sobol" and cfg.samples & (cfg.samples - 1):
         raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
     if model is not None:

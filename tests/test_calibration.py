@@ -190,6 +190,7 @@ def _leaves(node, prefix):
         (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),
         (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
         (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
+        (["settings.year_2017.days=1", "scale=0.01"], 2, "the setting gives no data for this outcome"),
         (["+foo=1"], 2, "foo: unknown key"),
         (["+abc.speed=2"], 2, "abc.speed: unknown key"),
         (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),

@@ -72,13 +72,20 @@ def test_bad_method_is_named(tmp_path):
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
 
 
-@pytest.mark.parametrize("seed", ["-1", "9223372036854775808"])
-def test_a_seed_outside_the_models_range_is_named(tmp_path, seed):
-    done = cli(
-        "model=ishigami", f"seed={seed}", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity"
-    )
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("seed=-1", "seed=-1 is out of range"),
+        ("seed=9223372036854775808", "seed=9223372036854775808 is out of range"),
+        ("ishigami_noise_sd=-0.5", "ishigami_noise_sd=-0.5 is out of range; allowed: >= 0"),
+        ("morris_levels=3", "morris_levels=3 is out of range; allowed: an even number >= 2"),
+        ("morris_levels=0", "morris_levels=0 is out of range"),
+    ],
+)
+def test_an_out_of_range_number_is_named(tmp_path, override, message):
+    done = cli("model=ishigami", override, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
     assert done.returncode == 2, done.stderr
-    assert f"seed={seed} is out of range" in done.stderr and "Traceback" not in done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
 
 
