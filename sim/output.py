@@ -13,13 +13,15 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
+from omegaconf import DictConfig, OmegaConf
 
 PACKAGES = (
     "returnsim",
@@ -133,7 +135,56 @@ def run_problems(run_dir: Path) -> list[str]:
             problems.append(f"{name} is damaged: its SHA-256 differs from the one {COMPLETION_MARKER} records")
         elif path.suffix == ".parquet" and not _is_parquet(path):
             problems.append(f"{name} is damaged: it is not a readable Parquet file")
+    if not problems:
+        try:
+            read_saved_config(run_dir / "config.yaml")
+        except SavedConfigError as exc:
+            problems.append(str(exc))
     return problems
+
+
+class SavedConfigError(ValueError):
+    """A saved config that is not plain data (it would run code or read the environment if evaluated)."""
+
+
+def read_saved_config(path: Path) -> DictConfig:
+    """A config saved in a results folder, as plain data; a :class:`SavedConfigError` if it is not.
+
+    A results folder is data, not code: the YAML is read with a safe loader
+    and refused if it holds an interpolation or resolver (``${...}``, e.g.
+    ``${oc.env:VAR}``), a ``_target_`` (an object Hydra would build) or a
+    ``hydra:`` block. A config that returnsim saved holds none of them.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SavedConfigError(f"{path.name} cannot be read as YAML ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise SavedConfigError(f"{path.name} is not a mapping of config keys")
+    if "hydra" in data:
+        raise SavedConfigError(f"{path.name}: holds a hydra block, which is not plain data; nothing was run")
+    for where, value in _leaves(data, ()):
+        key = ".".join(map(str, where))
+        if where and where[-1] == "_target_":
+            raise SavedConfigError(f"{path.name}: {key} is a _target_ (an object Hydra would build); nothing was run")
+        if isinstance(value, str) and "${" in value:
+            raise SavedConfigError(f"{path.name}: {key} holds an interpolation (${{...}}); nothing in it is evaluated")
+    return OmegaConf.create(data)
+
+
+def _leaves(node: object, where: tuple) -> Iterator[tuple[tuple, object]]:
+    """Every key path and value; a ``_target_`` key is yielded whatever its value."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "_target_":
+                yield (*where, k), v
+            else:
+                yield from _leaves(v, (*where, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*where, i))
+    else:
+        yield where, node
 
 
 def _is_parquet(path: Path) -> bool:

@@ -33,7 +33,7 @@ from omegaconf.errors import OmegaConfBaseException
 from scipy import stats
 
 from sim.metrics import METRICS
-from sim.output import REDO, run_problems, write_table, write_text
+from sim.output import REDO, read_saved_config, run_problems, write_table, write_text
 
 SEED_KEYS = ("seed", "replication")
 DRAW_KEY = "posterior_draw"
@@ -61,14 +61,16 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 
 def _job_number(run_dir: Path) -> int:
     try:
-        return int(OmegaConf.load(run_dir / ".hydra" / "hydra.yaml").hydra.job.num)
+        return int(
+            yaml.safe_load((run_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"))["hydra"]["job"]["num"]
+        )
     except Exception:  # noqa: BLE001 - a run without Hydra's record sorts last
         return sys.maxsize
 
 
 def _overrides(run_dir: Path) -> dict[str, object]:
     """The run's task overrides as ``{key: value}``, values read as YAML (numbers become numbers)."""
-    items = OmegaConf.to_container(OmegaConf.load(run_dir / ".hydra" / "overrides.yaml"))
+    items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
     found: dict[str, object] = {}
     for item in items:
         key, _, value = str(item).partition("=")
@@ -384,7 +386,7 @@ def _welch_interval(s: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[
 
 # --- reading the runs' own tables -------------------------------------------------
 def _run_config(run_dir: Path) -> dict:
-    return OmegaConf.to_container(OmegaConf.load(run_dir / "config.yaml"))
+    return OmegaConf.to_container(read_saved_config(run_dir / "config.yaml"))
 
 
 def _scenario_of_runs(runs: pd.DataFrame) -> dict[str, str]:
@@ -635,8 +637,12 @@ def _command(sweep_dir: Path) -> str:
     path = sweep_dir / "multirun.yaml"
     if not path.exists():
         return ""
-    recorded = OmegaConf.load(path).hydra.overrides
-    overrides = [o for o in recorded.hydra if not o.startswith("hydra.mode=")] + list(recorded.task)
+    try:  # read as written: nothing in it is resolved
+        recorded = yaml.safe_load(path.read_text(encoding="utf-8"))["hydra"]["overrides"]
+        overrides = [str(o) for o in recorded["hydra"] if not str(o).startswith("hydra.mode=")]
+        overrides += [str(o) for o in recorded["task"]]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
+        return ""  # a damaged record of the command: the page goes without it
     return " ".join(["uv run returnsim -m", *(_quote(o) for o in overrides)])
 
 

@@ -15,11 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-
 from sim.config import AppConfig, register_schema, to_params
-from sim.output import COMPLETION_MARKER, REDO, frame_hash, run_problems, versions
+from sim.output import COMPLETION_MARKER, REDO, SavedConfigError, frame_hash, read_saved_config, run_problems, versions
 from sim.params import ConfigError
 from sim.runner import run_replication
 
@@ -43,9 +40,9 @@ def load_run_config(run_dir: Path) -> AppConfig:
     """The validated parameters of a saved run."""
     register_schema()
     try:
-        cfg = OmegaConf.load(run_dir / "config.yaml")
-    except (OSError, OmegaConfBaseException) as exc:
-        raise ConfigError(f"{run_dir / 'config.yaml'}: {exc}") from None
+        cfg = read_saved_config(run_dir / "config.yaml")
+    except SavedConfigError as exc:
+        raise ConfigError(str(exc)) from None
     return to_params(cfg)
 
 

@@ -334,3 +334,54 @@ def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp
     ).all()
     page = (sweep_dir / "report.md").read_text()
     assert "plausible worlds (90 %)" in page and "posterior draws: 3" in page
+
+
+def _rehash(run_dir: Path, name: str) -> None:
+    meta = json.loads((run_dir / COMPLETION_MARKER).read_text())
+    meta["files"][name] = file_sha256(run_dir / name)
+    (run_dir / COMPLETION_MARKER).write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (
+            lambda text: text.replace("question:", "question: ${oc.env:RETURNSIM_SECRET}\n  old_question:"),
+            "interpolation",
+        ),
+        (lambda text: text + "extra:\n  _target_: builtins.open\n  file: config.yaml\n", "_target_"),
+        (lambda text: text + "hydra:\n  callbacks: {}\n", "hydra block"),
+    ],
+)
+def test_a_saved_config_that_would_evaluate_anything_is_refused(tmp_path, monkeypatch, edit, named):
+    """Results folders are data: a config.yaml crafted to read the environment or build an object (its hash
+    re-recorded, so the folder looks intact) is refused by reproduce and report, and nothing in it runs."""
+    monkeypatch.setenv("RETURNSIM_SECRET", "s3cr3t-value")
+    proc = cli(*TINY, "seed=5", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run = tmp_path / "run"
+    config = run / "config.yaml"
+    config.write_text(edit(config.read_text()))
+    _rehash(run, "config.yaml")
+    before = config.read_text()
+    done = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert named in done.stderr and "Traceback" not in done.stderr
+    assert "s3cr3t-value" not in done.stdout + done.stderr
+    assert config.read_text() == before, "nothing in the folder was evaluated (builtins.open would empty it)"
+
+
+def test_report_does_not_resolve_what_a_sweeps_record_holds(sweep, tmp_path, monkeypatch):
+    """multirun.yaml with an environment resolver among the overrides: the page shows it as written."""
+    monkeypatch.setenv("RETURNSIM_SECRET", "s3cr3t-value")
+    sweep_dir, _ = sweep
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy)
+    record = copy / "multirun.yaml"
+    record.write_text(
+        record.read_text().replace("task:\n", "task:\n    - report.title=${oc.env:RETURNSIM_SECRET}\n", 1)
+    )
+    done = cli(str(copy), module="sim.report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (copy / "report.md").read_text()
+    assert "s3cr3t-value" not in page and "${oc.env:RETURNSIM_SECRET}" in page
