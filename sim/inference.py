@@ -48,6 +48,9 @@ class Schedule:
     """Each generation's threshold: this quantile of the previous generation's distances."""
     max_walltime_minutes: float
     max_simulations: int
+    kernel_scaling: float
+    """pyabc's perturbation kernel: the particles' covariance times Silverman's factor times this. Kernels
+    broader than the rule's keep the weights even when there are few particles per dimension."""
 
 
 @dataclass
@@ -57,7 +60,8 @@ class Posterior:
     particles: pd.DataFrame
     """One row per particle: each parameter's config value, its ``weight`` (sum 1) and ``distance``."""
     generations: pd.DataFrame
-    """One row per generation: threshold ``epsilon``, ``particles``, ``simulations`` and ``acceptance_rate``."""
+    """One row per generation: threshold ``epsilon``, ``particles``, ``simulations``, ``acceptance_rate`` and
+    ``effective_sample_size`` (1 / Σ w², of ``particles``: far below it, a few particles carry the weight)."""
     simulations: int
 
 
@@ -146,6 +150,7 @@ def run_abc(
         population_size=schedule.population_size,
         eps=pyabc.QuantileEpsilon(alpha=schedule.epsilon_quantile),
         sampler=SeededMappingSampler(map_, seed),
+        transitions=pyabc.MultivariateNormalTransition(scaling=schedule.kernel_scaling),
     )
     logger = logging.getLogger("ABC")  # pyabc reports each generation (threshold, acceptance) on its own handler
     logger.setLevel(logging.INFO)
@@ -174,8 +179,16 @@ def run_abc(
             "particles": populations["particles"].to_numpy(),
             "simulations": populations["samples"].to_numpy(),
         }
-    ).assign(acceptance_rate=lambda g: g["particles"] / g["simulations"])
+    ).assign(
+        acceptance_rate=lambda g: g["particles"] / g["simulations"],
+        effective_sample_size=[_ess(history.get_distribution(m=0, t=int(t))[1]) for t in populations["t"]],
+    )
     return Posterior(particles, generations, int(history.total_nr_simulations))
+
+
+def _ess(weights: np.ndarray) -> float:
+    w = weights / weights.sum()
+    return float(1.0 / np.sum(w**2))
 
 
 def _simulate_search_point(
