@@ -12,7 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, register_schema, to_params
-from sim.output import discard_run_dir, run_is_complete
+from sim.output import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
 from sim.params import ConfigError
 from sim.runner import config_text, format_summary, run_scenario
 from sim.sweep import FAILURE_FILE, failure_record, job_finished
@@ -34,7 +34,25 @@ def main(cfg: DictConfig) -> None:
         discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)
         sys.exit(2)
-    results = run_scenario(params, out_dir)
+    if not claim_run_dir(out_dir):
+        print(
+            f"returnsim: {out_dir} is in use by another run started at the same moment; nothing was written. "
+            "Start this one again, or give it its own name= .",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    try:
+        results = run_scenario(params, out_dir)
+    except Exception as exc:  # noqa: BLE001 - any failure: no partial result may pass for a result
+        remove_partial_results(out_dir)
+        try:
+            error = failure_record(out_dir, list(hc.overrides.task), exc)
+        except OSError:  # a full disk or read-only folder: the message below is all there is
+            error = f"{type(exc).__name__}: {exc}"
+        print(f"returnsim: the run failed, no results were kept in {out_dir}: {error}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        release_run_dir(out_dir)
     if not params.output.quiet:
         print(format_summary(pd.concat([r.summary for r in results], ignore_index=True)))
         print(f"results: {out_dir}")
@@ -51,6 +69,7 @@ def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overri
         (out_dir / FAILURE_FILE).unlink(missing_ok=True)
         run_scenario(params, out_dir)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded; the sweep goes on
+        remove_partial_results(out_dir)
         error = failure_record(out_dir, overrides, exc)
         print(f"returnsim: run {run} failed: {error}", file=sys.stderr, flush=True)
         print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)

@@ -218,6 +218,45 @@ def frame_hash(df: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+RUN_LOCK = "run.lock"
+"""A single run's claim on its folder while it runs (removed when its results are written)."""
+KEPT_AFTER_FAILURE = (".hydra", "failed.json")
+
+
+def claim_run_dir(out_dir: Path) -> bool:
+    """Claim ``out_dir`` for this process; False if another run already holds it (started at the same moment)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(out_dir / RUN_LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return True
+
+
+def release_run_dir(out_dir: Path) -> None:
+    """Give up the claim of :func:`claim_run_dir`."""
+    (out_dir / RUN_LOCK).unlink(missing_ok=True)
+
+
+def remove_partial_results(out_dir: Path) -> None:
+    """After a failed run, remove every result it wrote, so nothing in the folder passes for a result.
+
+    Kept: Hydra's record (``.hydra/``), the log and ``failed.json``, which
+    say what was run and why it failed.
+    """
+    if not out_dir.is_dir():
+        return
+    for path in out_dir.iterdir():
+        if path.name in KEPT_AFTER_FAILURE or path.suffix == ".log":
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def discard_run_dir(out_dir: Path) -> None:
     """Remove a run directory that holds nothing but Hydra's own bookkeeping (after a config error)."""
     if out_dir.exists() and all(p.name in {".hydra", "cli.log"} or p.suffix == ".log" for p in out_dir.iterdir()):

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pandas as pd
+import pytest
 from omegaconf import OmegaConf
 
 from sim.metrics import METRICS
 from sim.register import COLUMNS
 from tests.conftest import cli
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_run_writes_every_output(tmp_path):
@@ -40,3 +45,38 @@ def test_run_writes_every_output(tmp_path):
         assert (run_dir / "figures" / fig).stat().st_size > 10_000
     assert not list(run_dir.rglob("*.tmp")), "no temporary files left behind"
     assert "return_rate" in proc.stdout
+
+
+SMALL_RUN = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=200")
+
+
+def test_a_run_into_a_folder_another_run_holds_is_refused(tmp_path):
+    """Two runs started at the same moment get the same folder only if their clocks agree to the microsecond;
+    then the second finds the first's claim and stops, writing nothing."""
+    held = tmp_path / "held"
+    held.mkdir()
+    (held / "run.lock").write_text("12345\n")
+    proc = cli(*SMALL_RUN, f"hydra.run.dir={held}", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "is in use by another run" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (held / "run.json").exists() and not list(held.glob("*.parquet"))
+    saved = OmegaConf.to_container(OmegaConf.load(ROOT / "configs" / "config.yaml"))
+    assert saved["hydra"]["run"]["dir"].endswith("%S_%f}"), "single runs' folders are named to the microsecond"
+
+
+def test_a_run_into_a_full_disk_ends_with_a_message_and_keeps_no_partial_results(tmp_path):
+    """A 256 KB file system holds Hydra's record but not the results: exit 1, a message, nothing that looks
+    like a result (no run.json, no Parquet) and the folder not claimed any more."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        proc = cli(*SMALL_RUN, f"hydra.run.dir={mount / 'run'}", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "the run failed, no results were kept" in proc.stderr and "No space left" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        left = {p.name for p in (mount / "run").iterdir()}
+        assert left <= {".hydra", "failed.json", "returnsim.log", "cli.log"}, left
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
