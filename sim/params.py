@@ -301,6 +301,8 @@ class ScenarioParams:
     warmup_days: int = required()
     horizon_days: int = required(_rng(1))
     countries: list[str] = MISSING
+    max_cases: int = required(_rng(1))
+    """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)
@@ -314,6 +316,14 @@ class ScenarioParams:
 
     def __post_init__(self) -> None:
         validate(self)
+        years = (self.warmup_days + self.horizon_days) / 365.0
+        expected = sum(self.nations[c].decisions_per_year for c in self.countries if c in self.nations) * years
+        if expected > self.max_cases:
+            raise ConfigError(
+                f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
+                f"/ 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB of memory "
+                "each): lower the arrivals or the run length, or raise max_cases"
+            )
 
 
 def validate(obj: Any, path: str = "") -> None:

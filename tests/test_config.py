@@ -62,6 +62,7 @@ def test_a_value_missing_from_the_yaml_is_named():
         ("behaviour.police_case_abscond=inf", "behaviour.police_case_abscond"),
         ("seed=99999999999999999999", "seed=99999999999999999999 is out of range"),  # Parquet stores an int64
         ("nations.SE.decisions_per_year=1e30", "nations.SE.decisions_per_year=1e+30 is out of range"),  # numpy Poisson
+        ("nations.SE.decisions_per_year=900000", "the run would open about 8,100,000 cases"),  # memory: max_cases
     ],
 )
 def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override, mentions):
