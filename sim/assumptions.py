@@ -4,11 +4,12 @@ No source fixes how long a handover takes at a co-located office, how much
 an address raises the chance of finding someone, or how many people take up
 a return grant: each such constant is an assumption. Each gets a range with
 its reasoning in config; the range may depend on a lever's option
-(``by: colocation.mode``: a handover is slower without co-location). A draw k
-gives every assumption the same quantile u_k in whichever range applies, so
-that scenarios compared on draw k live in the same world (a world with slow
-handovers is slow with and without co-location), and draws are paired across
-scenarios and seeds like the posterior's.
+(``by: colocation.mode``: a handover is slower without co-location). Draw k
+gives assumption j its own quantile u_kj, and puts it at that quantile of
+whichever range applies, so that scenarios compared on draw k live in the
+same world (a world with slow handovers is slow with and without
+co-location), and draws are paired across scenarios and seeds like the
+posterior's.
 
 This module reads and checks configs only; it imports nothing of the model.
 """
@@ -69,7 +70,7 @@ def check(assumptions: list[Assumption], cfg: DictConfig) -> None:
 
 
 def draw(assumptions: list[Assumption], cfg: DictConfig, index: int, seed: int) -> dict[str, float]:
-    """Draw ``index``: each assumption at the quantile u_k (uniform, from ``(seed, index)``) of its range.
+    """Draw ``index``: assumption j at its quantile u_j (uniform, from ``(seed, index)``) of its range.
 
     The quantiles depend only on ``(seed, index)`` and the assumption's
     place in the list, not on the scenario, so a draw is the same world in

@@ -30,9 +30,10 @@ from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import SEED, ConfigError, check_number
+from sim.ranges import Range
 from sim.runner import ReplicationResult, run_replication
 from sim.scaling import scale_country
-from sim.study import Range, check_ranges, run_study, with_values, worker_map
+from sim.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
 
 COHORT_MOMENTS = (
     "share_registered_departure",
@@ -156,6 +157,7 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
     check_number("seed", cfg.seed, SEED)  # it also seeds the model
     check_ranges("parameters", cfg.parameters, model)
+    check_no_posterior_draw(model)
     for name, setting in cfg.settings.items():
         if setting.kind not in ("cohort", "period"):
             raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of cohort, period")
@@ -186,7 +188,7 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
     if not 0 < cfg.abc.epsilon_quantile < 1:
         raise ConfigError(f"abc.epsilon_quantile={cfg.abc.epsilon_quantile} is out of range; allowed: > 0 and < 1")
-    for key in ("min_epsilon", "max_walltime_minutes"):
+    for key in ("min_epsilon", "max_walltime_minutes", "kernel_scaling"):
         if not getattr(cfg.abc, key) > 0:
             raise ConfigError(f"abc.{key}={getattr(cfg.abc, key)} is out of range; allowed: > 0")
     if not 0 < cfg.scale <= 1:

@@ -17,7 +17,7 @@ from sim.report_figures import CONTEXT, PANEL_WIDTH, plt, save
 
 if TYPE_CHECKING:
     from sim.calibrate import CalibrationConfig
-    from sim.study import Range
+    from sim.ranges import Range
 
 
 BLUE = sns.color_palette("colorblind")[0]

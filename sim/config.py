@@ -18,7 +18,15 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim import assumptions as lever_assumptions
 from sim.assumptions import Assumption
-from sim.params import ConfigError, ScenarioParams, check_folder_name, is_folder_name, reject_unknown_keys
+from sim.params import (
+    SEED,
+    ConfigError,
+    ScenarioParams,
+    check_folder_name,
+    check_number,
+    is_folder_name,
+    reject_unknown_keys,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -103,7 +111,14 @@ class AppConfig(ScenarioParams):
             )
         if self.uncertainty.draws < 1:
             raise ConfigError(f"uncertainty.draws={self.uncertainty.draws} is out of range; allowed: >= 1")
+        check_number("uncertainty.lever_seed", self.uncertainty.lever_seed, SEED)
         available = len(self.posterior.draws)
+        if self.uncertainty.source != "seeds" and self.uncertainty.draws > available:
+            raise ConfigError(
+                f"uncertainty={self.uncertainty.source} with uncertainty.draws={self.uncertainty.draws}: the "
+                f"calibration preset holds {available} posterior draws; choose a preset with a posterior "
+                "(configs/calibration) or fewer draws"
+            )
         if not -1 <= self.posterior_draw < available:
             allowed = (
                 f"-1 (the preset's values) or 0-{available - 1}" if available else "-1 (the preset holds no draws)"
@@ -172,6 +187,9 @@ def to_params(cfg: DictConfig) -> AppConfig:
     """
     params = _typed(cfg)
     lever_assumptions.check(params.assumptions, cfg)
+    for key in params.posterior.parameters:
+        if OmegaConf.select(cfg, key, default=None) is None:
+            raise ConfigError(f"posterior.parameters: {key!r} is not a key of the model config")
     k = params.posterior_draw
     if k < 0:
         return params
@@ -180,9 +198,7 @@ def to_params(cfg: DictConfig) -> AppConfig:
         values |= lever_assumptions.draw(params.assumptions, cfg, k, params.uncertainty.lever_seed)
     drawn = cfg.copy()
     for key, value in values.items():
-        current = OmegaConf.select(drawn, key, default=None)
-        if current is None:
-            raise ConfigError(f"posterior.parameters: {key!r} is not a key of the model config")
+        current = OmegaConf.select(drawn, key)
         is_count = isinstance(current, int) and not isinstance(current, bool)
         OmegaConf.update(drawn, key, round(value) if is_count else value, merge=False)
     return _typed(drawn)

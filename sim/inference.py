@@ -30,7 +30,7 @@ import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
 
-from sim.study import Range
+from sim.ranges import Range
 
 PARTICLE_SEED_BITS = 32
 """Random states of particles are seeded with 32-bit integers (numpy's legacy ``seed``)."""
@@ -63,6 +63,8 @@ class Posterior:
     """One row per generation: threshold ``epsilon``, ``particles``, ``simulations``, ``acceptance_rate`` and
     ``effective_sample_size`` (1 / Σ w², of ``particles``: far below it, a few particles carry the weight)."""
     simulations: int
+    """Every simulation, including pyabc's first sample from the prior that sets the first threshold
+    (not a generation, so not in ``generations``)."""
 
 
 class SeededMappingSampler(MappingSampler):

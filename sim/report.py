@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import yaml
 from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 from scipy import stats
 
 from sim.metrics import METRICS
@@ -96,11 +95,12 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
             continue
         try:
             overrides = _overrides(run_dir)
-        except (OSError, ValueError, TypeError, yaml.YAMLError, OmegaConfBaseException) as exc:
+        except (OSError, ValueError, TypeError, yaml.YAMLError) as exc:
             problems[run_dir.name] = f".hydra/overrides.yaml is damaged ({type(exc).__name__}: {exc})"
             continue
         summary = pd.read_parquet(run_dir / "summary.parquet")
-        summary[DRAW_KEY] = int(overrides.pop(DRAW_KEY, -1))  # runs from before posterior draws used none
+        overrides.pop(DRAW_KEY, None)  # the draw comes from the run's own config, wherever it was set
+        summary[DRAW_KEY] = int(_run_config(run_dir).get(DRAW_KEY, -1))  # runs from before posterior draws: none
         for key, value in overrides.items():
             summary[key] = str(value) if isinstance(value, (list, dict)) else value
         summary["run"] = run_dir.name
@@ -227,7 +227,8 @@ def shares_of_total(
     The share is the ratio of the mean paired differences (effect of the
     scenario over effect of the total, both against the same baseline and
     seeds); its 95 % interval is a percentile bootstrap over the paired seeds
-    (scipy). The pooled ``ALL`` country where there are several.
+    (scipy), or over the draws' mean effects when the runs cover several
+    posterior draws. The pooled ``ALL`` country where there are several.
     """
     keys = [DRAW_KEY, "seed", "replication"]
     countries = runs["country"].unique()
@@ -257,8 +258,11 @@ def shares_of_total(
             ).dropna()
             if pairs.empty:
                 continue
-            part = (pairs[scenario] - pairs[baseline]).to_numpy()
-            full = (pairs[whole[0]] - pairs[baseline]).to_numpy()
+            part = pairs[scenario] - pairs[baseline]
+            full = pairs[whole[0]] - pairs[baseline]
+            if part.index.get_level_values(DRAW_KEY).nunique() > 1:  # resample whole draws, not runs
+                part, full = part.groupby(level=DRAW_KEY).mean(), full.groupby(level=DRAW_KEY).mean()
+            part, full = part.to_numpy(), full.to_numpy()
             rows.append(
                 {
                     "metric": metric,
@@ -303,73 +307,97 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         "baseline": baseline,
         "pairs": len(diff),
         "baseline_mean": b.mean(),
-        "baseline_ci_low": t_interval(b.to_numpy())[0],
-        "baseline_ci_high": t_interval(b.to_numpy())[1],
+        "baseline_ci_low": _level_interval(b)[0],
+        "baseline_ci_high": _level_interval(b)[1],
         "scenario_mean": s.mean(),
-        "scenario_ci_low": t_interval(s.to_numpy())[0],
-        "scenario_ci_high": t_interval(s.to_numpy())[1],
-        **effect_uncertainty(diff.to_numpy(), diff.index.get_level_values(DRAW_KEY).to_numpy()),
+        "scenario_ci_low": _level_interval(s)[0],
+        "scenario_ci_high": _level_interval(s)[1],
+        **effect_uncertainty(
+            diff.to_numpy(),
+            diff.index.get_level_values(DRAW_KEY).to_numpy(),
+            pd.factorize(diff.index.droplevel(DRAW_KEY))[0],
+        ),
         "unpaired_ci_low": u_low,
         "unpaired_ci_high": u_high,
     }
 
 
-def effect_uncertainty(diff: np.ndarray, draws: np.ndarray) -> dict[str, float]:
-    """An effect's mean and what we do not know about it, from paired differences labelled by posterior draw.
+def _level_interval(values: pd.Series) -> tuple[float, float]:
+    """95 % t-interval of a scenario's mean: over its runs, or over its draws' means when it has several draws."""
+    draws = values.index.get_level_values(DRAW_KEY)
+    if draws.nunique() > 1:
+        return t_interval(values.groupby(level=DRAW_KEY).mean().to_numpy())
+    return t_interval(values.to_numpy())
 
-    - ``ci_low``/``ci_high``: 95 % interval of the mean effect. With one
-      draw, a t-interval over the paired seeds (seed noise only); with
-      several, a t-interval over the draws' mean effects, so it includes what
-      the posterior leaves open about behaviour.
-    - ``stochastic_ci_low``/``_high``: the interval seed noise alone would
-      give (the within-draw spread), for comparison.
+
+def effect_uncertainty(diff: np.ndarray, draws: np.ndarray, streams: np.ndarray) -> dict[str, float]:
+    """An effect's mean and what we do not know about it, from paired differences by posterior draw and seed.
+
+    The runs cross draws with seeds: seed stream s (a seed and replication)
+    has the same random numbers in every draw. With D draws and S streams, a
+    two-way analysis of variance of the differences gives the mean squares
+    of draws, streams and the rest (MS_D, MS_S, MS_E) and from them:
+
+    - ``se``: standard error of the mean effect, √((MS_D + MS_S − MS_E)/DS)
+      with the parameter and the seed part each counted at least 0
+      (parameter and seed uncertainty; with one draw, seed noise only);
+      ``ci_low``/``ci_high``: its 95 % t-interval (Satterthwaite's degrees of
+      freedom).
+    - ``se_stochastic``, ``stochastic_ci_low``/``_high``: what seed noise
+      alone gives, √(MS_S/DS) on S − 1 degrees of freedom.
     - ``worlds_low``/``worlds_high``: 5th and 95th percentiles of the draws'
       mean effects: where the effect lies in 90 % of plausible worlds.
-    - ``sd_parameter``: sd of the effect between draws net of seed noise
-      (method of moments, at least 0); ``sd_stochastic``: sd of one run's
-      effect within a draw.
+    - ``sd_parameter``: sd of the effect between draws, √((MS_D − MS_E)/S);
+      ``sd_stochastic``: sd of one run's effect from its seed,
+      √(σ²_streams + σ²_rest) (both at least 0).
     - ``robust_share``: share of draws whose mean effect has the sign of the
       overall mean ("moves the outcome that way in 94 % of plausible worlds").
+
+    Differences not in a complete draws x streams table are left out.
     """
-    nan = float("nan")
-    out = dict.fromkeys(
-        [
-            "difference",
-            "ci_low",
-            "ci_high",
-            "stochastic_ci_low",
-            "stochastic_ci_high",
-            "worlds_low",
-            "worlds_high",
-            "sd_parameter",
-            "sd_stochastic",
-            "robust_share",
-        ],
-        nan,
+    names = ["difference", "se", "ci_low", "ci_high", "se_stochastic", "stochastic_ci_low", "stochastic_ci_high"]
+    names += ["worlds_low", "worlds_high", "sd_parameter", "sd_stochastic", "robust_share"]
+    out: dict[str, float] = dict.fromkeys(names, float("nan"))
+    table = pd.DataFrame({"diff": diff, "draw": draws, "stream": streams}).pivot_table(
+        index="draw", columns="stream", values="diff", aggfunc="mean"
     )
-    out["draws"] = len(np.unique(draws))
-    if not len(diff):
+    table = table.dropna(axis=1)  # streams every draw has
+    out["draws"] = len(table)
+    x = table.to_numpy()
+    if x.size == 0:
         return out
-    mean = float(diff.mean())
+    n_draws, n_streams = x.shape
+    mean = float(x.mean())
     out["difference"] = mean
-    frame = pd.DataFrame({"diff": diff, "draw": draws})
-    by_draw = frame.groupby("draw")["diff"]
-    within = by_draw.var(ddof=1).mean() if (by_draw.size() > 1).all() else np.nan
-    if out["draws"] < 2:
-        out["ci_low"], out["ci_high"] = t_interval(diff)
+    if n_draws == 1:
+        out["ci_low"], out["ci_high"] = t_interval(x[0])
         out["stochastic_ci_low"], out["stochastic_ci_high"] = out["ci_low"], out["ci_high"]
-        out["sd_stochastic"] = float(diff.std(ddof=1)) if len(diff) > 1 else nan
+        if n_streams > 1:
+            out["sd_stochastic"] = float(x[0].std(ddof=1))
+            out["se"] = out["se_stochastic"] = out["sd_stochastic"] / np.sqrt(n_streams)
         return out
-    means = by_draw.mean().to_numpy()
-    out["ci_low"], out["ci_high"] = t_interval(means)
-    out["worlds_low"], out["worlds_high"] = (float(q) for q in np.quantile(means, [0.05, 0.95]))
-    if not np.isnan(within):
-        per_draw = by_draw.size().mean()
-        half = stats.t.ppf(0.975, len(diff) - out["draws"]) * np.sqrt(within / len(diff))
-        out["stochastic_ci_low"], out["stochastic_ci_high"] = mean - half, mean + half
-        out["sd_stochastic"] = float(np.sqrt(within))
-        out["sd_parameter"] = float(np.sqrt(max(0.0, means.var(ddof=1) - within / per_draw)))
-    out["robust_share"] = float(np.mean(np.sign(means) == np.sign(mean))) if mean else nan
+    draw_means = x.mean(axis=1)
+    out["worlds_low"], out["worlds_high"] = (float(q) for q in np.quantile(draw_means, [0.05, 0.95]))
+    out["robust_share"] = float(np.mean(np.sign(draw_means) == np.sign(mean))) if mean else float("nan")
+    if n_streams == 1:  # one run per draw: the draws' spread holds both parts, which cannot be told apart
+        out["ci_low"], out["ci_high"] = t_interval(draw_means)
+        out["se"] = float(draw_means.std(ddof=1) / np.sqrt(n_draws))
+        return out
+    stream_means = x.mean(axis=0)
+    ms_d = n_streams * float(np.sum((draw_means - mean) ** 2)) / (n_draws - 1)
+    ms_s = n_draws * float(np.sum((stream_means - mean) ** 2)) / (n_streams - 1)
+    rest = x - draw_means[:, None] - stream_means[None, :] + mean
+    ms_e = float(np.sum(rest**2)) / ((n_draws - 1) * (n_streams - 1))
+    total = max(ms_d + ms_s - ms_e, ms_s, ms_d, 0.0)
+    out["se"] = float(np.sqrt(total / (n_draws * n_streams)))
+    dof = total**2 / (ms_d**2 / (n_draws - 1) + ms_s**2 / (n_streams - 1) + ms_e**2 / ((n_draws - 1) * (n_streams - 1)))
+    half = stats.t.ppf(0.975, max(dof, 1.0)) * out["se"] if total > 0 else 0.0
+    out["ci_low"], out["ci_high"] = mean - half, mean + half
+    out["se_stochastic"] = float(np.sqrt(ms_s / (n_draws * n_streams)))
+    half = stats.t.ppf(0.975, n_streams - 1) * out["se_stochastic"]
+    out["stochastic_ci_low"], out["stochastic_ci_high"] = mean - half, mean + half
+    out["sd_parameter"] = float(np.sqrt(max(0.0, (ms_d - ms_e) / n_streams)))
+    out["sd_stochastic"] = float(np.sqrt(max(0.0, (ms_s - ms_e) / n_draws) + ms_e))
     return out
 
 

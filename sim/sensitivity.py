@@ -30,8 +30,9 @@ from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import SEED, ConfigError, check_number
+from sim.ranges import Range
 from sim.runner import run_replication
-from sim.study import Range, check_ranges, run_study, with_values, worker_map
+from sim.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
 """The Ishigami function's usual constants: analytic Sobol indices are known for them."""
@@ -135,6 +136,7 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
         raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
     if model is not None:
         check_ranges("parameters", cfg.parameters, model)
+        check_no_posterior_draw(model)
         for name in cfg.outcomes:
             if name not in METRICS:
                 raise ConfigError(f"outcomes: unknown metric {name!r}; choose from {', '.join(METRICS)}")

@@ -9,13 +9,11 @@ differ only through the parameters.
 from __future__ import annotations
 
 import functools
-import math
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +26,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import AppConfig, to_params
 from sim.output import discard_run_dir
 from sim.params import ConfigError, check_folder_name, reject_unknown_keys
-
-
-@dataclass
-class Range:
-    """An uncertain or free parameter: the config key's range, searched on a log scale if ``log``."""
-
-    low: float
-    high: float
-    log: bool = False
-
-    def to_unit(self, value: float) -> float:
-        """``value`` as the search coordinate (its log10 when ``log``)."""
-        return math.log10(value) if self.log else value
-
-    def from_unit(self, coordinate: float) -> float:
-        """The config value of a search coordinate."""
-        return 10.0**coordinate if self.log else coordinate
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The range in search coordinates."""
-        return self.to_unit(self.low), self.to_unit(self.high)
+from sim.ranges import Range
 
 
 def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -> None:
@@ -63,6 +40,16 @@ def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -
             raise ConfigError(f"{section}.{key}: low={r.low} must be below high={r.high}")
         if r.log and r.low <= 0:
             raise ConfigError(f"{section}.{key}: a log-scale range needs low > 0, got {r.low}")
+
+
+def check_no_posterior_draw(model: DictConfig) -> None:
+    """A study sets parameters itself: a scenario on a posterior draw (which would set them back) is refused."""
+    draw = OmegaConf.select(model, "posterior_draw", default=-1)
+    if draw >= 0:
+        raise ConfigError(
+            f"scenario: posterior_draw={draw}; a calibration or sensitivity study varies the parameters itself, "
+            "so it runs on the preset's values (posterior_draw=-1)"
+        )
 
 
 def with_values(model: DictConfig, values: Mapping[str, Any]) -> AppConfig:

@@ -16,7 +16,8 @@ from sim.calibrate import CalibrationConfig, Setting, Target, calibrate, validat
 from sim.config import compose, load_params
 from sim.inference import Schedule, run_abc
 from sim.params import ConfigError
-from sim.study import Range, check_ranges, worker_map
+from sim.ranges import Range
+from sim.study import check_ranges, worker_map
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,6 +226,8 @@ def _leaves(node, prefix):
         (["abc.population_size=zero"], 1, "abc.population_size"),  # a wrong type fails while Hydra composes (exit 1)
         (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
         (["ensemble=1"], 2, "ensemble=1 is out of range"),
+        (["abc.kernel_scaling=0"], 2, "abc.kernel_scaling=0.0 is out of range"),
+        (['scenario=["calibration=none","posterior_draw=0"]'], 2, "a calibration or sensitivity study varies"),
         (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),
         (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
         (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),

@@ -24,6 +24,9 @@ from tests.conftest import cli
         ("+foo=1", "foo: unknown key"),
         ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
         ("+colocation.speed=2", "colocation.speed: unknown key"),
+        ("uncertainty=posterior", "the calibration preset holds 0 posterior draws"),
+        ("uncertainty.lever_seed=-1", "uncertainty.lever_seed=-1 is out of range"),
+        ("posterior_draw=0", "posterior_draw=0 is out of range; allowed: -1 .the preset holds no draws."),
         ("seed=-1", "seed=-1 is out of range"),
         ("nations.SE.decisions_per_year=1e30", r"nations.SE.decisions_per_year=1e\+30 is out of range; .*<= 1000000"),
         ("nations.NO.decisions_per_year=1e9", "nations.NO.decisions_per_year"),
@@ -79,7 +82,7 @@ def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override,
     [
         ("sim", ()),
         ("sim.sensitivity", ("model=ishigami", "samples=4", "replications=1")),
-        ("sim.calibrate", ("budget.maxiter=0", "budget.popsize=1", "replications=1", "scale=0.02")),
+        ("sim.calibrate", ("abc.population_size=2", "abc.max_populations=1", "ensemble=2", "workers=1", "scale=0.02")),
     ],
 )
 def test_a_run_name_that_is_not_a_folder_name_is_refused_and_nothing_is_written_outside_results(

@@ -284,30 +284,33 @@ def test_report_lists_a_damaged_run_and_fails_unless_told_to_leave_it_out(sweep,
 
 
 def test_effect_uncertainty_splits_parameter_and_seed_parts_on_a_known_case():
-    """Ten draws whose true effects are +1 (eight) and -1 (two), four seeds each with noise ±0.1:
-    robust share 0.8, worlds from -1 to +1, parameter sd near the sd of the true effects (0.84),
-    stochastic sd 0.115 (the sd of -0.1, 0.1, -0.1, 0.1), and the interval over the draws far wider
-    than what seed noise alone gives."""
+    """Ten draws whose true effects are +1 (eight) and -1 (two), crossed with four seed streams that shift
+    every draw's effect alike (-0.1, 0.1, -0.1, 0.1): robust share 0.8, worlds from -1 to +1, parameter
+    sd exactly the sd of the true effects, seed sd 0.115 and a seeds-only standard error of
+    0.115 / sqrt(4) (four streams, not forty runs), far below the one that includes the draws."""
     true = np.array([1.0] * 8 + [-1.0] * 2)
     noise = np.array([-0.1, 0.1, -0.1, 0.1])
     diff = (true[:, None] + noise[None, :]).ravel()
-    draws = np.repeat(np.arange(10), 4)
-    out = effect_uncertainty(diff, draws)
+    draws, streams = np.repeat(np.arange(10), 4), np.tile(np.arange(4), 10)
+    out = effect_uncertainty(diff, draws, streams)
     assert out["draws"] == 10 and out["difference"] == pytest.approx(0.6)
     assert out["robust_share"] == pytest.approx(0.8)
     assert out["worlds_low"] == pytest.approx(-1.0) and out["worlds_high"] == pytest.approx(1.0)
-    assert out["sd_parameter"] == pytest.approx(np.std(true, ddof=1), rel=0.01)
+    assert out["sd_parameter"] == pytest.approx(np.std(true, ddof=1))
     assert out["sd_stochastic"] == pytest.approx(np.std(noise, ddof=1))
-    assert out["ci_high"] - out["ci_low"] > 5 * (out["stochastic_ci_high"] - out["stochastic_ci_low"])
-    one = effect_uncertainty(diff[:4], draws[:4])
+    assert out["se_stochastic"] == pytest.approx(np.std(noise, ddof=1) / 2)
+    expected_se = np.sqrt(np.var(true, ddof=1) / 10 + np.var(noise, ddof=1) / 4)  # ten draws' and four streams' parts
+    assert out["se"] == pytest.approx(expected_se)
+    assert out["ci_low"] < 0.6 - 1.9 * out["se"] and out["ci_high"] > 0.6 + 1.9 * out["se"]
+    one = effect_uncertainty(diff[:4], draws[:4], streams[:4])
     assert one["draws"] == 1 and np.isnan(one["robust_share"]) and np.isnan(one["worlds_low"])
     assert (one["ci_low"], one["ci_high"]) == (one["stochastic_ci_low"], one["stochastic_ci_high"])
 
 
 def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp_path):
     """Three draws of the abscond hazard (a tenth to three times the preset's) x two seeds x two scenarios,
-    paired: the report has a row per effect with three draws, and on the same runs the interval over the
-    draws is at least as wide as the seeds-only interval for the outcomes the hazard drives."""
+    paired: the report has a row per effect with three draws, and on the same runs the standard error with
+    parameter uncertainty is at least the one of seed noise alone."""
     sweep_dir = tmp_path / "posterior"
     done = cli(
         "-m",
