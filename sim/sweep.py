@@ -38,13 +38,20 @@ class SweepCallback(Callback):
     """Hydra callback (``hydra.callbacks.sweep``): count the sweep's runs first, report and list failures last."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Record how many runs the sweep has and when it started; forget an earlier attempt's progress."""
+        """Check every run's config, then record how many runs the sweep has; forget an earlier attempt's progress.
+
+        A run whose config is invalid stops the whole sweep here, before any
+        run starts or any folder is written: exit 2, the run and its error named.
+        """
+        jobs = _jobs(config)
+        if jobs:
+            _check_jobs(jobs)
         sweep_dir = Path(config.hydra.sweep.dir)
         progress = sweep_dir / PROGRESS_DIR
         progress.mkdir(parents=True, exist_ok=True)
         for old in progress.glob("*.json"):
             old.unlink()
-        total, swept = _plan(config)
+        total, swept = _plan(jobs)
         write_json(sweep_dir / SWEEP_FILE, {"total": total, "swept": swept, "started": time.time()})
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
@@ -72,8 +79,8 @@ class SweepCallback(Callback):
             sys.exit(1)
 
 
-def _plan(config: DictConfig) -> tuple[int | None, list[str] | None]:
-    """How many jobs the basic sweeper makes, and which keys take more than one value."""
+def _jobs(config: DictConfig) -> list[list[str]] | None:
+    """Each job's overrides as the basic sweeper makes them (None for another sweeper, or syntax only it knows)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
     try:
@@ -82,7 +89,48 @@ def _plan(config: DictConfig) -> tuple[int | None, list[str] | None]:
         loader = GlobalHydra.instance().config_loader() if GlobalHydra.instance().is_initialized() else None
         overrides = OverridesParser.create(config_loader=loader).parse_overrides(arguments)
         (jobs,) = BasicSweeper.split_arguments(overrides, None)
-    except Exception:  # another sweeper, or syntax only it knows: progress is shown without a total
+    except Exception:  # noqa: BLE001 - progress is then shown without a total, and jobs are checked as they run
+        return None
+    return [list(job) for job in jobs]
+
+
+def _check_jobs(jobs: list[list[str]]) -> None:
+    """Compose and validate every distinct job's config; on the first invalid one, name it and exit 2.
+
+    Jobs that differ only in their seed share a config but for the seed, so
+    one of them is composed and every seed is checked against its range.
+    """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.config import compose, to_params
+    from sim.params import SEED, ConfigError, check_number
+
+    seen: set[tuple[str, ...]] = set()
+    for number, job in enumerate(jobs):
+        others = tuple(sorted(item for item in job if _bare_key(item.partition("=")[0]) != "seed"))
+        try:
+            for item in job:
+                key, _, value = item.partition("=")
+                if _bare_key(key) == "seed":
+                    check_number("seed", int(value), SEED)
+            if others in seen:
+                continue
+            seen.add(others)
+            to_params(compose(job))
+        except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            print(
+                f"returnsim: the sweep was not started: run #{number} ({' '.join(job)}) has an invalid config: {first}",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.exit(2)
+
+
+def _plan(jobs: list[list[str]] | None) -> tuple[int | None, list[str] | None]:
+    """How many jobs the sweep has, and which keys take more than one value."""
+    if jobs is None:
         return None, None
     values: dict[str, set[str]] = {}
     for job in jobs:

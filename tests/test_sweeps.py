@@ -387,3 +387,19 @@ def test_report_does_not_resolve_what_a_sweeps_record_holds(sweep, tmp_path, mon
     assert done.returncode == 0, done.stderr
     page = (copy / "report.md").read_text()
     assert "s3cr3t-value" not in page and "${oc.env:RETURNSIM_SECRET}" in page
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("nations.SE.detention_places=-5", "nations.SE.detention_places=-5 is out of range"),
+        ("seed=0,9223372036854775808", "seed=9223372036854775808 is out of range"),
+    ],
+)
+def test_a_sweep_with_an_invalid_run_stops_before_any_run_starts(tmp_path, override, named):
+    """Checked once, before launch: exit 2, the run named, no sweep folder (not every job failing in turn)."""
+    sweep_dir = tmp_path / "invalid"
+    done = cli("-m", *TINY, "colocation=none,full", override, f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "the sweep was not started" in done.stderr and named in done.stderr
+    assert "Traceback" not in done.stderr and not sweep_dir.exists()
