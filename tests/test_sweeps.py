@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -403,3 +408,38 @@ def test_a_sweep_with_an_invalid_run_stops_before_any_run_starts(tmp_path, overr
     assert done.returncode == 2, done.stderr
     assert "the sweep was not started" in done.stderr and named in done.stderr
     assert "Traceback" not in done.stderr and not sweep_dir.exists()
+
+
+def _register_hashes(sweep_dir: Path) -> dict[str, dict]:
+    return {p.parent.name: json.loads(p.read_text())["register_sha256"] for p in sorted(sweep_dir.glob("*/run.json"))}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_sweep_killed_midway_and_run_again_equals_an_uninterrupted_one(tmp_path, sig):
+    """Kill the whole sweep (its process group) once two runs are complete, run it again: every run complete,
+    each case register identical (SHA-256) to the same run of a sweep never interrupted."""
+    args = ("-m", *TINY, "seed=0,1,2,3", "colocation=none,full", "report.auto=false")
+    clean = tmp_path / "clean"
+    assert cli(*args, f"hydra.sweep.dir={clean}", cwd=tmp_path).returncode == 0
+    killed = tmp_path / "killed"
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args, f"hydra.sweep.dir={killed}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 300
+    while len(list(killed.glob("*/run.json"))) < 2 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    if proc.poll() is not None:
+        pytest.skip("the sweep ended before it could be interrupted")
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    assert len(list(killed.glob("*/run.json"))) < 8, "interrupted before the end"
+    again = cli(*args, f"hydra.sweep.dir={killed}", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert _register_hashes(killed) == _register_hashes(clean) and len(_register_hashes(clean)) == 8
