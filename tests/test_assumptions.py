@@ -10,7 +10,11 @@ from sim.assumptions import Assumption, check, range_for
 from sim.config import compose, load_params
 from sim.params import ConfigError
 
-POSTERIOR = ("posterior.parameters=[behaviour.return_case_abscond]", "posterior.draws=[[0.02],[0.004]]")
+POSTERIOR = (
+    "posterior.parameters=[behaviour.return_case_abscond]",
+    "posterior.draws=[[0.02],[0.004]]",
+    "uncertainty.draws=2",
+)
 
 
 _GROUPS = {  # the options of each lever group an assumption's range depends on
