@@ -205,6 +205,7 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
 
 def effects(runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str]) -> pd.DataFrame:
     """Difference of each scenario to its baseline, paired by (draw, seed, replication), per country and metric."""
+    runs = with_draw(runs)
     keys = [DRAW_KEY, "seed", "replication", "country"]
     rows = []
     for scenario in runs["scenario"].cat.categories:
@@ -230,6 +231,7 @@ def shares_of_total(
     (scipy), or over the draws' mean effects when the runs cover several
     posterior draws. The pooled ``ALL`` country where there are several.
     """
+    runs = with_draw(runs)
     keys = [DRAW_KEY, "seed", "replication"]
     countries = runs["country"].unique()
     runs = runs[runs["country"] == ("ALL" if "ALL" in countries else countries[0])]
@@ -320,6 +322,11 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         "unpaired_ci_low": u_low,
         "unpaired_ci_high": u_high,
     }
+
+
+def with_draw(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with a ``posterior_draw`` column (-1, the preset's values, where a table has none)."""
+    return runs if DRAW_KEY in runs.columns else runs.assign(**{DRAW_KEY: -1})
 
 
 def _level_interval(values: pd.Series) -> tuple[float, float]:

@@ -14,10 +14,7 @@ import seaborn as sns  # noqa: E402
 
 from sim.metrics import UNITS  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
-from sim.report import (
-    DRAW_KEY,  # noqa: E402
-    t_interval,  # noqa: E402
-)
+from sim.report import DRAW_KEY, t_interval, with_draw  # noqa: E402
 from sim.report import swept_parameters as swept  # noqa: E402
 
 PANEL_WIDTH = 3.3
@@ -27,7 +24,7 @@ CONTEXT = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "legend.fon
 
 def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     ids = ["scenario", DRAW_KEY, "seed", "replication", "country"]
-    long = runs.melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
+    long = with_draw(runs).melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
     long["scenario"] = long["scenario"].astype(str)
     return long
 
@@ -96,7 +93,7 @@ def effects_figure(
             diffs = diffs[diffs["country"] == "ALL"]
         order = list(dict.fromkeys(lever_of.values()))
         xlabel, hue = ", ".join(levers), {"hue": "stratum"}
-    draws = runs[DRAW_KEY].nunique()
+    draws = with_draw(runs)[DRAW_KEY].nunique()
     title = "Effect against the baseline, paired by seed (95 % CI)"
     if draws > 1:
         by = [c for c in ("scenario", "stratum", DRAW_KEY, "country", "metric") if c in diffs.columns]

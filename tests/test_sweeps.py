@@ -125,17 +125,21 @@ def test_resume_skips_complete_runs_and_redoes_a_broken_one(tmp_path):
 
 
 def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
+    """One run fails while writing (a folder stands where its case register goes; an invalid config would stop
+    the whole sweep before launch instead): it is named, its partial results removed, the other run reported."""
     sweep_dir = tmp_path / "failing"
-    proc = cli("-m", *TINY, "nations.SE.police_officers=50,-5", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    (sweep_dir / "seed=1" / "case_register.parquet").mkdir(parents=True)
+    proc = cli("-m", *TINY, "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
     assert proc.returncode == 1
-    assert "1 of 2 runs failed" in proc.stderr and "nations.SE.police_officers=-5" in proc.stderr
+    assert "1 of 2 runs failed" in proc.stderr and "seed=1" in proc.stderr
     assert "Traceback" not in proc.stderr
-    failed = json.loads((sweep_dir / "nations.SE.police_officers=-5" / "failed.json").read_text())
-    assert failed["overrides"][-1] == "nations.SE.police_officers=-5" and "out of range" in failed["error"]
-    assert (sweep_dir / "nations.SE.police_officers=50" / COMPLETION_MARKER).exists()
+    failed = json.loads((sweep_dir / "seed=1" / "failed.json").read_text())
+    assert failed["overrides"][-1] == "seed=1" and "case_register.parquet" in failed["error"]
+    assert not list((sweep_dir / "seed=1").glob("*.parquet")), "no partial results kept"
+    assert (sweep_dir / "seed=0" / COMPLETION_MARKER).exists()
     assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 1  # the report covers the run that finished
     page = (sweep_dir / "report.md").read_text()
-    assert "## Runs left out" in page and "`nations.SE.police_officers=-5`: no run.json" in page
+    assert "## Runs left out" in page and "`seed=1`: no run.json" in page
 
 
 def test_compare_puts_runs_and_sweeps_side_by_side(sweep, tmp_path, capsys):
