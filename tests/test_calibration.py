@@ -3,6 +3,7 @@ model, a tiny-budget posterior through the command line, and bad configs."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from pathlib import Path
@@ -78,13 +79,10 @@ def test_broad_kernels_keep_the_weights_even_with_few_particles_per_dimension(tm
     matrix = np.random.default_rng(1).normal(size=(13, 9))
     observed = dict(enumerate(matrix @ np.random.default_rng(2).uniform(-1, 1, 9)))
     observed = {f"y{i}": float(v) for i, v in observed.items()}
-    schedule = Schedule(
+    schedule = dataclasses.replace(
+        TOY_SCHEDULE,
         population_size=100,
         max_populations=5,
-        min_epsilon=0.05,
-        epsilon_quantile=0.5,
-        max_walltime_minutes=5,
-        max_simulations=50_000,
         kernel_scaling=float(OmegaConf.load(ROOT / "configs" / "calibrate.yaml").abc.kernel_scaling),
     )
     posterior = run_abc(

@@ -27,6 +27,21 @@ def _scenarios(spec: dict, *, baselines: bool = False) -> int:
     )
 
 
+def _run_tiny(name: str, results: Path, *extra: str) -> None:
+    """The experiment's whole sweep with a tiny horizon and two seeds, into ``results``."""
+    proc = cli(
+        "-m",
+        f"+experiment={name}",
+        *extra,
+        "warmup_days=20",
+        "horizon_days=40",
+        "seed=0,1",
+        f"paths.results_dir={results}",
+        cwd=results,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
 def test_the_named_experiments_exist():
     assert set(EXPERIMENTS) >= {
         "colocation",
@@ -45,16 +60,7 @@ def test_the_named_experiments_exist():
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
     spec = _spec(name)
-    proc = cli(
-        "-m",
-        f"+experiment={name}",
-        "warmup_days=20",
-        "horizon_days=40",
-        "seed=0,1",
-        f"paths.results_dir={tmp_path}",
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    _run_tiny(name, tmp_path)
     out = tmp_path / name  # hydra.sweep.dir of every experiment: results/<name>/
     runs = pd.read_parquet(out / "runs.parquet")
     countries = runs["country"].nunique()
@@ -74,20 +80,14 @@ def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
 @pytest.mark.slow
 def test_an_experiment_with_posterior_uncertainty_runs_every_scenario_on_every_draw(tmp_path):
     """``uncertainty=posterior``: the same draws and seeds for every scenario, and a report over the draws."""
-    proc = cli(
-        "-m",
-        "+experiment=colocation",
+    _run_tiny(
+        "colocation",
+        tmp_path,
         "uncertainty=posterior",
         "uncertainty.draws=2",
         "posterior.parameters=[behaviour.return_case_abscond]",
         "posterior.draws=[[0.005],[0.02]]",
-        "warmup_days=20",
-        "horizon_days=40",
-        "seed=0,1",
-        f"paths.results_dir={tmp_path}",
-        cwd=tmp_path,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
     runs = pd.read_parquet(tmp_path / "colocation" / "runs.parquet")
     cells = runs.groupby("scenario", observed=True)[["posterior_draw", "seed"]].apply(
         lambda g: sorted(map(tuple, g.drop_duplicates().to_numpy()))
