@@ -26,6 +26,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, Paths, compose, register_schema
+from sim.entry import guarded
 from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
@@ -403,7 +404,7 @@ def _write(cfg, out_dir: Path, posterior, summary, check, predicted, ensemble, f
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="calibrate")
-def main(cfg: DictConfig) -> None:
+def app(cfg: DictConfig) -> None:
     """Validate the calibration config, infer the posterior, and write the results and the preset."""
     figures, out_dir = run_study("returnsim-calibrate", CalibrationConfig, cfg, calibrate)
     print(
@@ -413,6 +414,9 @@ def main(cfg: DictConfig) -> None:
         f"{figures['identified']} of {figures['parameters']} parameters identified"
     )
     print(f"results: {out_dir}")
+
+
+main = guarded("returnsim-calibrate", app)
 
 
 if __name__ == "__main__":

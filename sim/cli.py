@@ -12,6 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, register_schema, to_params
+from sim.entry import guarded
 from sim.output import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
 from sim.params import ConfigError
 from sim.runner import config_text, format_summary, run_scenario
@@ -21,7 +22,7 @@ register_schema()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def main(cfg: DictConfig) -> None:
+def app(cfg: DictConfig) -> None:
     """Validate the config, run the replications, write results and print a summary."""
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -56,6 +57,9 @@ def main(cfg: DictConfig) -> None:
     if not params.output.quiet:
         print(format_summary(pd.concat([r.summary for r in results], ignore_index=True)))
         print(f"results: {out_dir}")
+
+
+main = guarded("returnsim", app)
 
 
 def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]) -> None:

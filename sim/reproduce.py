@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         matches, changed = reproduce(args.run_dir)
     except ConfigError as exc:
-        parser.exit(2, f"returnsim-reproduce: the saved config is not valid now: {exc}\n")
+        parser.exit(2, f"returnsim-reproduce: the saved config is not valid now: {exc}\n{_made_by(args.run_dir)}")
     for replication, same in matches.items():
         print(f"replication {replication}: case register {'identical' if same else 'DIFFERS'}")
     if all(matches.values()):
@@ -80,6 +80,19 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print("every recorded version and the model's source are the ones installed: report this as a bug")
     sys.exit(1)
+
+
+def _made_by(run_dir: Path) -> str:
+    """Advice when a saved config no longer validates: name the other version of returnsim that made the run."""
+    recorded = json.loads((run_dir / COMPLETION_MARKER).read_text(encoding="utf-8"))["versions"]
+    key = "returnsim_source_sha256"
+    if recorded.get(key) == versions()[key]:
+        return ""
+    return (
+        f"The run was made by another version of returnsim (source SHA-256 {recorded.get(key, 'not recorded')[:12]}, "
+        f"installed {versions()[key][:12]}), whose config had other keys: reproduce it with that version "
+        "(the commit whose sim/ has that hash), or re-run its scenario with this one.\n"
+    )
 
 
 if __name__ == "__main__":

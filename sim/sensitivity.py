@@ -27,6 +27,7 @@ from SALib.sample import sobol as sobol_sample
 
 from sim import assumptions as lever_assumptions
 from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
+from sim.entry import guarded
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import SEED, ConfigError, check_number
@@ -262,13 +263,16 @@ def _write(cfg, out_dir, problem, values, results, outcomes, index_table, varian
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
-def main(cfg: DictConfig) -> None:
+def app(cfg: DictConfig) -> None:
     """Validate the config, run the analysis and print the indices."""
     (index_table, variance_table), out_dir = run_study("returnsim-sensitivity", SensitivityConfig, cfg, run)
     with pd.option_context("display.width", 160, "display.precision", 3):
         print(index_table.to_string(index=False))
         print(variance_table.to_string(index=False))
     print(f"results: {out_dir}")
+
+
+main = guarded("returnsim-sensitivity", app)
 
 
 if __name__ == "__main__":

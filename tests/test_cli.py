@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -78,5 +79,47 @@ def test_a_run_into_a_full_disk_ends_with_a_message_and_keeps_no_partial_results
         assert "Traceback" not in proc.stderr
         left = {p.name for p in (mount / "run").iterdir()}
         assert left <= {".hydra", "failed.json", "returnsim.log", "cli.log"}, left
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_config_file_that_is_not_yaml_is_named_without_a_traceback(tmp_path):
+    """A malformed file in a config folder the user points to: exit 2, the file and line named, nothing run."""
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    broken = configs / "colocation" / "full.yaml"
+    last_line = len(broken.read_text().splitlines()) + 1
+    broken.write_text(broken.read_text() + "oops: [unclosed\n")
+    proc = cli(
+        *SMALL_RUN,
+        "colocation=full",
+        f"paths.results_dir={tmp_path / 'results'}",
+        "--config-path",
+        str(configs),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        "is not valid YAML" in proc.stderr
+        and "colocation/full.yaml" in proc.stderr
+        and f"line {last_line}" in proc.stderr
+    )
+    assert "Traceback" not in proc.stderr and not (tmp_path / "results").exists()
+
+
+def test_a_run_into_a_read_only_folder_ends_with_a_message(tmp_path):
+    """A read-only file system (a tmpfs mounted read-only; skipped where none can be mounted): exit 1, the
+    folder named, no traceback. As root a plain chmod would not stop the writes, hence the mount."""
+    mount = tmp_path / "read_only"
+    mount.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
+        pytest.skip("cannot mount a read-only tmpfs here")
+    try:
+        proc = cli(*SMALL_RUN, f"hydra.run.dir={mount / 'run'}", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert f"cannot use {mount / 'run'}: Read-only file system" in proc.stderr
+        assert "Traceback" not in proc.stderr and not list(mount.iterdir())
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
@@ -180,6 +181,19 @@ def test_reproduce_round_trip_and_a_detected_mismatch(tmp_path):
     assert "replication 0: case register identical" in differs.stdout
     assert "replication 1: case register DIFFERS" in differs.stdout
     assert "numpy: 1.0.0 ->" in differs.stdout
+    # A run made by an older returnsim, whose config lacked a key this one requires: named, with the way out.
+    old = tmp_path / "old"
+    shutil.copytree(run, old)
+    saved = OmegaConf.load(old / "config.yaml")
+    del saved["max_cases"]
+    OmegaConf.save(saved, old / "config.yaml")
+    meta["files"]["config.yaml"] = file_sha256(old / "config.yaml")
+    meta["versions"]["returnsim_source_sha256"] = "a" * 64
+    (old / COMPLETION_MARKER).write_text(json.dumps(meta))
+    refused = cli(str(old), module="sim.reproduce", cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "the saved config is not valid now" in refused.stderr and "max_cases" in refused.stderr
+    assert "made by another version of returnsim (source SHA-256 aaaaaaaaaaaa" in refused.stderr
 
 
 @pytest.mark.slow

@@ -1,0 +1,68 @@
+"""How the Hydra commands end when the fault is the user's input or the machine, not returnsim.
+
+Hydra prints a stack trace for anything that goes wrong before a command's own code runs: a config
+file that is not valid YAML, a results folder it cannot create (read-only, full disk). Those are not
+bugs, so ``guarded`` turns them into one line naming the file, and an exit code (2: the input;
+1: the machine). Anything else is a bug and keeps its full traceback. ``HYDRA_FULL_ERROR=1`` set by the
+user keeps Hydra's own behaviour, for debugging.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+import yaml
+from hydra.errors import CompactHydraException
+from omegaconf.errors import OmegaConfBaseException
+
+INPUT_FAULT = 2
+MACHINE_FAULT = 1
+
+
+def guarded(prog: str, app: Callable[[], None]) -> Callable[[], None]:
+    """The console entry point of a Hydra app ``app`` (the function ``hydra.main`` decorated)."""
+
+    def entry() -> None:
+        if os.environ.get("HYDRA_FULL_ERROR") == "1":
+            app()
+            return
+        os.environ["HYDRA_FULL_ERROR"] = "1"  # let Hydra raise, so that the fault is named here
+        try:
+            app()
+        except Exception as exc:  # noqa: BLE001 - sorted below: a user's or machine's fault, or a bug
+            fault = describe(exc)
+            if fault is None:
+                raise
+            code, message = fault
+            print(f"{prog}: {message}", file=sys.stderr)
+            sys.exit(code)
+
+    entry.__doc__ = app.__doc__
+    return entry
+
+
+def describe(exc: BaseException) -> tuple[int, str] | None:
+    """Exit code and one-line message for a fault in the input or on the machine; ``None`` for a bug."""
+    parse_error = _cause(exc, yaml.YAMLError)
+    if parse_error is not None:
+        return INPUT_FAULT, f"a config file is not valid YAML: {' '.join(str(parse_error).split())}"
+    if isinstance(exc, CompactHydraException | OmegaConfBaseException):
+        cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
+        message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
+        return INPUT_FAULT, f"{' '.join(message.split())}{cause}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return MACHINE_FAULT, f"cannot use{where}: {exc.strerror or exc}; no results were written"
+    return None
+
+
+def _cause[E: BaseException](exc: BaseException, kind: type[E]) -> E | None:
+    """``exc`` or the first exception in its chain of causes that is a ``kind``."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
