@@ -197,16 +197,16 @@ def test_the_default_scenario_uses_the_committed_preset():
             assert OmegaConf.select(model, path) == pytest.approx(value), path
 
 
-def test_the_abc_preset_holds_a_posterior_ensemble_experiments_can_use():
-    """calibration=sweden_2013_abc: 50 draws of the nine fitted parameters, inside their prior ranges; a draw
+def test_the_default_preset_holds_a_posterior_ensemble_experiments_can_use():
+    """The default preset (calibration=sweden_2013): 50 draws of the nine fitted parameters, inside their prior ranges; a draw
     replaces the medians, and the other Nordic countries follow Sweden's drawn police parameters."""
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
-    params = load_params(["calibration=sweden_2013_abc", "uncertainty=posterior"])
+    params = load_params(["uncertainty=posterior"])
     assert params.posterior.parameters == list(spec.parameters) and len(params.posterior.draws) == 50
     for j, key in enumerate(params.posterior.parameters):
         r = spec.parameters[key]
         assert all(r.low * 0.999 <= draw[j] <= r.high * 1.001 for draw in params.posterior.draws), key
-    drawn = load_params(["calibration=sweden_2013_abc", "posterior_draw=7", "countries=[SE,NO]"])
+    drawn = load_params(["posterior_draw=7", "countries=[SE,NO]"])
     j = params.posterior.parameters.index("nations.SE.locate_probability_per_search")
     assert drawn.nations["SE"].locate_probability_per_search == params.posterior.draws[7][j]
     assert drawn.nations["NO"].locate_probability_per_search == params.posterior.draws[7][j]
