@@ -28,11 +28,13 @@ from SALib.sample import sobol as sobol_sample
 from sim import assumptions as lever_assumptions
 from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.entry import guarded
+from sim.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
 from sim.params import SEED, ConfigError, check_number
 from sim.ranges import Range
 from sim.runner import run_replication
+from sim.scaling import scale_country
 from sim.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
@@ -47,14 +49,20 @@ class SensitivityConfig:
     model: str = "returnsim"
     method: str = "sobol"
     samples: int = MISSING
-    """Sobol: base samples N (N × (2D + 2) points); Morris: trajectories (N × (D + 1) points)."""
+    """Sobol: base samples N (N × (D + 2) points, first-order and total indices); Morris: trajectories (N × (D + 1))."""
     morris_levels: int = 4
     seed: int = 0
     replications: int = MISSING
     workers: int = 1
     scenario: list[str] = field(default_factory=list)
+    scale: float = MISSING
+    """Run each country of the scenario at this fraction of its size, capacities scaled alike (faster)."""
+    effect_of: list[str] = field(default_factory=list)
+    """Overrides that make the lever's scenario: then the outcomes are its paired effects (lever − scenario)."""
     parameters: dict[str, Range] = field(default_factory=dict)
-    assumptions: bool = MISSING
+    posterior: bool = MISSING
+    """Vary each parameter of the preset's posterior over its marginal posterior (instead of a stated range)."""
+    lever_assumptions: bool = MISSING
     """Also vary each lever assumption that applies to the scenario over its stated range (``configs/assumptions``)."""
     outcomes: list[str] = field(default_factory=list)
     ishigami_noise_sd: float = 0.0
@@ -68,16 +76,25 @@ register_schema()
 
 @dataclass
 class ReturnsimPoint:
-    """The model's outcomes at one point, one row per replication (picklable, for worker processes)."""
+    """The model's outcomes at one point, one row per replication (picklable, for worker processes).
 
-    model: DictConfig
-    keys: list[str]
+    With two models (the scenario, then the lever's scenario) the outcome is the lever's effect: the
+    difference between them on the same replication seeds (common random numbers), each factor at
+    the same coordinate in both.
+    """
+
+    models: list[DictConfig]
+    factors: list[Factor]
     outcomes: list[str]
     replications: int
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        """Outcomes at config values ``values``: one row per replication."""
-        params = with_values(self.model, dict(zip(self.keys, values.tolist(), strict=True)))
+    def __call__(self, coordinates: np.ndarray) -> np.ndarray:
+        """Outcomes (or effects) at a point's sampler coordinates: one row per replication."""
+        runs = [self._outcomes(model, coordinates) for model in self.models]
+        return runs[-1] - runs[0] if len(runs) == 2 else runs[0]
+
+    def _outcomes(self, model: DictConfig, coordinates: np.ndarray) -> np.ndarray:
+        params = with_values(model, values_at(self.factors, coordinates, model))
         rows = [run_replication(params, r).summary.iloc[-1][self.outcomes] for r in range(self.replications)]
         return np.asarray(rows, dtype=float)  # each replication's pooled (last) summary row
 
@@ -135,8 +152,11 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
         raise ConfigError(f"ishigami_noise_sd={cfg.ishigami_noise_sd} is out of range; allowed: >= 0")
     if cfg.method == "sobol" and cfg.samples & (cfg.samples - 1):
         raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
+    if not 0 < cfg.scale <= 1:
+        raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
     if model is not None:
-        check_ranges("parameters", cfg.parameters, model)
+        if cfg.parameters or not (cfg.posterior or cfg.lever_assumptions):
+            check_ranges("parameters", cfg.parameters, model)
         check_no_posterior_draw(model)
         for name in cfg.outcomes:
             if name not in METRICS:
@@ -145,23 +165,67 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
             raise ConfigError("outcomes: name at least one summary metric")
 
 
-def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Range], list[str], object]:
-    """SALib's problem (in search coordinates), the ranges, the outcome names and the point evaluator."""
+def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Factor], list[str], object]:
+    """SALib's problem (in sampler coordinates), the factors, the outcome names and the point evaluator."""
     if cfg.model == "ishigami":
-        ranges = {f"x{i}": Range(-math.pi, math.pi) for i in (1, 2, 3)}
         validate(cfg, None)
+        factors: list[Factor] = [RangeFactor(f"x{i}", Range(-math.pi, math.pi)) for i in (1, 2, 3)]
         outcomes, evaluate = ["y"], IshigamiPoint(cfg.ishigami_noise_sd, cfg.replications, cfg.seed)
     else:
-        model = compose([*cfg.scenario, f"seed={cfg.seed}", f"replications={cfg.replications}"])
-        validate(cfg, model)
-        ranges = dict(cfg.parameters)
-        if cfg.assumptions:
-            stated = lever_assumptions.ranges_of(to_params(model).assumptions, model)
-            ranges |= {key: Range(low, high) for key, (low, high) in stated.items() if key not in ranges}
+        models = scenario_models(cfg)
+        validate(cfg, models[0])
+        if len(models) == 2:
+            check_no_posterior_draw(models[1])
+        factors = returnsim_factors(cfg, models)
         outcomes = list(cfg.outcomes)
-        evaluate = ReturnsimPoint(model, list(ranges), outcomes, cfg.replications)
-    problem = {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(r.bounds) for r in ranges.values()]}
-    return problem, list(ranges.values()), outcomes, evaluate
+        evaluate = ReturnsimPoint(models, factors, outcomes, cfg.replications)
+    problem = {
+        "num_vars": len(factors),
+        "names": [f.key for f in factors],
+        "bounds": [list(f.bounds) for f in factors],
+    }
+    return problem, factors, outcomes, evaluate
+
+
+def scenario_models(cfg: SensitivityConfig) -> list[DictConfig]:
+    """The scenario's model config (scaled), and with ``effect_of`` the lever's scenario after it."""
+    base = [*cfg.scenario, f"seed={cfg.seed}", f"replications={cfg.replications}"]
+    if cfg.scale != 1.0:
+        unscaled = compose(base)
+        base += [o for code in unscaled.countries for o in scale_country(unscaled, code, cfg.scale)]
+    models = [compose(base)]
+    if cfg.effect_of:
+        lever = compose([*base, *cfg.effect_of])
+        if lever == models[0]:
+            raise ConfigError(f"effect_of={list(cfg.effect_of)} changes nothing in the scenario; name a lever option")
+        models.append(lever)
+    return models
+
+
+def returnsim_factors(cfg: SensitivityConfig, models: list[DictConfig]) -> list[Factor]:
+    """The factors: stated ranges, the posterior's parameters, the lever assumptions that apply.
+
+    A posterior parameter replaces a stated range of the same key; an assumption is added when it has a
+    range in any of the models and its key is not varied already.
+    """
+    factors: dict[str, Factor] = {key: RangeFactor(key, r) for key, r in cfg.parameters.items()}
+    if cfg.posterior:
+        posterior = to_params(models[0]).posterior
+        if not posterior.draws:
+            raise ConfigError(
+                "posterior=true: the scenario's calibration preset holds no posterior draws "
+                "(use the default calibration=sweden_2013, or set posterior=false)"
+            )
+        for j, key in enumerate(posterior.parameters):
+            factors[key] = PosteriorFactor(key, tuple(float(draw[j]) for draw in posterior.draws))
+    if cfg.lever_assumptions:
+        for assumption in to_params(models[-1]).assumptions:
+            applies = any(lever_assumptions.ranges_of([assumption], model) for model in models)
+            if applies and assumption.key not in factors:
+                factors[assumption.key] = AssumptionFactor(assumption)
+    if not factors:
+        raise ConfigError("parameters: nothing to vary; give ranges, or set posterior=true or lever_assumptions=true")
+    return list(factors.values())
 
 
 def sample(cfg: SensitivityConfig, problem: dict) -> np.ndarray:
@@ -205,11 +269,12 @@ def noise_share(values: np.ndarray) -> float:
 
 def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sample, evaluate (in parallel), analyse each outcome; write tables, figure and page."""
-    problem, ranges, outcomes, evaluate = problem_and_evaluator(cfg)
+    problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
     coords = sample(cfg, problem)
-    values = np.array([[r.from_unit(c) for r, c in zip(ranges, row, strict=True)] for row in coords])
+    analysed = evaluate.models[-1] if isinstance(evaluate, ReturnsimPoint) else None
+    values = np.array([[_value(f, c, analysed) for f, c in zip(factors, row, strict=True)] for row in coords])
     with worker_map(cfg.workers, chunksize=8) as pool_map:
-        results = np.stack(list(pool_map(evaluate, values)))
+        results = np.stack(list(pool_map(evaluate, coords)))
     # results: points × replications × outcomes
     indices, variance = [], []
     for j, outcome in enumerate(outcomes):
@@ -220,7 +285,11 @@ def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
             variance.append({"outcome": outcome, "points_undefined": bad, "variance": np.nan, "noise_share": np.nan})
             continue
         table = analyse(cfg, problem, coords, means)
+        if cfg.method == "sobol":  # a stable total index hardly moves between N/2 and N base samples
+            half = len(means) // 2
+            table["ST_half_samples"] = analyse(cfg, problem, coords[:half], means[:half])["ST"].to_numpy()
         table.insert(0, "outcome", outcome)
+        table.insert(2, "source", [f.source for f in factors])
         indices.append(table)
         variance.append(
             {
@@ -234,6 +303,12 @@ def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     variance_table = pd.DataFrame(variance)
     _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table)
     return index_table, variance_table
+
+
+def _value(factor: Factor, coordinate: float, model: DictConfig | None) -> float:
+    """A factor's value in the analysed scenario (the lever's, with ``effect_of``); NaN where it keeps its own."""
+    value = factor.value(float(coordinate), model)
+    return float("nan") if value is None else value
 
 
 def _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table) -> None:  # noqa: ANN001

@@ -52,12 +52,23 @@ def indices_figure(indices: pd.DataFrame, method: str, stem: Path) -> Path:
 
 def report_markdown(cfg: SensitivityConfig, indices: pd.DataFrame, variance: pd.DataFrame, points: int) -> str:
     """Indices and the noise share of each outcome, with the exact config."""
+    what = (
+        f"Each outcome is the paired effect of `{' '.join(cfg.effect_of)}`: the lever's scenario minus the "
+        "scenario, on the same seeds, each factor at the same quantile of the range that applies to each. "
+        if cfg.effect_of
+        else ""
+    )
     lines = [
         f"# Sensitivity analysis ({cfg.method}, model {cfg.model})",
         "",
-        f"{points} points × {cfg.replications} replications on the same seeds (common random numbers). "
+        f"{points} points × {cfg.replications} replications on the same seeds (common random numbers)"
+        f"{f', {cfg.samples} base samples (N)' if cfg.method == 'sobol' else ''}. {what}"
         "Indices are computed on each point's mean over the replications; `noise_share` is the share of an "
-        "outcome's variance over all runs that lies between replications of one point (stochastic noise).",
+        "outcome's variance over all runs that lies between replications of one point (stochastic noise). "
+        "`source`: a stated range (`range`), the preset's marginal posterior (`posterior`: a quantile of its "
+        "draws; correlations between parameters are not kept), or a lever's assumed range (`assumption`). "
+        "`ST_half_samples`: the total index from the first N/2 base samples; where it differs from `ST` by "
+        "more than `ST_conf`, N is too small for that index.",
         "",
         "## Indices (95 % confidence intervals: `_conf`)",
         "",

@@ -198,8 +198,8 @@ def test_the_default_scenario_uses_the_committed_preset():
 
 
 def test_the_default_preset_holds_a_posterior_ensemble_experiments_can_use():
-    """The default preset (calibration=sweden_2013): 50 draws of the nine fitted parameters, inside their prior ranges; a draw
-    replaces the medians, and the other Nordic countries follow Sweden's drawn police parameters."""
+    """The default preset (calibration=sweden_2013): 50 draws of the nine fitted parameters, inside their prior
+    ranges; a draw replaces the medians, and the other Nordic countries follow Sweden's drawn police parameters."""
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
     params = load_params(["uncertainty=posterior"])
     assert params.posterior.parameters == list(spec.parameters) and len(params.posterior.draws) == 50

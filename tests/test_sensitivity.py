@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -89,22 +90,82 @@ def test_an_out_of_range_number_is_named(tmp_path, override, message):
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
 
 
-def test_assumptions_true_adds_the_lever_ranges_that_apply_to_the_scenario():
+def test_lever_assumptions_adds_the_lever_ranges_that_apply_to_the_scenario():
     """With co-location full, the handover delay varies over full's range (1-7 days), not none's."""
+    from sim.sensitivity import problem_and_evaluator
+
+    cfg = _config(scenario=["colocation=full", "avr=none"])
+    plain, *_ = problem_and_evaluator(cfg)
+    cfg.lever_assumptions = True
+    problem, factors, _, evaluate = problem_and_evaluator(cfg)
+    assert set(plain["names"]) < set(problem["names"])
+    (handover,) = [f for f in factors if f.key == "colocation.handover_admin_days"]
+    (model,) = evaluate.models
+    assert [handover.value(u, model) for u in (0.0, 1.0)] == [1.0, 7.0]
+    assert "avr.uptake" not in problem["names"], "avr=none has no uptake to vary"
+    assert "colocation.days_per_week" not in problem["names"], "a range only for partial"
+
+
+def _config(**changes):
+    """The committed sensitivity config, typed, with ``changes``."""
     from omegaconf import OmegaConf
 
-    from sim.sensitivity import SensitivityConfig, problem_and_evaluator
+    from sim.sensitivity import SensitivityConfig
 
     raw = OmegaConf.load(Path(__file__).resolve().parent.parent / "configs" / "sensitivity.yaml")
     raw.pop("defaults")
     raw.pop("hydra")
     cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
-    cfg.scenario = ["colocation=full", "avr=none"]
-    plain, *_ = problem_and_evaluator(cfg)
-    cfg.assumptions = True
-    problem, *_ = problem_and_evaluator(cfg)
-    added = dict(zip(problem["names"], problem["bounds"], strict=True))
-    assert set(plain["names"]) < set(added)
-    assert added["colocation.handover_admin_days"] == [1.0, 7.0]
-    assert "avr.uptake" not in added, "avr=none has no uptake to vary"
-    assert "colocation.days_per_week" not in added, "a range only for partial"
+    for key, value in changes.items():
+        setattr(cfg, key, value)
+    return cfg
+
+
+def test_a_posterior_factor_follows_the_draws_marginal():
+    from sim.factors import PosteriorFactor
+
+    factor = PosteriorFactor("behaviour.return_case_abscond", (0.004, 0.001, 0.003, 0.002, 0.005))
+    assert [factor.value(u, None) for u in (0.0, 0.5, 1.0)] == pytest.approx([0.001, 0.003, 0.005])
+    assert factor.value(0.125, None) == pytest.approx(0.0015)  # between draws: interpolated
+
+
+def test_a_lever_effect_study_varies_the_posterior_and_the_levers_assumptions_in_one_world():
+    """posterior + lever assumptions + effect_of=[colocation=full]: every fitted parameter of the preset is
+    a factor, and a handover-delay coordinate sits at the same quantile of none's range (7-28 days) in the
+    scenario and of full's (1-7) in the lever's scenario."""
+    from sim.factors import AssumptionFactor, PosteriorFactor
+    from sim.sensitivity import problem_and_evaluator
+
+    cfg = _config(parameters={}, posterior=True, lever_assumptions=True, effect_of=["colocation=full"])
+    problem, factors, _, evaluate = problem_and_evaluator(cfg)
+    posterior = [f.key for f in factors if isinstance(f, PosteriorFactor)]
+    assert posterior == list(evaluate.models[0].posterior.parameters) and len(posterior) == 9
+    (handover,) = [f for f in factors if f.key == "colocation.handover_admin_days"]
+    assert isinstance(handover, AssumptionFactor)
+    scenario, lever = evaluate.models
+    assert handover.value(0.5, scenario) == pytest.approx(17.5) and handover.value(0.5, lever) == pytest.approx(4.0)
+    assert problem["bounds"][factors.index(handover)] == [0.0, 1.0]
+
+
+def test_a_lever_effect_is_the_paired_difference_of_the_two_scenarios():
+    """The effect at a point equals the lever's outcomes minus the scenario's, replication by replication."""
+    from sim.sensitivity import ReturnsimPoint, problem_and_evaluator
+
+    tiny = ["output.figures=false", "warmup_days=30", "horizon_days=120", "nations.SE.decisions_per_year=1500"]
+    cfg = _config(scenario=tiny, replications=2, effect_of=["colocation=full"], lever_assumptions=True)
+    _, factors, outcomes, evaluate = problem_and_evaluator(cfg)
+    point = np.full(len(factors), 0.3)
+    point[[i for i, f in enumerate(factors) if f.source == "range"]] = [
+        f.bounds[0] for f in factors if f.source == "range"
+    ]
+    effect = evaluate(point)
+    alone = [ReturnsimPoint([model], factors, outcomes, 2)(point) for model in evaluate.models]
+    assert effect.shape == (2, len(outcomes))
+    np.testing.assert_array_equal(effect, alone[1] - alone[0])
+    assert np.abs(effect).sum() > 0, "co-location changes something in 120 days"
+
+
+def test_an_effect_of_that_changes_nothing_is_named(tmp_path):
+    done = cli("effect_of=['colocation=none']", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
+    assert done.returncode == 2, done.stderr
+    assert "effect_of=['colocation=none'] changes nothing" in done.stderr and "Traceback" not in done.stderr
