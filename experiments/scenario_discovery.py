@@ -1,78 +1,94 @@
-"""Scenario discovery: the uncertain conditions under which co-location fails to raise the return rate.
+"""Scenario discovery: the plausible worlds in which full co-location does not raise the return rate.
 
-Run:  uv run python experiments/scenario_discovery.py                 (200 scenarios x 2 policies x 3 seeds)
-      uv run python experiments/scenario_discovery.py --scenarios 20 --replications 1 \
-          --warmup-days 730 --horizon-days 365                          (quick)
+Run:  uv run python experiments/scenario_discovery.py                  (400 worlds x 2 scenarios x 2 seeds)
+      uv run python experiments/scenario_discovery.py --worlds 40 --set replications=1 \
+          "scenario=['output.figures=false','warmup_days=730','horizon_days=365']"      (quick)
 
-Samples the uncertainties of :mod:`sim.ema` (behaviour, arrivals, third-country
-cooperation) by Latin hypercube, runs each scenario with ``colocation=none`` and
-``colocation=full`` (other levers at their defaults, the same seeds: common random
-numbers), and marks a scenario where full co-location raises the return rate by less
-than ``--min-gain`` as a failure. PRIM (EMA Workbench) then finds the box of
-uncertain conditions that holds most failures. Writes to ``results/scenario_discovery/``:
-``experiments.parquet`` (inputs and outcomes of every run), ``scenarios.parquet`` (the gain per
-scenario), ``prim_box.csv`` (the box's limits), ``prim_trajectory.csv`` and ``prim.md``.
+A world is a point in the unknowns that the calibration and the levers' assumptions leave open: each
+fitted parameter of the preset at a quantile of its marginal posterior, each of the levers' assumed
+constants at a quantile of its stated range (``configs/assumptions/levers.yaml``): the factors of
+``returnsim-sensitivity posterior=true lever_assumptions=true`` (``sim/factors.py``), whose config
+(``configs/sensitivity.yaml``, changed with ``--set``) also gives the scenario, its scale, the seeds
+and the lever (``effect_of``). Worlds are a Latin hypercube over the factors' coordinates; each runs
+without and with the lever on the same seeds (common random numbers), and the lever fails in a world
+where its effect on the return rate, averaged over the seeds, is below ``--min-gain``. PRIM (EMA
+Workbench, ``sim.ema.discover``) then finds the box of factor values that holds most failures. Writes
+``results/scenario_discovery/<time>/``: ``worlds.parquet`` (factor values, effect per world),
+``prim_box.csv``, ``prim_trajectory.csv`` and ``prim.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import warnings
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
-from sim.ema import UNCERTAINTIES, discover, returnsim_model
+from sim.ema import discover
+from sim.entry import guarded
 from sim.output import write_table, write_text
 from sim.report import table_markdown
+from sim.sensitivity import load_config, problem_and_evaluator
+from sim.study import worker_map
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", UserWarning)
-    from ema_workbench import MultiprocessingEvaluator, Sample, SequentialEvaluator
+DEFAULTS = [
+    "posterior=true",
+    "lever_assumptions=true",
+    'effect_of=["colocation=full"]',
+    "~parameters",
+    "replications=2",
+    "scale=0.15",
+    "outcomes=[return_rate,share_ever_absconded]",
+]
+"""The study's settings, before ``--set``: the posterior and lever ranges, co-location's effect."""
 
 
-def main() -> None:
-    """Run the experiments, find the PRIM box and write the tables."""
+def study() -> None:
+    """Sample the worlds, run the lever's effect in each, find the PRIM box and write the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", type=int, default=200)
-    parser.add_argument("--replications", type=int, default=3)
-    parser.add_argument("--horizon-days", type=int, default=None, help="default: the config's horizon_days")
-    parser.add_argument("--warmup-days", type=int, default=None, help="default: the config's warmup_days")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--min-gain", type=float, default=0.0, help="return-rate gain below which the lever fails")
+    parser.add_argument("--worlds", type=int, default=400, help="Latin-hypercube points over the factors")
+    parser.add_argument("--set", nargs="*", default=[], help="overrides of configs/sensitivity.yaml")
+    parser.add_argument("--min-gain", type=float, default=0.0, help="return-rate effect below which the lever fails")
     parser.add_argument("--density", type=float, default=0.8, help="PRIM: least share of failures inside the box")
     parser.add_argument("--out", type=Path, default=Path("results/scenario_discovery"))
     args = parser.parse_args()
 
-    model = returnsim_model(args.replications, args.horizon_days, args.warmup_days, levers=["colocation"])
-    policies = [Sample("colocation_none", colocation="none"), Sample("colocation_full", colocation="full")]
-    evaluator = (
-        MultiprocessingEvaluator(model, n_processes=args.workers) if args.workers > 1 else SequentialEvaluator(model)
-    )
-    with evaluator:
-        experiments, outcomes = evaluator.perform_experiments(scenarios=args.scenarios, policies=policies)
-    runs = pd.concat([experiments.reset_index(drop=True), pd.DataFrame(outcomes)], axis=1)
-    runs["policy"] = runs["policy"].astype(str)
+    cfg = load_config([*DEFAULTS, *args.set])
+    problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
+    unit = qmc.LatinHypercube(d=len(factors), seed=cfg.seed).random(args.worlds)
+    low, high = np.array(problem["bounds"]).T
+    coords = low + unit * (high - low)
+    with worker_map(cfg.workers, chunksize=4) as pool_map:
+        effects = np.stack(list(pool_map(evaluate, coords)))  # worlds x replications x outcomes
+    lever = evaluate.models[-1]
+    values = pd.DataFrame(
+        [{f.key: f.value(float(c), lever) for f, c in zip(factors, row, strict=True)} for row in coords]
+    ).dropna(axis=1)  # a factor with no range under the lever's options does not vary
+    mean = effects.mean(axis=1)
+    worlds = values.assign(**{f"effect_{name}": mean[:, j] for j, name in enumerate(outcomes)})
+    gain = worlds["effect_return_rate"].to_numpy()
+    fails = gain < args.min_gain
 
-    wide = runs.pivot_table(index="scenario", columns="policy", values="return_rate")
-    x = runs[runs["policy"] == "colocation_none"].set_index("scenario")[list(UNCERTAINTIES)].sort_index()
-    gain = (wide["colocation_full"] - wide["colocation_none"]).loc[x.index]
-    fails = (gain < args.min_gain).to_numpy()
-    scenarios = x.assign(gain=gain, fails=fails)
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_table(args.out / "experiments.parquet", runs.astype({c: str for c in ("model", "colocation")}))
-    write_table(args.out / "scenarios.parquet", scenarios.reset_index())
-    summary = ["# Scenario discovery: when does full co-location fail to raise the return rate?", ""]
-    summary.append(
-        f"{len(x)} scenarios x 2 policies x {args.replications} seeds; the lever fails (gain < {args.min_gain}) in "
-        f"{int(fails.sum())} scenarios ({fails.mean():.0%}). Mean gain {gain.mean():.4f}."
-    )
+    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    write_table(out / "worlds.parquet", worlds)
+    lines = [
+        f"# Scenario discovery: when does `{' '.join(cfg.effect_of)}` not raise the return rate?",
+        "",
+        f"{args.worlds} worlds (Latin hypercube over {len(values.columns)} factors: the preset's marginal "
+        f"posterior and the levers' assumed ranges) x 2 scenarios x {cfg.replications} seeds, scale "
+        f"{cfg.scale}. The lever fails (effect on the return rate < {args.min_gain}) in {int(fails.sum())} "
+        f"worlds ({fails.mean():.0%}); mean effect {gain.mean():+.4f} (5-95 % of worlds "
+        f"{np.quantile(gain, 0.05):+.4f} to {np.quantile(gain, 0.95):+.4f}). An effect here is a mean over "
+        f"{cfg.replications} seeds, so a world near zero may fail by noise.",
+    ]
     if 0 < fails.sum() < len(fails):
-        chosen, stats, limits, trajectory = discover(x.reset_index(drop=True), fails, args.density)
-        write_table(args.out / "prim_trajectory.csv", trajectory)
-        write_table(args.out / "prim_box.csv", limits)
-        summary += [
+        chosen, stats, limits, trajectory = discover(values, fails, args.density)
+        write_table(out / "prim_trajectory.csv", trajectory)
+        write_table(out / "prim_box.csv", limits)
+        lines += [
             "",
             f"PRIM box {chosen}: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}, "
             f"mass {stats['mass']:.2f}, restricted dimensions {int(stats['res_dim'])}.",
@@ -80,10 +96,14 @@ def main() -> None:
             table_markdown(limits),
         ]
     else:
-        summary += ["", "No PRIM box: the lever fails in all or none of the scenarios."]
-    write_text(args.out / "prim.md", "\n".join(summary) + "\n")
-    print("\n".join(summary))
+        lines += ["", "No PRIM box: the lever fails in all or none of the worlds."]
+    lines += ["", "Settings (configs/sensitivity.yaml with): " + " ".join([*DEFAULTS, *args.set])]
+    write_text(out / "prim.md", "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"results: {out}")
 
+
+main = guarded("scenario_discovery", study)
 
 if __name__ == "__main__":
     main()

@@ -17,6 +17,8 @@ import yaml
 from hydra.errors import CompactHydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.params import ConfigError
+
 INPUT_FAULT = 2
 MACHINE_FAULT = 1
 
@@ -48,6 +50,8 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
     parse_error = _cause(exc, yaml.YAMLError)
     if parse_error is not None:
         return INPUT_FAULT, f"a config file is not valid YAML: {' '.join(str(parse_error).split())}"
+    if isinstance(exc, ConfigError):
+        return INPUT_FAULT, f"invalid config: {exc}"
     if isinstance(exc, CompactHydraException | OmegaConfBaseException):
         cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault

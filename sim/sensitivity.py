@@ -19,7 +19,7 @@ import hydra
 import numpy as np
 import pandas as pd
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig
+from omegaconf import MISSING, DictConfig, OmegaConf
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
@@ -31,7 +31,7 @@ from sim.entry import guarded
 from sim.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
 from sim.metrics import METRICS
 from sim.output import versions, write_json, write_table, write_text
-from sim.params import SEED, ConfigError, check_number
+from sim.params import SEED, ConfigError, check_number, reject_unknown_keys
 from sim.ranges import Range
 from sim.runner import run_replication
 from sim.scaling import scale_country
@@ -128,6 +128,18 @@ def ishigami_indices() -> dict[str, dict[str, float]]:
         "S1": {"x1": v1 / total, "x2": v2 / total, "x3": 0.0},
         "ST": {"x1": (v1 + v13) / total, "x2": v2 / total, "x3": v13 / total},
     }
+
+
+def load_config(overrides: list[str] | None = None) -> SensitivityConfig:
+    """``configs/sensitivity.yaml`` with Hydra ``overrides``, typed (for scripts and notebooks)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        raw = hydra_compose(config_name="sensitivity", overrides=overrides or [])
+    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
+    reject_unknown_keys(OmegaConf.to_container(raw, resolve=False), typed)
+    return typed
 
 
 def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:

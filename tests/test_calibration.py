@@ -236,7 +236,7 @@ def _leaves(node, prefix):
         (["scale=2"], 2, "scale=2.0 is out of range"),
         (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
         (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
-        (["abc.population_size=zero"], 1, "abc.population_size"),  # a wrong type fails while Hydra composes (exit 1)
+        (["abc.population_size=zero"], 2, "abc.population_size"),  # a wrong type, named while Hydra composes
         (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
         (["ensemble=1"], 2, "ensemble=1 is out of range"),
         (["abc.kernel_scaling=0"], 2, "abc.kernel_scaling=0.0 is out of range"),

@@ -24,9 +24,13 @@ from tests.conftest import cli
         ("+foo=1", "foo: unknown key"),
         ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
         ("+colocation.speed=2", "colocation.speed: unknown key"),
-        ("uncertainty=posterior", "the calibration preset holds 0 posterior draws"),
+        ("calibration=none uncertainty=posterior", "the calibration preset holds 0 posterior draws"),
         ("uncertainty.lever_seed=-1", "uncertainty.lever_seed=-1 is out of range"),
-        ("posterior_draw=0", "posterior_draw=0 is out of range; allowed: -1 .the preset holds no draws."),
+        (
+            "calibration=none posterior_draw=0",
+            "posterior_draw=0 is out of range; allowed: -1 .the preset holds no draws.",
+        ),
+        ("posterior_draw=50", "posterior_draw=50 is out of range; allowed: -1 .the preset.s values. or 0-49"),
         ("seed=-1", "seed=-1 is out of range"),
         ("nations.SE.decisions_per_year=1e30", r"nations.SE.decisions_per_year=1e\+30 is out of range; .*<= 1000000"),
         ("nations.NO.decisions_per_year=1e9", "nations.NO.decisions_per_year"),
@@ -38,7 +42,7 @@ from tests.conftest import cli
 )
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
     with pytest.raises(ConfigError, match=expected.replace("[", r"\[")):
-        load_params([override])
+        load_params(override.split(" "))  # one override, or several separated by spaces
 
 
 @pytest.mark.parametrize("override", ["nations.SE.not_a_key=1", "nations.SE.escorts=many", "colocation=sometimes"])

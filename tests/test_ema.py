@@ -53,3 +53,29 @@ def test_prim_finds_a_known_box():
     assert box.loc["cooperation", "max"] == pytest.approx(0.7, abs=0.05)
     assert box.loc["decisions_per_year", "min"] == pytest.approx(18_000, abs=800)
     assert stats["density"] >= 0.9 and stats["coverage"] >= 0.8
+
+
+def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_path):
+    """The worked example on four tiny worlds: one row per world, the preset's fitted parameters and the
+    levers' assumed constants among the factors, the lever's effect per world, and its page."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    scenario = "scenario=['output.figures=false','warmup_days=60','horizon_days=120']"
+    args = ["--worlds", "4", "--set", "replications=1", "workers=1", scenario, "--out", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, str(root / "experiments" / "scenario_discovery.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    (out,) = tmp_path.iterdir()
+    worlds = pd.read_parquet(out / "worlds.parquet")
+    assert len(worlds) == 4 and worlds["effect_return_rate"].notna().all()
+    assert {"behaviour.return_case_abscond", "colocation.handover_admin_days"} <= set(worlds.columns)
+    assert worlds["colocation.handover_admin_days"].between(1.0, 7.0).all(), "full co-location's range"
+    assert "worlds (Latin hypercube over" in (out / "prim.md").read_text()

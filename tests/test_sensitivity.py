@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,14 +106,9 @@ def test_lever_assumptions_adds_the_lever_ranges_that_apply_to_the_scenario():
 
 def _config(**changes):
     """The committed sensitivity config, typed, with ``changes``."""
-    from omegaconf import OmegaConf
+    from sim.sensitivity import load_config
 
-    from sim.sensitivity import SensitivityConfig
-
-    raw = OmegaConf.load(Path(__file__).resolve().parent.parent / "configs" / "sensitivity.yaml")
-    raw.pop("defaults")
-    raw.pop("hydra")
-    cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
+    cfg = load_config()
     for key, value in changes.items():
         setattr(cfg, key, value)
     return cfg
