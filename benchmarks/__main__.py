@@ -83,9 +83,11 @@ def bare_heapq_seconds(events: int, agents: int = 20_000, seed: int = 0) -> floa
 def main() -> None:
     """Time every configuration and print a table and a JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each scenario (>= 1; medians)")
     parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats={args.repeats} is out of range; allowed: >= 1")
     names = args.only or list(CONFIGS)
     for name in names:
         time_once(CONFIGS[name], seed=0)  # warm-up: imports, caches

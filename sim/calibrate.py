@@ -30,7 +30,7 @@ from sim.entry import guarded
 from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
 from sim.output import versions, write_json, write_table, write_text
-from sim.params import SEED, ConfigError, check_number
+from sim.params import SEED, ConfigError, check_number, is_folder_name
 from sim.ranges import Range
 from sim.runner import ReplicationResult, run_replication
 from sim.scaling import scale_country
@@ -99,13 +99,15 @@ class CalibrationConfig:
     abc: Schedule = MISSING
     ensemble: int = MISSING
     """Posterior draws kept in the preset, each also simulated once for the posterior-predictive check."""
+    spare_targets: int = MISSING
+    """Over-identification: the fit needs at least this many more targets than free parameters."""
     recovery: list[str] = field(default_factory=list)
     """``key=value`` of free parameters: fit the model's own outcomes at these values instead of the
     published figures (a recovery check: the values should lie inside the posterior)."""
     shared_with: list[str] = MISSING
     """Countries whose own parameters (``nations.<C>.*``) are taken equal to the fitted country's in the
     preset: no target of theirs is among the data."""
-    preset: str = "calibrated.yaml"
+    preset: str = MISSING
     paths: Paths = field(default_factory=Paths)
 
 
@@ -174,9 +176,17 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             raise ConfigError(f"targets.{name}.moment={t.moment!r} is unknown; choose from {', '.join(allowed)}")
         if t.sd <= 0:
             raise ConfigError(f"targets.{name}.sd={t.sd} must be > 0")
-    if len(cfg.parameters) > len(cfg.targets):
+    if not is_folder_name(cfg.preset) or not cfg.preset.endswith(".yaml"):
         raise ConfigError(
-            f"parameters: {len(cfg.parameters)} free parameters for {len(cfg.targets)} targets cannot be identified"
+            f"preset={cfg.preset!r} is not allowed: a file name ending in .yaml, written in the results folder"
+        )
+    if cfg.spare_targets < 0:
+        raise ConfigError(f"spare_targets={cfg.spare_targets} is out of range; allowed: >= 0")
+    if len(cfg.parameters) > len(cfg.targets) - cfg.spare_targets:
+        raise ConfigError(
+            f"parameters: {len(cfg.parameters)} free parameters for {len(cfg.targets)} targets; with "
+            f"spare_targets={cfg.spare_targets} at most {max(len(cfg.targets) - cfg.spare_targets, 0)} can be "
+            "fitted: drop parameters (fix them in the scenario) or add targets"
         )
     for key, value, low in [
         ("workers", cfg.workers, 1),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.entry import guarded
 from sim.metrics import METRICS, UNITS
 from sim.output import COMPLETION_MARKER, REDO, run_problems, write_table, write_text
 from sim.report import ReportError, collect_runs, fmt, markdown_table, t_interval
@@ -117,9 +118,9 @@ def figure(table: pd.DataFrame, stem: Path) -> Path:
         return save(fig, stem)
 
 
-def main(argv: list[str] | None = None) -> None:
+def command(argv: list[str] | None = None) -> None:
     """``returnsim-compare DIR [DIR ...]``: a table and a figure of the chosen runs and sweeps."""
-    parser = argparse.ArgumentParser(prog="returnsim-compare", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="returnsim-compare", description=command.__doc__)
     parser.add_argument("folders", type=Path, nargs="+", help="run folders (with run.json) or sweep folders")
     parser.add_argument("--labels", nargs="+", help="a label for each folder (default: its name)")
     parser.add_argument("--metrics", nargs="+", default=DEFAULT_METRICS, help="summary metrics to compare")
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     print(wide.to_string())
     print(f"comparison: {out / 'comparison.csv'}, {png}")
 
+
+main = guarded("returnsim-compare", command)
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,10 @@
-"""How the Hydra commands end when the fault is the user's input or the machine, not returnsim.
+"""How every command ends when the fault is the user's input or the machine, not returnsim.
 
 Hydra prints a stack trace for anything that goes wrong before a command's own code runs: a config
-file that is not valid YAML, a results folder it cannot create (read-only, full disk). Those are not
-bugs, so ``guarded`` turns them into one line naming the file, and an exit code (2: the input;
-1: the machine). Anything else is a bug and keeps its full traceback. ``HYDRA_FULL_ERROR=1`` set by the
-user keeps Hydra's own behaviour, for debugging.
+file that is not valid YAML, a results folder it cannot create (read-only, full disk); any command
+can meet a folder it cannot write. Those are not bugs, so ``guarded`` turns them into one line naming
+the file, and an exit code (2: the input; 1: the machine). Anything else is a bug and keeps its full
+traceback. ``HYDRA_FULL_ERROR=1`` set by the user keeps Hydra's own behaviour, for debugging.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import yaml
-from hydra.errors import CompactHydraException
+from hydra.errors import CompactHydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import ConfigError
@@ -23,16 +24,16 @@ INPUT_FAULT = 2
 MACHINE_FAULT = 1
 
 
-def guarded(prog: str, app: Callable[[], None]) -> Callable[[], None]:
-    """The console entry point of a Hydra app ``app`` (the function ``hydra.main`` decorated)."""
+def guarded(prog: str, app: Callable[..., None]) -> Callable[..., None]:
+    """The console entry point of command ``app`` (a Hydra app, or a function taking ``argv``)."""
 
-    def entry() -> None:
+    def entry(*args: Any, **kwargs: Any) -> None:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
-            app()
+            app(*args, **kwargs)
             return
         os.environ["HYDRA_FULL_ERROR"] = "1"  # let Hydra raise, so that the fault is named here
         try:
-            app()
+            app(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - sorted below: a user's or machine's fault, or a bug
             fault = describe(exc)
             if fault is None:
@@ -52,13 +53,18 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
         return INPUT_FAULT, f"a config file is not valid YAML: {' '.join(str(parse_error).split())}"
     if isinstance(exc, ConfigError):
         return INPUT_FAULT, f"invalid config: {exc}"
+    if isinstance(exc, OverrideParseException):
+        return INPUT_FAULT, (
+            f"{' '.join(str(exc).split())} (check the override's quoting: a list is 'key=[a,b]', and an item "
+            """that holds = or a space is quoted inside it: 'key=["a=1","b=2"]')"""
+        )
     if isinstance(exc, CompactHydraException | OmegaConfBaseException):
         cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
         return INPUT_FAULT, f"{' '.join(message.split())}{cause}"
     if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
-        return MACHINE_FAULT, f"cannot use{where}: {exc.strerror or exc}; no results were written"
+        where = exc.filename or "the results folder"
+        return MACHINE_FAULT, f"cannot write {where}: {exc.strerror or exc}; nothing written there is complete"
     return None
 
 

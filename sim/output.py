@@ -122,6 +122,9 @@ def run_problems(run_dir: Path) -> list[str]:
         meta = json.loads(marker.read_text(encoding="utf-8"))
         files = dict(meta["files"])
         complete = meta["status"] == "complete" and "config.yaml" in files
+        recorded = {key: meta[key] for key in ("seed", "register_sha256", "versions")}
+        if not all(isinstance(value, dict) for value in (recorded["register_sha256"], recorded["versions"])):
+            raise TypeError("register_sha256 and versions must be tables")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{COMPLETION_MARKER} is damaged ({type(exc).__name__}: {exc})"]
     if not complete:

@@ -31,6 +31,7 @@ import yaml
 from omegaconf import OmegaConf
 from scipy import stats
 
+from sim.entry import guarded
 from sim.metrics import METRICS
 from sim.output import REDO, read_saved_config, run_problems, write_table, write_text
 
@@ -487,7 +488,7 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     runs = collect_runs(sweep_dir, skipped)
     first = sweep_dir / runs["run"].iloc[0]
     cfg = _run_config(first)
-    spec = cfg["report"]
+    spec = _report_spec(cfg, first)
     if skipped and not (allow_incomplete or spec.get("allow_incomplete")):  # a run saved before the key: not allowed
         raise incomplete_error(sweep_dir, skipped)
     metrics = spec["metrics"]
@@ -515,6 +516,24 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     page = sweep_dir / "report.md"
     write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped
+
+
+def _report_spec(cfg: dict, run_dir: Path) -> dict:
+    """The ``report`` block a sweep's run saved, checked before anything is written; ReportError if unusable."""
+    where = run_dir / "config.yaml"
+    spec = cfg.get("report")
+    if not isinstance(spec, dict):
+        raise ReportError(f"{where} has no report block (saved by an older returnsim?); {REDO}")
+    for key, kind in (("metrics", list), ("baseline", list), ("stocks", list), ("incidence", bool)):
+        if not isinstance(spec.get(key), kind):
+            raise ReportError(f"{where}: report.{key} is missing or not a {kind.__name__}; {REDO}")
+    unknown = [m for m in spec["metrics"] if m not in METRICS]
+    if unknown:
+        raise ReportError(
+            f"{where}: report.metrics names {unknown[0]!r}, not a metric of this returnsim; "
+            f"choose from {', '.join(METRICS)}, or {REDO}"
+        )
+    return spec
 
 
 def _markdown(
@@ -685,9 +704,9 @@ def _quote(item: str) -> str:
     return f"'{item}'" if any(c in item for c in " []{}(),*") else item
 
 
-def main(argv: list[str] | None = None) -> None:
+def command(argv: list[str] | None = None) -> None:
     """``returnsim-report SWEEP_DIR``: write the sweep's table, effects, figures and report page."""
-    parser = argparse.ArgumentParser(prog="returnsim-report", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="returnsim-report", description=command.__doc__)
     parser.add_argument("sweep_dir", type=Path, help="a sweep folder (results/<name>/...)")
     parser.add_argument(
         "--allow-incomplete",
@@ -705,6 +724,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"returnsim-report: {len(skipped)} run(s) not complete, left out:", skipped_lines(skipped), sep="\n")
     print(f"report: {page}")
 
+
+main = guarded("returnsim-report", command)
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from sim.config import AppConfig, register_schema, to_params
+from sim.entry import guarded
 from sim.output import COMPLETION_MARKER, REDO, SavedConfigError, frame_hash, read_saved_config, run_problems, versions
 from sim.params import ConfigError
 from sim.runner import run_replication
@@ -46,14 +47,14 @@ def load_run_config(run_dir: Path) -> AppConfig:
     return to_params(cfg)
 
 
-def main(argv: list[str] | None = None) -> None:
+def command(argv: list[str] | None = None) -> None:
     """``returnsim-reproduce RUN_DIR``: exit 0 if every replication's case register is identical, 1 if not.
 
     A run folder that is incomplete or damaged (a file whose SHA-256 differs
     from the one ``run.json`` records, an unreadable ``run.json`` or Parquet
     file) is named as such with exit code 2, before anything is re-run.
     """
-    parser = argparse.ArgumentParser(prog="returnsim-reproduce", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="returnsim-reproduce", description=command.__doc__)
     parser.add_argument("run_dir", type=Path, help="a run folder holding config.yaml and run.json")
     args = parser.parse_args(argv)
     if not (args.run_dir / COMPLETION_MARKER).exists() or not (args.run_dir / "config.yaml").exists():
@@ -94,6 +95,8 @@ def _made_by(run_dir: Path) -> str:
         "(the commit whose sim/ has that hash), or re-run its scenario with this one.\n"
     )
 
+
+main = guarded("returnsim-reproduce", command)
 
 if __name__ == "__main__":
     main()

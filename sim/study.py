@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -91,7 +92,8 @@ def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[An
     ``schema`` has a ``name`` (the results folder's, checked to be a plain
     folder name). A config error (wrong value, unknown name, invalid model
     override) ends with a message naming the key, exit code 2 and no results
-    folder left.
+    folder left; a folder that cannot be written (full disk, read-only) with
+    exit code 1 and the study's partial results removed.
     """
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
@@ -103,3 +105,10 @@ def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[An
         discard_run_dir(out_dir)
         print(f"{command}: invalid config: {exc}", file=sys.stderr)
         sys.exit(2)
+    except OSError as exc:  # a full disk or a folder that cannot be written: no partial study may pass for one
+        shutil.rmtree(out_dir, ignore_errors=True)
+        print(
+            f"{command}: cannot write {exc.filename or out_dir}: {exc.strerror or exc}; nothing was kept",
+            file=sys.stderr,
+        )
+        sys.exit(1)

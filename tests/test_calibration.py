@@ -142,6 +142,8 @@ def test_the_posterior_recovers_known_parameters_from_simulated_data(tmp_path):
             kernel_scaling=3.0,
         ),
         ensemble=10,
+        spare_targets=2,
+        preset="calibrated.yaml",
         shared_with=[],
         recovery=[f"{k}={v}" for k, v in RECOVERY_TRUTH.items()],
     )
@@ -248,6 +250,8 @@ def _leaves(node, prefix):
         (["+foo=1"], 2, "foo: unknown key"),
         (["+abc.speed=2"], 2, "abc.speed: unknown key"),
         (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),
+        (["~targets.detention_stay_2015"], 2, "9 free parameters for 12 targets; with spare_targets=4 at most 8"),
+        (["preset=../../outside.yaml"], 2, "preset='../../outside.yaml' is not allowed"),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
@@ -264,6 +268,8 @@ def _config(**targets: Target) -> CalibrationConfig:
         scale=0.1,
         abc=TOY_SCHEDULE,
         ensemble=5,
+        spare_targets=0,
+        preset="calibrated.yaml",
         shared_with=[],
         settings={
             "cohort": Setting(kind="cohort", days=730, follow_days=1461),
@@ -286,7 +292,7 @@ def test_an_unknown_outcome_of_a_setting_is_named():
 def test_more_parameters_than_targets_are_refused():
     cfg = _config(t=Target(setting="year", moment="detention_entries", value=3000, sd=300))
     cfg.parameters["behaviour.police_case_abscond"] = Range(0.001, 0.01)
-    with pytest.raises(ConfigError, match="2 free parameters for 1 targets cannot be identified"):
+    with pytest.raises(ConfigError, match="2 free parameters for 1 targets; with spare_targets=0 at most 1"):
         validate(cfg, compose())
 
 

@@ -119,7 +119,7 @@ def test_a_run_into_a_read_only_folder_ends_with_a_message(tmp_path):
     try:
         proc = cli(*SMALL_RUN, f"hydra.run.dir={mount / 'run'}", cwd=tmp_path)
         assert proc.returncode == 1, proc.stderr
-        assert f"cannot use {mount / 'run'}: Read-only file system" in proc.stderr
+        assert f"cannot write {mount / 'run'}: Read-only file system" in proc.stderr
         assert "Traceback" not in proc.stderr and not list(mount.iterdir())
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
