@@ -14,6 +14,7 @@ Config: ``configs/calibrate.yaml``.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,11 @@ from pathlib import Path
 import hydra
 import numpy as np
 import pandas as pd
+import sqlalchemy.exc
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, Paths, compose, register_schema
+from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.entry import guarded
 from sim.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.metrics import METRICS, UNITS, cohort_outcomes
@@ -87,7 +89,8 @@ class CalibrationConfig:
     seed: int = MISSING
     """Seeds the particles (generation t, particle i), the ensemble's draws and the predictive check."""
     workers: int = MISSING
-    country: str = "SE"
+    nation: str = MISSING
+    """The country whose figures the targets are (a code of `nations`); the others take part only via `shared_with`."""
     scale: float = MISSING
     """Run every setting at this fraction of its size, capacities scaled with it (faster; shares keep)."""
     scenario: list[str] = field(default_factory=list)
@@ -204,11 +207,11 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             raise ConfigError(f"abc.{key}={getattr(cfg.abc, key)} is out of range; allowed: > 0")
     if not 0 < cfg.scale <= 1:
         raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
-    if cfg.country not in model.nations:
-        raise ConfigError(f"country={cfg.country!r}; choose from {', '.join(model.nations)}")
+    if cfg.nation not in model.nations:
+        raise ConfigError(f"nation={cfg.nation!r}; choose from {', '.join(model.nations)}")
     for code in cfg.shared_with:
-        if code not in model.nations or code == cfg.country:
-            others = [c for c in model.nations if c != cfg.country]
+        if code not in model.nations or code == cfg.nation:
+            others = [c for c in model.nations if c != cfg.nation]
             raise ConfigError(f"shared_with: {code!r}; choose from {', '.join(others)}")
     truth = recovery_values(cfg)
     for key, value in truth.items():
@@ -239,14 +242,15 @@ def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
     overrides = [
         *cfg.scenario,
         *setting.overrides,
-        f"countries=[{cfg.country}]",
+        f"countries=[{cfg.nation}]",
         f"horizon_days={days}",
         f"seed={cfg.seed}",
         "replications=1",
     ]
     model = compose(overrides)
+    to_params(model)  # the scenario as written must be valid, not only once scaled (-5 officers would round to 0)
     if cfg.scale != 1.0:
-        model = compose([*overrides, *scale_country(model, cfg.country, cfg.scale)])
+        model = compose([*overrides, *scale_country(model, cfg.nation, cfg.scale)])
     return model
 
 
@@ -275,16 +279,21 @@ def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
             observed = moments.at(({**start, **truth}, replication))
         else:
             observed = {name: t.value for name, t in cfg.targets.items()}
-        posterior = run_abc(
-            moments,
-            observed,
-            {name: t.sd for name, t in cfg.targets.items()},
-            cfg.parameters,
-            cfg.abc,
-            pool_map,
-            cfg.seed,
-            out_dir / "abc.db",
-        )
+        try:
+            posterior = run_abc(
+                moments,
+                observed,
+                {name: t.sd for name, t in cfg.targets.items()},
+                cfg.parameters,
+                cfg.abc,
+                pool_map,
+                cfg.seed,
+                out_dir / "abc.db",
+            )
+        except sqlalchemy.exc.OperationalError as exc:  # pyabc's SQLite history could not be written
+            raise OSError(
+                errno.EIO, f"pyabc's database could not be written ({exc.orig})", str(out_dir / "abc.db")
+            ) from exc
         seconds_abc = time.perf_counter() - t0
         rng = np.random.default_rng(streams[1])
         ensemble = posterior.particles.iloc[

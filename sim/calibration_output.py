@@ -137,7 +137,7 @@ def predictive_figure(check: pd.DataFrame, predicted: pd.DataFrame, stem: Path) 
 def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.DataFrame, figures: dict) -> str:
     """A ``# @package _global_`` preset: posterior medians as the values, the ensemble of draws, and its record."""
     values = OmegaConf.create({})
-    own = f"nations.{cfg.country}."
+    own = f"nations.{cfg.nation}."
     for _, row in summary.iterrows():
         key = row["parameter"]
         OmegaConf.update(values, key, float(f"{row['median']:.4g}"), force_add=True)
@@ -155,7 +155,7 @@ def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.Data
         f"{figures['final_epsilon']:.3g} tolerance units; {figures['targets_met']} of {figures['targets']} "
         "targets inside the 90 % predictive interval.",
         f"# returnsim source sha256 {source_hash()[:16]}; the full record is calibration.md next to this file.",
-        f"# {', '.join(cfg.shared_with) or 'No country'} share {cfg.country}'s own fitted parameters "
+        f"# {', '.join(cfg.shared_with) or 'No country'} share {cfg.nation}'s own fitted parameters "
         "(no target of theirs is among the data); the behaviour block is common to every country.",
     ]
     for _, row in summary.iterrows():

@@ -112,7 +112,15 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
     if skipped is not None:
         skipped.update(problems)
     if not frames:
-        raise ReportError(f"{sweep_dir}: no complete runs found (a run is complete once its run.json is written)")
+        if (sweep_dir / "run.json").exists():
+            raise ReportError(
+                f"{sweep_dir} is a single run, not a sweep: a report compares a sweep's runs "
+                "(returnsim -m ...); to compare single runs use returnsim-compare RUN_DIR RUN_DIR ..."
+            )
+        raise ReportError(
+            f"{sweep_dir}: no complete runs found (a run is complete once its run.json is written); "
+            "give a sweep folder (results/<name>/sweep_<time>, or results/<experiment>)"
+        )
     runs = pd.concat(frames, ignore_index=True)
     params = swept_parameters(runs)
     runs["scenario"] = _scenario_labels(runs, params)

@@ -119,9 +119,12 @@ def _check_jobs(jobs: list[list[str]]) -> None:
             seen.add(others)
             to_params(compose(job))
         except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
-            first = str(exc).splitlines()[0]
+            reason = " ".join(str(exc).split("Config search path:")[0].split())  # every line, not Hydra's search path
+            if exc.__cause__ is not None:  # Hydra's "Error merging override" says why only in its cause
+                reason += f" ({' '.join(str(exc.__cause__).split())})"
             print(
-                f"returnsim: the sweep was not started: run #{number} ({' '.join(job)}) has an invalid config: {first}",
+                f"returnsim: the sweep was not started: run #{number} ({' '.join(job)}) has an invalid config: "
+                f"{reason}",
                 file=sys.stderr,
                 flush=True,
             )

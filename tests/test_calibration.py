@@ -144,6 +144,7 @@ def test_the_posterior_recovers_known_parameters_from_simulated_data(tmp_path):
         ensemble=10,
         spare_targets=2,
         preset="calibrated.yaml",
+        nation="SE",
         shared_with=[],
         recovery=[f"{k}={v}" for k, v in RECOVERY_TRUTH.items()],
     )
@@ -252,6 +253,8 @@ def _leaves(node, prefix):
         (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),
         (["~targets.detention_stay_2015"], 2, "9 free parameters for 12 targets; with spare_targets=4 at most 8"),
         (["preset=../../outside.yaml"], 2, "preset='../../outside.yaml' is not allowed"),
+        (["nation=XX"], 2, "nation='XX'; choose from SE, NO, DK, FI, IS"),
+        (['scenario=["nations.SE.police_officers=-5"]'], 2, "nations.SE.police_officers"),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
@@ -270,6 +273,7 @@ def _config(**targets: Target) -> CalibrationConfig:
         ensemble=5,
         spare_targets=0,
         preset="calibrated.yaml",
+        nation="SE",
         shared_with=[],
         settings={
             "cohort": Setting(kind="cohort", days=730, follow_days=1461),

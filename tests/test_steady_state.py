@@ -13,6 +13,9 @@ TOLERANCE = 0.10
 """Largest relative change of a stock's yearly mean allowed between the last two warm-up years: the
 day-to-day noise of the small stocks (a few hundred people in detention) moves their yearly means by
 about 5 %."""
+SMALL_STOCK = 5.0
+"""Or by fewer people than this: a stock of a few dozen (people awaiting a charter, who leave in batches)
+moves its yearly mean by a few people without a trend."""
 SLOW_TOLERANCE = 0.03
 """The absconded stock, the largest and slowest (it fills for four years until expiry), within 3 %."""
 
@@ -32,7 +35,8 @@ def test_every_stock_is_steady_over_the_last_warmup_year(warmup):
     stocks, w = warmup
     last, before = _yearly_mean(stocks, w - 365, w), _yearly_mean(stocks, w - 730, w - 365)
     change = ((last - before) / before).abs()
-    assert (change < TOLERANCE).all(), change.round(3).to_dict()
+    steady = (change < TOLERANCE) | ((last - before).abs() < SMALL_STOCK)
+    assert steady.all(), {"relative change": change.round(3).to_dict(), "last year": last.round(1).to_dict()}
     assert change["absconded"] < SLOW_TOLERANCE, change.round(3).to_dict()
 
 

@@ -255,16 +255,21 @@ def _damage(run_dir: Path, *, rehash: bool = False) -> None:
 def test_reproduce_names_a_damaged_run_and_does_not_re_run_it(tmp_path):
     proc = cli(*TINY, "seed=4", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    overwritten, crafted, truncated = (tmp_path / n for n in ("overwritten", "crafted", "truncated"))
-    for folder in (overwritten, crafted, truncated):
+    names = ("overwritten", "crafted", "truncated", "unrecorded")
+    overwritten, crafted, truncated, unrecorded = (tmp_path / n for n in names)
+    for folder in (overwritten, crafted, truncated, unrecorded):
         shutil.copytree(tmp_path / "run", folder)
     _damage(overwritten)
     _damage(crafted, rehash=True)
     (truncated / COMPLETION_MARKER).write_text((truncated / COMPLETION_MARKER).read_text()[:50])
+    meta = json.loads((unrecorded / COMPLETION_MARKER).read_text())
+    del meta["register_sha256"]
+    (unrecorded / COMPLETION_MARKER).write_text(json.dumps(meta))
     for folder, named in [
         (overwritten, "summary.parquet is damaged: its SHA-256 differs"),
         (crafted, "summary.parquet is damaged: it is not a readable Parquet file"),
         (truncated, "run.json is damaged (JSONDecodeError"),
+        (unrecorded, "run.json is damaged (KeyError: 'register_sha256')"),
     ]:
         done = cli(str(folder), module="sim.reproduce", cwd=tmp_path)
         assert done.returncode == 2, (folder.name, done.stdout, done.stderr)
@@ -304,6 +309,39 @@ def test_report_lists_a_damaged_run_and_fails_unless_told_to_leave_it_out(sweep,
     assert len(pd.read_parquet(copy / "runs.parquet")) == 7  # the other runs
     page = (copy / "report.md").read_text()
     assert "## Runs left out" in page and "`colocation=none,seed=2`: summary.parquet is damaged" in page
+
+
+def test_report_names_a_saved_config_it_cannot_use_and_a_folder_it_cannot_write(sweep, tmp_path):
+    """Runs saved by an older returnsim without a report block (hashes re-recorded, so they look intact):
+    exit 2, the file named, nothing written. A sweep on a read-only file system: exit 1, one line."""
+    sweep_dir, _ = sweep
+    old = tmp_path / "old"
+    shutil.copytree(sweep_dir, old)
+    for name in ("report.md", "runs.parquet", "effects.csv"):
+        (old / name).unlink()
+    for marker in old.glob(f"*/{COMPLETION_MARKER}"):
+        saved = OmegaConf.load(marker.parent / "config.yaml")
+        del saved["report"]
+        OmegaConf.save(saved, marker.parent / "config.yaml")
+        meta = json.loads(marker.read_text())
+        meta["files"]["config.yaml"] = file_sha256(marker.parent / "config.yaml")
+        marker.write_text(json.dumps(meta))
+    done = cli(str(old), module="sim.report", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "config.yaml has no report block" in done.stderr
+    assert not [n for n in ("report.md", "runs.parquet", "effects.csv") if (old / n).exists()]
+    mount = tmp_path / "read_only"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        shutil.copytree(sweep_dir, mount / "sweep")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        done = cli(str(mount / "sweep"), module="sim.report", cwd=tmp_path)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "returnsim-report: cannot write" in done.stderr and "Read-only file system" in done.stderr
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
 
 
 def test_effect_uncertainty_splits_parameter_and_seed_parts_on_a_known_case():
@@ -355,8 +393,10 @@ def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp
     table = pd.read_csv(sweep_dir / "effects.csv")
     assert (table["draws"] == 3).all() and (table["pairs"] == 6).all()
     assert (table["se"] >= table["se_stochastic"]).all(), "parameter uncertainty only adds (each part counts >= 0)"
-    absconded = table[table["metric"] == "share_ever_absconded"].iloc[0]
-    assert absconded["sd_parameter"] > 0, "the drawn hazard changes co-location's effect on absconding"
+    handover = table[table["metric"] == "mean_handover_delay_days"].iloc[0]
+    assert handover["sd_parameter"] > handover["sd_stochastic"], (
+        "the drawn hazard changes the load on the agency's queue, and so co-location's effect on the handover delay"
+    )
     page = (sweep_dir / "report.md").read_text()
     assert "plausible worlds (90 %)" in page and "posterior draws: 3" in page
 
