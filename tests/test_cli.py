@@ -123,3 +123,16 @@ def test_a_run_into_a_read_only_folder_ends_with_a_message(tmp_path):
         assert "Traceback" not in proc.stderr and not list(mount.iterdir())
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_an_override_hydra_cannot_parse_says_how_to_quote(tmp_path):
+    proc = cli("countries=[SE,NO", f"paths.results_dir={tmp_path / 'results'}", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "[SE,NO" in proc.stderr and "check the override's quoting" in proc.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_the_benchmark_refuses_zero_repeats_before_timing_anything(tmp_path):
+    proc = cli("--repeats", "0", cwd=ROOT, module="benchmarks")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "--repeats=0 is out of range; allowed: >= 1" in proc.stderr
