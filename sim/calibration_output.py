@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
 BLUE = sns.color_palette("colorblind")[0]
 
 
-def _axis_label(key: str, scale: str) -> str:
+def _axis_label(key: str, scale: str, width: int | None = None) -> str:
+    """A parameter's axis label (its last key part in words, log10 marked), wrapped at ``width`` characters."""
     name = key.rsplit(".", 1)[-1].replace("_", " ")
-    return f"log10 {name}" if scale == "log10" else name
+    label = f"log10 {name}" if scale == "log10" else name
+    return textwrap.fill(label, width) if width else label
 
 
 def marginals_figure(particles: pd.DataFrame, summary: pd.DataFrame, stem: Path) -> Path:
@@ -101,9 +104,9 @@ def pairs_figure(particles: pd.DataFrame, ranges: dict[str, Range], stem: Path) 
                 ax.set_xlim(*ranges[xk].bounds)
                 ax.tick_params(labelsize=6)
                 scale = "log10" if ranges[xk].log else "linear"
-                ax.set_xlabel(_axis_label(xk, scale) if i == n - 1 else "", fontsize=7)
+                ax.set_xlabel(_axis_label(xk, scale, width=16) if i == n - 1 else "", fontsize=7)
                 if j == 0 and i > 0:
-                    ax.set_ylabel(_axis_label(yk, "log10" if ranges[yk].log else "linear"), fontsize=7)
+                    ax.set_ylabel(_axis_label(yk, "log10" if ranges[yk].log else "linear", width=16), fontsize=7)
         fig.suptitle("Posterior particles by pair of parameters (area: weight; axes: prior ranges)")
     return save(fig, stem)
 
