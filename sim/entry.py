@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-from hydra.errors import CompactHydraException, OverrideParseException
+from hydra.errors import CompactHydraException, HydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import ConfigError
@@ -55,8 +55,8 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
         return INPUT_FAULT, f"invalid config: {exc}"
     if isinstance(exc, OverrideParseException):
         return INPUT_FAULT, (
-            f"{' '.join(str(exc).split())} (check the override's quoting: a list is 'key=[a,b]', and an item "
-            """that holds = or a space is quoted inside it: 'key=["a=1","b=2"]')"""
+            f"cannot read the override {_unparsable_override()!r}: {' '.join(str(exc).split())} (a list is "
+            """'key=[a,b]', and an item that holds = or a space is quoted inside it: 'key=["a=1","b=2"]')"""
         )
     if isinstance(exc, CompactHydraException | OmegaConfBaseException):
         cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
@@ -66,6 +66,21 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
         where = exc.filename or "the results folder"
         return MACHINE_FAULT, f"cannot write {where}: {exc.strerror or exc}; nothing written there is complete"
     return None
+
+
+def _unparsable_override() -> str:
+    """The first command-line override Hydra's grammar rejects (its error names only the spot)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    for arg in sys.argv[1:]:
+        if arg.startswith("-"):
+            continue
+        try:
+            parser.parse_override(arg)
+        except HydraException:  # the grammar's own error class for one override
+            return arg
+    return " ".join(sys.argv[1:])
 
 
 def _cause[E: BaseException](exc: BaseException, kind: type[E]) -> E | None:

@@ -128,7 +128,7 @@ def test_a_run_into_a_read_only_folder_ends_with_a_message(tmp_path):
 def test_an_override_hydra_cannot_parse_says_how_to_quote(tmp_path):
     proc = cli("countries=[SE,NO", f"paths.results_dir={tmp_path / 'results'}", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert "[SE,NO" in proc.stderr and "check the override's quoting" in proc.stderr
+    assert "cannot read the override 'countries=[SE,NO'" in proc.stderr and "quoted inside it" in proc.stderr
     assert not (tmp_path / "results").exists()
 
 
