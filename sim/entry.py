@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -63,8 +64,22 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
         return INPUT_FAULT, f"{' '.join(message.split())}{cause}"
     if isinstance(exc, OSError):
-        where = exc.filename or "the results folder"
+        where = exc.filename or _output_dir(exc) or "the results folder"
         return MACHINE_FAULT, f"cannot write {where}: {exc.strerror or exc}; nothing written there is complete"
+    return None
+
+
+def _output_dir(exc: BaseException) -> str | None:
+    """The folder Hydra was writing into when ``exc`` was raised (a full disk names no file).
+
+    Hydra's ``run_job`` holds it as ``hydra_output`` (its ``.hydra`` record) while it writes the config.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        folder = tb.tb_frame.f_locals.get("hydra_output")
+        if folder is not None:
+            return str(Path(folder).parent)
+        tb = tb.tb_next
     return None
 
 
