@@ -171,6 +171,14 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             raise ConfigError(f"settings.{name}: days and (for a cohort) follow_days must be >= 1")
     if not cfg.targets:
         raise ConfigError("targets: name at least one published figure")
+    used = {t.setting for t in cfg.targets.values()} & set(cfg.settings)
+    for item in cfg.scenario:
+        key = item.partition("=")[0].lstrip("+~")
+        if used and all(any(o.partition("=")[0] == key for o in cfg.settings[n].overrides) for n in used):
+            raise ConfigError(
+                f"scenario: {item!r} would never be read: every setting sets {key} itself "
+                "(settings.<name>.overrides); change it there"
+            )
     for name, t in cfg.targets.items():
         if t.setting not in cfg.settings:
             raise ConfigError(f"targets.{name}.setting={t.setting!r}; choose from {', '.join(cfg.settings)}")

@@ -254,6 +254,7 @@ def _leaves(node, prefix):
         (["~targets.detention_stay_2015"], 2, "9 free parameters for 12 targets; with spare_targets=4 at most 8"),
         (["preset=../../outside.yaml"], 2, "preset='../../outside.yaml' is not allowed"),
         (["nation=XX"], 2, "nation='XX'; choose from SE, NO, DK, FI, IS"),
+        (['scenario=["nations.SE.detention_places=-5"]'], 2, "every setting sets nations.SE.detention_places itself"),
         (['scenario=["nations.SE.police_officers=-5"]'], 2, "nations.SE.police_officers"),
     ],
 )
