@@ -70,15 +70,18 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
 
 
 def _output_dir(exc: BaseException) -> str | None:
-    """The folder Hydra was writing into when ``exc`` was raised (a full disk names no file).
+    """The file or folder being written when ``exc`` was raised (a full disk names no file).
 
-    Hydra's ``run_job`` holds it as ``hydra_output`` (its ``.hydra`` record) while it writes the config.
+    Hydra's ``run_job`` holds its run folder as ``hydra_output`` (its ``.hydra`` record) while it writes
+    the config; returnsim writes every result through ``sim.output.atomic_write(path, ...)``.
     """
     tb = exc.__traceback__
     while tb is not None:
-        folder = tb.tb_frame.f_locals.get("hydra_output")
-        if folder is not None:
-            return str(Path(folder).parent)
+        frame = tb.tb_frame
+        if "hydra_output" in frame.f_locals:
+            return str(Path(frame.f_locals["hydra_output"]).parent)
+        if frame.f_code.co_name == "atomic_write" and "path" in frame.f_locals:
+            return str(frame.f_locals["path"])
         tb = tb.tb_next
     return None
 

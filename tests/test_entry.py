@@ -1,0 +1,36 @@
+"""How a command ends on a fault that is not returnsim's: the user's input or the machine (``sim.entry``)."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+import yaml
+
+from sim.entry import INPUT_FAULT, MACHINE_FAULT, describe
+from sim.output import atomic_write
+from sim.params import ConfigError
+
+
+def test_a_full_disk_names_the_file_being_written(tmp_path):
+    """A full disk raises an OSError with no file name: the message names the file returnsim was writing."""
+
+    def fill(_path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        atomic_write(tmp_path / "effects.csv", fill)
+    code, message = describe(raised.value)
+    assert code == MACHINE_FAULT
+    assert message.startswith(f"cannot write {tmp_path / 'effects.csv'}: No space left on device")
+    assert not list(tmp_path.iterdir()), "no temporary file left behind"
+
+
+def test_input_faults_exit_2_and_bugs_keep_their_traceback():
+    assert describe(ConfigError("seed=-1 is out of range"))[0] == INPUT_FAULT
+    try:
+        yaml.safe_load("a: [unclosed")
+    except yaml.YAMLError as exc:
+        code, message = describe(exc)
+    assert code == INPUT_FAULT and "is not valid YAML" in message and "line 1" in message
+    assert describe(KeyError("a bug")) is None and describe(ZeroDivisionError()) is None
