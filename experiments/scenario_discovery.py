@@ -12,7 +12,10 @@ constants at a quantile of its stated range (``configs/assumptions/levers.yaml``
 and the lever (``effect_of``). Worlds are a Latin hypercube over the factors' coordinates; each runs
 without and with the lever on the same seeds (common random numbers), and the lever fails in a world
 where its effect on the return rate, averaged over the seeds, is below ``--min-gain``. PRIM (EMA
-Workbench, ``sim.ema.discover``) then finds the box of factor values that holds most failures. Writes
+Workbench, ``sim.ema.discover``) then finds the box of factor values that holds most failures, or, when
+the lever fails in most worlds (at least ``--density`` of them, so the whole space is already such a
+box), the box that holds most of the worlds where it works. ``--reanalyse FOLDER`` redoes the PRIM step on
+a folder's ``worlds.parquet`` (another ``--min-gain`` or ``--density``) without running the model. Writes
 ``results/scenario_discovery/<time>/``: ``worlds.parquet`` (factor values, effect per world),
 ``prim_box.csv``, ``prim_trajectory.csv`` and ``prim.md``.
 """
@@ -31,7 +34,7 @@ from sim.ema import discover
 from sim.entry import guarded
 from sim.output import write_table, write_text
 from sim.report import table_markdown
-from sim.sensitivity import load_config, problem_and_evaluator
+from sim.sensitivity import SensitivityConfig, load_config, problem_and_evaluator
 from sim.study import worker_map
 
 DEFAULTS = [
@@ -54,9 +57,14 @@ def study() -> None:
     parser.add_argument("--min-gain", type=float, default=0.0, help="return-rate effect below which the lever fails")
     parser.add_argument("--density", type=float, default=0.8, help="PRIM: least share of failures inside the box")
     parser.add_argument("--out", type=Path, default=Path("results/scenario_discovery"))
+    parser.add_argument("--reanalyse", type=Path, help="a results folder of this script: PRIM on its worlds only")
     args = parser.parse_args()
 
     cfg = load_config([*DEFAULTS, *args.set])
+    if args.reanalyse:
+        worlds = pd.read_parquet(args.reanalyse / "worlds.parquet")
+        explain(worlds, cfg, args, args.reanalyse)
+        return
     problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
     unit = qmc.LatinHypercube(d=len(factors), seed=cfg.seed).random(args.worlds)
     low, high = np.array(problem["bounds"]).T
@@ -69,29 +77,38 @@ def study() -> None:
     ).dropna(axis=1)  # a factor with no range under the lever's options does not vary
     mean = effects.mean(axis=1)
     worlds = values.assign(**{f"effect_{name}": mean[:, j] for j, name in enumerate(outcomes)})
-    gain = worlds["effect_return_rate"].to_numpy()
-    fails = gain < args.min_gain
-
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     write_table(out / "worlds.parquet", worlds)
+    explain(worlds, cfg, args, out)
+
+
+def explain(worlds: pd.DataFrame, cfg: SensitivityConfig, args: argparse.Namespace, out: Path) -> None:
+    """PRIM on the worlds where the lever fails (or, if it fails in most, where it works); write ``prim.md``."""
+    factors = [c for c in worlds.columns if not c.startswith("effect_")]
+    gain = worlds["effect_return_rate"].to_numpy()
+    fails = gain < args.min_gain
     lines = [
         f"# Scenario discovery: when does `{' '.join(cfg.effect_of)}` not raise the return rate?",
         "",
-        f"{args.worlds} worlds (Latin hypercube over {len(values.columns)} factors: the preset's marginal "
+        f"{len(worlds)} worlds (Latin hypercube over {len(factors)} factors: the preset's marginal "
         f"posterior and the levers' assumed ranges) x 2 scenarios x {cfg.replications} seeds, scale "
         f"{cfg.scale}. The lever fails (effect on the return rate < {args.min_gain}) in {int(fails.sum())} "
         f"worlds ({fails.mean():.0%}); mean effect {gain.mean():+.4f} (5-95 % of worlds "
         f"{np.quantile(gain, 0.05):+.4f} to {np.quantile(gain, 0.95):+.4f}). An effect here is a mean over "
         f"{cfg.replications} seeds, so a world near zero may fail by noise.",
     ]
-    if 0 < fails.sum() < len(fails):
-        chosen, stats, limits, trajectory = discover(values, fails, args.density)
+    works_rarely = fails.mean() >= args.density
+    cases = ~fails if works_rarely else fails
+    if 0 < cases.sum() < len(cases):
+        chosen, stats, limits, trajectory = discover(worlds[factors], cases, args.density)
         write_table(out / "prim_trajectory.csv", trajectory)
         write_table(out / "prim_box.csv", limits)
+        which = "works (raises the return rate)" if works_rarely else "fails"
         lines += [
             "",
-            f"PRIM box {chosen}: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}, "
-            f"mass {stats['mass']:.2f}, restricted dimensions {int(stats['res_dim'])}.",
+            f"PRIM box of the worlds where the lever {which}: box {chosen}, coverage {stats['coverage']:.2f}, "
+            f"density {stats['density']:.2f}, mass {stats['mass']:.2f}, restricted dimensions "
+            f"{int(stats['res_dim'])}.",
             "",
             table_markdown(limits),
         ]

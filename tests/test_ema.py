@@ -79,3 +79,12 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     assert {"behaviour.return_case_abscond", "colocation.handover_admin_days"} <= set(worlds.columns)
     assert worlds["colocation.handover_admin_days"].between(1.0, 7.0).all(), "full co-location's range"
     assert "worlds (Latin hypercube over" in (out / "prim.md").read_text()
+    again = subprocess.run(  # the PRIM step alone on the saved worlds: a lever that never fails has no box
+        [sys.executable, str(root / "experiments" / "scenario_discovery.py"), "--reanalyse", str(out), "--min-gain=-1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "fails (effect on the return rate < -1.0) in 0 worlds" in (out / "prim.md").read_text()
