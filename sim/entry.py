@@ -73,13 +73,16 @@ def _output_dir(exc: BaseException) -> str | None:
     """The file or folder being written when ``exc`` was raised (a full disk names no file).
 
     Hydra's ``run_job`` holds its run folder as ``hydra_output`` (its ``.hydra`` record) while it writes
-    the config; returnsim writes every result through ``sim.output.atomic_write(path, ...)``.
+    the config, and its sweeper and launchers the sweep folder as ``sweep_dir``; returnsim writes every
+    result through ``sim.output.atomic_write(path, ...)``.
     """
     tb = exc.__traceback__
     while tb is not None:
         frame = tb.tb_frame
         if "hydra_output" in frame.f_locals:
             return str(Path(frame.f_locals["hydra_output"]).parent)
+        if frame.f_code.co_name in ("sweep", "launch") and "sweep_dir" in frame.f_locals:  # Hydra's sweeper, launchers
+            return str(frame.f_locals["sweep_dir"])
         if frame.f_code.co_name == "atomic_write" and "path" in frame.f_locals:
             return str(frame.f_locals["path"])
         tb = tb.tb_next
