@@ -41,13 +41,22 @@ def indices_figure(indices: pd.DataFrame, method: str, stem: Path) -> Path:
                 y = [i - 0.4 + height * (k + 0.5) for i in range(len(params))]
                 xerr = rows[conf].to_numpy() if conf else None
                 ax.barh(y, rows[col].to_numpy(), height=height, xerr=xerr, color=colours[k], label=label, capsize=2)
-            ax.set_yticks(range(len(params)), [p.split(".")[-1].replace("_", " ") for p in params])
+            ax.set_yticks(range(len(params)), _labels(params))
             ax.invert_yaxis()
             ax.set_title(outcome.replace("_", " "))
             ax.set_xlabel(xlabel)
         axes[0][0].legend(loc="lower right")
         fig.tight_layout()
     return save(fig, stem)
+
+
+def _labels(keys: list[str]) -> list[str]:
+    """Each key's last part in words; with the part before it where two keys share a last part."""
+    last = [k.split(".")[-1] for k in keys]
+    named = [
+        k.split(".")[-2] + " " + tail if last.count(tail) > 1 else tail for k, tail in zip(keys, last, strict=True)
+    ]
+    return [name.replace("_", " ") for name in named]
 
 
 def report_markdown(cfg: SensitivityConfig, indices: pd.DataFrame, variance: pd.DataFrame, points: int) -> str:
