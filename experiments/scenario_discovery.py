@@ -32,6 +32,7 @@ from scipy.stats import qmc
 
 from sim.ema import discover
 from sim.entry import guarded
+from sim.factors import values_at
 from sim.output import write_table, write_text
 from sim.report import table_markdown
 from sim.sensitivity import SensitivityConfig, load_config, problem_and_evaluator
@@ -72,9 +73,7 @@ def study() -> None:
     with worker_map(cfg.workers, chunksize=4) as pool_map:
         effects = np.stack(list(pool_map(evaluate, coords)))  # worlds x replications x outcomes
     lever = evaluate.models[-1]
-    values = pd.DataFrame(
-        [{f.key: f.value(float(c), lever) for f, c in zip(factors, row, strict=True)} for row in coords]
-    ).dropna(axis=1)  # a factor with no range under the lever's options does not vary
+    values = pd.DataFrame([values_at(factors, row, lever) for row in coords])  # the values in the lever's scenario
     mean = effects.mean(axis=1)
     worlds = values.assign(**{f"effect_{name}": mean[:, j] for j, name in enumerate(outcomes)})
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

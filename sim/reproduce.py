@@ -17,7 +17,16 @@ from pathlib import Path
 
 from sim.config import AppConfig, register_schema, to_params
 from sim.entry import guarded
-from sim.output import COMPLETION_MARKER, REDO, SavedConfigError, frame_hash, read_saved_config, run_problems, versions
+from sim.output import (
+    COMPLETION_MARKER,
+    REDO,
+    SavedConfigError,
+    frame_hash,
+    read_saved_config,
+    run_problems,
+    source_hash,
+    versions,
+)
 from sim.params import ConfigError
 from sim.runner import run_replication
 
@@ -87,11 +96,12 @@ def _made_by(run_dir: Path) -> str:
     """Advice when a saved config no longer validates: name the other version of returnsim that made the run."""
     recorded = json.loads((run_dir / COMPLETION_MARKER).read_text(encoding="utf-8"))["versions"]
     key = "returnsim_source_sha256"
-    if recorded.get(key) == versions()[key]:
+    installed = source_hash()
+    if recorded.get(key) == installed:
         return ""
     return (
         f"The run was made by another version of returnsim (source SHA-256 {recorded.get(key, 'not recorded')[:12]}, "
-        f"installed {versions()[key][:12]}), whose config had other keys: reproduce it with that version "
+        f"installed {installed[:12]}), whose config had other keys: reproduce it with that version "
         "(the commit whose sim/ has that hash), or re-run its scenario with this one.\n"
     )
 

@@ -284,7 +284,8 @@ def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
     coords = sample(cfg, problem)
     analysed = evaluate.models[-1] if isinstance(evaluate, ReturnsimPoint) else None
-    values = np.array([[_value(f, c, analysed) for f, c in zip(factors, row, strict=True)] for row in coords])
+    nan = float("nan")  # a factor that keeps its configured value in the analysed scenario
+    values = np.array([[values_at(factors, row, analysed).get(f.key, nan) for f in factors] for row in coords])
     with worker_map(cfg.workers, chunksize=8) as pool_map:
         results = np.stack(list(pool_map(evaluate, coords)))
     # results: points × replications × outcomes
@@ -315,12 +316,6 @@ def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     variance_table = pd.DataFrame(variance)
     _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table)
     return index_table, variance_table
-
-
-def _value(factor: Factor, coordinate: float, model: DictConfig | None) -> float:
-    """A factor's value in the analysed scenario (the lever's, with ``effect_of``); NaN where it keeps its own."""
-    value = factor.value(float(coordinate), model)
-    return float("nan") if value is None else value
 
 
 def _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table) -> None:  # noqa: ANN001
