@@ -31,6 +31,7 @@ import yaml
 from omegaconf import OmegaConf
 from scipy import stats
 
+from sim.columns import COLUMNS_PAGE, columns_page
 from sim.entry import guarded
 from sim.metrics import METRICS
 from sim.output import REDO, read_saved_config, run_problems, write_table, write_text
@@ -505,9 +506,12 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     write_table(sweep_dir / "runs.parquet", runs)
     table = effects(runs, metrics, baseline_of)
     write_table(sweep_dir / "effects.csv", table)
+    tables = ["runs.parquet", "effects.csv"]
     shares = shares_of_total(runs, metrics, baseline_of, spec["total"]) if spec.get("total") else None
     if shares is not None:
         write_table(sweep_dir / "shares.csv", shares)
+        tables.append("shares.csv")
+    write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
     fig_dir = sweep_dir / "figures"
     params = swept_parameters(runs)
     xlabel = params[0] if len(params) == 1 else "scenario"
@@ -574,7 +578,7 @@ def _markdown(
         + (f"posterior draws: {draws} (each with every seed)" if draws > 1 else "posterior: the preset's medians"),
         f"- countries: {', '.join(cfg['countries'])}; warm-up {cfg['warmup_days']} days, "
         f"horizon {cfg['horizon_days']} days",
-        f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`)"
+        f"- runs: {runs['run'].nunique()} complete (table: `runs.parquet`; every column explained in `columns.md`)"
         + (f"; {len(skipped)} not complete, left out (below)" if skipped else ""),
         "",
     ]

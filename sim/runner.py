@@ -13,6 +13,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim import plots
+from sim.columns import COLUMNS_PAGE, columns_page
 from sim.metrics import summarise
 from sim.model import ReturnModel
 from sim.output import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
@@ -109,6 +110,8 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     table("summary.parquet", [summary])
     table("summary.csv", [summary])
+    write_text(out_dir / COLUMNS_PAGE, columns_page(written))
+    written.append(COLUMNS_PAGE)
     if out.figures:
         stocks = pd.concat([r.stocks for r in results], ignore_index=True)
         register = pd.concat([r.register for r in results], ignore_index=True)

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from sim.columns import COLUMNS_PAGE, TABLES
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
 from sim.output import COMPLETION_MARKER, file_sha256
@@ -83,6 +84,16 @@ def test_report_writes_effects_figures_and_page(sweep):
     page = (sweep_dir / "report.md").read_text()
     assert "![effects](figures/effects.png)" in page and "colocation=none,full" in page
     assert "| SE | mean_handover_delay_days | full |" in page
+
+
+def test_the_report_tables_columns_are_in_the_data_dictionary(sweep):
+    sweep_dir, _ = sweep
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    overrides = OmegaConf.load(sweep_dir / runs["run"].iloc[0] / ".hydra" / "overrides.yaml")
+    swept = {item.split("=")[0] for item in overrides} - {"seed"}  # the command line's keys: the open columns
+    assert set(runs.columns) - swept == set(TABLES["runs"].columns)
+    assert list(pd.read_csv(sweep_dir / "effects.csv").columns) == list(TABLES["effects"].columns)
+    assert "## `effects`" in (sweep_dir / COLUMNS_PAGE).read_text()
 
 
 def test_paired_interval_is_narrower_than_unpaired(sweep):
@@ -240,6 +251,7 @@ def test_a_channel_share_is_its_effect_over_the_total_effect():
     assert set(shares["scenario"]) == {"one", "other"}
     assert shares["share"].tolist() == pytest.approx([0.5, 0.5])
     assert shares["total_effect"].tolist() == pytest.approx([0.04, 0.04])
+    assert list(shares.columns) == list(TABLES["shares"].columns)
 
 
 def _damage(run_dir: Path, *, rehash: bool = False) -> None:
