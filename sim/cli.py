@@ -55,7 +55,7 @@ def app(cfg: DictConfig) -> None:
     finally:
         release_run_dir(out_dir)
     if not params.output.quiet:
-        print(format_summary(pd.concat([r.summary for r in results], ignore_index=True)))
+        print(format_summary(params, pd.concat([r.summary for r in results], ignore_index=True)))
         print(f"results: {out_dir}")
 
 

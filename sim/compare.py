@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.entry import guarded
+from sim.intervals import t_interval
 from sim.metrics import METRICS, UNITS
 from sim.output import COMPLETION_MARKER, REDO, run_problems, write_table, write_text
-from sim.report import ReportError, collect_runs, fmt, markdown_table, t_interval
+from sim.report import ReportError, collect_runs, fmt, markdown_table
 
 DEFAULT_METRICS = [
     "return_rate",

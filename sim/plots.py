@@ -17,8 +17,8 @@ from sim.states import ACTIVE, State  # noqa: E402
 STATE_ORDER = [s.label for s in State]
 
 
-def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path) -> None:
-    """Open cases by state over time, with a band across replications."""
+def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path | None) -> plt.Figure | None:
+    """Open cases by state over time, with a band across replications; saved to ``path``, or returned without one."""
     long = stocks.melt(
         id_vars=["replication", "day", "country"],
         value_vars=[s.label for s in ACTIVE],
@@ -42,11 +42,11 @@ def stocks_figure(stocks: pd.DataFrame, warmup_days: int, path: Path) -> None:
         ax.axvline(warmup_days, color="grey", linestyle=":", linewidth=1)
     grid.set_axis_labels("day (dotted line: end of warm-up)", "open cases")
     grid.figure.suptitle("Open return cases by state", y=1.03)
-    _save(grid.figure, path)
+    return _save(grid.figure, path)
 
 
-def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> None:
-    """Where the horizon's decisions stand at the end of the run, as shares."""
+def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path | None) -> plt.Figure | None:
+    """Where the horizon's decisions stand at the end of the run, as shares; saved to ``path``, or returned."""
     cohort = register[(register["decision_day"] > warmup_days) & ~register["matched"]]
     shares = (
         cohort.groupby(["replication", "country"], observed=True)["outcome"]
@@ -70,7 +70,7 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, path: Path) -> Non
     )
     grid.set_axis_labels("share of decisions in the horizon", "state at end of run")
     grid.figure.suptitle("Outcome of the horizon's decisions", y=1.03)
-    _save(grid.figure, path)
+    return _save(grid.figure, path)
 
 
 def _wrap(df: pd.DataFrame) -> int | None:
@@ -78,6 +78,10 @@ def _wrap(df: pd.DataFrame) -> int | None:
     return 3 if df["country"].nunique() > 3 else None
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
+def _save(fig: plt.Figure, path: Path | None) -> plt.Figure | None:
+    """Save and close the figure; without a path, hand it back (a notebook shows it)."""
+    if path is None:
+        return fig
     atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip("."), dpi=150, bbox_inches="tight"))
     plt.close(fig)
+    return None

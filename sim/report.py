@@ -33,6 +33,7 @@ from scipy import stats
 
 from sim.columns import COLUMNS_PAGE, columns_page
 from sim.entry import guarded
+from sim.intervals import t_interval
 from sim.metrics import METRICS
 from sim.output import REDO, read_saved_config, run_problems, write_table, write_text
 
@@ -122,6 +123,16 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
             f"{sweep_dir}: no complete runs found (a run is complete once its run.json is written); "
             "give a sweep folder (results/<name>/sweep_<time>, or results/<experiment>)"
         )
+    return tidy_runs(frames)
+
+
+def tidy_runs(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Runs' summaries (each with its overrides, ``posterior_draw``, ``run`` and ``job``) as one tidy table.
+
+    Adds the ``scenario`` label (the values of the swept parameters, in the
+    order the runs were started) and sorts by scenario, draw, seed,
+    replication and country; the layout of ``runs.parquet``.
+    """
     runs = pd.concat(frames, ignore_index=True)
     params = swept_parameters(runs)
     runs["scenario"] = _scenario_labels(runs, params)
@@ -201,16 +212,6 @@ def strata_of(runs: pd.DataFrame, baseline: list[str]) -> list[str]:
     """Swept keys that are not the compared levers: each value is a stratum with its own baseline."""
     named = {item.partition("=")[0] for item in baseline}
     return [p for p in swept_parameters(runs) if named and p not in named]
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Student-t confidence interval of the mean (nan without at least two values)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) < 2:
-        return (np.nan, np.nan)
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return (values.mean() - half, values.mean() + half)
 
 
 def effects(runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str]) -> pd.DataFrame:

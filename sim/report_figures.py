@@ -12,9 +12,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim.intervals import t_interval  # noqa: E402
 from sim.metrics import UNITS  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
-from sim.report import DRAW_KEY, t_interval, with_draw  # noqa: E402
+from sim.report import DRAW_KEY, with_draw  # noqa: E402
 from sim.report import swept_parameters as swept  # noqa: E402
 
 PANEL_WIDTH = 3.3

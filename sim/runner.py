@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 from omegaconf import OmegaConf
+from tqdm import tqdm
 
 from sim import plots
 from sim.columns import COLUMNS_PAGE, columns_page
+from sim.intervals import summary_intervals
 from sim.metrics import summarise
 from sim.model import ReturnModel
 from sim.output import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
@@ -75,8 +77,13 @@ def run_replication(params: ScenarioParams, replication: int) -> ReplicationResu
 
 
 def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[ReplicationResult]:
-    """Run every replication in this process; write results to ``out_dir`` if given."""
-    results = [run_replication(params, r) for r in range(params.replications)]
+    """Run every replication in this process; write results to ``out_dir`` if given.
+
+    Several replications show a progress bar (rate, time left) on a terminal.
+    """
+    quiet = params.output.quiet or params.replications == 1
+    steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=True if quiet else None)
+    results = [run_replication(params, r) for r in steps]
     if out_dir is not None:
         write_results(params, results, out_dir)
     return results
@@ -133,19 +140,48 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
     )
 
 
-def format_summary(summary: pd.DataFrame) -> str:
-    """A short table for the terminal: key metrics, mean over replications."""
-    cols = [
-        "decisions",
-        "return_rate",
-        "cohort_return_rate_12m",
-        "median_days_to_return",
-        "share_ever_absconded",
-        "voluntary_share_of_returns",
-        "share_detained",
-        "forced_returns",
-        "charters_flown",
-        "cost_per_return",
+TERMINAL_METRICS = [
+    "decisions",
+    "return_rate",
+    "cohort_return_rate_12m",
+    "median_days_to_return",
+    "share_ever_absconded",
+    "voluntary_share_of_returns",
+    "share_detained",
+    "forced_returns",
+    "charters_flown",
+    "cost_per_return",
+]
+"""The metrics the terminal summary of a run shows (every metric is in ``summary.csv``)."""
+
+
+def format_summary(params: ScenarioParams, summary: pd.DataFrame) -> str:
+    """The terminal summary: what was run, then each key metric's mean and unit per country.
+
+    With several replications each mean has its 95 % t-interval over them,
+    which covers seed noise only (at the run's parameter values).
+    """
+    reps = params.replications
+    head = (
+        f"{', '.join(params.countries)}: {params.horizon_days} days measured after a {params.warmup_days}-day "
+        f"warm-up; {reps} replication{'s' if reps > 1 else ''} (seed {params.seed})"
+    )
+    if reps > 1:
+        head += "; mean [95 % interval over replications: seed noise only]"
+    table = summary_intervals(summary, TERMINAL_METRICS)
+    table["value"] = [
+        _number(m, unit) + (f" [{_number(lo, unit)}, {_number(hi, unit)}]" if reps > 1 else "")
+        for m, lo, hi, unit in table[["mean", "ci_low", "ci_high", "unit"]].itertuples(index=False)
     ]
-    table = summary.groupby("country")[cols].mean().T
-    return table.to_string(float_format=lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}")
+    wide = table.pivot(index=["metric", "unit"], columns="country", values="value")
+    wide = wide.reindex(TERMINAL_METRICS, level="metric")[list(dict.fromkeys(table["country"]))]
+    return head + "\n\n" + wide.reset_index().to_markdown(index=False, tablefmt="simple", disable_numparse=True)
+
+
+def _number(x: float, unit: str) -> str:
+    """Shares with three decimals, other values below 100 with one, larger ones whole; nan as a dash."""
+    if x != x:
+        return "-"
+    if unit == "share":
+        return f"{x:.3f}"
+    return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
