@@ -7,6 +7,7 @@ final name; ``run.json`` is written last and marks the run complete.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -261,6 +262,11 @@ def remove_partial_results(out_dir: Path) -> None:
 
 
 def discard_run_dir(out_dir: Path) -> None:
-    """Remove a run directory that holds nothing but Hydra's own bookkeeping (after a config error)."""
+    """Remove a run directory that holds nothing but Hydra's own bookkeeping (after a config error).
+
+    Its scenario folder goes too when nothing else is in it (another run's folder keeps it).
+    """
     if out_dir.exists() and all(p.name in {".hydra", "cli.log"} or p.suffix == ".log" for p in out_dir.iterdir()):
         shutil.rmtree(out_dir)
+        with contextlib.suppress(OSError):  # not empty: it holds other runs of the scenario
+            out_dir.parent.rmdir()

@@ -155,6 +155,20 @@ def run_folder(sweep_dir: str, overrides: list[str], limit: int = 120) -> str:
     except (OSError, ValueError, KeyError):
         swept = None
     items = [o for o in overrides if swept is None or _bare_key(o.partition("=")[0]) in swept]
+    return _folder_name(items, overrides, limit)
+
+
+def scenario_folder(overrides: list[str], limit: int = 120) -> str:
+    """A single run's scenario folder: its command-line overrides, sorted (``base`` without any).
+
+    ``hydra.run.dir`` puts each single run at ``<name>/<scenario>/<time>``, so
+    runs of one scenario sit together and a folder says what was run.
+    """
+    return _folder_name(list(overrides), list(overrides), limit)
+
+
+def _folder_name(items: list[str], overrides: list[str], limit: int) -> str:
+    """``items`` sorted and joined with commas (``/`` made ``_``); cut at ``limit`` with a hash of ``overrides``."""
     name = ",".join(sorted(items)).replace("/", "_") or "base"
     if len(name) > limit:
         digest = hashlib.sha1(",".join(sorted(overrides)).encode()).hexdigest()[:12]
