@@ -89,6 +89,12 @@ class Results:
 
         return plots.outcomes_figure(self.register, self.params.warmup_days, None)
 
+    def plot_flights(self):  # noqa: ANN201
+        """Charters per country, their seat use and who paid (``figures/flights.png``); None when none flew."""
+        from sim import plots
+
+        return plots.flights_figure(self.summary, None)
+
 
 def run(
     overrides: Sequence[str] = (),

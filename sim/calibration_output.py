@@ -12,9 +12,9 @@ import pandas as pd
 import seaborn as sns
 from omegaconf import OmegaConf
 
+from sim.figure_style import COLUMN, paper, plt, save
 from sim.output import source_hash
 from sim.report import config_section, table_markdown
-from sim.report_figures import CONTEXT, PANEL_WIDTH, plt, save
 
 if TYPE_CHECKING:
     from sim.calibrate import CalibrationConfig
@@ -40,9 +40,9 @@ def marginals_figure(particles: pd.DataFrame, summary: pd.DataFrame, stem: Path)
     n = len(summary)
     cols = min(3, n)
     rows = -(-n // cols)
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+    with paper():
         fig, axes = plt.subplots(
-            rows, cols, figsize=(PANEL_WIDTH * cols, 2.0 * rows + 0.5), squeeze=False, layout="constrained"
+            rows, cols, figsize=(COLUMN * cols, 2.0 * rows + 0.5), squeeze=False, layout="constrained"
         )
         for ax, (_, row) in zip(axes.flat, summary.iterrows(), strict=False):
             log = row["scale"] == "log10"
@@ -79,7 +79,7 @@ def pairs_figure(particles: pd.DataFrame, ranges: dict[str, Range], stem: Path) 
     coords = pd.DataFrame({k: np.log10(particles[k]) if ranges[k].log else particles[k] for k in keys})
     size = 200.0 * particles["weight"] / particles["weight"].max()
     n = len(keys)
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("ticks"):
+    with paper():
         fig, axes = plt.subplots(n, n, figsize=(1.1 * n + 0.8, 1.1 * n + 0.8), squeeze=False, layout="constrained")
         for i, yk in enumerate(keys):
             for j, xk in enumerate(keys):
@@ -122,8 +122,8 @@ def predictive_figure(check: pd.DataFrame, predicted: pd.DataFrame, stem: Path) 
     observed = check.set_index("target")["observed"]
     long = (predicted[list(check["target"])] - observed) / sd
     long = long.melt(var_name="target", value_name="gap")
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(PANEL_WIDTH * 1.8, 0.4 * len(check) + 1.2))
+    with paper():
+        fig, ax = plt.subplots(figsize=(COLUMN * 1.8, 0.4 * len(check) + 1.2))
         sns.stripplot(data=long, x="gap", y="target", color=BLUE, alpha=0.5, size=3, jitter=0.2, ax=ax)
         for i, row in enumerate(check.itertuples()):
             low = (row.pi90_low - row.observed) / row.tolerance_sd

@@ -91,15 +91,15 @@ def figure(table: pd.DataFrame, stem: Path) -> Path:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from sim.report_figures import save
+    from sim.figure_style import paper, save
 
     metrics = list(dict.fromkeys(table["metric"]))
     labels = list(dict.fromkeys(table["label"]))
     cols = min(2, len(metrics))
     rows = -(-len(metrics) // cols)
-    with sns.plotting_context("paper", rc={"font.size": 9}), sns.axes_style("whitegrid"):
+    with paper():
         fig, axes = plt.subplots(
-            rows, cols, figsize=(3.3 * cols, 0.35 * len(labels) + 1.6 * rows), squeeze=False, sharey=True
+            rows, cols, figsize=(3.5 * cols, 0.35 * len(labels) + 1.6 * rows), squeeze=False, sharey=True
         )
         palette = sns.color_palette(n_colors=len(labels))
         for ax, metric in zip(axes.flat, metrics, strict=False):

@@ -477,8 +477,7 @@ def incidence_curves(sweep_dir: Path, runs: pd.DataFrame, points: int = 200) -> 
     rows = []
     for scenario, frames in pooled.items():
         events = pd.concat(frames, ignore_index=True)
-        for name, cif in cumulative_incidence(events["days"], events["event"], grid).items():
-            rows.append(pd.DataFrame({"scenario": scenario, "event": name, "days": grid, "incidence": cif}))
+        rows.append(cumulative_incidence(events["days"], events["event"], grid).assign(scenario=scenario))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -514,18 +513,19 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
         tables.append("shares.csv")
     write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
     fig_dir = sweep_dir / "figures"
-    params = swept_parameters(runs)
-    xlabel = params[0] if len(params) == 1 else "scenario"
-    drawn = [figs.metrics_figure(runs, metrics, xlabel, fig_dir / "metrics")]
+    drawn = [figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")]
     if len(runs["scenario"].cat.categories) > 1:
         drawn.append(figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects"))
+    if "flights" in swept_parameters(runs) and runs["charter_returnees"].sum() > 0:
+        title = "Charter flights and who paid"
+        drawn.append(figs.metrics_figure(runs, figs.FLIGHT_METRICS, baseline_of, strata, fig_dir / "flights", title))
     stocks = stock_series(sweep_dir, runs, spec["stocks"])
     if len(stocks):
-        drawn.append(figs.stocks_figure(stocks, cfg["warmup_days"], fig_dir / "stocks"))
+        drawn.append(figs.stocks_figure(stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"))
     if spec["incidence"]:
         curves = incidence_curves(sweep_dir, runs)
         if len(curves):
-            drawn.append(figs.incidence_figure(curves, fig_dir / "incidence"))
+            drawn.append(figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence"))
     page = sweep_dir / "report.md"
     write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped

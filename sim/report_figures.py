@@ -1,179 +1,243 @@
-"""Figures of a sweep's report (seaborn), sized and labelled to be read at a paper's column width."""
+"""Figures of a sweep's report, in the style of :mod:`sim.figure_style`.
+
+Scenarios are labelled by the compared levers' values, the baseline marked;
+swept keys that are not levers (strata, e.g. the enforcement feedback off
+and on) are colours. With several countries every country has its own row
+of panels on its own scales and the pooled result its own row, last. Each
+title says what the intervals cover and over how many seeds and draws.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+from sim.figure_style import (
+    COLUMN,
+    PAGE,
+    POOLED,
+    WORDS,
+    axis_label,
+    design,
+    fit_width,
+    from_zero,
+    key_words,
+    metric_words,
+    paper,
+    plt,
+    save,
+)
+from sim.incidence import EVENTS
+from sim.intervals import t_interval
+from sim.report import DRAW_KEY, swept_parameters, with_draw
 
-from sim.intervals import t_interval  # noqa: E402
-from sim.metrics import UNITS  # noqa: E402
-from sim.output import atomic_write  # noqa: E402
-from sim.report import DRAW_KEY, with_draw  # noqa: E402
-from sim.report import swept_parameters as swept  # noqa: E402
-
-PANEL_WIDTH = 3.3
-"""Inches: one panel fits a journal's column."""
-CONTEXT = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "legend.fontsize": 8}
+FLIGHT_METRICS = ["charters_flown", "charter_seat_utilisation", "charter_cost_paid_by_country", "forced_returns"]
+"""The report's flights figure (drawn when the sweep varies ``flights``)."""
 
 
-def _long_metrics(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+class Scenarios:
+    """How a sweep's scenarios are drawn: a lever label each, a stratum each, and the baseline's label."""
+
+    def __init__(self, runs: pd.DataFrame, baseline_of: dict[str, str], strata: list[str]) -> None:
+        first = runs.drop_duplicates("scenario").assign(scenario=lambda d: d["scenario"].astype(str))
+        first = first.set_index("scenario")
+        order = list(runs["scenario"].cat.categories.astype(str))
+        levers = [k for k in swept_parameters(runs) if k not in strata] or ["scenario"]
+        if levers == ["scenario"]:
+            first["scenario"] = first.index
+        self.lever_of = {s: ", ".join(str(first.loc[s, k]) for k in levers) for s in order}
+        self.stratum_of = {s: ", ".join(str(first.loc[s, k]) for k in strata) for s in order} if strata else {}
+        self.baseline = {self.lever_of[b] for b in baseline_of.values()}
+        self.order = list(dict.fromkeys(self.lever_of.values()))
+        self.xlabel = ", ".join(key_words(k) for k in levers)
+        self.legend = ", ".join(key_words(k) for k in strata)
+
+    def label(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``data`` (with a ``scenario`` column) with ``lever`` and, with strata, ``stratum`` columns."""
+        out = data.assign(lever=data["scenario"].astype(str).map(self.lever_of))
+        if self.stratum_of:
+            out["stratum"] = out["scenario"].astype(str).map(self.stratum_of)
+        return out
+
+    def styled(self, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+        """``data`` labelled for line figures: the lever as colour, the stratum (if any) as line style."""
+        out = self.label(data)
+        out = out.rename(columns={"lever": self.xlabel or "scenario"})
+        kws = {"hue": self.xlabel or "scenario", "hue_order": self.order}
+        if self.stratum_of:
+            out = out.rename(columns={"stratum": self.legend})
+            kws["style"] = self.legend
+        return out, kws
+
+    def ticks(self, order: list[str]) -> list[str]:
+        """Tick labels: the baseline's marked."""
+        return [f"{x}\n(baseline)" if x in self.baseline else x for x in order]
+
+
+def _countries(data: pd.DataFrame) -> list[str]:
+    """Panel rows: each country, then the pooled result apart (a single country: that one)."""
+    found = [str(c) for c in dict.fromkeys(data["country"])]
+    return [c for c in found if c != "ALL"] + (["ALL"] if "ALL" in found else [])
+
+
+def _long(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     ids = ["scenario", DRAW_KEY, "seed", "replication", "country"]
-    long = with_draw(runs).melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
-    long["scenario"] = long["scenario"].astype(str)
-    return long
+    return with_draw(runs).melt(id_vars=ids, value_vars=metrics, var_name="metric", value_name="value")
 
 
-def _point_panels(data: pd.DataFrame, y: str, order: list[str], **kws: object) -> sns.FacetGrid:
-    """A panel per metric: ``y`` by scenario as points with their 95 % t-interval, a colour per country."""
-    many = data["country"].nunique() > 1 or "hue" in kws
-    kws.setdefault("hue", "country" if many else None)
-    return sns.catplot(
-        data=data,
-        x="scenario",
-        y=y,
-        col="metric",
-        col_wrap=min(2, data["metric"].nunique()),
-        kind="point",
-        order=order,
-        errorbar=t_interval,
-        dodge=0.3 if many else False,
-        sharey=False,
-        height=2.6,
-        aspect=PANEL_WIDTH / 2.6,
-        capsize=0.15,
-        **kws,
+def _design(runs: pd.DataFrame) -> str:
+    runs = with_draw(runs)
+    return design(runs["seed"].nunique(), runs[DRAW_KEY].nunique(), runs["replication"].nunique())
+
+
+def _panels(
+    data: pd.DataFrame, y: str, metrics: list[str], order: list[str], scenarios: Scenarios, prefix: str = ""
+) -> tuple[plt.Figure, np.ndarray]:
+    """Points with 95 % t-intervals by lever value, a panel per metric and, with several countries, a row each."""
+    countries = _countries(data)
+    many = len(countries) > 1
+    cols = len(metrics) if many else min(2, len(metrics))
+    rows = len(countries) if many else -(-len(metrics) // cols)
+    width = COLUMN if cols == 1 else PAGE
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width, 1.75 * rows + 0.6), squeeze=False, layout="constrained", sharex=True
     )
+    cells = [(c, m) for c in countries for m in metrics] if many else [(countries[0], m) for m in metrics]
+    hue = "stratum" if "stratum" in data.columns else None
+    for ax, (country, metric) in zip(axes.flat, cells, strict=False):
+        part = data[(data["country"] == country) & (data["metric"] == metric)]
+        sns.pointplot(
+            data=part, x="lever", y=y, hue=hue, order=order, errorbar=t_interval, linestyle="none",
+            dodge=0.35 if hue else False, markersize=3, capsize=0.15, err_kws={"linewidth": 1.3}, ax=ax,
+            legend=ax is axes.flat[0] and hue is not None,
+        )  # fmt: skip
+        name = POOLED if country == "ALL" else country
+        ax.set_title(f"{name}: {metric_words(metric)}" if many else metric_words(metric))
+        ax.set_ylabel(axis_label(metric, prefix))
+        ax.set_xlabel("")
+        ax.set_xticks(range(len(order)), scenarios.ticks(order))
+    for ax in axes.flat[len(cells) :]:
+        ax.set_visible(False)
+    if hue and axes.flat[0].get_legend() is not None:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        axes.flat[0].get_legend().remove()
+        title = textwrap.fill(scenarios.legend, 16)
+        fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
+    fig.supxlabel(scenarios.xlabel)
+    return fig, axes
 
 
-def metrics_figure(runs: pd.DataFrame, metrics: list[str], xlabel: str, stem: Path) -> Path:
-    """Each metric by scenario: mean over seeds with its 95 % t-interval (a panel per metric)."""
-    long = _long_metrics(runs, metrics)
-    order = list(runs["scenario"].cat.categories.astype(str))
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = _point_panels(long, "value", order)
-        _label_panels(grid, metrics, xlabel)
-        grid.figure.suptitle("Outcomes by scenario (mean and 95 % CI across seeds)", y=1.02)
-        return save(grid.figure, stem)
+def metrics_figure(
+    runs: pd.DataFrame,
+    metrics: list[str],
+    baseline_of: dict[str, str],
+    strata: list[str],
+    stem: Path | None,
+    title: str = "Outcomes by scenario",
+) -> Path | plt.Figure:
+    """Each metric by scenario: its mean with the 95 % t-interval over the runs; y axes from 0."""
+    scenarios = Scenarios(runs, baseline_of, strata)
+    data = scenarios.label(_long(runs, metrics))
+    with paper():
+        fig, axes = _panels(data, "value", metrics, scenarios.order, scenarios)
+        for ax in axes.flat:
+            if ax.get_visible():
+                from_zero(ax)
+        fig.suptitle(f"{title}: mean and 95 % CI over {_design(runs)}")
+        return save(fig, stem)
 
 
 def effects_figure(
-    runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str], strata: list[str], stem: Path
-) -> Path:
+    runs: pd.DataFrame, metrics: list[str], baseline_of: dict[str, str], strata: list[str], stem: Path | None
+) -> Path | plt.Figure:
     """Each scenario's difference to its baseline, paired by draw and seed, with its 95 % t-interval.
 
     Over several posterior draws the interval is over the draws' mean
-    effects (as ``effects.csv``'s), so it includes parameter uncertainty.
-    With strata (swept keys other than the compared lever, e.g. the enforcement
-    feedback off and on) the x axis is the lever and the colour the stratum;
-    several countries are then shown pooled (``ALL``).
+    effects (as ``effects.csv``'s), so it includes parameter uncertainty. The
+    baseline is the line at 0.
     """
     keys = [DRAW_KEY, "seed", "replication", "country", "metric"]
-    long = _long_metrics(runs, metrics)
+    long = _long(runs, metrics)
+    long["scenario"] = long["scenario"].astype(str)
     value = long.set_index(["scenario", *keys])["value"]
     diffs = long[long["scenario"].map(baseline_of) != long["scenario"]].copy()
     base_rows = diffs.assign(scenario=diffs["scenario"].map(baseline_of))[["scenario", *keys]]
     diffs["difference"] = diffs["value"].to_numpy() - value.reindex(pd.MultiIndex.from_frame(base_rows)).to_numpy()
-    order = [s for s in runs["scenario"].cat.categories.astype(str) if baseline_of[s] != s]
-    xlabel, hue = "scenario", {}
-    if strata:
-        first = runs.drop_duplicates("scenario").assign(scenario=lambda d: d["scenario"].astype(str))
-        first = first.set_index("scenario")
-        levers = [k for k in swept(runs) if k not in strata]
-        lever_of = {s: ", ".join(str(first.loc[s, k]) for k in levers) for s in order}
-        stratum_of = {s: ", ".join(str(first.loc[s, k]) for k in strata) for s in order}
-        diffs["stratum"] = diffs["scenario"].map(stratum_of)
-        diffs["scenario"] = diffs["scenario"].map(lever_of)
-        if diffs["country"].nunique() > 1:
-            diffs = diffs[diffs["country"] == "ALL"]
-        order = list(dict.fromkeys(lever_of.values()))
-        xlabel, hue = ", ".join(levers), {"hue": "stratum"}
     draws = with_draw(runs)[DRAW_KEY].nunique()
-    title = "Effect against the baseline, paired by seed (95 % CI)"
     if draws > 1:
-        by = [c for c in ("scenario", "stratum", DRAW_KEY, "country", "metric") if c in diffs.columns]
-        diffs = diffs.groupby(by, as_index=False, sort=False)["difference"].mean()
-        title = f"Effect against the baseline over {draws} posterior draws (95 % CI over the draws)"
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = _point_panels(diffs, "difference", order, linestyle="none", **hue)
-        for ax in grid.axes.flat:
-            ax.axhline(0.0, color="black", linewidth=0.8)
-        _label_panels(grid, metrics, xlabel, prefix="difference, ")
-        if strata and grid.legend is not None:
-            grid.legend.set_title(", ".join(" ".join(k.split(".")[-2:]).replace("_", " ") for k in strata))
-        grid.figure.suptitle(title, y=1.02)
-        return save(grid.figure, stem)
+        diffs = diffs.groupby(["scenario", DRAW_KEY, "country", "metric"], as_index=False, sort=False)[
+            "difference"
+        ].mean()
+    scenarios = Scenarios(runs, baseline_of, strata)
+    data = scenarios.label(diffs)
+    order = [x for x in scenarios.order if x not in scenarios.baseline]
+    over = f"{draws} posterior draws (parameter and seed uncertainty)" if draws > 1 else _design(runs)
+    with paper():
+        fig, axes = _panels(data, "difference", metrics, order, scenarios, prefix="difference, ")
+        for ax in axes.flat:
+            if ax.get_visible():
+                ax.axhline(0.0, color="black", linewidth=0.8)
+        fig.suptitle(f"Effect against the baseline (0), paired by seed: mean and 95 % CI over {over}")
+        return save(fig, stem)
 
 
-def stocks_figure(stocks: pd.DataFrame, warmup_days: int, stem: Path) -> Path:
-    """Open cases in each state over time by scenario (line: mean; band: 90 % of seeds)."""
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+def stocks_figure(
+    stocks: pd.DataFrame,
+    warmup_days: int,
+    runs: pd.DataFrame,
+    baseline_of: dict[str, str],
+    strata: list[str],
+    stem: Path | None,
+) -> Path | plt.Figure:
+    """Open cases in each state over time (line: mean; band: 90 % of runs), a panel per state on its own scale."""
+    scenarios = Scenarios(runs, baseline_of, strata)
+    data, kws = scenarios.styled(stocks.assign(state=stocks["state"].map(WORDS)))
+    cols = min(2, data["state"].nunique())
+    with paper():
         grid = sns.relplot(
-            data=stocks,
-            x="day",
-            y="cases",
-            hue="scenario",
-            col="state",
-            col_wrap=min(2, stocks["state"].nunique()),
-            kind="line",
-            errorbar=("pi", 90),
-            facet_kws={"sharey": False},
-            height=2.4,
-            aspect=PANEL_WIDTH / 2.4,
-        )
+            data=data, x="day", y="cases", col="state", col_wrap=cols, kind="line", errorbar=("pi", 90),
+            facet_kws={"sharey": False}, height=1.8, aspect=(PAGE / cols if cols > 1 else COLUMN) / 1.8, **kws,
+        )  # fmt: skip
         for ax in grid.axes.flat:
-            ax.axvline(warmup_days, color="grey", linestyle=":", linewidth=1)
+            ax.axvline(warmup_days, color="0.5", linestyle=":", linewidth=0.8)
+            from_zero(ax)
         grid.set_titles("{col_name}")
         grid.set_axis_labels("day (dotted: end of warm-up)", "open cases (persons)")
-        grid.figure.suptitle("Open cases by state over time (band: 90 % of seeds)", y=1.02)
+        sns.move_legend(grid, "upper center", bbox_to_anchor=(0.5, 0.0), ncols=6, frameon=False)
+        fit_width(grid, PAGE if cols > 1 else COLUMN)
+        grid.figure.suptitle(f"Open cases by state over time (band: 90 % of {_design(runs)})", y=1.03)
         return save(grid.figure, stem)
 
 
-def incidence_figure(curves: pd.DataFrame, stem: Path) -> Path:
-    """Cumulative incidence of return, absconding and expiry as first events, by scenario."""
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
-        grid = sns.relplot(
-            data=curves,
-            x="days",
-            y="incidence",
-            hue="scenario",
-            col="event",
-            kind="line",
-            height=2.4,
-            aspect=PANEL_WIDTH / 2.4,
-        )
-        grid.set_titles("first event: {col_name}")
-        grid.set_axis_labels("days since decision", "cumulative incidence (share)")
-        for ax in grid.axes.flat:
-            ax.set_ylim(0.0, max(0.05, float(np.nanmax(curves["incidence"])) * 1.05))
-        grid.figure.suptitle("Return, absconding and expiry as competing risks (Aalen-Johansen)", y=1.04)
-        return save(grid.figure, stem)
-
-
-def _label_panels(grid: sns.FacetGrid, metrics: list[str], xlabel: str, prefix: str = "") -> None:
-    """Title each panel with its metric, label the y axis with the unit, and leave room between panels."""
-    for ax, metric in zip(grid.axes.flat, metrics, strict=False):
-        ax.set_title(metric.replace("_", " "))
-        ax.set_ylabel(f"{prefix}{UNITS[metric]}")
-        ax.set_xlabel(xlabel)
-        ax.tick_params(axis="x", labelrotation=30)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-    grid.figure.subplots_adjust(wspace=0.3, hspace=0.45)
-
-
-def save(fig: plt.Figure, stem: Path) -> Path:
-    """Write ``stem.png`` (300 dpi) and ``stem.svg``; return the PNG's path."""
-    for suffix, dpi in ((".png", 300), (".svg", None)):
-        path = stem.with_suffix(suffix)
-        atomic_write(
-            path, lambda tmp, s=suffix, d=dpi: fig.savefig(tmp, format=s.lstrip("."), dpi=d, bbox_inches="tight")
-        )
-    plt.close(fig)
-    return stem.with_suffix(".png")
+def incidence_figure(
+    curves: pd.DataFrame, runs: pd.DataFrame, baseline_of: dict[str, str], strata: list[str], stem: Path | None
+) -> Path | plt.Figure:
+    """Cumulative incidence of the first events by scenario with 95 % bands; an event no case had is left out."""
+    scenarios = Scenarios(runs, baseline_of, strata)
+    seen = [e for e in EVENTS if curves.loc[curves["event"] == e, "incidence"].max() > 0]
+    dashes = ["-", "--", ":", "-."]
+    strata_names = list(dict.fromkeys(scenarios.stratum_of.values())) or [""]
+    with paper():
+        fig, axes = plt.subplots(1, len(seen), figsize=(PAGE, 2.4), squeeze=False, layout="constrained")
+        for ax, event in zip(axes.flat, seen, strict=True):
+            part = curves[curves["event"] == event]
+            for scenario, line in part.groupby("scenario", sort=False):
+                colour = f"C{scenarios.order.index(scenarios.lever_of[scenario])}"
+                stratum = scenarios.stratum_of.get(scenario, "")
+                dash = dashes[strata_names.index(stratum) % len(dashes)]
+                label = scenarios.lever_of[scenario] + (f" ({stratum})" if stratum else "")
+                ax.plot(line["days"], line["incidence"], color=colour, linestyle=dash, label=label)
+                ax.fill_between(line["days"], line["ci_low"], line["ci_high"], color=colour, alpha=0.2, linewidth=0)
+            ax.set_title(f"first event: {event}")
+            ax.set_xlabel("days since decision")
+            ax.set_ylim(0, None)
+        axes.flat[0].set_ylabel("cumulative incidence (share)")
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        title = textwrap.fill(scenarios.xlabel + (f" ({scenarios.legend})" if scenarios.legend else ""), 16)
+        fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
+        fig.suptitle("Return, absconding and expiry as competing risks (Aalen-Johansen; band: 95 % CI)")
+        return save(fig, stem)

@@ -122,9 +122,14 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
     if out.figures:
         stocks = pd.concat([r.stocks for r in results], ignore_index=True)
         register = pd.concat([r.register for r in results], ignore_index=True)
-        plots.stocks_figure(stocks, params.warmup_days, out_dir / "figures" / "stocks.png")
-        plots.outcomes_figure(register, params.warmup_days, out_dir / "figures" / "outcomes.png")
-        written += ["figures/stocks.png", "figures/outcomes.png"]
+        figures = out_dir / "figures"
+        drawn = [
+            plots.stocks_figure(stocks, params.warmup_days, figures / "stocks"),
+            plots.outcomes_figure(register, params.warmup_days, figures / "outcomes"),
+            plots.flights_figure(summary, figures / "flights"),
+        ]
+        for png in filter(None, drawn):
+            written += [f"figures/{png.name}", f"figures/{png.with_suffix('.svg').name}"]
     write_json(
         out_dir / COMPLETION_MARKER,
         {

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import seaborn as sns
 
+from sim.figure_style import COLUMN, paper, plt, save
 from sim.report import config_section, table_markdown
-from sim.report_figures import CONTEXT, PANEL_WIDTH, plt, save
 
 if TYPE_CHECKING:
     from sim.sensitivity import SensitivityConfig
@@ -26,11 +26,11 @@ def indices_figure(indices: pd.DataFrame, method: str, stem: Path) -> Path:
     outcomes = list(dict.fromkeys(indices["outcome"]))
     params = list(dict.fromkeys(indices["parameter"]))
     colours = sns.color_palette("colorblind", len(parts))
-    with sns.plotting_context("paper", rc=CONTEXT), sns.axes_style("whitegrid"):
+    with paper():
         fig, axes = plt.subplots(
             1,
             len(outcomes),
-            figsize=(PANEL_WIDTH * len(outcomes), 0.35 * len(params) + 1.4),
+            figsize=(COLUMN * len(outcomes), 0.35 * len(params) + 1.4),
             sharey=True,
             squeeze=False,
         )
