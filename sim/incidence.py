@@ -2,19 +2,18 @@
 
 Time since decision to the first of *return*, *absconding* and *expiry* is a
 competing-risks problem with censoring at the end of the run (cases still
-open). Its cumulative incidence functions, with 95 % pointwise intervals,
-come from lifelines' Aalen-Johansen estimator. Cases share whole days, and
-the estimator breaks ties by moving times by at most 1e-4 days at random;
-its generator is seeded, so the curves are reproducible.
+open). Its cumulative incidence functions, with pointwise 95 % intervals from
+their standard errors, come from statsmodels' Aalen-Johansen estimator
+(``CumIncidenceRight``), which handles the many tied whole days exactly.
+(lifelines' estimator breaks ties by random jitter and requires pandas < 3.)
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from lifelines import AalenJohansenFitter
+from scipy import stats
+from statsmodels.duration.survfunc import CumIncidenceRight
 
 from sim.states import RETURNED, State
 
@@ -44,35 +43,32 @@ def first_events(register: pd.DataFrame, warmup_days: float, end_day: float) -> 
 def cumulative_incidence(days: np.ndarray, event: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence of each event in :data:`EVENTS` at ``grid``, with its 95 % interval.
 
-    Columns: event, days, incidence, ci_low, ci_high. An event no case had is
-    0 throughout (its interval too).
+    Columns: event, days, incidence, ci_low, ci_high (the estimate ± 1.96
+    standard errors, within [0, 1]; NaN after the last case at risk). An
+    event no case had is 0 throughout.
     """
     days = np.asarray(days, dtype=float)
     event = np.asarray(event, dtype=int)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the variance is undefined where no one is left at risk
+        fit = CumIncidenceRight(days, event)
+    at = np.searchsorted(fit.times, grid, side="right") - 1  # the step function's value at each grid time
     frames = []
     for k, name in enumerate(EVENTS, start=1):
-        if not (event == k).any():
-            zero = np.zeros(len(grid))
-            frames.append(
-                pd.DataFrame({"event": name, "days": grid, "incidence": zero, "ci_low": zero, "ci_high": zero})
-            )
-            continue
-        fitter = AalenJohansenFitter(seed=k, calculate_variance=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tie-breaking notice: handled by the seeded jitter above
-            fitter.fit(days, event, event_of_interest=k)
-        curve = fitter.cumulative_density_.iloc[:, 0]
-        bounds = fitter.confidence_interval_cumulative_density_
-        at = np.searchsorted(curve.index.to_numpy(), grid, side="right") - 1
-        inside = at >= 0
-        pick = np.maximum(at, 0)
-
-        def value(series: pd.Series, inside: np.ndarray = inside, pick: np.ndarray = pick) -> np.ndarray:
-            return np.where(inside, series.ffill().to_numpy()[pick], 0.0)
-
-        low = np.minimum(value(bounds.iloc[:, 0]), value(bounds.iloc[:, 1]))  # lifelines' labels are not ordered
-        high = np.maximum(value(bounds.iloc[:, 0]), value(bounds.iloc[:, 1]))
+        if k <= len(fit.cinc) and (event == k).any():
+            cif = np.where(at >= 0, fit.cinc[k - 1][np.maximum(at, 0)], 0.0)
+            se = np.where(at >= 0, fit.cinc_se[k - 1][np.maximum(at, 0)], 0.0)
+        else:
+            cif = se = np.zeros(len(grid))
+        half = stats.norm.ppf(0.975) * se
         frames.append(
-            pd.DataFrame({"event": name, "days": grid, "incidence": value(curve), "ci_low": low, "ci_high": high})
+            pd.DataFrame(
+                {
+                    "event": name,
+                    "days": grid,
+                    "incidence": cif,
+                    "ci_low": np.clip(cif - half, 0.0, 1.0),
+                    "ci_high": np.clip(cif + half, 0.0, 1.0),
+                }
+            )
         )
     return pd.concat(frames, ignore_index=True)

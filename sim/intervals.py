@@ -15,10 +15,17 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     values = values[~np.isnan(values)]
     if len(values) < 2:
         return (np.nan, np.nan)
-    if np.ptp(values) == 0:  # scipy's interval is undefined without spread; the mean is known exactly
-        return (float(values[0]), float(values[0]))
+    if no_spread(values):  # scipy's interval is undefined without spread: the mean is known exactly
+        mean = float(values.mean())
+        return (mean, mean)
     ci = stats.ttest_1samp(values, 0.0).confidence_interval(level)
     return (float(ci.low), float(ci.high))
+
+
+def no_spread(values: np.ndarray) -> bool:
+    """Whether the values are all equal up to rounding (a t-interval of them would be undefined)."""
+    values = np.asarray(values, dtype=float)
+    return len(values) == 0 or bool(np.allclose(values, values[0], rtol=1e-12, atol=0.0))
 
 
 def summary_intervals(summary: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:

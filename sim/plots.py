@@ -97,7 +97,7 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, stem: Path | None)
     order = [label for label in order if present.get(label, 0) > 0]
     shares = shares[shares["outcome"].isin(order)].copy()
     shares["group"] = np.where(shares["outcome"].isin(closed), "closed", "still open")
-    shares["outcome"] = pd.Categorical(shares["outcome"].map(WORDS), [WORDS[o] for o in order])
+    shares["outcome"] = pd.Categorical(shares["outcome"].astype(str).map(WORDS), [WORDS[o] for o in order])
     reps = shares["replication"].nunique()
     cols = min(3, len(countries))
     rows = -(-len(countries) // cols)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from scipy import stats
 
 from sim.columns import COLUMNS_PAGE, columns_page
 from sim.entry import guarded
-from sim.intervals import t_interval
+from sim.intervals import no_spread, t_interval
 from sim.metrics import METRICS
 from sim.output import REDO, read_saved_config, run_problems, write_table, write_text
 
@@ -328,7 +329,7 @@ def _effect(base: pd.DataFrame, other: pd.DataFrame, country: str, metric: str, 
         **effect_uncertainty(
             diff.to_numpy(),
             diff.index.get_level_values(DRAW_KEY).to_numpy(),
-            pd.factorize(diff.index.droplevel(DRAW_KEY))[0],
+            pd.factorize(diff.index.droplevel(DRAW_KEY).to_flat_index())[0],
         ),
         "unpaired_ci_low": u_low,
         "unpaired_ci_high": u_high,
@@ -423,10 +424,12 @@ def _welch_interval(s: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[
     """Unpaired (Welch) interval of mean(s) - mean(b); a point when neither sample varies."""
     if len(s) < 2 or len(b) < 2:
         return (np.nan, np.nan)
-    if s.std() == 0 and b.std() == 0:
+    if no_spread(s) and no_spread(b):
         d = s.mean() - b.mean()
         return (d, d)
-    ci = stats.ttest_ind(s, b, equal_var=False).confidence_interval(level)
+    with warnings.catch_warnings():  # one sample without spread: its variance is 0, which scipy flags needlessly
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        ci = stats.ttest_ind(s, b, equal_var=False).confidence_interval(level)
     return (ci.low, ci.high)
 
 

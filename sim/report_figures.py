@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import EngFormatter
 
 from sim.figure_style import (
     COLUMN,
@@ -33,6 +34,7 @@ from sim.figure_style import (
 )
 from sim.incidence import EVENTS
 from sim.intervals import t_interval
+from sim.metrics import UNITS
 from sim.report import DRAW_KEY, swept_parameters, with_draw
 
 FLIGHT_METRICS = ["charters_flown", "charter_seat_utilisation", "charter_cost_paid_by_country", "forced_returns"]
@@ -97,36 +99,53 @@ def _design(runs: pd.DataFrame) -> str:
 def _panels(
     data: pd.DataFrame, y: str, metrics: list[str], order: list[str], scenarios: Scenarios, prefix: str = ""
 ) -> tuple[plt.Figure, np.ndarray]:
-    """Points with 95 % t-intervals by lever value, a panel per metric and, with several countries, a row each."""
+    """Points with 95 % t-intervals by lever value: a panel per metric and, with several countries, a row each.
+
+    With several countries the metric heads its column and the country its
+    row (on the y label); a panel whose metric has no value in any run (e.g.
+    seat use for a country that organised no charter) says so.
+    """
     countries = _countries(data)
     many = len(countries) > 1
     cols = len(metrics) if many else min(2, len(metrics))
     rows = len(countries) if many else -(-len(metrics) // cols)
     width = COLUMN if cols == 1 else PAGE
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(width, 1.75 * rows + 0.6), squeeze=False, layout="constrained", sharex=True
-    )
+    height = (1.3 if many else 1.75) * rows + 0.9
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False, layout="constrained", sharex=True)
     cells = [(c, m) for c in countries for m in metrics] if many else [(countries[0], m) for m in metrics]
     hue = "stratum" if "stratum" in data.columns else None
-    for ax, (country, metric) in zip(axes.flat, cells, strict=False):
+    legend = None
+    for i, (ax, (country, metric)) in enumerate(zip(axes.flat, cells, strict=False)):
         part = data[(data["country"] == country) & (data["metric"] == metric)]
-        sns.pointplot(
-            data=part, x="lever", y=y, hue=hue, order=order, errorbar=t_interval, linestyle="none",
-            dodge=0.35 if hue else False, markersize=3, capsize=0.15, err_kws={"linewidth": 1.3}, ax=ax,
-            legend=ax is axes.flat[0] and hue is not None,
-        )  # fmt: skip
-        name = POOLED if country == "ALL" else country
-        ax.set_title(f"{name}: {metric_words(metric)}" if many else metric_words(metric))
-        ax.set_ylabel(axis_label(metric, prefix))
+        if part[y].notna().any():
+            sns.pointplot(
+                data=part, x="lever", y=y, hue=hue, order=order, errorbar=t_interval, linestyle="none",
+                dodge=0.35 if hue else False, markersize=3, capsize=0.15, err_kws={"linewidth": 1.3}, ax=ax,
+            )  # fmt: skip
+            if ax.get_legend() is not None:
+                legend = legend or ax.get_legend_handles_labels()
+                ax.get_legend().remove()
+        else:
+            ax.text(0.5, 0.5, "no value\nin any run", ha="center", va="center", transform=ax.transAxes, color="0.4")
+        if UNITS[metric] == "EUR":
+            ax.yaxis.set_major_formatter(EngFormatter(sep=" "))
+        unit = axis_label(metric, prefix)
+        if many:
+            if i < cols:
+                ax.set_title(textwrap.fill(metric_words(metric), 24))
+            ax.set_ylabel(f"{POOLED if country == 'ALL' else country}\n{unit}" if i % cols == 0 else unit)
+        else:
+            ax.set_title(metric_words(metric))
+            ax.set_ylabel(unit)
         ax.set_xlabel("")
-        ax.set_xticks(range(len(order)), scenarios.ticks(order))
+        crowded = sum(len(x) for x in order) > 16
+        slanted = {"rotation": 30, "ha": "right", "rotation_mode": "anchor"} if crowded else {}
+        ax.set_xticks(range(len(order)), scenarios.ticks(order), **slanted)
     for ax in axes.flat[len(cells) :]:
         ax.set_visible(False)
-    if hue and axes.flat[0].get_legend() is not None:
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        axes.flat[0].get_legend().remove()
+    if legend is not None:
         title = textwrap.fill(scenarios.legend, 16)
-        fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
+        fig.legend(*legend, title=title, loc="outside right center", frameon=False)
     fig.supxlabel(scenarios.xlabel)
     return fig, axes
 
