@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
+from tqdm import tqdm
 
 from sim.ranges import Range
 
@@ -107,7 +108,9 @@ class SeededMappingSampler(MappingSampler):
             [self.seed, t + 1]
         )  # t = -1 is the prior sample that sets the first epsilon
         seeds = [int(s) for s in generation.generate_state(n, dtype=np.uint32)]
-        results = list(self.map_(functools.partial(self.map_function, self.pickle(simulate_one)), seeds))
+        tasks = self.map_(functools.partial(self.map_function, self.pickle(simulate_one)), seeds)
+        step = f"generation {t + 1}" if t >= 0 else "prior sample"  # as calibration.md numbers them
+        results = list(tqdm(tasks, total=n, desc=f"ABC {step}", unit="particle", disable=None, leave=False))
         self.nr_evaluations_ = sum(count for _, count in results)
         sample = self._create_empty_sample()
         for result, _ in results:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 from scipy import stats
+from tqdm import tqdm
 
 from sim.columns import COLUMNS_PAGE, columns_page
 from sim.entry import guarded
@@ -516,19 +518,25 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
         tables.append("shares.csv")
     write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
     fig_dir = sweep_dir / "figures"
-    drawn = [figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")]
+    figures: dict[str, Callable[[], Path]] = {
+        "metrics": lambda: figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")
+    }
     if len(runs["scenario"].cat.categories) > 1:
-        drawn.append(figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects"))
+        figures["effects"] = lambda: figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects")
     if "flights" in swept_parameters(runs) and runs["charter_returnees"].sum() > 0:
         title = "Charter flights and who paid"
-        drawn.append(figs.metrics_figure(runs, figs.FLIGHT_METRICS, baseline_of, strata, fig_dir / "flights", title))
+        figures["flights"] = lambda: figs.metrics_figure(
+            runs, figs.FLIGHT_METRICS, baseline_of, strata, fig_dir / "flights", title
+        )
     stocks = stock_series(sweep_dir, runs, spec["stocks"])
     if len(stocks):
-        drawn.append(figs.stocks_figure(stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"))
-    if spec["incidence"]:
-        curves = incidence_curves(sweep_dir, runs)
-        if len(curves):
-            drawn.append(figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence"))
+        figures["stocks"] = lambda: figs.stocks_figure(
+            stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"
+        )
+    curves = incidence_curves(sweep_dir, runs) if spec["incidence"] else pd.DataFrame()
+    if len(curves):
+        figures["incidence"] = lambda: figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence")
+    drawn = [draw() for draw in tqdm(figures.values(), desc="report figures", unit="figure", disable=None, leave=False)]
     page = sweep_dir / "report.md"
     write_text(page, _markdown(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped
@@ -678,10 +686,8 @@ def _effects_markdown(table: pd.DataFrame) -> str:
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown (GitHub) table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    """A Markdown table of cells already formatted as text (pandas' ``to_markdown``, numbers left as written)."""
+    return pd.DataFrame(rows, columns=header).to_markdown(index=False, disable_numparse=True)
 
 
 def config_section(cfg: object) -> list[str]:

@@ -75,9 +75,9 @@ class Scenarios:
             kws["style"] = self.legend
         return out, kws
 
-    def ticks(self, order: list[str]) -> list[str]:
-        """Tick labels: the baseline's marked."""
-        return [f"{x}\n(baseline)" if x in self.baseline else x for x in order]
+    def ticks(self, order: list[str], sep: str = "\n") -> list[str]:
+        """Tick labels: the baseline's marked (on a line of its own, or after ``sep``)."""
+        return [f"{x}{sep}(baseline)" if x in self.baseline else x for x in order]
 
 
 def _countries(data: pd.DataFrame) -> list[str]:
@@ -140,7 +140,7 @@ def _panels(
         ax.set_xlabel("")
         crowded = sum(len(x) for x in order) > 16
         slanted = {"rotation": 30, "ha": "right", "rotation_mode": "anchor"} if crowded else {}
-        ax.set_xticks(range(len(order)), scenarios.ticks(order), **slanted)
+        ax.set_xticks(range(len(order)), scenarios.ticks(order, " " if crowded else "\n"), **slanted)
     for ax in axes.flat[len(cells) :]:
         ax.set_visible(False)
     if legend is not None:

@@ -24,6 +24,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from tqdm import tqdm
 
 from sim import assumptions as lever_assumptions
 from sim.config import CONFIG_DIR, Paths, compose, register_schema, to_params
@@ -287,7 +288,8 @@ def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     nan = float("nan")  # a factor that keeps its configured value in the analysed scenario
     values = np.array([[values_at(factors, row, analysed).get(f.key, nan) for f in factors] for row in coords])
     with worker_map(cfg.workers, chunksize=8) as pool_map:
-        results = np.stack(list(pool_map(evaluate, coords)))
+        runs = tqdm(pool_map(evaluate, coords), total=len(coords), desc="points", unit="point", disable=None)
+        results = np.stack(list(runs))
     # results: points × replications × outcomes
     indices, variance = [], []
     for j, outcome in enumerate(outcomes):

@@ -53,6 +53,10 @@ class SweepCallback(Callback):
             old.unlink()
         total, swept = _plan(jobs)
         write_json(sweep_dir / SWEEP_FILE, {"total": total, "swept": swept, "started": time.time()})
+        print(
+            f"returnsim: sweep of {total or 'an unknown number of'} runs started in {sweep_dir}; a line after each run",
+            flush=True,
+        )
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the sweep's report, then name every failed run and exit non-zero if there was one."""
@@ -200,11 +204,16 @@ def progress_line(sweep_dir: Path) -> str:
     done = len(records)
     skipped = sum(r["status"] == "skipped" for r in records)
     failed = sum(r["status"] == "failed" for r in records)
-    line = f"returnsim: {done}/{total if total else '?'} runs done ({skipped} skipped as complete, {failed} failed)"
+    bar = f"[{'#' * round(20 * done / total):<20}] " if total else ""
+    line = (
+        f"returnsim: {bar}{done}/{total if total else '?'} runs done ({skipped} skipped as complete, {failed} failed)"
+    )
     worked = done - skipped
-    if total and started and worked and done < total:
-        left = (total - done) * (time.time() - started) / worked
-        line += f"; about {_duration(left)} left"
+    if started and worked:
+        elapsed = time.time() - started
+        line += f"; {60 * worked / elapsed:.1f} runs/min"
+        if total and done < total:
+            line += f"; about {_duration((total - done) * elapsed / worked)} left"
     return line
 
 

@@ -83,7 +83,7 @@ def test_report_writes_effects_figures_and_page(sweep):
         assert (sweep_dir / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     page = (sweep_dir / "report.md").read_text()
     assert "![effects](figures/effects.png)" in page and "colocation=none,full" in page
-    assert "| SE | mean_handover_delay_days | full |" in page
+    assert re.search(r"\| SE +\| mean_handover_delay_days +\| full +\|", page)
 
 
 def test_the_report_tables_columns_are_in_the_data_dictionary(sweep):
@@ -108,9 +108,11 @@ def test_paired_interval_is_narrower_than_unpaired(sweep):
 
 def test_progress_counts_runs_and_estimates_time_left(sweep):
     _, proc = sweep
-    lines = re.findall(r"returnsim: (\d+)/(\d+) runs done.*", proc.stdout)
-    assert [int(done) for done, _ in lines] == list(range(1, 9))
-    assert {total for _, total in lines} == {"8"}
+    assert "returnsim: sweep of 8 runs started" in proc.stdout.splitlines()[0], "a line before the first run ends"
+    lines = re.findall(r"returnsim: \[(#*) *\] (\d+)/(\d+) runs done.*runs/min", proc.stdout)
+    assert [int(done) for _, done, _ in lines] == list(range(1, 9))
+    assert {total for _, _, total in lines} == {"8"}
+    assert [len(bar) for bar, _, _ in lines] == [round(20 * k / 8) for k in range(1, 9)], "the bar fills"
     assert "left" in proc.stdout
 
 
