@@ -55,10 +55,19 @@ def _name(folder: Path) -> str:
 
 
 def comparison(rows: pd.DataFrame, metrics: list[str], country: str | None) -> pd.DataFrame:
-    """Mean and 95 % interval of each metric per label (one country: ``ALL`` where pooled, else the first)."""
+    """Mean and 95 % interval of each metric per label, in ``country`` or, by default, each label's own result.
+
+    A label's own result is its pooled ``ALL`` rows when it ran several
+    countries, else its one country's, so a one-country sweep and a Nordic
+    one can be laid side by side (the ``country`` column says which).
+    """
     if country is None:
-        country = "ALL" if (rows["country"] == "ALL").any() else rows["country"].iloc[0]
-    chosen = rows[rows["country"] == country]
+        own = rows.groupby("label", sort=False)["country"].transform(
+            lambda c: "ALL" if (c == "ALL").any() else c.iloc[0]
+        )
+        chosen = rows[rows["country"] == own]
+    else:
+        chosen = rows[rows["country"] == country]
     if chosen.empty:
         raise ReportError(f"--country {country}: not in these results; choose from {sorted(set(rows['country']))}")
     out = []
@@ -68,7 +77,7 @@ def comparison(rows: pd.DataFrame, metrics: list[str], country: str | None) -> p
             out.append(
                 {
                     "label": label,
-                    "country": country,
+                    "country": group["country"].iloc[0],
                     "metric": metric,
                     "mean": group[metric].mean(),
                     "ci_low": low,
@@ -107,14 +116,15 @@ def figure(table: pd.DataFrame, stem: Path) -> Path:
             y = range(len(labels))
             err = [part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]]
             ax.errorbar(part["mean"], y, xerr=err, fmt="none", ecolor="grey", capsize=3)
-            ax.scatter(part["mean"], y, c=palette, zorder=3)
+            ax.scatter(part["mean"], y, c=palette, s=12, zorder=3)  # smaller than the intervals they sit on
             ax.set_yticks(list(y), labels)
             ax.set_title(metric.replace("_", " "))
             ax.set_xlabel(UNITS[metric])
         axes[0, 0].invert_yaxis()  # shared by every panel: the first label on top
         for ax in axes.flat[len(metrics) :]:
             ax.axis("off")
-        fig.suptitle("Scenarios compared (mean and 95 % CI across seeds)")
+        where = ", ".join(sorted(set(table["country"])))
+        fig.suptitle(f"Scenarios compared ({where}): mean and 95 % CI across seeds")
         fig.tight_layout()
         return save(fig, stem)
 

@@ -18,6 +18,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.columns import COLUMNS_PAGE, TABLES
+from sim.compare import comparison
 from sim.compare import main as compare_main
 from sim.metrics import METRICS
 from sim.output import COMPLETION_MARKER, file_sha256
@@ -169,6 +170,21 @@ def test_compare_puts_runs_and_sweeps_side_by_side(sweep, tmp_path, capsys):
     assert (swept["ci_low"] <= swept["mean"]).all() and (swept["mean"] <= swept["ci_high"]).all()
     assert (out / "comparison.png").stat().st_size > 20_000
     assert "colocation: none" in capsys.readouterr().out
+
+
+def test_compare_lays_a_one_country_sweep_beside_a_pooled_one():
+    """Each label's own result: a Swedish sweep's SE rows beside a Nordic sweep's pooled ALL rows."""
+    rows = pd.DataFrame(
+        {
+            "label": ["sweden", "sweden", "nordic", "nordic", "nordic", "nordic"],
+            "country": ["SE", "SE", "SE", "ALL", "SE", "ALL"],
+            "return_rate": [0.5, 0.6, 0.4, 0.45, 0.42, 0.47],
+        }
+    )
+    table = comparison(rows, ["return_rate"], None)
+    assert dict(zip(table["label"], table["country"], strict=True)) == {"sweden": "SE", "nordic": "ALL"}
+    assert table.set_index("label").loc["nordic", "mean"] == pytest.approx(0.46)
+    assert comparison(rows, ["return_rate"], "SE")["n"].tolist() == [2, 2]
 
 
 def test_compare_rejects_unknown_metric(sweep):
