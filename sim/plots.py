@@ -111,7 +111,7 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, stem: Path | None)
             sns.barplot(
                 data=shares[shares["country"] == country], y="outcome", x="share", hue="group", ax=ax,
                 palette={"closed": "C0", "still open": "C7"}, errorbar=SPREAD if reps > 1 else None,
-                err_kws={"linewidth": 1.0}, capsize=0.2, legend=ax is axes.flat[0],
+                err_kws={"linewidth": 1.0}, capsize=0.2, legend=ax is axes.flat[0], dodge=False,
             )  # fmt: skip
             ax.set_title(country)
             ax.set(xlabel="", ylabel="", xlim=(0, 1.05 * shares["share"].max()))  # room for the widest interval
@@ -122,7 +122,8 @@ def outcomes_figure(register: pd.DataFrame, warmup_days: int, stem: Path | None)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         axes.flat[0].get_legend().remove()
         fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
-        fig.supxlabel("share of the horizon's decisions")
+        for ax in axes[-1, :]:
+            ax.set_xlabel("share of decisions")
         spread = f"\n(bar: mean; line: 90 % of {reps} replications)" if reps > 1 else ""
         fig.suptitle(f"Where the horizon's decisions stand at the end{spread}")
         return save(fig, stem)
