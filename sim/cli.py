@@ -16,7 +16,7 @@ from sim.entry import guarded
 from sim.output import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
 from sim.params import ConfigError
 from sim.runner import config_text, format_summary, run_scenario
-from sim.sweep import FAILURE_FILE, failure_record, job_finished
+from sim.multirun import FAILURE_FILE, failure_record, job_finished
 
 register_schema()
 

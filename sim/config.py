@@ -172,7 +172,7 @@ def register_schema() -> None:
     if not OmegaConf.has_resolver("results_folder"):
         OmegaConf.register_new_resolver("results_folder", results_folder)
     if not OmegaConf.has_resolver("run_folder"):
-        from sim.sweep import run_folder, scenario_folder
+        from sim.multirun import run_folder, scenario_folder
 
         OmegaConf.register_new_resolver("run_folder", run_folder)
         OmegaConf.register_new_resolver("scenario_folder", scenario_folder)

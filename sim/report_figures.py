@@ -67,9 +67,9 @@ class Scenarios:
 
     def styled(self, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         """``data`` labelled for line figures: the lever as colour, the stratum (if any) as line style."""
-        out = self.label(data)
-        out = out.rename(columns={"lever": self.xlabel or "scenario"})
-        kws = {"hue": self.xlabel or "scenario", "hue_order": self.order}
+        name = self.xlabel or "scenario"  # with no lever swept, the scenario itself is the hue
+        out = self.label(data).drop(columns=name, errors="ignore").rename(columns={"lever": name})
+        kws = {"hue": name, "hue_order": self.order}
         if self.stratum_of:
             out = out.rename(columns={"stratum": self.legend})
             kws["style"] = self.legend

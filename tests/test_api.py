@@ -71,3 +71,17 @@ def test_the_tutorial_runs_on_a_tiny_horizon(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "tutorial_effects.png").stat().st_size > 20_000
+
+
+def test_the_api_names_stay_functions_after_every_module_is_loaded():
+    """``from sim import sweep`` must not give a submodule of that name once the command line has loaded it."""
+    import importlib
+    import pkgutil
+
+    import sim
+
+    for module in pkgutil.iter_modules(sim.__path__):
+        if module.name not in {"__main__", "page"}:  # the entry point runs on import; the page needs a front end
+            importlib.import_module(f"sim.{module.name}")
+    for name in sim.__all__:
+        assert not isinstance(getattr(sim, name), type(sim)), f"sim.{name} is a module, not the API's {name}"

@@ -155,6 +155,8 @@ def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
     assert len(pd.read_parquet(sweep_dir / "runs.parquet")) == 1  # the report covers the run that finished
     page = (sweep_dir / "report.md").read_text()
     assert "## Runs left out" in page and "`seed=1`: no run.json" in page
+    assert "could not be written" not in proc.stderr  # a sweep of seeds only (no lever) draws its figures too
+    assert (sweep_dir / "figures" / "stocks.png").exists()
 
 
 def test_compare_puts_runs_and_sweeps_side_by_side(sweep, tmp_path, capsys):
