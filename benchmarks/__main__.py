@@ -23,10 +23,10 @@ import time
 import tracemalloc
 
 from benchmarks import DESIGN_WARMUP
-from sim.config import compose, load_params
-from sim.model import ReturnModel
-from sim.runner import gc_paused
-from sim.scaling import scale_country
+from sim.model.model import ReturnModel
+from sim.params.compose import compose, load_params
+from sim.params.scaling import scale_country
+from sim.runs.runner import gc_paused
 
 CONFIGS: dict[str, list[str]] = {
     "default": [DESIGN_WARMUP],

@@ -16,10 +16,10 @@ import json
 import time
 
 from benchmarks import DESIGN_WARMUP
-from sim.config import compose, load_params
-from sim.model import ReturnModel
-from sim.runner import gc_paused
-from sim.scaling import scale_country
+from sim.model.model import ReturnModel
+from sim.params.compose import compose, load_params
+from sim.params.scaling import scale_country
+from sim.runs.runner import gc_paused
 
 
 def lockstep(scale: int, seed: int) -> dict[int, tuple[float, int]]:

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from sim import effects, run, sweep
-from sim.columns import TABLES
+from sim.outputs.columns import TABLES
 
 QUICK = os.environ.get("RETURNSIM_TUTORIAL_QUICK") == "1"
 SIZE = ["warmup_days=60", "horizon_days=300", "nations.SE.decisions_per_year=2000"] if QUICK else []

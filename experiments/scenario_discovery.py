@@ -7,12 +7,12 @@ Run:  uv run python experiments/scenario_discovery.py                  (400 worl
 A world is a point in the unknowns that the calibration and the levers' assumptions leave open: each
 fitted parameter of the preset at a quantile of its marginal posterior, each of the levers' assumed
 constants at a quantile of its stated range (``configs/assumptions/levers.yaml``): the factors of
-``returnsim-sensitivity posterior=true lever_assumptions=true`` (``sim/factors.py``), whose config
+``returnsim-sensitivity posterior=true lever_assumptions=true`` (``sim/studies/factors.py``), whose config
 (``configs/sensitivity.yaml``, changed with ``--set``) also gives the scenario, its scale, the seeds
 and the lever (``effect_of``). Worlds are a Latin hypercube over the factors' coordinates; each runs
 without and with the lever on the same seeds (common random numbers), and the lever fails in a world
 where its effect on the return rate, averaged over the seeds, is below ``--min-gain``. PRIM (EMA
-Workbench, ``sim.ema.discover``) then finds the box of factor values that holds most failures, or, when
+Workbench, ``sim.studies.ema.discover``) then finds the box of factor values that holds most failures, or, when
 the lever fails in most worlds (at least ``--density`` of them, so the whole space is already such a
 box), the box that holds most of the worlds where it works. ``--reanalyse FOLDER`` redoes the PRIM step on
 a folder's ``worlds.parquet`` (another ``--min-gain`` or ``--density``) without running the model. Writes
@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.ema import discover
-from sim.entry import guarded
-from sim.factors import values_at
-from sim.output import write_table, write_text
-from sim.report import table_markdown
-from sim.sensitivity import SensitivityConfig, load_config, problem_and_evaluator
-from sim.study import worker_map
+from sim.analysis.report import table_markdown
+from sim.outputs.files import write_table, write_text
+from sim.params.entry import guarded
+from sim.studies.ema import discover
+from sim.studies.factors import values_at
+from sim.studies.sensitivity import SensitivityConfig, load_config, problem_and_evaluator
+from sim.studies.study import worker_map
 
 DEFAULTS = [
     "posterior=true",

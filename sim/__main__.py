@@ -1,5 +1,5 @@
 """``python -m sim`` runs the ``returnsim`` command."""
 
-from sim.cli import main
+from sim.runs.cli import main
 
 main()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import AppConfig, load_params
-from sim.runner import ReplicationResult, run_replication
+from sim.params.compose import AppConfig, load_params
+from sim.runs.runner import ReplicationResult, run_replication
 
 SMALL = (
     "nations.SE.decisions_per_year=4000",

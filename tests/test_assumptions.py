@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf
 
-from sim.assumptions import Assumption, check, range_for
-from sim.config import compose, load_params
-from sim.params import ConfigError
+from sim.params.assumptions import Assumption, check, range_for
+from sim.params.compose import compose, load_params
+from sim.params.schema import ConfigError
 
 POSTERIOR = (
     "posterior.parameters=[behaviour.return_case_abscond]",

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.calibrate import CalibrationConfig, Setting, Target, calibrate, validate, weighted_quantiles
-from sim.config import compose, load_params
-from sim.inference import Schedule, run_abc
-from sim.params import ConfigError
-from sim.ranges import Range
-from sim.study import check_ranges, worker_map
+from sim.params.compose import compose, load_params
+from sim.params.ranges import Range
+from sim.params.schema import ConfigError
+from sim.studies.calibrate import CalibrationConfig, Setting, Target, calibrate, validate, weighted_quantiles
+from sim.studies.inference import Schedule, run_abc
+from sim.studies.study import check_ranges, worker_map
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,7 +162,7 @@ def test_the_posterior_recovers_known_parameters_from_simulated_data(tmp_path):
 
 @pytest.mark.slow
 def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_reads(tmp_path):
-    done = cli(*TINY, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
+    done = cli(*TINY, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.calibrate")
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "calibration").iterdir()
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
@@ -259,7 +259,7 @@ def _leaves(node, prefix):
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
-    done = cli(*TINY, *overrides, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.calibrate")
+    done = cli(*TINY, *overrides, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.calibrate")
     assert done.returncode == code, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "calibration").exists() or not list((tmp_path / "calibration").iterdir())

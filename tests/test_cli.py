@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.metrics import METRICS
-from sim.register import COLUMNS
+from sim.model.register import COLUMNS
+from sim.outputs.metrics import METRICS
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parent.parent

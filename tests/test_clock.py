@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from sim.clock import MigrantClock
+from sim.model.clock import MigrantClock
 
 
 class Recorder:

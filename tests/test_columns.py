@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.columns import COLUMNS_PAGE, TABLES, readme_section
-from sim.runner import run_scenario
+from sim.outputs.columns import COLUMNS_PAGE, TABLES, readme_section
+from sim.runs.runner import run_scenario
 from tests.conftest import SMALL, params
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -35,4 +35,4 @@ def test_every_entry_says_what_the_column_means_and_its_unit():
 
 
 def test_the_readme_holds_the_current_dictionary():
-    assert readme_section() in README.read_text(), "run: uv run python -m sim.columns README.md"
+    assert readme_section() in README.read_text(), "run: uv run python -m sim.outputs.columns README.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
-from sim.config import compose, load_params, to_params
-from sim.params import ConfigError
+from sim.params.compose import compose, load_params, to_params
+from sim.params.schema import ConfigError
 from tests.conftest import cli
 
 
@@ -85,8 +85,11 @@ def test_cli_rejects_bad_config_without_traceback_or_results(tmp_path, override,
     ("module", "extra"),
     [
         ("sim", ()),
-        ("sim.sensitivity", ("model=ishigami", "samples=4", "replications=1")),
-        ("sim.calibrate", ("abc.population_size=2", "abc.max_populations=1", "ensemble=2", "workers=1", "scale=0.02")),
+        ("sim.studies.sensitivity", ("model=ishigami", "samples=4", "replications=1")),
+        (
+            "sim.studies.calibrate",
+            ("abc.population_size=2", "abc.max_populations=1", "ensemble=2", "workers=1", "scale=0.02"),
+        ),
     ],
 )
 def test_a_run_name_that_is_not_a_folder_name_is_refused_and_nothing_is_written_outside_results(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.ema import OUTCOMES, UNCERTAINTIES, discover, returnsim_model, run_returnsim
+from sim.studies.ema import OUTCOMES, UNCERTAINTIES, discover, returnsim_model, run_returnsim
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)

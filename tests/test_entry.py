@@ -1,4 +1,4 @@
-"""How a command ends on a fault that is not returnsim's: the user's input or the machine (``sim.entry``)."""
+"""How a command ends on a fault that is not returnsim's: the user's input or the machine (``sim.params.entry``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import errno
 import pytest
 import yaml
 
-from sim.entry import INPUT_FAULT, MACHINE_FAULT, describe
-from sim.output import atomic_write
-from sim.params import ConfigError
+from sim.outputs.files import atomic_write
+from sim.params.entry import INPUT_FAULT, MACHINE_FAULT, describe
+from sim.params.schema import ConfigError
 
 
 def test_a_full_disk_names_the_file_being_written(tmp_path):

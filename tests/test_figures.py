@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sim import plots, report_figures, run, sweep
-from sim.figure_style import PAGE, plt
-from sim.incidence import cumulative_incidence, first_events
-from sim.report import baselines, strata_of
+from sim import run, sweep
+from sim.analysis import figures as report_figures
+from sim.analysis.incidence import cumulative_incidence, first_events
+from sim.analysis.report import baselines, strata_of
+from sim.outputs import figures as plots
+from sim.outputs.figure_style import PAGE, plt
 
 TINY = [
     "nations.SE.decisions_per_year=2000",

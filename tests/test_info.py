@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sim.config import CONFIG_DIR
-from sim.info import groups, header, text
-from sim.metrics import METRICS
+from sim.outputs.metrics import METRICS
+from sim.params.compose import CONFIG_DIR
+from sim.runs.info import groups, header, text
 from tests.conftest import cli
 
 
@@ -38,5 +38,5 @@ def test_help_lists_the_groups_and_points_to_info(tmp_path):
 
 
 def test_info_runs_as_a_command(tmp_path):
-    proc = cli(cwd=tmp_path, module="sim.info")
+    proc = cli(cwd=tmp_path, module="sim.runs.info")
     assert proc.returncode == 0 and proc.stdout.startswith("returnsim: what you can choose")

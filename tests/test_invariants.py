@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.states import ACTIVE, ALLOWED, TERMINAL, State
+from sim.model.states import ACTIVE, ALLOWED, TERMINAL, State
 from tests.conftest import SMALL, TRACED, params
 
 P = params(*SMALL, *TRACED)

@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from sim.model import ReturnModel
+from sim.model.model import ReturnModel
 from tests.conftest import params
 
 OFF = (

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.agents.migrant import Migrant
-from sim.model import ReturnModel
-from sim.params import ConfigError
-from sim.runner import ReplicationResult, run_replication
-from sim.states import ACTIVE, State
+from sim.model.agents.migrant import Migrant
+from sim.model.model import ReturnModel
+from sim.model.states import ACTIVE, State
+from sim.params.schema import ConfigError
+from sim.runs.runner import ReplicationResult, run_replication
 from tests.conftest import params
 
 NORDIC = ("country=nordic", "warmup_days=200", "horizon_days=900")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.config import compose
+from sim.params.compose import compose
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 

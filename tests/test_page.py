@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.page import PageModel, model_params, outcome_table, page_overrides, start_values
+from sim.runs.page import PageModel, model_params, outcome_table, page_overrides, start_values
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("RETURNSIM_TEST_ARTIFACTS", ROOT / "test-artifacts"))
@@ -55,21 +55,21 @@ def test_page_choices_are_the_command_lines_overrides_and_capacities_scale_the_c
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``solara run sim/page.py`` on a free port, in a folder of its own (the page saves configs there)."""
+    """``solara run sim/runs/page.py`` on a free port, in a folder of its own (the page saves configs there)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     folder = tmp_path_factory.mktemp("page")
     solara = Path(sys.executable).with_name("solara")
     proc = subprocess.Popen(
-        [str(solara), "run", str(ROOT / "sim" / "page.py"), "--port", str(port), "--production", "--no-open"],
+        [str(solara), "run", str(ROOT / "sim" / "runs" / "page.py"), "--port", str(port), "--production", "--no-open"],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 180
-    while time.time() < deadline:
+    while time.time() < deadline and proc.poll() is None:
         try:
             urllib.request.urlopen(url, timeout=2)
             break
@@ -77,7 +77,7 @@ def server(tmp_path_factory):
             time.sleep(1)
     else:
         proc.kill()
-        pytest.fail("the page's server did not answer within 180 s")
+        pytest.fail(f"the page's server did not answer within 180 s (exit code {proc.poll()})")
     yield url, folder
     proc.terminate()
     proc.wait(timeout=30)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.enforcement import EnforcementSignal
-from sim.output import frame_hash
-from sim.params import EnforcementFeedback
+from sim.model.enforcement import EnforcementSignal
+from sim.outputs.files import frame_hash
+from sim.params.schema import EnforcementFeedback
 from tests.conftest import run
 
 SEEDS = range(6)

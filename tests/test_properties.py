@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import load_params
-from sim.params import ConfigError
-from sim.runner import run_replication
-from sim.states import ACTIVE, TERMINAL
+from sim.model.states import ACTIVE, TERMINAL
+from sim.params.compose import load_params
+from sim.params.schema import ConfigError
+from sim.runs.runner import run_replication
 
 TINY = ("nations.SE.decisions_per_year=400", "warmup_days=20", "horizon_days=60", "output.figures=false")
 SPAN_WITHOUT_UPPER_BOUND = 3.0

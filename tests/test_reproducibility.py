@@ -5,8 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from sim.output import frame_hash
-from sim.runner import run_replication
+from sim.outputs.files import frame_hash
+from sim.runs.runner import run_replication
 from tests.conftest import SMALL, params, run
 
 QUICK = ("warmup_days=100", "horizon_days=300")

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sensitivity import ISHIGAMI, ishigami_indices
+from sim.studies.sensitivity import ISHIGAMI, ishigami_indices
 from tests.conftest import cli
 
 
 def _run(tmp_path, *overrides):
-    done = cli(*overrides, "workers=1", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
+    done = cli(*overrides, "workers=1", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.sensitivity")
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "sensitivity").iterdir()
     return run_dir
@@ -65,7 +65,7 @@ def test_returnsim_sensitivity_reports_indices_and_noise_for_every_outcome(tmp_p
 
 
 def test_bad_method_is_named(tmp_path):
-    done = cli("method=fast", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
+    done = cli("method=fast", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.sensitivity")
     assert done.returncode == 2
     assert "method='fast' is not allowed; choose one of sobol, morris" in done.stderr
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
@@ -82,7 +82,9 @@ def test_bad_method_is_named(tmp_path):
     ],
 )
 def test_an_out_of_range_number_is_named(tmp_path, override, message):
-    done = cli("model=ishigami", override, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
+    done = cli(
+        "model=ishigami", override, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.sensitivity"
+    )
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "sensitivity").exists() or not list((tmp_path / "sensitivity").iterdir())
@@ -90,7 +92,7 @@ def test_an_out_of_range_number_is_named(tmp_path, override, message):
 
 def test_lever_assumptions_adds_the_lever_ranges_that_apply_to_the_scenario():
     """With co-location full, the handover delay varies over full's range (1-7 days), not none's."""
-    from sim.sensitivity import problem_and_evaluator
+    from sim.studies.sensitivity import problem_and_evaluator
 
     cfg = _config(scenario=["colocation=full", "avr=none"])
     plain, *_ = problem_and_evaluator(cfg)
@@ -106,7 +108,7 @@ def test_lever_assumptions_adds_the_lever_ranges_that_apply_to_the_scenario():
 
 def _config(**changes):
     """The committed sensitivity config, typed, with ``changes``."""
-    from sim.sensitivity import load_config
+    from sim.studies.sensitivity import load_config
 
     cfg = load_config()
     for key, value in changes.items():
@@ -115,7 +117,7 @@ def _config(**changes):
 
 
 def test_a_posterior_factor_follows_the_draws_marginal():
-    from sim.factors import PosteriorFactor
+    from sim.studies.factors import PosteriorFactor
 
     factor = PosteriorFactor("behaviour.return_case_abscond", (0.004, 0.001, 0.003, 0.002, 0.005))
     assert [factor.value(u, None) for u in (0.0, 0.5, 1.0)] == pytest.approx([0.001, 0.003, 0.005])
@@ -126,8 +128,8 @@ def test_a_lever_effect_study_varies_the_posterior_and_the_levers_assumptions_in
     """posterior + lever assumptions + effect_of=[colocation=full]: every fitted parameter of the preset is
     a factor, and a handover-delay coordinate sits at the same quantile of none's range (7-28 days) in the
     scenario and of full's (1-7) in the lever's scenario."""
-    from sim.factors import AssumptionFactor, PosteriorFactor
-    from sim.sensitivity import problem_and_evaluator
+    from sim.studies.factors import AssumptionFactor, PosteriorFactor
+    from sim.studies.sensitivity import problem_and_evaluator
 
     cfg = _config(parameters={}, posterior=True, lever_assumptions=True, effect_of=["colocation=full"])
     problem, factors, _, evaluate = problem_and_evaluator(cfg)
@@ -142,7 +144,7 @@ def test_a_lever_effect_study_varies_the_posterior_and_the_levers_assumptions_in
 
 def test_a_lever_effect_is_the_paired_difference_of_the_two_scenarios():
     """The effect at a point equals the lever's outcomes minus the scenario's, replication by replication."""
-    from sim.sensitivity import ReturnsimPoint, problem_and_evaluator
+    from sim.studies.sensitivity import ReturnsimPoint, problem_and_evaluator
 
     tiny = ["output.figures=false", "warmup_days=30", "horizon_days=120", "nations.SE.decisions_per_year=1500"]
     cfg = _config(scenario=tiny, replications=2, effect_of=["colocation=full"], lever_assumptions=True)
@@ -159,6 +161,8 @@ def test_a_lever_effect_is_the_paired_difference_of_the_two_scenarios():
 
 
 def test_an_effect_of_that_changes_nothing_is_named(tmp_path):
-    done = cli("effect_of=['colocation=none']", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.sensitivity")
+    done = cli(
+        "effect_of=['colocation=none']", f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.sensitivity"
+    )
     assert done.returncode == 2, done.stderr
     assert "effect_of=['colocation=none'] changes nothing" in done.stderr and "Traceback" not in done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.runner import run_replication
+from sim.runs.runner import run_replication
 from tests.conftest import params
 
 STOCKS = ["voluntary_period", "return_case", "absconded", "police_case", "detained", "awaiting_flight", "wanted"]

@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.columns import COLUMNS_PAGE, TABLES
-from sim.compare import comparison
-from sim.compare import main as compare_main
-from sim.metrics import METRICS
-from sim.output import COMPLETION_MARKER, file_sha256
-from sim.report import baselines, collect_runs, effect_uncertainty, effects, shares_of_total, strata_of
+from sim.analysis.compare import comparison
+from sim.analysis.compare import main as compare_main
+from sim.analysis.report import baselines, collect_runs, effect_uncertainty, effects, shares_of_total, strata_of
+from sim.outputs.columns import COLUMNS_PAGE, TABLES
+from sim.outputs.files import COMPLETION_MARKER, file_sha256
+from sim.outputs.metrics import METRICS
 from tests.conftest import cli
 
 TINY = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300")
@@ -200,14 +200,14 @@ def test_reproduce_round_trip_and_a_detected_mismatch(tmp_path):
     proc = cli(*TINY, "replications=2", "seed=4", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     run = tmp_path / "run"
-    same = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    same = cli(str(run), module="sim.runs.reproduce", cwd=tmp_path)
     assert same.returncode == 0, same.stderr
     assert same.stdout.count("identical") == 2
     meta = json.loads((run / COMPLETION_MARKER).read_text())
     meta["register_sha256"]["1"] = "0" * 64
     meta["versions"]["numpy"] = "1.0.0"
     (run / COMPLETION_MARKER).write_text(json.dumps(meta))
-    differs = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    differs = cli(str(run), module="sim.runs.reproduce", cwd=tmp_path)
     assert differs.returncode == 1
     assert "replication 0: case register identical" in differs.stdout
     assert "replication 1: case register DIFFERS" in differs.stdout
@@ -221,7 +221,7 @@ def test_reproduce_round_trip_and_a_detected_mismatch(tmp_path):
     meta["files"]["config.yaml"] = file_sha256(old / "config.yaml")
     meta["versions"]["returnsim_source_sha256"] = "a" * 64
     (old / COMPLETION_MARKER).write_text(json.dumps(meta))
-    refused = cli(str(old), module="sim.reproduce", cwd=tmp_path)
+    refused = cli(str(old), module="sim.runs.reproduce", cwd=tmp_path)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "the saved config is not valid now" in refused.stderr and "max_cases" in refused.stderr
     assert "made by another version of returnsim (source SHA-256 aaaaaaaaaaaa" in refused.stderr
@@ -303,7 +303,7 @@ def test_reproduce_names_a_damaged_run_and_does_not_re_run_it(tmp_path):
         (truncated, "run.json is damaged (JSONDecodeError"),
         (unrecorded, "run.json is damaged (KeyError: 'register_sha256')"),
     ]:
-        done = cli(str(folder), module="sim.reproduce", cwd=tmp_path)
+        done = cli(str(folder), module="sim.runs.reproduce", cwd=tmp_path)
         assert done.returncode == 2, (folder.name, done.stdout, done.stderr)
         assert f"{folder} is damaged; nothing was re-run" in done.stderr and named in done.stderr
         assert "run it again" in done.stderr and "Traceback" not in done.stderr
@@ -317,7 +317,7 @@ def test_compare_names_a_damaged_parquet_file_without_a_traceback(sweep, tmp_pat
     run = copy / "colocation=full,seed=0"
     _damage(run, rehash=True)
     for folder in (run, copy):
-        done = cli(str(folder), "--out", str(tmp_path / "cmp"), module="sim.compare", cwd=tmp_path)
+        done = cli(str(folder), "--out", str(tmp_path / "cmp"), module="sim.analysis.compare", cwd=tmp_path)
         assert done.returncode == 2, done.stderr
         assert "colocation=full,seed=0" in done.stderr and "summary.parquet is damaged" in done.stderr
         assert "Traceback" not in done.stderr and not (tmp_path / "cmp").exists()
@@ -330,12 +330,12 @@ def test_report_lists_a_damaged_run_and_fails_unless_told_to_leave_it_out(sweep,
     for name in ("report.md", "runs.parquet", "effects.csv"):
         (copy / name).unlink()
     _damage(copy / "colocation=none,seed=2")
-    done = cli(str(copy), module="sim.report", cwd=tmp_path)
+    done = cli(str(copy), module="sim.analysis.report", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "colocation=none,seed=2: summary.parquet is damaged" in done.stderr and "Traceback" not in done.stderr
     assert "--allow-incomplete" in done.stderr
     assert not [n for n in ("report.md", "runs.parquet", "effects.csv") if (copy / n).exists()]
-    tolerated = cli(str(copy), "--allow-incomplete", module="sim.report", cwd=tmp_path)
+    tolerated = cli(str(copy), "--allow-incomplete", module="sim.analysis.report", cwd=tmp_path)
     assert tolerated.returncode == 0, tolerated.stderr
     assert "colocation=none,seed=2: summary.parquet is damaged" in tolerated.stdout
     assert len(pd.read_parquet(copy / "runs.parquet")) == 7  # the other runs
@@ -358,7 +358,7 @@ def test_report_names_a_saved_config_it_cannot_use_and_a_folder_it_cannot_write(
         meta = json.loads(marker.read_text())
         meta["files"]["config.yaml"] = file_sha256(marker.parent / "config.yaml")
         marker.write_text(json.dumps(meta))
-    done = cli(str(old), module="sim.report", cwd=tmp_path)
+    done = cli(str(old), module="sim.analysis.report", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "config.yaml has no report block" in done.stderr
     assert not [n for n in ("report.md", "runs.parquet", "effects.csv") if (old / n).exists()]
@@ -369,7 +369,7 @@ def test_report_names_a_saved_config_it_cannot_use_and_a_folder_it_cannot_write(
     try:
         shutil.copytree(sweep_dir, mount / "sweep")
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-        done = cli(str(mount / "sweep"), module="sim.report", cwd=tmp_path)
+        done = cli(str(mount / "sweep"), module="sim.analysis.report", cwd=tmp_path)
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert "returnsim-report: cannot write" in done.stderr and "Read-only file system" in done.stderr
     finally:
@@ -461,7 +461,7 @@ def test_a_saved_config_that_would_evaluate_anything_is_refused(tmp_path, monkey
     config.write_text(edit(config.read_text()))
     _rehash(run, "config.yaml")
     before = config.read_text()
-    done = cli(str(run), module="sim.reproduce", cwd=tmp_path)
+    done = cli(str(run), module="sim.runs.reproduce", cwd=tmp_path)
     assert done.returncode == 2, done.stdout
     assert named in done.stderr and "Traceback" not in done.stderr
     assert "s3cr3t-value" not in done.stdout + done.stderr
@@ -478,7 +478,7 @@ def test_report_does_not_resolve_what_a_sweeps_record_holds(sweep, tmp_path, mon
     record.write_text(
         record.read_text().replace("task:\n", "task:\n    - report.title=${oc.env:RETURNSIM_SECRET}\n", 1)
     )
-    done = cli(str(copy), module="sim.report", cwd=tmp_path)
+    done = cli(str(copy), module="sim.analysis.report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     page = (copy / "report.md").read_text()
     assert "s3cr3t-value" not in page and "${oc.env:RETURNSIM_SECRET}" in page

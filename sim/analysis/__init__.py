@@ -1,0 +1,1 @@
+"""Reading results folders: sweep reports, effects, intervals, incidence and comparisons (never the model)."""

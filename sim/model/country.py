@@ -1,0 +1,331 @@
+"""One country's return system: its agencies, scarce places, stocks and arrivals."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.model.agents.migrant import UNIFORMS_PER_CASE, Migrant
+from sim.model.agents.migration_agency import MigrationAgency
+from sim.model.agents.police import PoliceUnit
+from sim.model.agents.transport import TransportService
+from sim.model.enforcement import EnforcementSignal
+from sim.model.states import State
+from sim.params.schema import CountryParams, ScenarioParams
+
+if TYPE_CHECKING:
+    from sim.model.agents.charter_desk import CharterDesk
+    from sim.model.model import ReturnModel
+
+
+class Detention:
+    """Detention places (förvar): a hard limit on places and on the length of a stay."""
+
+    def __init__(self, country: CountrySystem) -> None:
+        """Start with every place free."""
+        self.country = country
+        self.places = country.params.detention_places
+        self.occupied = 0
+        self.requests = 0
+        self.refused_full = 0
+
+    def request(self, m: Migrant, t: float) -> bool:
+        """Detain ``m`` if a place is free; return whether it was."""
+        self.requests += 1
+        if self.occupied >= self.places:
+            self.refused_full += 1
+            return False
+        p = self.country.params
+        self.occupied += 1
+        self.country.events["detention_entries"] += 1
+        m.times_detained += 1
+        m.detention_limit = t + p.detention_max_days
+        m.detention_review = t + p.detention_review_days
+        m.move(State.DETAINED, t)
+        return True
+
+    def review(self, m: Migrant, t: float) -> None:
+        """The police review a detention: it goes on only while removal is under way.
+
+        Under way means a flight is booked, documents are in hand, or a
+        document request is still pending; otherwise (e.g. a request was
+        refused and will only be retried later) the person is released.
+        """
+        if m.booked_on is not None or m.documents or m.document_pending:
+            m.detention_review = t + self.country.params.detention_review_days
+            m.reschedule(t)
+        else:
+            self.release(m, t)
+
+    def free(self, m: Migrant, t: float) -> None:
+        """Give back the place of ``m``, who is leaving detention now."""
+        self.occupied -= 1
+        days = t - m.since
+        m.detention_days += days
+        self.country.events["detention_days"] += days
+        self.country.events["detention_spells_ended"] += 1
+        if not math.isnan(m.flight_ready_day):
+            waiting = t - max(m.since, m.flight_ready_day)
+            m.detention_days_awaiting_flight += waiting
+            self.country.events["detention_days_awaiting_flight"] += waiting
+        self.country.costs["detention"] += days * self.country.params.cost_detention_day
+
+    def at_limit(self, m: Migrant, t: float) -> None:
+        """Extend a stay where enforcement is under way and the law allows it, else release."""
+        p = self.country.params
+        extended_limit = m.since + p.detention_max_days_extended  # the same sum as a limit already extended
+        if extended_limit > m.detention_limit and (m.booked_on is not None or m.document_pending):
+            m.detention_limit = extended_limit
+            m.reschedule(t)
+        else:
+            m.released_at_limit += 1
+            self.country.events["released_at_limit"] += 1
+            self.release(m, t)
+
+    def release(self, m: Migrant, t: float) -> None:
+        """Let ``m`` go back to an open police case, more likely to abscond."""
+        m.released = True
+        m.booked_on = None
+        m.detention_limit = m.detention_review = math.inf
+        m.move(State.POLICE_CASE, t)
+        self.country.police.enqueue(m)
+
+
+class ReturnCentre:
+    """Return-centre places: residents report regularly, which lowers absconding."""
+
+    def __init__(self, places: int) -> None:
+        """Start with every place free."""
+        self.places = places
+        self.occupied = 0
+
+    def admit(self) -> bool:
+        """Take a place if one is free."""
+        if self.occupied < self.places:
+            self.occupied += 1
+            return True
+        return False
+
+    def leave(self, m: Migrant) -> None:
+        """Free the place of ``m``, whose case left the migration agency."""
+        m.in_return_centre = False
+        self.occupied -= 1
+
+
+class CountrySystem:
+    """A host country: agencies, detention, return centres, stocks and the case register."""
+
+    def __init__(self, model: ReturnModel, params: CountryParams, scenario: ScenarioParams) -> None:
+        """Build the country's agencies from its parameters and the scenario's levers."""
+        self.model = model
+        self.params = params
+        self.code = params.code
+        self.behaviour = scenario.behaviour
+        self.avr = scenario.avr
+        self.colocation = scenario.colocation
+        self.info_sharing = scenario.info_sharing
+        self.field_effects = scenario.field_effects
+        self.origin_names = list(scenario.origins)
+        shares = np.array([o.share for o in scenario.origins.values()])
+        self.origin_cdf = np.cumsum(shares / shares.sum())
+        self.streams = model.streams.for_country(self.code)
+        self.arrival_rng = self.streams.np["arrivals"]
+        self.movers_rng = self.streams.py["movers"]
+        self.cases_rng = self.streams.np["cases"]
+        self.movers: list[tuple[float, int, Migrant]] = []
+        """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
+        self.stock = [0] * len(State)
+        self.closed_cases: list[tuple] = []
+        self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
+        self.open_cases: dict[int, Migrant] = {}
+        self.costs: Counter[str] = Counter()
+        self.events: Counter[str] = Counter()
+        self.costs_at_warmup: Counter[str] = Counter()
+        self.events_at_warmup: Counter[str] = Counter()
+        self.enforcement = EnforcementSignal(scenario.behaviour.enforcement_feedback, self.origin_names)
+        self._locate_multipliers: dict[tuple[frozenset[str], bool], float] = {}
+        self._document_bonuses: dict[frozenset[str], float] = {}
+        self.detention = Detention(self)
+        self.return_centre = ReturnCentre(params.return_centre_places)
+        self.agency = MigrationAgency(model, self)
+        self.police = PoliceUnit(model, self)
+        self.transport = TransportService(model, self)
+        self.charter_desk: CharterDesk
+        """The desk that books this country's charters (its own, or one pooled desk): set by the model."""
+
+    # --- cases --------------------------------------------------------------
+    def close(self, m: Migrant) -> None:
+        """A case reached a terminal state: write its register row and let the migrant go."""
+        if m.state == State.RETURNED_ASSISTED:
+            self.costs["avr_grants"] += self.avr.grant_cost
+        self.enforcement.closed(m.origin)
+        self.closed_cases.append(m.record())
+        del self.open_cases[m.unique_id]
+
+    # --- secondary movement ------------------------------------------------------
+    def secondary_move(self, m: Migrant, t: float) -> None:
+        """An absconded person leaves for another Nordic country in the model (if any).
+
+        The destination is drawn by ``secondary_movement_weight``. The case here
+        closes as ``moved_nordic``; the receiving country learns of the person
+        as described in :meth:`receive_mover`.
+        """
+        others = [c for c in self.model.countries.values() if c is not self]
+        destination = None
+        if others:
+            weights = [c.params.secondary_movement_weight for c in others]
+            destination = self.movers_rng.choices(others, weights)[0] if sum(weights) > 0 else None
+        if destination is not None:
+            m.moved_to = destination.code
+        m.move(State.MOVED_NORDIC, t)
+        if destination is not None:
+            destination.receive_mover(m, t)
+
+    def receive_mover(self, m: Migrant, t: float) -> None:
+        """A person who absconded elsewhere arrives, unknown to the authorities here.
+
+        With ``info_sharing=nordic`` the earlier decision is matched when the
+        person is found: the case continues here, absconded, with its documents,
+        information and statute of limitation. Otherwise the person either
+        applies again and gets a new decision after ``new_decision_days`` (a
+        new, unknown case) or stays hidden, lost to the statistics.
+        """
+        if self.info_sharing.mode == "nordic":
+            case = self._case_for(
+                m, m.decision_day, in_return_centre=False, state=State.ABSCONDED, since=t, expiry_day=m.expiry_day
+            )
+            case.matched = True
+            case.documents, case.documents_day, case.fields = m.documents, m.documents_day, m.fields
+            case.ever_absconded, case.times_absconded = True, m.times_absconded
+            self.events["movers_matched"] += 1
+        elif self.movers_rng.random() < self.behaviour.unmatched_new_case_share:
+            heapq.heappush(self.movers, (t + self.behaviour.new_decision_days, m.unique_id, m))
+            self.events["movers_new_case"] += 1
+        else:
+            self.events["movers_lost"] += 1
+
+    def _case_for(self, earlier: Migrant, decision_day: float, **state: Any) -> Migrant:
+        """A case here for the person of ``earlier``: same person and traits, new case number, linked to it."""
+        case = Migrant(
+            self.model,
+            self,
+            earlier.origin,
+            decision_day,
+            earlier.willingness,
+            earlier.has_id_document,
+            earlier.vulnerable,
+            earlier.family,
+            **state,
+        )
+        case.person_id = earlier.unique_id if earlier.person_id < 0 else earlier.person_id
+        case.previous_case_id = earlier.unique_id
+        return case
+
+    def _new_decisions_for_movers(self, t: int) -> None:
+        """Unmatched movers whose new application was decided: new cases, unaware of the earlier one."""
+        while self.movers and self.movers[0][0] <= t:
+            day, _, m = heapq.heappop(self.movers)
+            wants_centre = self.movers_rng.random() < self.params.return_centre_share
+            self._case_for(m, day, in_return_centre=wants_centre and self.return_centre.admit())
+
+    def fresh_uniforms(self) -> array[float]:
+        """A case's own random numbers (a new case's, or more for one that used its own up)."""
+        return array("d", self.cases_rng.random(UNIFORMS_PER_CASE).tobytes())
+
+    # --- arrivals ------------------------------------------------------------
+    def arrivals(self, t: int) -> None:
+        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times."""
+        if self.movers:
+            self._new_decisions_for_movers(t)
+        p, b, rng = self.params, self.behaviour, self.arrival_rng
+        n = int(rng.poisson(p.decisions_per_year / 365.0))
+        if n == 0:
+            return
+        days = np.sort(t - rng.random(n)).tolist()
+        last = len(self.origin_names) - 1
+        origins = np.minimum(np.searchsorted(self.origin_cdf, rng.random(n), side="right"), last).tolist()
+        sigma = b.willingness_sigma
+        willingness = (rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)).tolist()
+        shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
+        flags = (rng.random((n, 4)) < shares).tolist()
+        uniforms = array("d", self.cases_rng.random(n * UNIFORMS_PER_CASE).tobytes())
+        names, centre = self.origin_names, self.return_centre
+        for i in range(n):
+            has_doc, vulnerable, family, wants_centre = flags[i]
+            Migrant(
+                self.model,
+                self,
+                origin=names[origins[i]],
+                decision_day=days[i],
+                willingness=willingness[i],
+                has_id_document=has_doc,
+                vulnerable=vulnerable,
+                family=family,
+                in_return_centre=wants_centre and centre.admit(),
+                uniforms=uniforms,
+                first_uniform=i * UNIFORMS_PER_CASE,
+            )
+        self.events["decisions"] += n
+
+    # --- daily work ----------------------------------------------------------
+    def casework_day(self, t: int) -> None:
+        """The migration agency, then the police, work through today's capacity."""
+        self.agency.work_day(t)
+        self.police.work_day(t)
+
+    def booking_day(self, t: int) -> None:
+        """After the charter desk: escorted seats for those still waiting; then the day's removal risk."""
+        self.transport.book_escorted(t)
+        self.enforcement.end_day()
+
+    def end_warmup(self) -> None:
+        """Remember costs and counts so far: metrics count only the measured horizon."""
+        self.costs_at_warmup = self.costs.copy()
+        self.events_at_warmup = self.events.copy()
+
+    def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None:
+        """A third-country authority answered a document request for ``m``."""
+        m.document_pending = False
+        if not m.active:
+            return
+        if accepted:
+            m.documents = True
+            m.documents_day = t
+            if m.state in (State.POLICE_CASE, State.DETAINED):
+                self.police.enqueue(m)
+            if m.state in (State.RETURN_CASE, State.POLICE_CASE):
+                m.reschedule(t)
+        elif forced:
+            self.police.documents_refused(m, t)
+
+    def locate_probability(self, base: float, m: Migrant) -> float:
+        """Chance a search or contact attempt finds ``m``, raised by the information fields passed.
+
+        Each field passed multiplies the locate hazard by its ``locate_multiplier``
+        (the family field only for people with family here), so the chance per
+        attempt is ``1 - (1 - base) ** product``.
+        """
+        key = (m.fields, m.family)
+        mult = self._locate_multipliers.get(key)
+        if mult is None:
+            mult = 1.0
+            for name in sorted(m.fields):  # a fixed order: the same float product in every process
+                fe = self.field_effects.get(name)
+                if fe is not None and (name != "family" or m.family):
+                    mult *= fe.locate_multiplier
+            self._locate_multipliers[key] = mult
+        return 1.0 - (1.0 - base) ** mult if base < 1.0 else 1.0
+
+    def document_bonus(self, fields: frozenset[str]) -> float:
+        """Extra acceptance probability of a document request from the information fields passed."""
+        bonus = self._document_bonuses.get(fields)
+        if bonus is None:
+            effects = self.field_effects
+            bonus = sum(effects[f].document_accept_bonus for f in sorted(fields) if f in effects)
+            self._document_bonuses[fields] = bonus
+        return bonus

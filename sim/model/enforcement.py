@@ -1,0 +1,75 @@
+"""The removal risk that people with a decision can observe, and how it shifts their departure hazards.
+
+A person with a final decision cannot see the police's caseload, but they can
+see whether people in their situation are removed: friends from the same
+country of origin, news of removals. The signal is the recent number of
+removals per person with an open decision (absconded people included),
+among people of the same origin or of the whole country. It rises with real
+enforcement and never with absconding: absconding moves a person from one
+open state to another, so neither the removals nor the open decisions change.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from sim.params.schema import EnforcementFeedback
+
+ALL_ORIGINS = "*"
+"""The one key of the signal when its scope is the whole country."""
+
+
+class EnforcementSignal:
+    """Removals over a rolling window and open decisions, per origin (or pooled), and the factor they give."""
+
+    def __init__(self, feedback: EnforcementFeedback, origins: list[str]) -> None:
+        """Start with no removals; every factor is 1 until the first daily update."""
+        self.on = feedback.form != "none"
+        self.strength = feedback.strength
+        self.reference = feedback.reference_risk
+        self.window = feedback.window_days
+        self.pooled = feedback.scope == "country"
+        keys = [ALL_ORIGINS] if self.pooled else list(origins)
+        self.open = dict.fromkeys(keys, 0)
+        """People with an open decision (any active state) per key."""
+        self._daily: dict[str, deque[int]] = {k: deque([0] * self.window) for k in keys}
+        self._in_window = dict.fromkeys(keys, 0)
+        self.factors = dict.fromkeys(origins, 1.0)
+        """Departure-hazard multiplier per origin, read when a case draws its next transition."""
+
+    def _key(self, origin: str) -> str:
+        return ALL_ORIGINS if self.pooled else origin
+
+    def opened(self, origin: str) -> None:
+        """A decision of ``origin`` became open (a new case)."""
+        self.open[self._key(origin)] += 1
+
+    def closed(self, origin: str) -> None:
+        """A case of ``origin`` closed (any terminal outcome)."""
+        self.open[self._key(origin)] -= 1
+
+    def removed(self, origin: str) -> None:
+        """A person of ``origin`` was removed today."""
+        key = self._key(origin)
+        self._daily[key][-1] += 1
+        self._in_window[key] += 1
+
+    def risk(self, origin: str) -> float:
+        """Removals per open decision per day over the window, for people of ``origin``."""
+        key = self._key(origin)
+        return self._in_window[key] / self.window / max(1, self.open[key])
+
+    def pooled_risk(self) -> float:
+        """Removals per open decision per day over the window, all origins together (for the stock series)."""
+        return sum(self._in_window.values()) / self.window / max(1, sum(self.open.values()))
+
+    def end_day(self) -> None:
+        """Recompute every factor from today's counts, then move the window on by a day."""
+        if not self.on:
+            return
+        ref, strength = self.reference, self.strength
+        for origin in self.factors:
+            self.factors[origin] = ((self.risk(origin) + ref) / (2.0 * ref)) ** strength
+        for key, daily in self._daily.items():
+            self._in_window[key] -= daily.popleft()
+            daily.append(0)

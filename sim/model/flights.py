@@ -1,0 +1,127 @@
+"""Flights: a booked departure and the schedule that flies them and shares their cost."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass
+from itertools import count
+from typing import TYPE_CHECKING
+
+from sim.model.states import State
+
+if TYPE_CHECKING:
+    from sim.model.agents.migrant import Migrant
+    from sim.model.country import CountrySystem
+    from sim.params.schema import Flights
+
+ON_BOARD_STATES = (State.AWAITING_FLIGHT, State.DETAINED)
+"""States from which a booked person can be removed."""
+
+
+@dataclass(slots=True)
+class Flight:
+    """A booked departure: an escorted seat, a national or joint charter, or seats on an EU operation."""
+
+    flight_id: int
+    day: float
+    destination: str
+    kind: str
+    """``escorted``, ``charter`` (one country), ``joint_charter`` (several) or ``eu_operation``."""
+    organiser: str
+    """Country code of the organiser; ``EU`` for another member state's operation."""
+    passengers: list[Migrant]
+    seats: int
+    cost: float
+    """What the organiser pays for the aircraft (0 for escorted seats and EU operations)."""
+    boarded: Counter[str] | None = None
+    """Returnees boarded by country (charters only, set when flown)."""
+    paid: Counter[str] | None = None
+    """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
+    frontex_paid: Counter[str] | None = None
+    """Frontex's contribution, by the country whose returnees it covered (charters only)."""
+    boarding_closes: float = -1.0
+    """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""
+
+    @property
+    def is_charter(self) -> bool:
+        """Whether this is an aircraft chartered for returnees (not a seat on a scheduled flight)."""
+        return self.kind != "escorted"
+
+    def seats_taken(self) -> int:
+        """Passengers still booked on this flight (those released or absconded since have left their seat)."""
+        return sum(1 for m in self.passengers if m.booked_on is self)
+
+
+class FlightSchedule:
+    """Every booked flight of the model, flown on its day in booking order."""
+
+    def __init__(self, flights: Flights, countries: dict[str, CountrySystem]) -> None:
+        """Start with no bookings."""
+        self.cfg = flights
+        self.countries = countries
+        self._heap: list[tuple[float, int, Flight]] = []
+        self._ids = count(1)
+        self.charters: list[Flight] = []
+        """Charters and EU operations flown, for the flight outcomes."""
+
+    def book(
+        self,
+        day: float,
+        destination: str,
+        kind: str,
+        organiser: str,
+        passengers: list[Migrant],
+        seats: int,
+        cost: float,
+        t: float,
+    ) -> Flight:
+        """Book ``passengers`` on a new flight leaving on ``day``."""
+        flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
+        for m in passengers:
+            m.country.transport.booked(m, t, flight)
+        heapq.heappush(self._heap, (day, flight.flight_id, flight))
+        return flight
+
+    def fly(self, t: int) -> None:
+        """Carry out every flight due today."""
+        while self._heap and self._heap[0][0] <= t:
+            flight = heapq.heappop(self._heap)[2]
+            if not flight.is_charter:
+                (m,) = flight.passengers
+                m.country.transport.remove(m, flight, t)
+                continue
+            boarded = flight.boarded = Counter()
+            for m in flight.passengers:
+                if m.country.transport.remove(m, flight, t):
+                    boarded[m.country.code] += 1
+            self._share_cost(flight)
+            self.charters.append(flight)
+
+    def _share_cost(self, flight: Flight) -> None:
+        """Transfers are paid by each sending country; the aircraft by shares of returnees boarded.
+
+        With ``flights=frontex`` Frontex pays up to its contribution per returnee of
+        the aircraft's cost, and finances other member states' operations outright.
+        """
+        cfg = self.cfg
+        flight.paid, flight.frontex_paid = Counter(), Counter()
+        total = sum(flight.boarded.values())
+        frontex = cfg.mode == "frontex"
+        for code, n in flight.boarded.items():
+            country = self.countries[code]
+            if code != flight.organiser:
+                transfer = n * cfg.transfer_cost_per_returnee
+                flight.paid[code] += transfer
+                country.costs["transfers"] += transfer
+            if flight.kind == "eu_operation":
+                flight.frontex_paid[code] += n * cfg.frontex_contribution_per_returnee
+                continue
+            share = flight.cost * n / total
+            covered = min(share, n * cfg.frontex_contribution_per_returnee) if frontex else 0.0
+            flight.frontex_paid[code] += covered
+            flight.paid[code] += share - covered
+            country.costs["charters"] += share - covered
+        if not total and flight.cost:
+            flight.paid[flight.organiser] += flight.cost
+            self.countries[flight.organiser].costs["charters"] += flight.cost

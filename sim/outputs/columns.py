@@ -1,0 +1,338 @@
+"""The data dictionary: every column of every table returnsim writes, with its meaning, unit and how it is computed.
+
+One entry per column, next to the metrics (:data:`sim.outputs.metrics.METRICS` and
+:data:`sim.outputs.metrics.UNITS` give the summary's); each results folder gets the
+part for the tables it holds as ``columns.md`` and the README renders the
+whole (``tests/test_columns.py`` fails when a column written has no entry, an
+entry names no column, or the README's copy is stale).
+
+Days are model days: day 0 is the start of the run, the warm-up
+(``warmup_days``) comes first and the measured horizon is
+``(warmup_days, warmup_days + horizon_days]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.model.states import ACTIVE, State
+from sim.outputs.metrics import METRICS, UNITS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: what it means, its unit, and how it is computed (empty: the table's rule)."""
+
+    meaning: str
+    unit: str
+    computed: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table a run or a report writes."""
+
+    files: str
+    """The file names (one table may be written as Parquet and CSV)."""
+    row: str
+    """What one row is."""
+    computed: str
+    """How the columns are computed, unless a column says otherwise."""
+    columns: dict[str, Column]
+    open_columns: str = ""
+    """Columns whose names vary with the run (e.g. the swept config keys), described once."""
+
+
+DAY = "model day"
+_STATES = ", ".join(s.label for s in State)
+_ACTIVE = ", ".join(s.label for s in ACTIVE)
+_REPLICATION = Column("replication number within the run (0-based; each has its own random streams)", "index")
+_COUNTRY = Column("country code (SE, NO, DK, FI, IS); ALL pools the countries of a multi-country run", "code")
+_COUNTRY_ONE = Column("country code (SE, NO, DK, FI, IS)", "code")
+
+SUMMARY = Table(
+    files="summary.parquet, summary.csv",
+    row="a replication and a country (plus ALL when several countries run)",
+    computed="from the case register and the agencies' counters over the measured horizon (sim/outputs/metrics.py)",
+    columns={
+        "replication": _REPLICATION,
+        "seed": Column("the run's base seed (config key seed)", "integer"),
+        "country": _COUNTRY,
+        **{name: Column(meaning, UNITS[name]) for name, meaning in METRICS.items()},
+    },
+)
+
+REGISTER = Table(
+    files="case_register.parquet",
+    row="a case (a person's final decision in one country), closed or still open at the end of the run",
+    computed="recorded by the case as it moves through the process; NaN: the event did not happen",
+    columns={
+        "replication": _REPLICATION,
+        "migrant_id": Column("case number, unique across the run's countries", "id"),
+        "person_id": Column("the person: equal to migrant_id, or to the first case of a person who moved", "id"),
+        "previous_case_id": Column("the person's case in the country they moved from (-1: none)", "id"),
+        "matched": Column(
+            "true when the case continues an earlier decision (a mover matched, info_sharing=nordic)", "bool"
+        ),
+        "country": _COUNTRY_ONE,
+        "origin": Column(
+            "the third country the decision returns the person to (an archetype of configs/origins)", "name"
+        ),
+        "decision_day": Column("day of the final decision (for a mover, the day the case was opened here)", DAY),
+        "willingness": Column(
+            "the person's willingness to return: multiplies departure hazards, its power the abscond hazard",
+            "factor (mean 1)",
+            "lognormal draw at the decision (behaviour.willingness_sigma)",
+        ),
+        "has_id_document": Column("holds a valid identity or travel document at the decision", "bool"),
+        "vulnerable": Column("vulnerable person (never detained on risk grounds)", "bool"),
+        "family": Column("family with children", "bool"),
+        "return_centre": Column("lived in a return centre at some point", "bool"),
+        **{
+            f"entered_{s.label}": Column(f"first day the case entered {s.label}", DAY, "NaN: never entered")
+            for s in ACTIVE
+        },
+        "outcome": Column(
+            f"state at the end of the run: a terminal outcome, or the open state of a case still open ({_STATES})",
+            "state",
+        ),
+        "outcome_day": Column("day the case closed (NaN: open at the end)", DAY),
+        "handover_ground": Column("why the agency handed the case to the police: coercion or absconded", "category"),
+        "handover_decided_day": Column("day the agency decided to hand the case over", DAY),
+        "handover_day": Column("day the police registered the case (decision + administrative delay)", DAY),
+        "fields_passed": Column(
+            "information fields that reached the police, comma-separated (allowed by info_sharing, minus fields lost)",
+            "list",
+        ),
+        "talks": Column("return talks held by the migration agency", "talks"),
+        "contact_attempts": Column("police attempts to reach the person", "attempts"),
+        "avr_offered": Column("offered an assisted voluntary return grant", "bool"),
+        "ever_absconded": Column("absconded at least once", "bool"),
+        "times_absconded": Column("times absconded", "count"),
+        "times_detained": Column("detention spells", "count"),
+        "detention_days": Column("days in detention, all spells", "days"),
+        "released_at_limit": Column("releases at the legal maximum detention time", "count"),
+        "document_requests": Column("travel-document requests sent to the third country", "requests"),
+        "documents_day": Column("day a valid travel document was in hand (decision day if held from the start)", DAY),
+        "unenforceable": Column("the police gave up: every document request refused", "bool"),
+        "flight_ready_day": Column("day the case was ready for removal (documents in hand, casework done)", DAY),
+        "flight": Column(
+            "kind of flight a forced return left on: escorted, charter, joint_charter or eu_operation (empty: none)",
+            "category",
+        ),
+        "detention_days_awaiting_flight": Column("days in detention after flight_ready_day", "days"),
+        "escorts": Column("escort officers who went with the person", "escorts"),
+        "reintegration_support": Column("returned with reintegration support (avr=reintegration)", "bool"),
+        "moved_to": Column("country the person moved to after absconding (empty: did not move)", "code"),
+        "closed_from": Column(
+            f"last open state of a closed case ({_ACTIVE}); e.g. absconded for a departure registered after absconding",
+            "state",
+            "empty while the case is open",
+        ),
+    },
+)
+
+STOCKS = Table(
+    files="stocks.parquet",
+    row="a day and a country (from day 1, warm-up included)",
+    computed="counted at the end of each day (Mesa DataCollector table)",
+    columns={
+        "replication": _REPLICATION,
+        "day": Column("the day", DAY),
+        "country": _COUNTRY_ONE,
+        **{s.label: Column(f"open cases in state {s.label}", "cases") for s in ACTIVE},
+        "wanted": Column("absconded people on the police's wanted list", "persons"),
+        "talk_queue": Column("cases waiting for a return talk", "cases"),
+        "police_queue": Column("police cases waiting for a casework step", "cases"),
+        "flight_queue": Column("documented people waiting for a seat on a flight", "persons"),
+        "detention_occupied": Column("detention places in use", "places"),
+        "detention_places": Column("detention places available", "places"),
+        "return_centre_occupied": Column("return-centre places in use", "places"),
+        "removal_risk": Column(
+            "removals per open decision and day over the feedback window, pooled over origins",
+            "per day",
+            "the enforcement feedback's observed risk (behaviour.enforcement_feedback)",
+        ),
+    },
+)
+
+FLIGHTS = Table(
+    files="flights.parquet",
+    row="a charter or EU operation and a country with returnees on it (the organiser's row when none boarded)",
+    computed="recorded when the flight leaves",
+    columns={
+        "replication": _REPLICATION,
+        "flight_id": Column("flight number", "id"),
+        "day": Column("departure day", DAY),
+        "destination": Column("the origin country flown to", "name"),
+        "kind": Column("charter (one country), joint_charter (several) or eu_operation", "category"),
+        "organiser": Column("country that organised the flight; EU for another member state's operation", "code"),
+        "seats": Column("seats on the aircraft", "seats"),
+        "boarded_total": Column("returnees on board, all countries", "persons"),
+        "country": _COUNTRY_ONE,
+        "boarded": Column("this country's returnees on board", "persons"),
+        "paid_by_country": Column(
+            "what this country paid: its share of the aircraft, split by returnees boarded, and transfers", "EUR"
+        ),
+        "paid_by_frontex": Column("what Frontex paid for this country's returnees (flights=frontex)", "EUR"),
+    },
+)
+
+TRANSITIONS = Table(
+    files="transitions.parquet (output.transitions=true)",
+    row="a change of state of a case",
+    computed="recorded when the case changes state",
+    columns={
+        "replication": _REPLICATION,
+        "migrant_id": Column("case number (as in the case register)", "id"),
+        "day": Column("day of the change", DAY),
+        "from_state": Column("state left, as its number in sim/model/states.py (-1: a new decision)", "state code"),
+        "to_state": Column(
+            f"state entered, as its number ({', '.join(f'{s.value} {s.label}' for s in State)})", "state code"
+        ),
+    },
+)
+
+RUNS = Table(
+    files="runs.parquet (sweep folder)",
+    row="a run, a replication and a country",
+    computed="each complete run's summary.parquet with its overrides (returnsim-report)",
+    columns={
+        **SUMMARY.columns,
+        "posterior_draw": Column("the posterior draw the run used (-1: the preset's medians)", "index"),
+        "run": Column("the run's folder name in the sweep", "name"),
+        "scenario": Column("the run's swept values other than seed and draw (the scenario compared)", "label"),
+    },
+    open_columns="every config key the sweep's command line set (e.g. colocation, horizon_days): its value in the run",
+)
+
+_EFFECT = "computed per country and metric from the runs paired by posterior draw, seed and replication"
+EFFECTS = Table(
+    files="effects.csv (sweep folder)",
+    row="a scenario compared with its baseline, a country and a metric",
+    computed=f"{_EFFECT} (sim/analysis/report.py: effects, effect_uncertainty)",
+    columns={
+        "country": _COUNTRY,
+        "metric": Column("the summary metric (see summary)", "name"),
+        "scenario": Column("the scenario", "label"),
+        "baseline": Column("the baseline scenario it is compared with (same enforcement-feedback setting)", "label"),
+        "pairs": Column("paired runs (draw, seed, replication) in both", "count"),
+        "baseline_mean": Column("the metric's mean in the baseline", "metric's unit"),
+        "baseline_ci_low": Column(
+            "95 % t-interval of the baseline mean, low end (over draws when several)", "metric's unit"
+        ),
+        "baseline_ci_high": Column("95 % t-interval of the baseline mean, high end", "metric's unit"),
+        "scenario_mean": Column("the metric's mean in the scenario", "metric's unit"),
+        "scenario_ci_low": Column(
+            "95 % t-interval of the scenario mean, low end (over draws when several)", "metric's unit"
+        ),
+        "scenario_ci_high": Column("95 % t-interval of the scenario mean, high end", "metric's unit"),
+        "difference": Column("mean paired effect, scenario minus baseline", "metric's unit"),
+        "se": Column("standard error of the effect: parameter and seed uncertainty", "metric's unit"),
+        "ci_low": Column("95 % interval of the effect, low end (parameter and seed uncertainty)", "metric's unit"),
+        "ci_high": Column("95 % interval of the effect, high end", "metric's unit"),
+        "se_stochastic": Column("standard error from seed noise alone", "metric's unit"),
+        "stochastic_ci_low": Column("95 % interval from seed noise alone, low end", "metric's unit"),
+        "stochastic_ci_high": Column("95 % interval from seed noise alone, high end", "metric's unit"),
+        "worlds_low": Column("5th percentile of the draws' mean effects (plausible worlds)", "metric's unit"),
+        "worlds_high": Column("95th percentile of the draws' mean effects", "metric's unit"),
+        "sd_parameter": Column("sd of the effect between posterior draws", "metric's unit"),
+        "sd_stochastic": Column("sd of one run's effect from its seed", "metric's unit"),
+        "robust_share": Column("share of draws whose mean effect has the overall sign", "share"),
+        "draws": Column("posterior draws in the complete draws x seeds table", "count"),
+        "unpaired_ci_low": Column("Welch 95 % interval of the difference of means, unpaired, low end", "metric's unit"),
+        "unpaired_ci_high": Column("Welch 95 % interval, high end", "metric's unit"),
+    },
+)
+
+SHARES = Table(
+    files="shares.csv (sweep folder, when the report names a total)",
+    row="a channel's scenario and a metric, in the pooled country (ALL) or the only one",
+    computed="from the runs paired by posterior draw, seed and replication (sim/analysis/report.py: shares_of_total)",
+    columns={
+        "metric": Column("the summary metric", "name"),
+        "scenario": Column("the scenario whose effect is a part (e.g. one co-location channel alone)", "label"),
+        "total": Column("the scenario whose effect is the whole (report.total)", "label"),
+        "baseline": Column("the baseline both are compared with", "label"),
+        "effect": Column("mean paired effect of the scenario", "metric's unit"),
+        "total_effect": Column("mean paired effect of the whole", "metric's unit"),
+        "share": Column("effect / total_effect", "ratio"),
+        "share_ci_low": Column(
+            "95 % bootstrap interval of the share, low end (resampling draws when several, else seeds)", "ratio"
+        ),
+        "share_ci_high": Column("95 % bootstrap interval of the share, high end", "ratio"),
+    },
+)
+
+TABLES = {
+    "summary": SUMMARY,
+    "case_register": REGISTER,
+    "stocks": STOCKS,
+    "flights": FLIGHTS,
+    "transitions": TRANSITIONS,
+    "runs": RUNS,
+    "effects": EFFECTS,
+    "shares": SHARES,
+}
+"""Every table by name; the name is the file's stem."""
+
+
+def table_frame(table: Table) -> pd.DataFrame:
+    """A table's dictionary as a DataFrame: column, meaning, unit, computed."""
+    return pd.DataFrame(
+        [(f"`{name}`", c.meaning, c.unit, c.computed or "") for name, c in table.columns.items()],
+        columns=["column", "meaning", "unit", "how computed"],
+    )
+
+
+def markdown(names: tuple[str, ...] | list[str] = tuple(TABLES), level: int = 3) -> str:
+    """The dictionary of the named tables as markdown: a heading, what a row is and a table per table."""
+    parts = []
+    for name in names:
+        table = TABLES[name]
+        parts.append(f"{'#' * level} `{name}` — {table.files}\n")
+        parts.append(f"One row: {table.row}. Computed {table.computed}, unless a column says otherwise.\n")
+        if table.open_columns:
+            parts.append(f"Also: {table.open_columns}.\n")
+        parts.append(table_frame(table).to_markdown(index=False) + "\n")
+    return "\n".join(parts)
+
+
+COLUMNS_PAGE = "columns.md"
+
+
+def columns_page(files: list[str]) -> str:
+    """``columns.md`` of a results folder: the dictionary of the tables among ``files`` (names in the folder)."""
+    names = list(dict.fromkeys(Path(f).name.split(".")[0] for f in files if Path(f).name.split(".")[0] in TABLES))
+    head = (
+        "# What each column means\n\n"
+        "Days are model days: day 0 starts the run, the warm-up (`warmup_days`) comes first and the measured "
+        "horizon is (warmup_days, warmup_days + horizon_days]. Shares are fractions in [0, 1]; money is EUR.\n\n"
+    )
+    return head + markdown(names, level=2)
+
+
+README_START = "<!-- columns: start (written by `uv run python -m sim.outputs.columns README.md`) -->"
+README_END = "<!-- columns: end -->"
+
+
+def readme_section() -> str:
+    """The README's data dictionary, between its markers."""
+    return f"{README_START}\n\n{markdown()}\n{README_END}"
+
+
+def update_readme(path: Path) -> None:
+    """Replace the README's data dictionary (between the markers) with the current one."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    path.write_text(head + readme_section() + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    update_readme(Path(sys.argv[1]))

@@ -1,0 +1,245 @@
+"""Operational metrics of an effective, humane and sustainable return process (DESIGN.md Outputs).
+
+Every metric is computed from the case register and the model's counters
+over the measured horizon ``(warmup, end]``; nothing is read from the model's
+internal state except costs and flights, which the register does not hold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.model.states import ACTIVE, RETURNED, State
+
+if TYPE_CHECKING:
+    from sim.model.country import CountrySystem
+    from sim.model.model import ReturnModel
+
+RETURNED_LABELS = [s.label for s in RETURNED]
+ACTIVE_LABELS = [s.label for s in ACTIVE]
+
+METRICS = {
+    # effective
+    "decisions": "final decisions in the horizon (a matched mover's case is not a new decision)",
+    "returns": "registered returns (voluntary, assisted, forced) in the horizon",
+    "return_rate": "returns / decisions in the horizon",
+    "cohort_return_rate_12m": "share of decisions (horizon, >= 12 months before its end) returned within 365 days",
+    "median_days_to_return": "median days from decision to return, returns in the horizon",
+    "p90_days_to_return": "90th percentile of days from decision to return",
+    "backlog_end": "open cases at the end",
+    "cost_per_return": "EUR spent by the country in the horizon per return",
+    # absconding
+    "share_ever_absconded": "share of the horizon's decisions that absconded at least once",
+    "absconded_end": "absconded stock at the end",
+    "expired": "decisions that expired (statute of limitation) in the horizon",
+    "handed_to_police": "cases the police registered in the horizon",
+    "share_handovers_absconded": "share of the horizon's handovers to the police made on the absconded ground",
+    "registered_departures_after_absconding": "returns in the horizon registered after absconding (exit check, notice)",
+    "permits_granted": "cases closed with a residence permit after an impediment to enforcement, in the horizon",
+    "closed_other": "cases closed without departure for other reasons (written off) in the horizon",
+    "mean_handover_delay_days": "mean days from handover decision to police registration",
+    "located": "absconded people located in the horizon",
+    "requests_followed_up": "document requests an attaché (own or, in a network, another's) followed up",
+    # humane
+    "voluntary_share_of_returns": "voluntary and assisted returns / returns",
+    "share_detained": "share of the horizon's decisions detained at least once",
+    "detention_days_per_forced_return": "detention days in the horizon / forced returns",
+    "released_at_limit": "releases at the legal maximum in the horizon",
+    "detention_entries": "detention spells started in the horizon",
+    "detention_mean_stay_days": "mean length of the detention spells that ended in the horizon",
+    "escorts_per_return": "escort officers per return",
+    # sustainable
+    "reintegration_share_of_returns": "returns with reintegration support / returns",
+    # secondary movement
+    "moved_out": "absconded people who moved to another Nordic country in the horizon",
+    "movers_matched": "movers from elsewhere matched to their earlier decision (info_sharing=nordic)",
+    "movers_new_case": "movers from elsewhere who got a new decision here, unmatched",
+    # flights
+    "forced_returns": "removals by the police in the horizon",
+    "charters_flown": "charters and EU operations that carried returnees of the country in the horizon",
+    "charters_organised": "charters the country organised (national or joint)",
+    "joint_flights": "joint Nordic charters and EU operations that carried the country's returnees",
+    "charter_seat_utilisation": "returnees / seats on the charters the country organised",
+    "charter_returnees": "the country's returnees removed on charters or EU operations",
+    "charter_cost_per_returnee": "aircraft and transfer cost per charter returnee (EUR, whoever paid)",
+    "charter_cost_paid_by_country": "EUR the country paid for charter seats and transfers",
+    "charter_cost_paid_by_frontex": "EUR Frontex paid for the country's charter returnees",
+    "median_days_ready_to_departure": "median days from ready for removal (documents, case done) to departure",
+    "detention_days_awaiting_flight_per_forced_return": "detention days after ready for removal / forced returns",
+}
+"""Summary metrics and what each one means (column name -> definition)."""
+
+
+UNITS = {
+    "decisions": "cases",
+    "returns": "persons",
+    "return_rate": "share",
+    "cohort_return_rate_12m": "share",
+    "median_days_to_return": "days",
+    "p90_days_to_return": "days",
+    "backlog_end": "cases",
+    "cost_per_return": "EUR",
+    "share_ever_absconded": "share",
+    "absconded_end": "persons",
+    "expired": "cases",
+    "handed_to_police": "cases",
+    "share_handovers_absconded": "share",
+    "registered_departures_after_absconding": "persons",
+    "permits_granted": "cases",
+    "closed_other": "cases",
+    "mean_handover_delay_days": "days",
+    "located": "persons",
+    "requests_followed_up": "requests",
+    "voluntary_share_of_returns": "share",
+    "share_detained": "share",
+    "detention_days_per_forced_return": "days",
+    "released_at_limit": "persons",
+    "detention_entries": "spells",
+    "detention_mean_stay_days": "days",
+    "escorts_per_return": "escorts",
+    "reintegration_share_of_returns": "share",
+    "moved_out": "persons",
+    "movers_matched": "persons",
+    "movers_new_case": "persons",
+    "forced_returns": "persons",
+    "charters_flown": "flights",
+    "charters_organised": "flights",
+    "joint_flights": "flights",
+    "charter_seat_utilisation": "share",
+    "charter_returnees": "persons",
+    "charter_cost_per_returnee": "EUR",
+    "charter_cost_paid_by_country": "EUR",
+    "charter_cost_paid_by_frontex": "EUR",
+    "median_days_ready_to_departure": "days",
+    "detention_days_awaiting_flight_per_forced_return": "days",
+}
+"""Unit of each metric, for axis labels."""
+
+
+def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
+    """One row per country plus ``ALL`` (when several), with every metric in :data:`METRICS`."""
+    start, end = model.params.warmup_days, model.end_day
+    flights = flights[(flights["day"] > start) & (flights["day"] <= end)]
+    rows = [
+        _country_metrics(model, c, register[register["country"] == code], flights)
+        for code, c in model.countries.items()
+    ]
+    if len(rows) > 1:
+        rows.append(_country_metrics(model, None, register, flights))
+    df = pd.DataFrame(rows)
+    df.insert(0, "replication", model.replication)
+    df.insert(1, "seed", model.params.seed)
+    return df
+
+
+def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.DataFrame, fl: pd.DataFrame) -> dict:
+    start, end = model.params.warmup_days, model.end_day
+    countries = list(model.countries.values()) if country is None else [country]
+    costs = sum((c.costs - c.costs_at_warmup for c in countries), Counter())
+    events = sum((c.events - c.events_at_warmup for c in countries), Counter())
+    in_horizon = (reg["decision_day"] > start) & ~reg["matched"]
+    cohort = reg[in_horizon]
+    ended_in = (reg["outcome_day"] > start) & (reg["outcome_day"] <= end)
+    returned = reg[ended_in & reg["outcome"].isin(RETURNED_LABELS)]
+    n_returns = len(returned)
+    days = (returned["outcome_day"] - returned["decision_day"]).to_numpy()
+    early = reg[in_horizon & (reg["decision_day"] <= end - 365)]
+    early_returned = early["outcome"].isin(RETURNED_LABELS) & (early["outcome_day"] - early["decision_day"] <= 365)
+    forced = returned[returned["outcome"] == State.RETURNED_FORCED.label]
+    handed = reg[(reg["handover_day"] > start) & (reg["handover_day"] <= end)]
+    return {
+        "country": "ALL" if country is None else country.code,
+        "decisions": len(cohort),
+        "returns": n_returns,
+        "return_rate": _ratio(n_returns, len(cohort)),
+        "cohort_return_rate_12m": float(early_returned.mean()) if len(early) else np.nan,
+        "median_days_to_return": float(np.median(days)) if n_returns else np.nan,
+        "p90_days_to_return": float(np.percentile(days, 90)) if n_returns else np.nan,
+        "backlog_end": int(reg["outcome"].isin(ACTIVE_LABELS).sum()),
+        "cost_per_return": _ratio(sum(costs.values()), n_returns),
+        "share_ever_absconded": float(cohort["ever_absconded"].mean()) if len(cohort) else np.nan,
+        "absconded_end": int((reg["outcome"] == State.ABSCONDED.label).sum()),
+        "expired": int((ended_in & (reg["outcome"] == State.EXPIRED.label)).sum()),
+        "handed_to_police": int(events["handed_to_police"]),
+        "share_handovers_absconded": float((handed["handover_ground"] == "absconded").mean())
+        if len(handed)
+        else np.nan,
+        "registered_departures_after_absconding": int((returned["closed_from"] == State.ABSCONDED.label).sum()),
+        "permits_granted": int((ended_in & (reg["outcome"] == State.PERMIT_GRANTED.label)).sum()),
+        "closed_other": int((ended_in & (reg["outcome"] == State.CLOSED_OTHER.label)).sum()),
+        "mean_handover_delay_days": float((handed["handover_day"] - handed["handover_decided_day"]).mean())
+        if len(handed)
+        else np.nan,
+        "located": int(events["located"]),
+        "requests_followed_up": int(events["requests_followed_up"]),
+        "voluntary_share_of_returns": _ratio(n_returns - len(forced), n_returns),
+        "share_detained": float((cohort["times_detained"] > 0).mean()) if len(cohort) else np.nan,
+        "detention_days_per_forced_return": _ratio(events["detention_days"], len(forced)),
+        "released_at_limit": int(events["released_at_limit"]),
+        "detention_entries": int(events["detention_entries"]),
+        "detention_mean_stay_days": _ratio(events["detention_days"], events["detention_spells_ended"]),
+        "escorts_per_return": _ratio(returned["escorts"].sum(), n_returns),
+        "reintegration_share_of_returns": _ratio(returned["reintegration_support"].sum(), n_returns),
+        "moved_out": int((ended_in & (reg["outcome"] == State.MOVED_NORDIC.label)).sum()),
+        "movers_matched": int(events["movers_matched"]),
+        "movers_new_case": int(events["movers_new_case"]),
+        "forced_returns": len(forced),
+        **_flight_metrics(fl if country is None else fl[fl["country"] == country.code], country, fl),
+        "median_days_ready_to_departure": float((forced["outcome_day"] - forced["flight_ready_day"]).median())
+        if len(forced)
+        else np.nan,
+        "detention_days_awaiting_flight_per_forced_return": _ratio(
+            events["detention_days_awaiting_flight"], len(forced)
+        ),
+    }
+
+
+def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd.DataFrame) -> dict:
+    """Charter outcomes of one country (rows of the flight table with its returnees) or of all."""
+    carried = mine[mine["boarded"] > 0]
+    organised = every.drop_duplicates("flight_id")
+    organised = organised[organised["kind"] != "eu_operation"]
+    if country is not None:
+        organised = organised[organised["organiser"] == country.code]
+    returnees = int(mine["boarded"].sum())
+    paid, frontex = float(mine["paid_by_country"].sum()), float(mine["paid_by_frontex"].sum())
+    return {
+        "charters_flown": carried["flight_id"].nunique(),
+        "charters_organised": len(organised),
+        "joint_flights": carried.loc[carried["kind"] != "charter", "flight_id"].nunique(),
+        "charter_seat_utilisation": _ratio(organised["boarded_total"].sum(), organised["seats"].sum()),
+        "charter_returnees": returnees,
+        "charter_cost_per_returnee": _ratio(paid + frontex, returnees),
+        "charter_cost_paid_by_country": paid,
+        "charter_cost_paid_by_frontex": frontex,
+    }
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / den if den else np.nan
+
+
+def cohort_outcomes(register: pd.DataFrame, first_day: float, last_day: float, follow_days: float) -> dict[str, float]:
+    """Outcomes of the decisions made in ``(first_day, last_day]``, each followed for ``follow_days``.
+
+    The measures of the audit office's 2013-2014 cohort (RiR 2020:7): share
+    closed with a registered departure, share statute-barred, number handed
+    to police, share of police cases closed with departure, removals.
+    """
+    cohort = register[(register["decision_day"] > first_day) & (register["decision_day"] <= last_day)]
+    within = cohort["outcome_day"] - cohort["decision_day"] <= follow_days + 1e-6  # expiry falls on the last day
+    returned = within & cohort["outcome"].isin(RETURNED_LABELS)
+    police = (cohort["handover_day"] - cohort["decision_day"]) <= follow_days
+    n = len(cohort)
+    return {
+        "cases": n,
+        "share_registered_departure": _ratio(returned.sum(), n),
+        "share_statute_barred": _ratio((within & (cohort["outcome"] == State.EXPIRED.label)).sum(), n),
+        "share_handed_to_police": _ratio(police.sum(), n),
+        "share_of_police_cases_departed": _ratio((returned & police).sum(), police.sum()),
+        "share_removed_by_police": _ratio((within & (cohort["outcome"] == State.RETURNED_FORCED.label)).sum(), n),
+    }

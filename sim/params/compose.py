@@ -1,0 +1,237 @@
+"""From a Hydra config to a validated :class:`~sim.params.schema.ScenarioParams`.
+
+The dataclass schema is registered in Hydra's ConfigStore as ``schema`` and
+heads the root config's defaults list, so a wrong type or an unknown key
+fails while the config is composed; ranges and choices are checked when the
+config becomes a parameter object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.params import assumptions as lever_assumptions
+from sim.params.assumptions import Assumption
+from sim.params.schema import (
+    SEED,
+    ConfigError,
+    ScenarioParams,
+    check_folder_name,
+    check_number,
+    is_folder_name,
+    reject_unknown_keys,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+
+@dataclass
+class Paths:
+    """Where results go (relative paths are relative to the working directory)."""
+
+    results_dir: str = "results"
+
+
+@dataclass
+class Report:
+    """What the report of a sweep draws (:mod:`sim.analysis.report`)."""
+
+    title: str = MISSING
+    question: str = MISSING
+    metrics: list[str] = MISSING
+    baseline: list[str] = MISSING
+    """Overrides (``key=value``) that pick the baseline scenario; empty: the first scenario."""
+    total: list[str] = MISSING
+    """Overrides that pick the scenario whose effect is the whole (empty: no decomposition into shares)."""
+    stocks: list[str] = MISSING
+    incidence: bool = MISSING
+    auto: bool = MISSING
+    allow_incomplete: bool = MISSING
+    """Report the complete runs when some are not (listed on the page); false: a run not complete is an error."""
+
+
+@dataclass
+class PosteriorEnsemble:
+    """Draws from the posterior of the calibrated parameters (``configs/calibration``, ``returnsim-calibrate``).
+
+    ``draws[i][j]`` is the value of ``parameters[j]`` in draw i; the draws are
+    equally weighted. Empty when the scenario is not calibrated.
+    """
+
+    parameters: list[str] = MISSING
+    draws: list[list[float]] = MISSING
+
+
+@dataclass
+class Uncertainty:
+    """What the runs of an experiment vary besides the lever (config group ``uncertainty``).
+
+    ``seeds``: only the random seeds, at the preset's posterior medians.
+    ``posterior``: every scenario also runs on ``draws`` draws of the
+    calibration's posterior (``posterior_draw`` 0 .. draws-1), the same draws
+    and seeds for every scenario, so the report can split an effect's
+    uncertainty into its parameter and stochastic parts.
+    ``posterior+levers``: draw k also sets every lever assumption
+    (``assumptions``) to its k-th draw.
+    """
+
+    source: str = MISSING
+    draws: int = MISSING
+    sweep: str = MISSING
+    """The values an experiment sweeps ``posterior_draw`` over (Hydra sweep syntax)."""
+    lever_seed: int = MISSING
+    """``posterior+levers``: draw k of the lever assumptions comes from ``(lever_seed, k)``."""
+
+
+@dataclass
+class AppConfig(ScenarioParams):
+    """The root config: the scenario plus where to write it and how to report a sweep of it."""
+
+    name: str = "default"
+    paths: Paths = field(default_factory=Paths)
+    report: Report = field(default_factory=Report)
+    posterior: PosteriorEnsemble = field(default_factory=PosteriorEnsemble)
+    posterior_draw: int = MISSING
+    """Run on this draw of ``posterior.draws`` (0-based); -1: the preset's own values (posterior medians)."""
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    assumptions: list[Assumption] = MISSING
+    """The levers' assumed constants with their ranges (``configs/assumptions``)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.uncertainty.source not in UNCERTAINTY_SOURCES:
+            raise ConfigError(
+                f"uncertainty.source={self.uncertainty.source!r}; choose from {', '.join(UNCERTAINTY_SOURCES)}"
+            )
+        if self.uncertainty.draws < 1:
+            raise ConfigError(f"uncertainty.draws={self.uncertainty.draws} is out of range; allowed: >= 1")
+        check_number("uncertainty.lever_seed", self.uncertainty.lever_seed, SEED)
+        available = len(self.posterior.draws)
+        if self.uncertainty.source != "seeds" and self.uncertainty.draws > available:
+            raise ConfigError(
+                f"uncertainty={self.uncertainty.source} with uncertainty.draws={self.uncertainty.draws}: the "
+                f"calibration preset holds {available} posterior draws; choose a preset with a posterior "
+                "(configs/calibration) or fewer draws"
+            )
+        if not -1 <= self.posterior_draw < available:
+            allowed = (
+                f"-1 (the preset's values) or 0-{available - 1}" if available else "-1 (the preset holds no draws)"
+            )
+            raise ConfigError(f"posterior_draw={self.posterior_draw} is out of range; allowed: {allowed}")
+        for i, draw in enumerate(self.posterior.draws):
+            if len(draw) != len(self.posterior.parameters):
+                raise ConfigError(
+                    f"posterior.draws[{i}] has {len(draw)} values for {len(self.posterior.parameters)} parameters"
+                )
+        check_folder_name("name", self.name)
+        from sim.model.model import STOCK_COLUMNS
+        from sim.outputs.metrics import METRICS
+
+        _check_names("report.metrics", self.report.metrics, METRICS)
+        _check_names("report.stocks", self.report.stocks, STOCK_COLUMNS[2:])
+        for key in ("baseline", "total"):
+            for item in getattr(self.report, key):
+                if "=" not in item:
+                    raise ConfigError(f"report.{key}: {item!r} is not an override; write key=value")
+
+
+UNCERTAINTY_SOURCES = ("seeds", "posterior", "posterior+levers")
+
+
+def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    for name in names:
+        if name not in allowed:
+            raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")
+
+
+INVALID_NAME_FOLDER = "invalid-name"
+"""The results folder Hydra is given for a run whose ``name`` is not a plain folder name."""
+
+
+def results_folder(name: str) -> str:
+    """The folder a run's ``name`` gives under the results folder (resolver ``results_folder``, in ``hydra.*.dir``).
+
+    Hydra creates the run folder before the config is validated: a name that
+    is not a plain folder name (``../../x``) gives :data:`INVALID_NAME_FOLDER`
+    instead, so that nothing is written outside the results folder; the
+    validation then rejects the name and removes the run folder.
+    """
+    return name if is_folder_name(str(name)) else INVALID_NAME_FOLDER
+
+
+def register_schema() -> None:
+    """Put the schema in Hydra's ConfigStore and register the config's resolvers (idempotent)."""
+    ConfigStore.instance().store(name="schema", node=AppConfig)
+    if not OmegaConf.has_resolver("results_folder"):
+        OmegaConf.register_new_resolver("results_folder", results_folder)
+    if not OmegaConf.has_resolver("run_folder"):
+        from sim.runs.multirun import run_folder, scenario_folder
+
+        OmegaConf.register_new_resolver("run_folder", run_folder)
+        OmegaConf.register_new_resolver("scenario_folder", scenario_folder)
+
+
+def to_params(cfg: DictConfig) -> AppConfig:
+    """Validate a composed config and return the typed parameter object.
+
+    With ``posterior_draw`` = k >= 0 the k-th draw's values replace the
+    preset's for the keys ``posterior.parameters`` names (and, with
+    ``uncertainty.source=posterior+levers``, the k-th draw of the lever
+    assumptions replaces their configured values); the result is validated again.
+    """
+    params = _typed(cfg)
+    lever_assumptions.check(params.assumptions, cfg)
+    for key in params.posterior.parameters:
+        if OmegaConf.select(cfg, key, default=None) is None:
+            raise ConfigError(f"posterior.parameters: {key!r} is not a key of the model config")
+    k = params.posterior_draw
+    if k < 0:
+        return params
+    values = dict(zip(params.posterior.parameters, params.posterior.draws[k], strict=True))
+    if params.uncertainty.source == "posterior+levers":
+        values |= lever_assumptions.draw(params.assumptions, cfg, k, params.uncertainty.lever_seed)
+    drawn = cfg.copy()
+    for key, value in values.items():
+        current = OmegaConf.select(drawn, key)
+        is_count = isinstance(current, int) and not isinstance(current, bool)
+        OmegaConf.update(drawn, key, round(value) if is_count else value, merge=False)
+    return _typed(drawn)
+
+
+def _typed(cfg: DictConfig) -> AppConfig:
+    try:
+        schema = OmegaConf.structured(AppConfig)
+        merged = OmegaConf.merge(schema, cfg)
+        params = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None)
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
+    assert isinstance(params, AppConfig)
+    reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), params)
+    return params
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the model config (in tests, benchmarks, notebooks, or inside another returnsim Hydra app)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_schema()
+    if GlobalHydra.instance().is_initialized():  # inside a Hydra app on the same config folder
+        return hydra_compose(config_name="config", overrides=overrides or [])
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose(config_name="config", overrides=overrides or [])
+
+
+def load_params(overrides: list[str] | None = None) -> AppConfig:
+    """Compose and validate in one call."""
+    return to_params(compose(overrides))

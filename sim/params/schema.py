@@ -1,0 +1,419 @@
+"""Typed, validated parameters of a returnsim scenario.
+
+These dataclasses are both the Hydra structured-config schemas (registered in
+:mod:`sim.params.compose`) and the parameter object the model reads. Values live in
+``configs/`` only: a field the YAML must set has no default here (``MISSING``),
+so leaving it out is an error naming the key; the few defaults kept are
+neutral ones (an information field with no effect, an origin that accepts
+charters). Each numeric field declares its allowed range in ``metadata`` so
+that :func:`validate` can name the offending key and what is allowed; string
+modes declare ``choices``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+from omegaconf import MISSING
+
+INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
+"""Fields of the information package that can go with a handover to police."""
+
+
+def _rng(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[str, Any]:
+    return {"ge": lo, "le": hi, **kw}
+
+
+NONNEG = _rng(0.0)
+PROB = _rng(0.0, 1.0)
+POS = _rng(1e-12)
+MAX_SEED = 2**63 - 1
+"""The largest seed: a run stores its seed as a 64-bit signed integer (the ``seed`` column of its tables)."""
+SEED = _rng(0, MAX_SEED)
+MAX_DECISIONS_PER_YEAR = 1_000_000.0
+"""A country's largest arrivals, about 60 times Sweden's (17 015 in 2024): each day's arrivals are a
+Poisson draw (numpy refuses a mean above about 1e18) and every case stays in memory, so a larger
+figure is a mistake, not a scenario."""
+
+
+def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
+    """A numeric field with an allowed range (default: non-negative)."""
+    return field(default=default, metadata=meta)
+
+
+def required(meta: dict[str, Any] = NONNEG) -> Any:
+    """A numeric field the YAML config must set (no default here: one source of truth), with its range."""
+    return field(default=MISSING, metadata=meta)
+
+
+def choice(default: str, *choices: str) -> Any:
+    """A string field restricted to ``choices``."""
+    return field(default=default, metadata={"choices": choices})
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key and what is allowed."""
+
+
+FOLDER_NAME = re.compile(r"[\w-][\w.-]*")
+"""A plain folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with ``.``."""
+
+
+def is_folder_name(value: str) -> bool:
+    """Whether ``value`` is one plain folder name (no ``/``, no ``..``), safe to put in a results path."""
+    return FOLDER_NAME.fullmatch(value) is not None and ".." not in value
+
+
+def check_folder_name(key: str, value: str) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is a plain folder name (a run's ``name``)."""
+    if not is_folder_name(value):
+        raise ConfigError(
+            f"{key}={value!r} is not allowed: it names one folder under the results folder; "
+            "use letters, digits, _, - and . (not first, and no ..)"
+        )
+
+
+@dataclass
+class FieldEffects:
+    """How one information field changes locating and documenting a person."""
+
+    locate_multiplier: float = num(1.0)
+    document_accept_bonus: float = num(0.0, PROB)
+    removal_failure_avoided: float = num(0.0, PROB)
+
+
+@dataclass
+class EnforcementFeedback:
+    """How departure hazards respond to the removal risk people with a decision can observe.
+
+    ``removal_risk``: each day, the risk is the removals of the last
+    ``window_days`` per person with an open decision (absconded included) and
+    per day, among people of the same origin (``scope: origin``) or of the
+    whole country (``scope: country``). Departure hazards are multiplied by
+    ``((risk + reference_risk) / (2 reference_risk)) ** strength``: 1 at the
+    reference risk, ``0.5 ** strength`` when nobody is removed. Absconding
+    moves people between open states, so it never changes the risk.
+    ``none``: no feedback (factor 1).
+    """
+
+    form: str = choice(MISSING, "none", "removal_risk")
+    strength: float = required()
+    scope: str = choice(MISSING, "origin", "country")
+    window_days: int = required(_rng(1))
+    reference_risk: float = required(POS)
+
+
+@dataclass
+class Behaviour:
+    """Migrants' hazards per day by state, and how context shifts them (calibrate)."""
+
+    willingness_sigma: float = required()
+    abscond_willingness_exponent: float = required()
+    voluntary_period_departure: float = required()
+    voluntary_period_abscond: float = required()
+    return_case_departure: float = required()
+    return_case_abscond: float = required()
+    talk_departure_multiplier: float = required()
+    handover_announced_abscond_multiplier: float = required()
+    police_case_departure: float = required()
+    police_case_abscond: float = required()
+    released_abscond_multiplier: float = required()
+    no_document_departure_multiplier: float = required(PROB)
+    return_centre_abscond_multiplier: float = required()
+    enforcement_feedback: EnforcementFeedback = field(default_factory=EnforcementFeedback)
+    absconded_leave_unrecorded: float = required()
+    absconded_registered_departure: float = required()
+    absconded_move_nordic: float = required()
+    absconded_chance_encounter: float = required()
+    absconded_other_closure: float = required()
+    permit_after_impediment: float = required()
+    unmatched_new_case_share: float = required(PROB)
+    new_decision_days: float = required()
+    vulnerable_share: float = required(PROB)
+    family_share: float = required(PROB)
+    has_identity_document_share: float = required(PROB)
+
+
+@dataclass
+class CountryParams:
+    """One country's arrivals, legal limits, capacities and costs."""
+
+    code: str = MISSING
+    name: str = MISSING
+    decisions_per_year: float = required(_rng(0.0, MAX_DECISIONS_PER_YEAR))
+    voluntary_departure_days: float = required()
+    statute_of_limitation_days: float = required(POS)
+    case_officers: int = required()
+    talks_per_officer_day: float = required()
+    talk_interval_days: float = required(POS)
+    talks_before_handover: int = required()
+    refusal_handover_probability: float = required(PROB)
+    abscond_detection_days: float = required()
+    return_centre_places: int = required()
+    return_centre_share: float = required(PROB)
+    police_officers: int = required()
+    police_actions_per_officer_day: float = required()
+    police_search_share: float = required(PROB)
+    locate_probability_per_search: float = required(PROB)
+    contact_probability: float = required(PROB)
+    contact_retry_days: float = required(POS)
+    police_absence_detection_days: float = required()
+    document_retry_days: float = required(POS)
+    document_max_attempts: int = required(_rng(1))
+    detention_places: int = required()
+    detention_max_days: float = required(POS)
+    detention_max_days_extended: float = required(POS)
+    detention_risk_threshold: float = required()
+    detention_document_wait_max_days: float = required()
+    detention_review_days: float = required(POS)
+    escorts: int = required()
+    escorts_per_returnee: int = required(_rng(1))
+    escort_trip_days: float = required(POS)
+    booking_lead_days: float = required()
+    flight_connectivity: float = required()
+    charter_min_returnees: int = required(_rng(1))
+    charter_seats: int = required(_rng(1))
+    charter_lead_days: float = required()
+    medical_removal_failure: float = required(PROB)
+    attache_posts: list[str] = MISSING
+    attache_hours_per_week: float = required()
+    secondary_movement_weight: float = required()
+    cost_talk: float = required()
+    cost_police_action: float = required()
+    cost_detention_day: float = required()
+    cost_escorted_removal: float = required()
+    cost_charter: float = required()
+
+
+@dataclass
+class Colocation:
+    """Police and transport staff working at the migration agency's offices, by channel.
+
+    The *handover* channel is ``handover_admin_days`` and
+    ``field_loss_probability`` (co-location shortens the first and lowers the
+    second). The *joint planning* channels act on the share ``days_per_week / 5``
+    of police cases and charters planned on a co-located day:
+    ``joint_detention_planning`` detains a person at risk of absconding only
+    ``detain_days_before_flight`` before a known departure instead of while
+    documents are pending or from the day of booking; ``joint_charter_planning``
+    keeps a charter's free seats open to returnees who become ready up to
+    ``charter_boarding_cutoff_days`` before it leaves (the joint picture of who
+    is nearly ready). No channel changes which information fields may pass.
+    The ``*_only`` modes switch on one channel at full strength, for the
+    decomposition experiment.
+    """
+
+    mode: str = choice(MISSING, "none", "partial", "full", "handover_only", "detention_only", "charters_only")
+    days_per_week: float = required(_rng(0.0, 5.0))
+    handover_admin_days: float = required()
+    field_loss_probability: float = required(PROB)
+    joint_detention_planning: bool = MISSING
+    joint_charter_planning: bool = MISSING
+    detain_days_before_flight: float = required()
+    charter_boarding_cutoff_days: float = required()
+
+
+@dataclass
+class InfoSharing:
+    """Which information fields the law lets the agency pass to the police."""
+
+    mode: str = choice("restricted", "restricted", "extended", "nordic")
+    fields: list[str] = field(default_factory=lambda: ["identity_documents"])
+
+
+@dataclass
+class Avr:
+    """Assisted voluntary return: a grant offered in return talks."""
+
+    mode: str = choice("standard", "none", "standard", "reintegration")
+    uptake: float = num(0.5, PROB)
+    departure_multiplier: float = num(1.5)
+    abscond_multiplier: float = num(0.8)
+    grant_cost: float = num(0.0)
+    reintegration_support: bool = False
+    cooperation_bonus: float = num(0.0, PROB)
+
+
+@dataclass
+class Origin:
+    """A third country: its share of decisions and how its authority responds."""
+
+    archetype: str = choice("cooperative", "cooperative", "slow", "refuses_charters", "refuses_forced")
+    share: float = num(0.25, PROB)
+    processing_days: float = num(30.0, POS)
+    accept_probability: float = num(0.7, PROB)
+    forced_accept_factor: float = num(1.0, PROB)
+    accepts_charters: bool = True
+    eu_charters_per_year: float = num(0.0)
+    scheduled_seats_per_week: float = num(1000.0)
+
+
+@dataclass
+class Attaches:
+    """How attachés speed up requests and build relationships; national posts or a Nordic network."""
+
+    mode: str = choice(MISSING, "national", "nordic_network")
+    hours_per_push: float = required(POS)
+    speedup: float = required(_rng(1.0))
+    relationship_gain_per_push: float = required()
+    relationship_decay_per_week: float = required(PROB)
+    relationship_accept_effect: float = required(PROB)
+    network_spillover: float = required(PROB)
+    joint_leverage: float = required()
+    own_cases_first: bool = MISSING
+
+
+@dataclass
+class Flights:
+    """Who organises charters: each country alone, Nordic pooling, or pooling plus Frontex."""
+
+    mode: str = choice(MISSING, "national", "joint_nordic", "frontex")
+    organiser: str = choice(MISSING, "largest", "rotation")
+    transfer_days: float = required()
+    transfer_cost_per_returnee: float = required()
+    frontex_contribution_per_returnee: float = required()
+    eu_spare_seats: int = required()
+    eu_notice_days: float = required()
+
+
+@dataclass
+class Output:
+    """What a run writes besides the summary."""
+
+    case_register: bool = MISSING
+    stocks: bool = MISSING
+    figures: bool = MISSING
+    transitions: bool = MISSING
+    flights: bool = MISSING
+    quiet: bool = MISSING
+
+
+@dataclass
+class ScenarioParams:
+    """The whole scenario: the countries that take part, levers, origins and run length."""
+
+    seed: int = required(SEED)
+    replications: int = required(_rng(1))
+    warmup_days: int = required()
+    horizon_days: int = required(_rng(1))
+    countries: list[str] = MISSING
+    max_cases: int = required(_rng(1))
+    """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
+    nations: dict[str, CountryParams] = field(default_factory=dict)
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    colocation: Colocation = field(default_factory=Colocation)
+    info_sharing: InfoSharing = field(default_factory=InfoSharing)
+    avr: Avr = field(default_factory=Avr)
+    field_effects: dict[str, FieldEffects] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    attaches: Attaches = field(default_factory=Attaches)
+    flights: Flights = field(default_factory=Flights)
+    output: Output = field(default_factory=Output)
+
+    def __post_init__(self) -> None:
+        validate(self)
+        years = (self.warmup_days + self.horizon_days) / 365.0
+        expected = sum(self.nations[c].decisions_per_year for c in self.countries if c in self.nations) * years
+        if expected > self.max_cases:
+            raise ConfigError(
+                f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
+                f"/ 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB of memory "
+                "each): lower the arrivals or the run length, or raise max_cases"
+            )
+
+
+def validate(obj: Any, path: str = "") -> None:
+    """Check every field against its declared range or choices; raise ConfigError naming the key."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{path}{f.name}"
+        meta = f.metadata
+        if is_dataclass(value):
+            validate(value, key + ".")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if is_dataclass(v):
+                    validate(v, f"{key}.{k}.")
+        elif "choices" in meta and value not in meta["choices"]:
+            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            check_number(key, value, meta)
+    _check_cross_fields(obj, path)
+
+
+def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is finite and within ``meta``'s ``ge`` and ``le``."""
+    lo, hi = meta.get("ge"), meta.get("le")
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
+        allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
+        raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
+
+
+def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:
+    """Raise ConfigError for a key of the composed config ``given`` that the typed object has no field for.
+
+    Hydra's ``+key=value`` adds keys past the schema, and the typed object
+    silently drops them: a value nobody reads would look like a setting.
+    """
+    for key, value in given.items():
+        if is_dataclass(typed):
+            names = [f.name for f in fields(typed)]
+            if key not in names:
+                where = path.rstrip(".") or "the top level"
+                raise ConfigError(f"{path}{key}: unknown key; the keys at {where} are {', '.join(names)}")
+            child = getattr(typed, key)
+        elif isinstance(typed, dict) and key in typed:
+            child = typed[key]
+        else:
+            continue
+        if isinstance(value, Mapping):
+            reject_unknown_keys(value, child, f"{path}{key}.")
+
+
+def _check_cross_fields(obj: Any, path: str) -> None:
+    """Constraints that span several fields of one object."""
+    if isinstance(obj, InfoSharing):
+        for name in obj.fields:
+            if name not in INFO_FIELDS:
+                raise ConfigError(
+                    f"{path}fields: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}"
+                )
+    if isinstance(obj, ScenarioParams):
+        for name in obj.field_effects:
+            if name not in INFO_FIELDS:
+                raise ConfigError(
+                    f"field_effects: unknown information field {name!r}; choose from {', '.join(INFO_FIELDS)}"
+                )
+        if not obj.origins:
+            raise ConfigError("origins: at least one origin is needed")
+        total = sum(o.share for o in obj.origins.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
+        _check_countries(obj)
+
+
+def _check_countries(obj: ScenarioParams) -> None:
+    """The chosen countries exist, once each, and each country's block is consistent."""
+    if not obj.countries:
+        raise ConfigError(f"countries: choose at least one of {', '.join(obj.nations)}")
+    if len(set(obj.countries)) != len(obj.countries):
+        raise ConfigError(f"countries={obj.countries}: a country is listed twice")
+    for code in obj.countries:
+        if code not in obj.nations:
+            raise ConfigError(f"countries: {code!r} is not a known country; choose from {', '.join(obj.nations)}")
+    for code, nation in obj.nations.items():
+        key = f"nations.{code}"
+        if nation.code != code:
+            raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
+        for post in nation.attache_posts:
+            if post not in obj.origins:
+                raise ConfigError(
+                    f"{key}.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}"
+                )
+        if nation.detention_max_days_extended < nation.detention_max_days:
+            raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")

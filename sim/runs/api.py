@@ -1,0 +1,193 @@
+"""The Python API for notebooks and scripts: run a scenario, sweep levers, compare with intervals.
+
+In the spirit of Mesa's ``batch_run`` and the EMA Workbench's
+``perform_experiments``, on the same configs as the command line: every call
+composes ``configs/`` with Hydra and validates it exactly as ``returnsim``
+does, so there is no second source of defaults, and a run here equals the
+command-line run of the same overrides and seed.
+
+>>> from sim import run, sweep, effects
+>>> result = run(["colocation=full"], replications=4)          # doctest: +SKIP
+>>> result.intervals("return_rate")                              # doctest: +SKIP
+>>> table = sweep({"colocation": ["none", "full"]}, seeds=range(4))  # doctest: +SKIP
+>>> effects(table, baseline={"colocation": "none"})              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from hydra.errors import HydraException
+from joblib import Parallel, delayed
+from omegaconf.errors import OmegaConfBaseException
+from tqdm.auto import tqdm
+
+from sim.analysis.intervals import summary_intervals
+from sim.analysis.report import DRAW_KEY, baselines, tidy_runs
+from sim.analysis.report import effects as paired_effects
+from sim.outputs.metrics import METRICS
+from sim.params.compose import AppConfig, load_params
+from sim.params.schema import ConfigError
+from sim.runs.runner import ReplicationResult, config_text, run_replication, write_results
+
+
+@dataclass
+class Results:
+    """What :func:`run` produced: the validated parameters and every replication's tables, concatenated."""
+
+    params: AppConfig
+    replications: list[ReplicationResult]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Every metric per replication and country (``columns.md``: the data dictionary)."""
+        return pd.concat([r.summary for r in self.replications], ignore_index=True)
+
+    @property
+    def register(self) -> pd.DataFrame:
+        """The case register: a row per case and replication."""
+        return pd.concat([r.register for r in self.replications], ignore_index=True)
+
+    @property
+    def stocks(self) -> pd.DataFrame:
+        """Daily stocks and queues per country and replication."""
+        return pd.concat([r.stocks for r in self.replications], ignore_index=True)
+
+    @property
+    def flights(self) -> pd.DataFrame:
+        """A row per charter (or EU operation) and country on board."""
+        return pd.concat([r.flights for r in self.replications], ignore_index=True)
+
+    @property
+    def config(self) -> str:
+        """The exact, fully resolved config, as ``config.yaml`` of a results folder holds it."""
+        return config_text(self.params)
+
+    def intervals(self, *metrics: str) -> pd.DataFrame:
+        """Mean and 95 % t-interval over replications (seed noise only) of ``metrics`` (all when none), per country."""
+        return summary_intervals(self.summary, list(metrics) or None)
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write the results folder the command line would write (config, tables, figures, ``run.json``)."""
+        out_dir = Path(out_dir)
+        write_results(self.params, self.replications, out_dir)
+        return out_dir
+
+    def plot_stocks(self):  # noqa: ANN201 - a matplotlib Figure; matplotlib loads only when drawing
+        """Open cases by state over time (the run's ``figures/stocks.png``); returns the figure."""
+        from sim.outputs import figures as plots
+
+        return plots.stocks_figure(self.stocks, self.params.warmup_days, None)
+
+    def plot_outcomes(self):  # noqa: ANN201
+        """Where the horizon's decisions stand at the end (the run's ``figures/outcomes.png``); returns the figure."""
+        from sim.outputs import figures as plots
+
+        return plots.outcomes_figure(self.register, self.params.warmup_days, None)
+
+    def plot_flights(self):  # noqa: ANN201
+        """Charters per country, their seat use and who paid (``figures/flights.png``); None when none flew."""
+        from sim.outputs import figures as plots
+
+        return plots.flights_figure(self.summary, None)
+
+
+def run(
+    overrides: Sequence[str] = (),
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> Results:
+    """Run one scenario: ``overrides`` in command-line syntax (``"colocation=full"``) on the default config.
+
+    ``replications`` and ``seed`` are shorthands for the config keys of the
+    same name. A wrong key, option or value raises
+    :class:`~sim.params.schema.ConfigError` naming it, before anything runs.
+    """
+    params = _params(overrides, replications=replications, seed=seed)
+    steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=not progress)
+    return Results(params, [run_replication(params, r) for r in steps])
+
+
+def sweep(
+    levers: Mapping[str, Iterable[object]],
+    *,
+    seeds: Iterable[int] = range(4),
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run every combination of ``levers``' values with every seed; one tidy table of their summaries.
+
+    ``levers`` maps a config key to its values (``{"colocation": ["none",
+    "full"]}``); ``overrides`` apply to every run. The table has a row per
+    scenario, seed, replication and country, the levers as columns, a
+    ``scenario`` label in the order given, and every metric: the layout of a
+    report's ``runs.parquet``, so :func:`effects` pairs it by seed (and by
+    posterior draw: sweep ``posterior_draw`` over draws of the calibration's
+    posterior to include parameter uncertainty in the intervals). Runs are
+    pure functions of their config and seed, so ``workers`` (processes)
+    changes the speed, never the table. Every config is validated before the
+    first run starts.
+    """
+    keys = list(levers)
+    combos = list(itertools.product(*(list(levers[k]) for k in keys)))
+    seeds = list(seeds)
+    if not combos or not seeds:
+        raise ConfigError("sweep: give at least one value for each lever and at least one seed")
+    tasks = []
+    for combo in combos:
+        values = {k: str(v) if isinstance(v, (list, tuple, dict)) else v for k, v in zip(keys, combo, strict=True)}
+        for seed in seeds:
+            lever_overrides = [f"{k}={_override_value(v)}" for k, v in zip(keys, combo, strict=True)]
+            params = _params([*overrides, *lever_overrides], seed=seed)
+            tasks += [(values, params, r) for r in range(params.replications)]
+    summaries = Parallel(n_jobs=workers, return_as="generator")(
+        delayed(_summary)(params, replication) for _, params, replication in tasks
+    )
+    bar = tqdm(summaries, total=len(tasks), desc="runs", unit="run", disable=not progress)
+    frames = [
+        summary.assign(**{**values, DRAW_KEY: params.posterior_draw, "run": f"run{job}", "job": job})
+        for job, ((values, params, _), summary) in enumerate(zip(tasks, bar, strict=True))
+    ]
+    return tidy_runs(frames)
+
+
+def effects(table: pd.DataFrame, baseline: Mapping[str, object], metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each scenario's paired effect against ``baseline`` with its intervals: the columns of ``effects.csv``.
+
+    ``baseline`` picks the baseline scenario by lever values
+    (``{"colocation": "none"}``); a swept key not named there is a stratum
+    with its own baseline, as in a report.
+    """
+    spec = [f"{k}={_override_value(v)}" for k, v in baseline.items()]
+    return paired_effects(table, list(metrics or METRICS), baselines(table, spec))
+
+
+def _params(overrides: Sequence[str], **shorthands: int | None) -> AppConfig:
+    extra = [f"{key}={value}" for key, value in shorthands.items() if value is not None]
+    if isinstance(overrides, str):
+        raise ConfigError(f"overrides must be a list of key=value strings, not the string {overrides!r}")
+    try:
+        return load_params([*overrides, *extra])
+    except (HydraException, OmegaConfBaseException) as exc:  # composition: an unknown option, key or syntax
+        message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
+        raise ConfigError(f"{' '.join(message.split())} (overrides: {[*overrides, *extra]})") from None
+
+
+def _summary(params: AppConfig, replication: int) -> pd.DataFrame:
+    return run_replication(params, replication).summary
+
+
+def _override_value(value: object) -> str:
+    """A Python value as a Hydra override value (lists as ``[a,b]``)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_override_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -1,0 +1,81 @@
+"""The ``returnsim`` command: a Hydra app that runs one scenario, or a sweep of them with ``-m``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from sim.outputs.files import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
+from sim.params.compose import CONFIG_DIR, register_schema, to_params
+from sim.params.entry import guarded
+from sim.params.schema import ConfigError
+from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
+from sim.runs.runner import config_text, format_summary, run_scenario
+
+register_schema()
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def app(cfg: DictConfig) -> None:
+    """Validate the config, run the replications, write results and print a summary."""
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    if hc.mode == RunMode.MULTIRUN:
+        _sweep_job(cfg, out_dir, Path(hc.sweep.dir), hc.job.num, list(hc.overrides.task))
+        return
+    try:
+        params = to_params(cfg)
+    except ConfigError as exc:
+        discard_run_dir(out_dir)
+        print(f"returnsim: invalid config: {exc}", file=sys.stderr)
+        sys.exit(2)
+    if not claim_run_dir(out_dir):
+        print(
+            f"returnsim: {out_dir} is in use by another run started at the same moment; nothing was written. "
+            "Start this one again, or give it its own name= .",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    try:
+        results = run_scenario(params, out_dir)
+    except Exception as exc:  # noqa: BLE001 - any failure: no partial result may pass for a result
+        remove_partial_results(out_dir)
+        try:
+            error = failure_record(out_dir, list(hc.overrides.task), exc)
+        except OSError:  # a full disk or read-only folder: the message below is all there is
+            error = f"{type(exc).__name__}: {exc}"
+        print(f"returnsim: the run failed, no results were kept in {out_dir}: {error}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        release_run_dir(out_dir)
+    if not params.output.quiet:
+        print(format_summary(params, pd.concat([r.summary for r in results], ignore_index=True)))
+        print(f"results: {out_dir}")
+
+
+main = guarded("returnsim", app)
+
+
+def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]) -> None:
+    """One run of a sweep: skip it if already complete; on failure record it and let the others go on."""
+    run = out_dir.name
+    try:
+        params = to_params(cfg)
+        if run_is_complete(out_dir, config_text(params)):
+            print(job_finished(sweep_dir, job, run, "skipped", overrides), flush=True)
+            return
+        (out_dir / FAILURE_FILE).unlink(missing_ok=True)
+        run_scenario(params, out_dir)
+    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded; the sweep goes on
+        remove_partial_results(out_dir)
+        error = failure_record(out_dir, overrides, exc)
+        print(f"returnsim: run {run} failed: {error}", file=sys.stderr, flush=True)
+        print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)
+        return
+    print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)

@@ -1,0 +1,245 @@
+"""Sweeps: progress, resume and failures across a Hydra multirun, and its report at the end.
+
+A sweep folder holds one run folder per job, named by the job's overrides
+(``hydra.sweep.subdir``), so running the same sweep again finds each run
+again: a run whose results are complete (:func:`sim.outputs.files.run_is_complete`)
+is skipped, a missing or broken one is redone. Each job, when it ends, drops
+a small record in the sweep's ``.progress/`` folder and prints how many runs
+are done out of how many, with an estimate of the time left; the records
+work with any launcher whose workers share the sweep folder (joblib,
+submitit on a cluster's shared disk). A job that fails writes ``failed.json``
+(its overrides and the error) into its folder and lets the others go on; the
+sweep then ends with a list of failed runs and exit code 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.outputs.files import write_json
+
+PROGRESS_DIR = ".progress"
+SWEEP_FILE = "sweep.json"
+FAILURE_FILE = "failed.json"
+
+
+class SweepCallback(Callback):
+    """Hydra callback (``hydra.callbacks.sweep``): count the sweep's runs first, report and list failures last."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Check every run's config, then record how many runs the sweep has; forget an earlier attempt's progress.
+
+        A run whose config is invalid stops the whole sweep here, before any
+        run starts or any folder is written: exit 2, the run and its error named.
+        """
+        jobs = _jobs(config)
+        if jobs:
+            _check_jobs(jobs)
+        sweep_dir = Path(config.hydra.sweep.dir)
+        progress = sweep_dir / PROGRESS_DIR
+        progress.mkdir(parents=True, exist_ok=True)
+        for old in progress.glob("*.json"):
+            old.unlink()
+        total, swept = _plan(jobs)
+        write_json(sweep_dir / SWEEP_FILE, {"total": total, "swept": swept, "started": time.time()})
+        print(
+            f"returnsim: sweep of {total or 'an unknown number of'} runs started in {sweep_dir}; a line after each run",
+            flush=True,
+        )
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Write the sweep's report, then name every failed run and exit non-zero if there was one."""
+        sweep_dir = Path(config.hydra.sweep.dir)
+        records = _records(sweep_dir)
+        failed = [r for r in records if r["status"] == "failed"]
+        if config.report.auto and len(failed) < len(records):
+            from sim.analysis.report import write_report  # imported late: plotting libraries load only when needed
+
+            try:  # the failed runs are left out of it, listed on its page, and named below
+                report, _ = write_report(sweep_dir, allow_incomplete=True)
+                print(f"returnsim: report written to {report}", flush=True)
+            except Exception as exc:  # a report problem must not hide which runs failed
+                print(f"returnsim: the report could not be written: {exc}", file=sys.stderr, flush=True)
+        if failed:
+            lines = [f"  {r['run']}: {' '.join(r['overrides'])}: {r['error']}" for r in failed]
+            print(
+                f"returnsim: {len(failed)} of {len(records)} runs failed (details in each run's {FAILURE_FILE}):",
+                *lines,
+                sep="\n",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.exit(1)
+
+
+def _jobs(config: DictConfig) -> list[list[str]] | None:
+    """Each job's overrides as the basic sweeper makes them (None for another sweeper, or syntax only it knows)."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    try:
+        params = config.hydra.sweeper.get("params") or {}
+        arguments = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+        loader = GlobalHydra.instance().config_loader() if GlobalHydra.instance().is_initialized() else None
+        overrides = OverridesParser.create(config_loader=loader).parse_overrides(arguments)
+        (jobs,) = BasicSweeper.split_arguments(overrides, None)
+    except Exception:  # noqa: BLE001 - progress is then shown without a total, and jobs are checked as they run
+        return None
+    return [list(job) for job in jobs]
+
+
+def _check_jobs(jobs: list[list[str]]) -> None:
+    """Compose and validate every distinct job's config; on the first invalid one, name it and exit 2.
+
+    Jobs that differ only in their seed share a config but for the seed, so
+    one of them is composed and every seed is checked against its range.
+    """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.params.compose import compose, to_params
+    from sim.params.schema import SEED, ConfigError, check_number
+
+    seen: set[tuple[str, ...]] = set()
+    for number, job in enumerate(jobs):
+        others = tuple(sorted(item for item in job if _bare_key(item.partition("=")[0]) != "seed"))
+        try:
+            for item in job:
+                key, _, value = item.partition("=")
+                if _bare_key(key) == "seed":
+                    check_number("seed", int(value), SEED)
+            if others in seen:
+                continue
+            seen.add(others)
+            to_params(compose(job))
+        except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
+            reason = " ".join(str(exc).split("Config search path:")[0].split())  # every line, not Hydra's search path
+            if exc.__cause__ is not None:  # Hydra's "Error merging override" says why only in its cause
+                reason += f" ({' '.join(str(exc.__cause__).split())})"
+            print(
+                f"returnsim: the sweep was not started: run #{number} ({' '.join(job)}) has an invalid config: "
+                f"{reason}",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.exit(2)
+
+
+def _plan(jobs: list[list[str]] | None) -> tuple[int | None, list[str] | None]:
+    """How many jobs the sweep has, and which keys take more than one value."""
+    if jobs is None:
+        return None, None
+    values: dict[str, set[str]] = {}
+    for job in jobs:
+        for item in job:
+            key, _, value = item.partition("=")
+            values.setdefault(_bare_key(key), set()).add(value)
+    return len(jobs), sorted(k for k, v in values.items() if len(v) > 1)
+
+
+def run_folder(sweep_dir: str, overrides: list[str], limit: int = 120) -> str:
+    """A sweep run's folder name: the overrides of the keys the sweep varies (``hydra.sweep.subdir``).
+
+    Stable across re-runs of the same sweep, so a re-run finds each run again.
+    Keys every run shares are left out; a name longer than ``limit`` is cut
+    and made unique with a hash of the full overrides.
+    """
+    try:
+        swept = json.loads((Path(sweep_dir) / SWEEP_FILE).read_text(encoding="utf-8"))["swept"]
+    except (OSError, ValueError, KeyError):
+        swept = None
+    items = [o for o in overrides if swept is None or _bare_key(o.partition("=")[0]) in swept]
+    return _folder_name(items, overrides, limit)
+
+
+def scenario_folder(overrides: list[str], limit: int = 120) -> str:
+    """A single run's scenario folder: its command-line overrides, sorted (``base`` without any).
+
+    ``hydra.run.dir`` puts each single run at ``<name>/<scenario>/<time>``, so
+    runs of one scenario sit together and a folder says what was run.
+    """
+    return _folder_name(list(overrides), list(overrides), limit)
+
+
+def _folder_name(items: list[str], overrides: list[str], limit: int) -> str:
+    """``items`` sorted and joined with commas (``/`` made ``_``); cut at ``limit`` with a hash of ``overrides``."""
+    name = ",".join(sorted(items)).replace("/", "_") or "base"
+    if len(name) > limit:
+        digest = hashlib.sha1(",".join(sorted(overrides)).encode()).hexdigest()[:12]
+        name = f"{name[: limit - 13]}~{digest}"
+    return name
+
+
+def _bare_key(key: str) -> str:
+    return key.lstrip("+~")
+
+
+def job_finished(sweep_dir: Path, job: int, run: str, status: str, overrides: list[str], error: str = "") -> str:
+    """Record one job's end (``complete``, ``skipped`` or ``failed``); return the progress line to print."""
+    write_json(
+        sweep_dir / PROGRESS_DIR / f"{job}.json",
+        {"run": run, "status": status, "overrides": overrides, "error": error, "ended": time.time()},
+    )
+    return progress_line(sweep_dir)
+
+
+def progress_line(sweep_dir: Path) -> str:
+    """``k/N runs done (s skipped, f failed); about T left`` from the sweep's records."""
+    records = _records(sweep_dir)
+    try:
+        sweep = json.loads((sweep_dir / SWEEP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        sweep = {"total": None, "started": None}
+    total, started = sweep["total"], sweep["started"]
+    done = len(records)
+    skipped = sum(r["status"] == "skipped" for r in records)
+    failed = sum(r["status"] == "failed" for r in records)
+    bar = f"[{'#' * round(20 * done / total):<20}] " if total else ""
+    line = (
+        f"returnsim: {bar}{done}/{total if total else '?'} runs done ({skipped} skipped as complete, {failed} failed)"
+    )
+    worked = done - skipped
+    if started and worked:
+        elapsed = time.time() - started
+        line += f"; {60 * worked / elapsed:.1f} runs/min"
+        if total and done < total:
+            line += f"; about {_duration((total - done) * elapsed / worked)} left"
+    return line
+
+
+def failure_record(run_dir: Path, overrides: list[str], exc: BaseException) -> str:
+    """Write ``failed.json`` for a run that raised; return the one-line error."""
+    error = f"{type(exc).__name__}: {exc}"
+    write_json(
+        run_dir / FAILURE_FILE,
+        {"overrides": overrides, "error": error, "traceback": traceback.format_exception(exc)},
+    )
+    return error
+
+
+def _records(sweep_dir: Path) -> list[dict[str, Any]]:
+    records = []
+    for path in sorted((sweep_dir / PROGRESS_DIR).glob("*.json")):
+        try:
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue  # being written by another worker
+    return records
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,1 @@
+"""Studies over many runs: calibration (ABC), sensitivity (Sobol) and scenario discovery."""

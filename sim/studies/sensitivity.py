@@ -1,0 +1,363 @@
+"""``returnsim-sensitivity``: global sensitivity of the main outcomes (SALib Morris screening or Sobol indices).
+
+Every sampled point runs the same replication seeds (common random numbers);
+indices are computed on the points' means, and the replications' spread gives
+the share of each outcome's variance that is stochastic noise rather than
+parameters. ``model=ishigami`` runs the Ishigami function (known Sobol indices)
+through the same sampling, evaluation and analysis, as a check of the pipeline.
+Config: ``configs/sensitivity.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+from tqdm import tqdm
+
+from sim.outputs.files import versions, write_json, write_table, write_text
+from sim.outputs.metrics import METRICS
+from sim.params import assumptions as lever_assumptions
+from sim.params.compose import CONFIG_DIR, Paths, compose, register_schema, to_params
+from sim.params.entry import guarded
+from sim.params.ranges import Range
+from sim.params.scaling import scale_country
+from sim.params.schema import SEED, ConfigError, check_number, reject_unknown_keys
+from sim.runs.runner import run_replication
+from sim.studies.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
+from sim.studies.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
+
+ISHIGAMI = {"a": 7.0, "b": 0.1}
+"""The Ishigami function's usual constants: analytic Sobol indices are known for them."""
+
+
+@dataclass
+class SensitivityConfig:
+    """The root config of ``returnsim-sensitivity``."""
+
+    name: str = "sensitivity"
+    model: str = "returnsim"
+    method: str = "sobol"
+    samples: int = MISSING
+    """Sobol: base samples N (N × (D + 2) points, first-order and total indices); Morris: trajectories (N × (D + 1))."""
+    morris_levels: int = 4
+    seed: int = 0
+    replications: int = MISSING
+    workers: int = 1
+    scenario: list[str] = field(default_factory=list)
+    scale: float = MISSING
+    """Run each country of the scenario at this fraction of its size, capacities scaled alike (faster)."""
+    effect_of: list[str] = field(default_factory=list)
+    """Overrides that make the lever's scenario: then the outcomes are its paired effects (lever − scenario)."""
+    parameters: dict[str, Range] = field(default_factory=dict)
+    posterior: bool = MISSING
+    """Vary each parameter of the preset's posterior over its marginal posterior (instead of a stated range)."""
+    lever_assumptions: bool = MISSING
+    """Also vary each lever assumption that applies to the scenario over its stated range (``configs/assumptions``)."""
+    outcomes: list[str] = field(default_factory=list)
+    ishigami_noise_sd: float = 0.0
+    """With ``model=ishigami``: sd of Gaussian noise added per replication (tests the noise share)."""
+    paths: Paths = field(default_factory=Paths)
+
+
+ConfigStore.instance().store(name="sensitivity_schema", node=SensitivityConfig)
+register_schema()
+
+
+@dataclass
+class ReturnsimPoint:
+    """The model's outcomes at one point, one row per replication (picklable, for worker processes).
+
+    With two models (the scenario, then the lever's scenario) the outcome is the lever's effect: the
+    difference between them on the same replication seeds (common random numbers), each factor at
+    the same coordinate in both.
+    """
+
+    models: list[DictConfig]
+    factors: list[Factor]
+    outcomes: list[str]
+    replications: int
+
+    def __call__(self, coordinates: np.ndarray) -> np.ndarray:
+        """Outcomes (or effects) at a point's sampler coordinates: one row per replication."""
+        runs = [self._outcomes(model, coordinates) for model in self.models]
+        return runs[-1] - runs[0] if len(runs) == 2 else runs[0]
+
+    def _outcomes(self, model: DictConfig, coordinates: np.ndarray) -> np.ndarray:
+        params = with_values(model, values_at(self.factors, coordinates, model))
+        rows = [run_replication(params, r).summary.iloc[-1][self.outcomes] for r in range(self.replications)]
+        return np.asarray(rows, dtype=float)  # each replication's pooled (last) summary row
+
+
+@dataclass
+class IshigamiPoint:
+    """The Ishigami function at one point, plus replication noise if asked for."""
+
+    noise_sd: float
+    replications: int
+    seed: int
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """The function at ``(x1, x2, x3)``, once per replication (a column of one outcome)."""
+        x1, x2, x3 = values
+        y = math.sin(x1) + ISHIGAMI["a"] * math.sin(x2) ** 2 + ISHIGAMI["b"] * x3**4 * math.sin(x1)
+        noise = np.random.default_rng([self.seed, zlib.crc32(values.tobytes())]).normal(
+            0.0, self.noise_sd, self.replications
+        )
+        return (y + noise).reshape(-1, 1)
+
+
+def ishigami_indices() -> dict[str, dict[str, float]]:
+    """Analytic first-order and total Sobol indices of the Ishigami function on [-π, π]³."""
+    a, b = ISHIGAMI["a"], ISHIGAMI["b"]
+    v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * math.pi**8 * (1 / 18 - 1 / 50)
+    total = v1 + v2 + v13
+    return {
+        "S1": {"x1": v1 / total, "x2": v2 / total, "x3": 0.0},
+        "ST": {"x1": (v1 + v13) / total, "x2": v2 / total, "x3": v13 / total},
+    }
+
+
+def load_config(overrides: list[str] | None = None) -> SensitivityConfig:
+    """``configs/sensitivity.yaml`` with Hydra ``overrides``, typed (for scripts and notebooks)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        raw = hydra_compose(config_name="sensitivity", overrides=overrides or [])
+    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
+    reject_unknown_keys(OmegaConf.to_container(raw, resolve=False), typed)
+    return typed
+
+
+def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
+    """Choices, counts and ranges; a ConfigError naming the key otherwise."""
+    check_number("seed", cfg.seed, SEED)  # the model's range: it seeds the model and the samplers
+    for key, value, allowed in [
+        ("model", cfg.model, ("returnsim", "ishigami")),
+        ("method", cfg.method, ("sobol", "morris")),
+    ]:
+        if value not in allowed:
+            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}")
+    for key, value, low in [
+        ("samples", cfg.samples, 2),
+        ("replications", cfg.replications, 1),
+        ("workers", cfg.workers, 1),
+    ]:
+        if value < low:
+            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+    if cfg.morris_levels < 2 or cfg.morris_levels % 2:
+        raise ConfigError(f"morris_levels={cfg.morris_levels} is out of range; allowed: an even number >= 2")
+    if not cfg.ishigami_noise_sd >= 0:
+        raise ConfigError(f"ishigami_noise_sd={cfg.ishigami_noise_sd} is out of range; allowed: >= 0")
+    if cfg.method == "sobol" and cfg.samples & (cfg.samples - 1):
+        raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
+    if not 0 < cfg.scale <= 1:
+        raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
+    if model is not None:
+        if cfg.parameters or not (cfg.posterior or cfg.lever_assumptions):
+            check_ranges("parameters", cfg.parameters, model)
+        check_no_posterior_draw(model)
+        for name in cfg.outcomes:
+            if name not in METRICS:
+                raise ConfigError(f"outcomes: unknown metric {name!r}; choose from {', '.join(METRICS)}")
+        if not cfg.outcomes:
+            raise ConfigError("outcomes: name at least one summary metric")
+
+
+def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Factor], list[str], object]:
+    """SALib's problem (in sampler coordinates), the factors, the outcome names and the point evaluator."""
+    if cfg.model == "ishigami":
+        validate(cfg, None)
+        factors: list[Factor] = [RangeFactor(f"x{i}", Range(-math.pi, math.pi)) for i in (1, 2, 3)]
+        outcomes, evaluate = ["y"], IshigamiPoint(cfg.ishigami_noise_sd, cfg.replications, cfg.seed)
+    else:
+        models = scenario_models(cfg)
+        validate(cfg, models[0])
+        if len(models) == 2:
+            check_no_posterior_draw(models[1])
+        factors = returnsim_factors(cfg, models)
+        outcomes = list(cfg.outcomes)
+        evaluate = ReturnsimPoint(models, factors, outcomes, cfg.replications)
+    problem = {
+        "num_vars": len(factors),
+        "names": [f.key for f in factors],
+        "bounds": [list(f.bounds) for f in factors],
+    }
+    return problem, factors, outcomes, evaluate
+
+
+def scenario_models(cfg: SensitivityConfig) -> list[DictConfig]:
+    """The scenario's model config (scaled), and with ``effect_of`` the lever's scenario after it."""
+    base = [*cfg.scenario, f"seed={cfg.seed}", f"replications={cfg.replications}"]
+    if cfg.scale != 1.0:
+        unscaled = compose(base)
+        base += [o for code in unscaled.countries for o in scale_country(unscaled, code, cfg.scale)]
+    models = [compose(base)]
+    if cfg.effect_of:
+        lever = compose([*base, *cfg.effect_of])
+        if lever == models[0]:
+            raise ConfigError(f"effect_of={list(cfg.effect_of)} changes nothing in the scenario; name a lever option")
+        models.append(lever)
+    return models
+
+
+def returnsim_factors(cfg: SensitivityConfig, models: list[DictConfig]) -> list[Factor]:
+    """The factors: stated ranges, the posterior's parameters, the lever assumptions that apply.
+
+    A posterior parameter replaces a stated range of the same key; an assumption is added when it has a
+    range in any of the models and its key is not varied already.
+    """
+    factors: dict[str, Factor] = {key: RangeFactor(key, r) for key, r in cfg.parameters.items()}
+    if cfg.posterior:
+        posterior = to_params(models[0]).posterior
+        if not posterior.draws:
+            raise ConfigError(
+                "posterior=true: the scenario's calibration preset holds no posterior draws "
+                "(use the default calibration=sweden_2013, or set posterior=false)"
+            )
+        for j, key in enumerate(posterior.parameters):
+            factors[key] = PosteriorFactor(key, tuple(float(draw[j]) for draw in posterior.draws))
+    if cfg.lever_assumptions:
+        for assumption in to_params(models[-1]).assumptions:
+            applies = any(lever_assumptions.ranges_of([assumption], model) for model in models)
+            if applies and assumption.key not in factors:
+                factors[assumption.key] = AssumptionFactor(assumption)
+    if not factors:
+        raise ConfigError("parameters: nothing to vary; give ranges, or set posterior=true or lever_assumptions=true")
+    return list(factors.values())
+
+
+def sample(cfg: SensitivityConfig, problem: dict) -> np.ndarray:
+    """Points in search coordinates: Saltelli/Sobol' sequences, or Morris trajectories."""
+    if cfg.method == "sobol":
+        return sobol_sample.sample(problem, cfg.samples, calc_second_order=False, seed=cfg.seed)
+    return morris_sample.sample(problem, cfg.samples, num_levels=cfg.morris_levels, seed=cfg.seed)
+
+
+def analyse(cfg: SensitivityConfig, problem: dict, coords: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Indices of one outcome (``y``: one mean per point) with 95 % confidence intervals."""
+    if cfg.method == "sobol":
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=cfg.seed)
+        return pd.DataFrame(
+            {
+                "parameter": problem["names"],
+                "S1": res["S1"],
+                "S1_conf": res["S1_conf"],
+                "ST": res["ST"],
+                "ST_conf": res["ST_conf"],
+            }
+        )
+    res = morris_analyze.analyze(problem, coords, y, num_levels=cfg.morris_levels, seed=cfg.seed)
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    )
+
+
+def noise_share(values: np.ndarray) -> float:
+    """Share of an outcome's variance over points × replications that lies within points (stochastic noise)."""
+    total = values.var(ddof=1)
+    within = values.var(axis=1, ddof=1).mean() if values.shape[1] > 1 else 0.0
+    return float(within / total) if total > 0 else float("nan")
+
+
+def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample, evaluate (in parallel), analyse each outcome; write tables, figure and page."""
+    problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
+    coords = sample(cfg, problem)
+    analysed = evaluate.models[-1] if isinstance(evaluate, ReturnsimPoint) else None
+    nan = float("nan")  # a factor that keeps its configured value in the analysed scenario
+    values = np.array([[values_at(factors, row, analysed).get(f.key, nan) for f in factors] for row in coords])
+    with worker_map(cfg.workers, chunksize=8) as pool_map:
+        runs = tqdm(pool_map(evaluate, coords), total=len(coords), desc="points", unit="point", disable=None)
+        results = np.stack(list(runs))
+    # results: points × replications × outcomes
+    indices, variance = [], []
+    for j, outcome in enumerate(outcomes):
+        per_point = results[:, :, j]
+        means = per_point.mean(axis=1)
+        if not np.isfinite(means).all():
+            bad = int((~np.isfinite(means)).sum())
+            variance.append({"outcome": outcome, "points_undefined": bad, "variance": np.nan, "noise_share": np.nan})
+            continue
+        table = analyse(cfg, problem, coords, means)
+        if cfg.method == "sobol":  # a stable total index hardly moves between N/2 and N base samples
+            half = len(means) // 2
+            table["ST_half_samples"] = analyse(cfg, problem, coords[:half], means[:half])["ST"].to_numpy()
+        table.insert(0, "outcome", outcome)
+        table.insert(2, "source", [f.source for f in factors])
+        indices.append(table)
+        variance.append(
+            {
+                "outcome": outcome,
+                "points_undefined": 0,
+                "variance": float(per_point.var(ddof=1)),
+                "noise_share": noise_share(per_point),
+            }
+        )
+    index_table = pd.concat(indices, ignore_index=True) if indices else pd.DataFrame()
+    variance_table = pd.DataFrame(variance)
+    _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table)
+    return index_table, variance_table
+
+
+def _write(cfg, out_dir, problem, values, results, outcomes, index_table, variance_table) -> None:  # noqa: ANN001
+    from sim.studies.sensitivity_output import indices_figure, report_markdown
+
+    points = pd.DataFrame(
+        [
+            {
+                **dict(zip(problem["names"], values[i], strict=True)),
+                "point": i,
+                "replication": r,
+                **dict(zip(outcomes, results[i, r], strict=True)),
+            }
+            for i in range(len(values))
+            for r in range(results.shape[1])
+        ]
+    )
+    write_table(out_dir / "points.parquet", points)
+    write_table(out_dir / "indices.csv", index_table)
+    write_table(out_dir / "variance.csv", variance_table)
+    if not index_table.empty:
+        indices_figure(index_table, cfg.method, out_dir / "figures" / "indices")
+    write_text(out_dir / "sensitivity.md", report_markdown(cfg, index_table, variance_table, len(values)))
+    write_json(
+        out_dir / "sensitivity.json", {"points": len(values), "replications": cfg.replications, "versions": versions()}
+    )
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")
+def app(cfg: DictConfig) -> None:
+    """Validate the config, run the analysis and print the indices."""
+    (index_table, variance_table), out_dir = run_study("returnsim-sensitivity", SensitivityConfig, cfg, run)
+    with pd.option_context("display.width", 160, "display.precision", 3):
+        print(index_table.to_string(index=False))
+        print(variance_table.to_string(index=False))
+    print(f"results: {out_dir}")
+
+
+main = guarded("returnsim-sensitivity", app)
+
+
+if __name__ == "__main__":
+    main()
