@@ -13,7 +13,7 @@ import pytest
 
 from sim import effects, run, sweep
 from sim.outputs.files import COMPLETION_MARKER, frame_hash
-from sim.params.schema import ConfigError
+from sim.params.checks import ConfigError
 from tests.conftest import cli
 
 TINY = ["nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300"]

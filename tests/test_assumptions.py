@@ -7,8 +7,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.params.assumptions import Assumption, check, range_for
+from sim.params.checks import ConfigError
 from sim.params.compose import compose, load_params
-from sim.params.schema import ConfigError
 
 POSTERIOR = (
     "posterior.parameters=[behaviour.return_case_abscond]",

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from sim.params.checks import ConfigError
 from sim.params.compose import compose, load_params
 from sim.params.ranges import Range
-from sim.params.schema import ConfigError
 from sim.studies.calibrate import CalibrationConfig, Setting, Target, calibrate, validate, weighted_quantiles
 from sim.studies.inference import Schedule, run_abc
 from sim.studies.study import check_ranges, worker_map

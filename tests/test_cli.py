@@ -51,6 +51,13 @@ def test_run_writes_every_output(tmp_path):
 SMALL_RUN = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=200")
 
 
+def test_a_run_whose_report_names_an_unknown_metric_is_refused(tmp_path):
+    proc = cli(*SMALL_RUN, "report.metrics=[returnrate]", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "report.metrics: unknown name 'returnrate'; choose from decisions," in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_run_into_a_folder_another_run_holds_is_refused(tmp_path):
     """Two runs started at the same moment get the same folder only if their clocks agree to the microsecond;
     then the second finds the first's claim and stops, writing nothing."""

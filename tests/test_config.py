@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
+from sim.params.checks import ConfigError
 from sim.params.compose import compose, load_params, to_params
-from sim.params.schema import ConfigError
 from tests.conftest import cli
 
 

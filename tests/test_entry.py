@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from sim.outputs.files import atomic_write
+from sim.params.checks import ConfigError
 from sim.params.entry import INPUT_FAULT, MACHINE_FAULT, describe
-from sim.params.schema import ConfigError
 
 
 def test_a_full_disk_names_the_file_being_written(tmp_path):

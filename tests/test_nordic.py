@@ -11,7 +11,7 @@ from scipy import stats
 from sim.model.agents.migrant import Migrant
 from sim.model.model import ReturnModel
 from sim.model.states import ACTIVE, State
-from sim.params.schema import ConfigError
+from sim.params.checks import ConfigError
 from sim.runs.runner import ReplicationResult, run_replication
 from tests.conftest import params
 

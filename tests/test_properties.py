@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.model.states import ACTIVE, TERMINAL
+from sim.params.checks import ConfigError
 from sim.params.compose import load_params
-from sim.params.schema import ConfigError
 from sim.runs.runner import run_replication
 
 TINY = ("nations.SE.decisions_per_year=400", "warmup_days=20", "horizon_days=60", "output.figures=false")

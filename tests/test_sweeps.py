@@ -489,6 +489,8 @@ def test_report_does_not_resolve_what_a_sweeps_record_holds(sweep, tmp_path, mon
     [
         ("nations.SE.detention_places=-5", "nations.SE.detention_places=-5 is out of range"),
         ("seed=0,9223372036854775808", "seed=9223372036854775808 is out of range"),
+        ("report.metrics=[return_rate,returnrate]", "report.metrics: unknown name 'returnrate'"),
+        ("report.stocks=[detained,jailed]", "report.stocks: unknown name 'jailed'"),
     ],
 )
 def test_a_sweep_with_an_invalid_run_stops_before_any_run_starts(tmp_path, override, named):

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import METRICS, UNITS
+from sim.params.checks import ConfigError
 
 
 @dataclass(frozen=True)
@@ -336,3 +338,19 @@ if __name__ == "__main__":
     import sys
 
     update_readme(Path(sys.argv[1]))
+
+
+def check_report(report: Any) -> None:
+    """Raise ConfigError unless the ``report`` block names only known metrics and states.
+
+    The names are this dictionary's (the ``summary`` metrics, the ``stocks``
+    states), so the check lives here rather than in the parameter schema,
+    which knows nothing of the outputs.
+    """
+    for key, names, allowed in (
+        ("report.metrics", report.metrics, list(METRICS)),
+        ("report.stocks", report.stocks, [s.label for s in ACTIVE]),
+    ):
+        for name in names:
+            if name not in allowed:
+                raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from sim.params.schema import ConfigError
+from sim.params.checks import ConfigError
 
 ALL_OPTIONS = "all"
 """The ``ranges`` key of an assumption whose range does not depend on an option (``by: ""``)."""

@@ -18,15 +18,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
-from sim.params.schema import (
-    SEED,
-    ConfigError,
-    ScenarioParams,
-    check_folder_name,
-    check_number,
-    is_folder_name,
-    reject_unknown_keys,
-)
+from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
+from sim.params.folders import check_folder_name, results_folder, run_folder, scenario_folder
+from sim.params.schema import ScenarioParams
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -151,29 +145,12 @@ def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
             raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")
 
 
-INVALID_NAME_FOLDER = "invalid-name"
-"""The results folder Hydra is given for a run whose ``name`` is not a plain folder name."""
-
-
-def results_folder(name: str) -> str:
-    """The folder a run's ``name`` gives under the results folder (resolver ``results_folder``, in ``hydra.*.dir``).
-
-    Hydra creates the run folder before the config is validated: a name that
-    is not a plain folder name (``../../x``) gives :data:`INVALID_NAME_FOLDER`
-    instead, so that nothing is written outside the results folder; the
-    validation then rejects the name and removes the run folder.
-    """
-    return name if is_folder_name(str(name)) else INVALID_NAME_FOLDER
-
-
 def register_schema() -> None:
     """Put the schema in Hydra's ConfigStore and register the config's resolvers (idempotent)."""
     ConfigStore.instance().store(name="schema", node=AppConfig)
     if not OmegaConf.has_resolver("results_folder"):
         OmegaConf.register_new_resolver("results_folder", results_folder)
     if not OmegaConf.has_resolver("run_folder"):
-        from sim.runs.multirun import run_folder, scenario_folder
-
         OmegaConf.register_new_resolver("run_folder", run_folder)
         OmegaConf.register_new_resolver("scenario_folder", scenario_folder)
 

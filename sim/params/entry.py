@@ -19,7 +19,7 @@ import yaml
 from hydra.errors import CompactHydraException, HydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.params.schema import ConfigError
+from sim.params.checks import ConfigError
 
 INPUT_FAULT = 2
 MACHINE_FAULT = 1

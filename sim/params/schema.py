@@ -12,69 +12,26 @@ modes declare ``choices``.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from omegaconf import MISSING
 
+from sim.params.checks import (
+    MAX_DECISIONS_PER_YEAR,
+    POS,
+    PROB,
+    SEED,
+    ConfigError,
+    check_number,
+    choice,
+    num,
+    required,
+    value_range,
+)
+
 INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
 """Fields of the information package that can go with a handover to police."""
-
-
-def _rng(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[str, Any]:
-    return {"ge": lo, "le": hi, **kw}
-
-
-NONNEG = _rng(0.0)
-PROB = _rng(0.0, 1.0)
-POS = _rng(1e-12)
-MAX_SEED = 2**63 - 1
-"""The largest seed: a run stores its seed as a 64-bit signed integer (the ``seed`` column of its tables)."""
-SEED = _rng(0, MAX_SEED)
-MAX_DECISIONS_PER_YEAR = 1_000_000.0
-"""A country's largest arrivals, about 60 times Sweden's (17 015 in 2024): each day's arrivals are a
-Poisson draw (numpy refuses a mean above about 1e18) and every case stays in memory, so a larger
-figure is a mistake, not a scenario."""
-
-
-def num(default: float, meta: dict[str, Any] = NONNEG) -> Any:
-    """A numeric field with an allowed range (default: non-negative)."""
-    return field(default=default, metadata=meta)
-
-
-def required(meta: dict[str, Any] = NONNEG) -> Any:
-    """A numeric field the YAML config must set (no default here: one source of truth), with its range."""
-    return field(default=MISSING, metadata=meta)
-
-
-def choice(default: str, *choices: str) -> Any:
-    """A string field restricted to ``choices``."""
-    return field(default=default, metadata={"choices": choices})
-
-
-class ConfigError(ValueError):
-    """A configuration value is invalid; the message names the key and what is allowed."""
-
-
-FOLDER_NAME = re.compile(r"[\w-][\w.-]*")
-"""A plain folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with ``.``."""
-
-
-def is_folder_name(value: str) -> bool:
-    """Whether ``value`` is one plain folder name (no ``/``, no ``..``), safe to put in a results path."""
-    return FOLDER_NAME.fullmatch(value) is not None and ".." not in value
-
-
-def check_folder_name(key: str, value: str) -> None:
-    """Raise ConfigError naming ``key`` unless ``value`` is a plain folder name (a run's ``name``)."""
-    if not is_folder_name(value):
-        raise ConfigError(
-            f"{key}={value!r} is not allowed: it names one folder under the results folder; "
-            "use letters, digits, _, - and . (not first, and no ..)"
-        )
 
 
 @dataclass
@@ -103,7 +60,7 @@ class EnforcementFeedback:
     form: str = choice(MISSING, "none", "removal_risk")
     strength: float = required()
     scope: str = choice(MISSING, "origin", "country")
-    window_days: int = required(_rng(1))
+    window_days: int = required(value_range(1))
     reference_risk: float = required(POS)
 
 
@@ -144,7 +101,7 @@ class CountryParams:
 
     code: str = MISSING
     name: str = MISSING
-    decisions_per_year: float = required(_rng(0.0, MAX_DECISIONS_PER_YEAR))
+    decisions_per_year: float = required(value_range(0.0, MAX_DECISIONS_PER_YEAR))
     voluntary_departure_days: float = required()
     statute_of_limitation_days: float = required(POS)
     case_officers: int = required()
@@ -163,7 +120,7 @@ class CountryParams:
     contact_retry_days: float = required(POS)
     police_absence_detection_days: float = required()
     document_retry_days: float = required(POS)
-    document_max_attempts: int = required(_rng(1))
+    document_max_attempts: int = required(value_range(1))
     detention_places: int = required()
     detention_max_days: float = required(POS)
     detention_max_days_extended: float = required(POS)
@@ -171,12 +128,12 @@ class CountryParams:
     detention_document_wait_max_days: float = required()
     detention_review_days: float = required(POS)
     escorts: int = required()
-    escorts_per_returnee: int = required(_rng(1))
+    escorts_per_returnee: int = required(value_range(1))
     escort_trip_days: float = required(POS)
     booking_lead_days: float = required()
     flight_connectivity: float = required()
-    charter_min_returnees: int = required(_rng(1))
-    charter_seats: int = required(_rng(1))
+    charter_min_returnees: int = required(value_range(1))
+    charter_seats: int = required(value_range(1))
     charter_lead_days: float = required()
     medical_removal_failure: float = required(PROB)
     attache_posts: list[str] = MISSING
@@ -208,7 +165,7 @@ class Colocation:
     """
 
     mode: str = choice(MISSING, "none", "partial", "full", "handover_only", "detention_only", "charters_only")
-    days_per_week: float = required(_rng(0.0, 5.0))
+    days_per_week: float = required(value_range(0.0, 5.0))
     handover_admin_days: float = required()
     field_loss_probability: float = required(PROB)
     joint_detention_planning: bool = MISSING
@@ -258,7 +215,7 @@ class Attaches:
 
     mode: str = choice(MISSING, "national", "nordic_network")
     hours_per_push: float = required(POS)
-    speedup: float = required(_rng(1.0))
+    speedup: float = required(value_range(1.0))
     relationship_gain_per_push: float = required()
     relationship_decay_per_week: float = required(PROB)
     relationship_accept_effect: float = required(PROB)
@@ -297,11 +254,11 @@ class ScenarioParams:
     """The whole scenario: the countries that take part, levers, origins and run length."""
 
     seed: int = required(SEED)
-    replications: int = required(_rng(1))
+    replications: int = required(value_range(1))
     warmup_days: int = required()
-    horizon_days: int = required(_rng(1))
+    horizon_days: int = required(value_range(1))
     countries: list[str] = MISSING
-    max_cases: int = required(_rng(1))
+    max_cases: int = required(value_range(1))
     """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
@@ -343,36 +300,6 @@ def validate(obj: Any, path: str = "") -> None:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             check_number(key, value, meta)
     _check_cross_fields(obj, path)
-
-
-def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
-    """Raise ConfigError naming ``key`` unless ``value`` is finite and within ``meta``'s ``ge`` and ``le``."""
-    lo, hi = meta.get("ge"), meta.get("le")
-    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
-        bounds = [f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else ""]
-        allowed = " and ".join(["a finite number", *(b for b in bounds if b)])
-        raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
-
-
-def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:
-    """Raise ConfigError for a key of the composed config ``given`` that the typed object has no field for.
-
-    Hydra's ``+key=value`` adds keys past the schema, and the typed object
-    silently drops them: a value nobody reads would look like a setting.
-    """
-    for key, value in given.items():
-        if is_dataclass(typed):
-            names = [f.name for f in fields(typed)]
-            if key not in names:
-                where = path.rstrip(".") or "the top level"
-                raise ConfigError(f"{path}{key}: unknown key; the keys at {where} are {', '.join(names)}")
-            child = getattr(typed, key)
-        elif isinstance(typed, dict) and key in typed:
-            child = typed[key]
-        else:
-            continue
-        if isinstance(value, Mapping):
-            reject_unknown_keys(value, child, f"{path}{key}.")
 
 
 def _check_cross_fields(obj: Any, path: str) -> None:

@@ -30,8 +30,8 @@ from sim.analysis.intervals import summary_intervals
 from sim.analysis.report import DRAW_KEY, baselines, tidy_runs
 from sim.analysis.report import effects as paired_effects
 from sim.outputs.metrics import METRICS
+from sim.params.checks import ConfigError
 from sim.params.compose import AppConfig, load_params
-from sim.params.schema import ConfigError
 from sim.runs.runner import ReplicationResult, config_text, run_replication, write_results
 
 

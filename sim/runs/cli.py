@@ -11,10 +11,11 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.outputs.columns import check_report
 from sim.outputs.files import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
+from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, register_schema, to_params
 from sim.params.entry import guarded
-from sim.params.schema import ConfigError
 from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
 from sim.runs.runner import config_text, format_summary, run_scenario
 
@@ -31,6 +32,7 @@ def app(cfg: DictConfig) -> None:
         return
     try:
         params = to_params(cfg)
+        check_report(params.report)
     except ConfigError as exc:
         discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)

@@ -14,7 +14,6 @@ sweep then ends with a list of failed runs and exit code 1.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
@@ -28,9 +27,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.outputs.files import write_json
+from sim.params.folders import SWEEP_FILE, bare_key
 
 PROGRESS_DIR = ".progress"
-SWEEP_FILE = "sweep.json"
 FAILURE_FILE = "failed.json"
 
 
@@ -107,21 +106,22 @@ def _check_jobs(jobs: list[list[str]]) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from sim.outputs.columns import check_report
+    from sim.params.checks import SEED, ConfigError, check_number
     from sim.params.compose import compose, to_params
-    from sim.params.schema import SEED, ConfigError, check_number
 
     seen: set[tuple[str, ...]] = set()
     for number, job in enumerate(jobs):
-        others = tuple(sorted(item for item in job if _bare_key(item.partition("=")[0]) != "seed"))
+        others = tuple(sorted(item for item in job if bare_key(item.partition("=")[0]) != "seed"))
         try:
             for item in job:
                 key, _, value = item.partition("=")
-                if _bare_key(key) == "seed":
+                if bare_key(key) == "seed":
                     check_number("seed", int(value), SEED)
             if others in seen:
                 continue
             seen.add(others)
-            to_params(compose(job))
+            check_report(to_params(compose(job)).report)
         except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
             reason = " ".join(str(exc).split("Config search path:")[0].split())  # every line, not Hydra's search path
             if exc.__cause__ is not None:  # Hydra's "Error merging override" says why only in its cause
@@ -143,45 +143,8 @@ def _plan(jobs: list[list[str]] | None) -> tuple[int | None, list[str] | None]:
     for job in jobs:
         for item in job:
             key, _, value = item.partition("=")
-            values.setdefault(_bare_key(key), set()).add(value)
+            values.setdefault(bare_key(key), set()).add(value)
     return len(jobs), sorted(k for k, v in values.items() if len(v) > 1)
-
-
-def run_folder(sweep_dir: str, overrides: list[str], limit: int = 120) -> str:
-    """A sweep run's folder name: the overrides of the keys the sweep varies (``hydra.sweep.subdir``).
-
-    Stable across re-runs of the same sweep, so a re-run finds each run again.
-    Keys every run shares are left out; a name longer than ``limit`` is cut
-    and made unique with a hash of the full overrides.
-    """
-    try:
-        swept = json.loads((Path(sweep_dir) / SWEEP_FILE).read_text(encoding="utf-8"))["swept"]
-    except (OSError, ValueError, KeyError):
-        swept = None
-    items = [o for o in overrides if swept is None or _bare_key(o.partition("=")[0]) in swept]
-    return _folder_name(items, overrides, limit)
-
-
-def scenario_folder(overrides: list[str], limit: int = 120) -> str:
-    """A single run's scenario folder: its command-line overrides, sorted (``base`` without any).
-
-    ``hydra.run.dir`` puts each single run at ``<name>/<scenario>/<time>``, so
-    runs of one scenario sit together and a folder says what was run.
-    """
-    return _folder_name(list(overrides), list(overrides), limit)
-
-
-def _folder_name(items: list[str], overrides: list[str], limit: int) -> str:
-    """``items`` sorted and joined with commas (``/`` made ``_``); cut at ``limit`` with a hash of ``overrides``."""
-    name = ",".join(sorted(items)).replace("/", "_") or "base"
-    if len(name) > limit:
-        digest = hashlib.sha1(",".join(sorted(overrides)).encode()).hexdigest()[:12]
-        name = f"{name[: limit - 13]}~{digest}"
-    return name
-
-
-def _bare_key(key: str) -> str:
-    return key.lstrip("+~")
 
 
 def job_finished(sweep_dir: Path, job: int, run: str, status: str, overrides: list[str], error: str = "") -> str:

@@ -25,9 +25,9 @@ from sim.outputs.files import (
     source_hash,
     versions,
 )
+from sim.params.checks import ConfigError
 from sim.params.compose import AppConfig, register_schema, to_params
 from sim.params.entry import guarded
-from sim.params.schema import ConfigError
 from sim.runs.runner import run_replication
 
 

@@ -29,11 +29,12 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.outputs.files import versions, write_json, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS, cohort_outcomes
+from sim.params.checks import SEED, ConfigError, check_number
 from sim.params.compose import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.params.entry import guarded
+from sim.params.folders import is_folder_name
 from sim.params.ranges import Range
 from sim.params.scaling import scale_country
-from sim.params.schema import SEED, ConfigError, check_number, is_folder_name
 from sim.runs.runner import ReplicationResult, run_replication
 from sim.studies.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
 from sim.studies.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map

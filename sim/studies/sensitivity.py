@@ -29,11 +29,11 @@ from tqdm import tqdm
 from sim.outputs.files import versions, write_json, write_table, write_text
 from sim.outputs.metrics import METRICS
 from sim.params import assumptions as lever_assumptions
+from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
 from sim.params.compose import CONFIG_DIR, Paths, compose, register_schema, to_params
 from sim.params.entry import guarded
 from sim.params.ranges import Range
 from sim.params.scaling import scale_country
-from sim.params.schema import SEED, ConfigError, check_number, reject_unknown_keys
 from sim.runs.runner import run_replication
 from sim.studies.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
 from sim.studies.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map

@@ -25,9 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.outputs.files import discard_run_dir
+from sim.params.checks import ConfigError, reject_unknown_keys
 from sim.params.compose import AppConfig, to_params
+from sim.params.folders import check_folder_name
 from sim.params.ranges import Range
-from sim.params.schema import ConfigError, check_folder_name, reject_unknown_keys
 
 
 def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -> None:
