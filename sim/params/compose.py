@@ -8,7 +8,6 @@ config becomes a parameter object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,11 +123,6 @@ class AppConfig(ScenarioParams):
                     f"posterior.draws[{i}] has {len(draw)} values for {len(self.posterior.parameters)} parameters"
                 )
         check_folder_name("name", self.name)
-        from sim.model.model import STOCK_COLUMNS
-        from sim.outputs.metrics import METRICS
-
-        _check_names("report.metrics", self.report.metrics, METRICS)
-        _check_names("report.stocks", self.report.stocks, STOCK_COLUMNS[2:])
         for key in ("baseline", "total"):
             for item in getattr(self.report, key):
                 if "=" not in item:
@@ -136,13 +130,6 @@ class AppConfig(ScenarioParams):
 
 
 UNCERTAINTY_SOURCES = ("seeds", "posterior", "posterior+levers")
-
-
-def _check_names(key: str, names: list[str], allowed: Iterable[str]) -> None:
-    allowed = list(allowed)
-    for name in names:
-        if name not in allowed:
-            raise ConfigError(f"{key}: unknown name {name!r}; choose from {', '.join(allowed)}")
 
 
 def register_schema() -> None:
