@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.analysis.report import table_markdown
+from sim.analysis.markdown import table_markdown
 from sim.outputs.files import write_table, write_text
 from sim.params.entry import guarded
 from sim.studies.ema import discover
 from sim.studies.factors import values_at
-from sim.studies.sensitivity import SensitivityConfig, load_config, problem_and_evaluator
+from sim.studies.sensitivity import problem_and_evaluator
+from sim.studies.sensitivity_config import SensitivityConfig, load_config
 from sim.studies.study import worker_map
 
 DEFAULTS = [

@@ -16,8 +16,10 @@ from omegaconf import OmegaConf
 from sim.params.checks import ConfigError
 from sim.params.compose import compose, load_params
 from sim.params.ranges import Range
-from sim.studies.calibrate import CalibrationConfig, Setting, Target, calibrate, validate, weighted_quantiles
+from sim.studies.calibrate import calibrate
+from sim.studies.calibration_config import CalibrationConfig, Setting, Target, validate
 from sim.studies.inference import Schedule, run_abc
+from sim.studies.posterior_summary import weighted_quantiles
 from sim.studies.study import check_ranges, worker_map
 from tests.conftest import cli
 

@@ -9,8 +9,8 @@ from PIL import Image
 
 from sim import run, sweep
 from sim.analysis import figures as report_figures
+from sim.analysis.effects import baselines, strata_of
 from sim.analysis.incidence import cumulative_incidence, first_events
-from sim.analysis.report import baselines, strata_of
 from sim.outputs import figures as plots
 from sim.outputs.figure_style import PAGE, plt
 

@@ -108,7 +108,7 @@ def test_lever_assumptions_adds_the_lever_ranges_that_apply_to_the_scenario():
 
 def _config(**changes):
     """The committed sensitivity config, typed, with ``changes``."""
-    from sim.studies.sensitivity import load_config
+    from sim.studies.sensitivity_config import load_config
 
     cfg = load_config()
     for key, value in changes.items():

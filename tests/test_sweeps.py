@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from sim.analysis.collect import collect_runs
 from sim.analysis.compare import comparison
 from sim.analysis.compare import main as compare_main
-from sim.analysis.report import baselines, collect_runs, effect_uncertainty, effects, shares_of_total, strata_of
+from sim.analysis.effects import baselines, effect_uncertainty, effects, shares_of_total, strata_of
 from sim.outputs.columns import COLUMNS_PAGE, TABLES
 from sim.outputs.files import COMPLETION_MARKER, file_sha256
 from sim.outputs.metrics import METRICS

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.collect import ReportError, collect_runs
 from sim.analysis.intervals import t_interval
-from sim.analysis.report import ReportError, collect_runs, fmt, markdown_table
+from sim.analysis.markdown import fmt, markdown_table
 from sim.outputs.files import COMPLETION_MARKER, REDO, run_problems, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS
 from sim.params.entry import guarded

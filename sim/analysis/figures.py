@@ -17,9 +17,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import EngFormatter
 
+from sim.analysis.collect import DRAW_KEY, swept_parameters, with_draw
 from sim.analysis.incidence import EVENTS
 from sim.analysis.intervals import t_interval
-from sim.analysis.report import DRAW_KEY, swept_parameters, with_draw
 from sim.outputs.figure_style import (
     COLUMN,
     PAGE,

@@ -26,9 +26,10 @@ from joblib import Parallel, delayed
 from omegaconf.errors import OmegaConfBaseException
 from tqdm.auto import tqdm
 
+from sim.analysis.collect import DRAW_KEY, tidy_runs
+from sim.analysis.effects import baselines
+from sim.analysis.effects import effects as paired_effects
 from sim.analysis.intervals import summary_intervals
-from sim.analysis.report import DRAW_KEY, baselines, tidy_runs
-from sim.analysis.report import effects as paired_effects
 from sim.outputs.metrics import METRICS
 from sim.params.checks import ConfigError
 from sim.params.compose import AppConfig, load_params

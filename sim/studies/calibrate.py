@@ -17,7 +17,7 @@ from __future__ import annotations
 import errno
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
@@ -25,95 +25,26 @@ import numpy as np
 import pandas as pd
 import sqlalchemy.exc
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from sim.outputs.files import versions, write_json, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS, cohort_outcomes
-from sim.params.checks import SEED, ConfigError, check_number
-from sim.params.compose import CONFIG_DIR, Paths, compose, register_schema, to_params
+from sim.params.checks import ConfigError
+from sim.params.compose import CONFIG_DIR, compose, register_schema, to_params
 from sim.params.entry import guarded
-from sim.params.folders import is_folder_name
-from sim.params.ranges import Range
 from sim.params.scaling import scale_country
 from sim.runs.runner import ReplicationResult, run_replication
-from sim.studies.inference import PARTICLE_SEED_BITS, Posterior, Schedule, run_abc
-from sim.studies.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
-
-COHORT_MOMENTS = (
-    "share_registered_departure",
-    "share_statute_barred",
-    "share_handed_to_police",
-    "share_of_police_cases_departed",
-    "share_removed_by_police",
+from sim.studies.calibration_config import (
+    SCALE_FREE_UNITS,
+    CalibrationConfig,
+    Setting,
+    Target,
+    recovery_values,
+    validate,
 )
-"""Outcomes of a followed cohort that a target can name (:func:`sim.outputs.metrics.cohort_outcomes`)."""
-
-SCALE_FREE_UNITS = ("share", "days")
-"""Units of summary metrics that do not grow with the size of the simulated country."""
-
-
-@dataclass
-class Setting:
-    """The model at the time of some published figures: a cohort followed, or one measured period.
-
-    ``cohort``: decisions made over ``days`` after the warm-up are followed
-    ``follow_days``; its targets name :data:`COHORT_MOMENTS`.
-    ``period``: the summary metrics of ``days`` after the warm-up; its
-    targets name a metric of :data:`sim.outputs.metrics.METRICS` (counts per year).
-    """
-
-    kind: str = MISSING
-    overrides: list[str] = field(default_factory=list)
-    """Overrides of the model config for that time (arrivals, detention places, ...)."""
-    days: int = MISSING
-    """``period``: the measured days. ``cohort``: the days over which its decisions were made."""
-    follow_days: int = 0
-    """``cohort`` only: how long each decision is followed."""
-
-
-@dataclass
-class Target:
-    """A published figure: which setting and outcome it is, its value, its tolerance and its source."""
-
-    setting: str = MISSING
-    moment: str = MISSING
-    value: float = MISSING
-    sd: float = MISSING
-    source: str = ""
-
-
-@dataclass
-class CalibrationConfig:
-    """The root config of ``returnsim-calibrate``."""
-
-    name: str = "calibration"
-    seed: int = MISSING
-    """Seeds the particles (generation t, particle i), the ensemble's draws and the predictive check."""
-    workers: int = MISSING
-    nation: str = MISSING
-    """The country whose figures the targets are (a code of `nations`); the others take part only via `shared_with`."""
-    scale: float = MISSING
-    """Run every setting at this fraction of its size, capacities scaled with it (faster; shares keep)."""
-    scenario: list[str] = field(default_factory=list)
-    """Overrides of the model config shared by every setting."""
-    settings: dict[str, Setting] = field(default_factory=dict)
-    parameters: dict[str, Range] = field(default_factory=dict)
-    """The prior: uniform over each range in search coordinates (log10 for a log range)."""
-    targets: dict[str, Target] = field(default_factory=dict)
-    abc: Schedule = MISSING
-    ensemble: int = MISSING
-    """Posterior draws kept in the preset, each also simulated once for the posterior-predictive check."""
-    spare_targets: int = MISSING
-    """Over-identification: the fit needs at least this many more targets than free parameters."""
-    recovery: list[str] = field(default_factory=list)
-    """``key=value`` of free parameters: fit the model's own outcomes at these values instead of the
-    published figures (a recovery check: the values should lie inside the posterior)."""
-    shared_with: list[str] = MISSING
-    """Countries whose own parameters (``nations.<C>.*``) are taken equal to the fitted country's in the
-    preset: no target of theirs is among the data."""
-    preset: str = MISSING
-    paths: Paths = field(default_factory=Paths)
-
+from sim.studies.inference import PARTICLE_SEED_BITS, run_abc
+from sim.studies.posterior_summary import parameter_summary, predictive_check
+from sim.studies.study import run_study, with_values, worker_map
 
 ConfigStore.instance().store(name="calibrate_schema", node=CalibrationConfig)
 register_schema()
@@ -158,91 +89,6 @@ class Moments:
         row = result.summary.iloc[0]
         per_year = 365.0 / setting.days / self.scale
         return {m: float(row[m]) * (1.0 if UNITS[m] in SCALE_FREE_UNITS else per_year) for m in METRICS}
-
-
-def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
-    """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
-    check_number("seed", cfg.seed, SEED)  # it also seeds the model
-    check_ranges("parameters", cfg.parameters, model)
-    check_no_posterior_draw(model)
-    for name, setting in cfg.settings.items():
-        if setting.kind not in ("cohort", "period"):
-            raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of cohort, period")
-        if setting.days < 1 or (setting.kind == "cohort" and setting.follow_days < 1):
-            raise ConfigError(f"settings.{name}: days and (for a cohort) follow_days must be >= 1")
-    if not cfg.targets:
-        raise ConfigError("targets: name at least one published figure")
-    used = {t.setting for t in cfg.targets.values()} & set(cfg.settings)
-    for item in cfg.scenario:
-        key = item.partition("=")[0].lstrip("+~")
-        if used and all(any(o.partition("=")[0] == key for o in cfg.settings[n].overrides) for n in used):
-            raise ConfigError(
-                f"scenario: {item!r} would never be read: every setting sets {key} itself "
-                "(settings.<name>.overrides); change it there"
-            )
-    for name, t in cfg.targets.items():
-        if t.setting not in cfg.settings:
-            raise ConfigError(f"targets.{name}.setting={t.setting!r}; choose from {', '.join(cfg.settings)}")
-        allowed = COHORT_MOMENTS if cfg.settings[t.setting].kind == "cohort" else tuple(METRICS)
-        if t.moment not in allowed:
-            raise ConfigError(f"targets.{name}.moment={t.moment!r} is unknown; choose from {', '.join(allowed)}")
-        if t.sd <= 0:
-            raise ConfigError(f"targets.{name}.sd={t.sd} must be > 0")
-    if not is_folder_name(cfg.preset) or not cfg.preset.endswith(".yaml"):
-        raise ConfigError(
-            f"preset={cfg.preset!r} is not allowed: a file name ending in .yaml, written in the results folder"
-        )
-    if cfg.spare_targets < 0:
-        raise ConfigError(f"spare_targets={cfg.spare_targets} is out of range; allowed: >= 0")
-    if len(cfg.parameters) > len(cfg.targets) - cfg.spare_targets:
-        raise ConfigError(
-            f"parameters: {len(cfg.parameters)} free parameters for {len(cfg.targets)} targets; with "
-            f"spare_targets={cfg.spare_targets} at most {max(len(cfg.targets) - cfg.spare_targets, 0)} can be "
-            "fitted: drop parameters (fix them in the scenario) or add targets"
-        )
-    for key, value, low in [
-        ("workers", cfg.workers, 1),
-        ("ensemble", cfg.ensemble, 2),
-        ("abc.population_size", cfg.abc.population_size, 2),
-        ("abc.max_populations", cfg.abc.max_populations, 1),
-        ("abc.max_simulations", cfg.abc.max_simulations, 1),
-    ]:
-        if value < low:
-            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
-    if not 0 < cfg.abc.epsilon_quantile < 1:
-        raise ConfigError(f"abc.epsilon_quantile={cfg.abc.epsilon_quantile} is out of range; allowed: > 0 and < 1")
-    for key in ("min_epsilon", "max_walltime_minutes", "kernel_scaling"):
-        if not getattr(cfg.abc, key) > 0:
-            raise ConfigError(f"abc.{key}={getattr(cfg.abc, key)} is out of range; allowed: > 0")
-    if not 0 < cfg.scale <= 1:
-        raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
-    if cfg.nation not in model.nations:
-        raise ConfigError(f"nation={cfg.nation!r}; choose from {', '.join(model.nations)}")
-    for code in cfg.shared_with:
-        if code not in model.nations or code == cfg.nation:
-            others = [c for c in model.nations if c != cfg.nation]
-            raise ConfigError(f"shared_with: {code!r}; choose from {', '.join(others)}")
-    truth = recovery_values(cfg)
-    for key, value in truth.items():
-        r = cfg.parameters[key]
-        if not r.low <= value <= r.high:
-            raise ConfigError(f"recovery: {key}={value} lies outside its range [{r.low}, {r.high}]")
-
-
-def recovery_values(cfg: CalibrationConfig) -> dict[str, float]:
-    """The ``recovery`` entries as ``{key: value}``; each names a free parameter and a number."""
-    truth = {}
-    for item in cfg.recovery:
-        key, sep, value = item.partition("=")
-        if not sep or key not in cfg.parameters:
-            raise ConfigError(
-                f"recovery: {item!r}; write key=value with a key of parameters ({', '.join(cfg.parameters)})"
-            )
-        try:
-            truth[key] = float(value)
-        except ValueError:
-            raise ConfigError(f"recovery: {item!r}; the value must be a number") from None
-    return truth
 
 
 def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
@@ -329,82 +175,6 @@ def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     }
     _write(cfg, out_dir, posterior, summary, check, predicted, ensemble, figures)
     return figures
-
-
-def parameter_summary(
-    ranges: Mapping[str, Range], posterior: Posterior, start: Mapping[str, float], truth: Mapping[str, float]
-) -> pd.DataFrame:
-    """Each parameter's posterior: weighted median and 90 % credible interval, and how far the data narrowed it.
-
-    ``contraction`` is 1 − posterior variance / prior variance in search
-    coordinates (0: the targets say nothing; 1: pinned down). ``identified``:
-    the 90 % interval covers less than half of the prior range.
-    """
-    w = posterior.particles["weight"].to_numpy()
-    rows = []
-    for key, r in ranges.items():
-        coords = np.array([r.to_unit(v) for v in posterior.particles[key]])
-        low, median, high = weighted_quantiles(coords, w, (0.05, 0.5, 0.95))
-        mean = float(np.sum(w * coords))
-        variance = float(np.sum(w * (coords - mean) ** 2))
-        width = r.bounds[1] - r.bounds[0]
-        rows.append(
-            {
-                "parameter": key,
-                "start": start[key],
-                "median": r.from_unit(median),
-                "ci90_low": r.from_unit(low),
-                "ci90_high": r.from_unit(high),
-                "truth": truth.get(key, np.nan),
-                "contraction": 1.0 - variance / (width**2 / 12.0),
-                "ci90_share_of_prior": (high - low) / width,
-                "identified": (high - low) / width < 0.5,
-                "scale": "log10" if r.log else "linear",
-                "low": r.low,
-                "high": r.high,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
-    """Quantiles of a weighted sample (inverted empirical distribution function, midpoint convention)."""
-    keep = weights > 0
-    order = np.argsort(values[keep])
-    v, w = values[keep][order], weights[keep][order] / weights[keep].sum()
-    cumulative = np.cumsum(w) - 0.5 * w
-    return np.interp(quantiles, cumulative, v)
-
-
-def predictive_check(
-    targets: Mapping[str, Target], observed: Mapping[str, float], predicted: pd.DataFrame, observations: pd.DataFrame
-) -> pd.DataFrame:
-    """Each target against its posterior-predictive distribution.
-
-    ``predicted``: the model's outcome at each ensemble draw; ``observations``:
-    the same plus each target's tolerance as measurement error, i.e. what a
-    published figure would be if the model were true. ``met``: the observed
-    value lies inside the 90 % predictive interval of ``observations``.
-    """
-    rows = []
-    for name, t in targets.items():
-        low, high = np.quantile(observations[name], [0.05, 0.95])
-        rows.append(
-            {
-                "target": name,
-                "setting": t.setting,
-                "moment": t.moment,
-                "observed": observed[name],
-                "tolerance_sd": t.sd,
-                "predicted_median": float(np.median(predicted[name])),
-                "predicted_sd": float(predicted[name].std(ddof=1)),
-                "pi90_low": low,
-                "pi90_high": high,
-                "met": bool(low <= observed[name] <= high),
-                "source": t.source,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _write(cfg, out_dir: Path, posterior, summary, check, predicted, ensemble, figures) -> None:  # noqa: ANN001

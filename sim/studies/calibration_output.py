@@ -12,13 +12,13 @@ import pandas as pd
 import seaborn as sns
 from omegaconf import OmegaConf
 
-from sim.analysis.report import config_section, table_markdown
+from sim.analysis.markdown import config_section, table_markdown
 from sim.outputs.figure_style import COLUMN, paper, plt, save
 from sim.outputs.files import source_hash
 
 if TYPE_CHECKING:
     from sim.params.ranges import Range
-    from sim.studies.calibrate import CalibrationConfig
+    from sim.studies.calibration_config import CalibrationConfig
 
 
 BLUE = sns.color_palette("colorblind")[0]

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
 import numpy as np
 import pandas as pd
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
@@ -27,48 +27,19 @@ from SALib.sample import sobol as sobol_sample
 from tqdm import tqdm
 
 from sim.outputs.files import versions, write_json, write_table, write_text
-from sim.outputs.metrics import METRICS
 from sim.params import assumptions as lever_assumptions
-from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
-from sim.params.compose import CONFIG_DIR, Paths, compose, register_schema, to_params
+from sim.params.checks import ConfigError
+from sim.params.compose import CONFIG_DIR, compose, register_schema, to_params
 from sim.params.entry import guarded
 from sim.params.ranges import Range
 from sim.params.scaling import scale_country
 from sim.runs.runner import run_replication
 from sim.studies.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
-from sim.studies.study import check_no_posterior_draw, check_ranges, run_study, with_values, worker_map
+from sim.studies.sensitivity_config import SensitivityConfig, validate
+from sim.studies.study import check_no_posterior_draw, run_study, with_values, worker_map
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
 """The Ishigami function's usual constants: analytic Sobol indices are known for them."""
-
-
-@dataclass
-class SensitivityConfig:
-    """The root config of ``returnsim-sensitivity``."""
-
-    name: str = "sensitivity"
-    model: str = "returnsim"
-    method: str = "sobol"
-    samples: int = MISSING
-    """Sobol: base samples N (N × (D + 2) points, first-order and total indices); Morris: trajectories (N × (D + 1))."""
-    morris_levels: int = 4
-    seed: int = 0
-    replications: int = MISSING
-    workers: int = 1
-    scenario: list[str] = field(default_factory=list)
-    scale: float = MISSING
-    """Run each country of the scenario at this fraction of its size, capacities scaled alike (faster)."""
-    effect_of: list[str] = field(default_factory=list)
-    """Overrides that make the lever's scenario: then the outcomes are its paired effects (lever − scenario)."""
-    parameters: dict[str, Range] = field(default_factory=dict)
-    posterior: bool = MISSING
-    """Vary each parameter of the preset's posterior over its marginal posterior (instead of a stated range)."""
-    lever_assumptions: bool = MISSING
-    """Also vary each lever assumption that applies to the scenario over its stated range (``configs/assumptions``)."""
-    outcomes: list[str] = field(default_factory=list)
-    ishigami_noise_sd: float = 0.0
-    """With ``model=ishigami``: sd of Gaussian noise added per replication (tests the noise share)."""
-    paths: Paths = field(default_factory=Paths)
 
 
 ConfigStore.instance().store(name="sensitivity_schema", node=SensitivityConfig)
@@ -129,53 +100,6 @@ def ishigami_indices() -> dict[str, dict[str, float]]:
         "S1": {"x1": v1 / total, "x2": v2 / total, "x3": 0.0},
         "ST": {"x1": (v1 + v13) / total, "x2": v2 / total, "x3": v13 / total},
     }
-
-
-def load_config(overrides: list[str] | None = None) -> SensitivityConfig:
-    """``configs/sensitivity.yaml`` with Hydra ``overrides``, typed (for scripts and notebooks)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        raw = hydra_compose(config_name="sensitivity", overrides=overrides or [])
-    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
-    reject_unknown_keys(OmegaConf.to_container(raw, resolve=False), typed)
-    return typed
-
-
-def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
-    """Choices, counts and ranges; a ConfigError naming the key otherwise."""
-    check_number("seed", cfg.seed, SEED)  # the model's range: it seeds the model and the samplers
-    for key, value, allowed in [
-        ("model", cfg.model, ("returnsim", "ishigami")),
-        ("method", cfg.method, ("sobol", "morris")),
-    ]:
-        if value not in allowed:
-            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}")
-    for key, value, low in [
-        ("samples", cfg.samples, 2),
-        ("replications", cfg.replications, 1),
-        ("workers", cfg.workers, 1),
-    ]:
-        if value < low:
-            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
-    if cfg.morris_levels < 2 or cfg.morris_levels % 2:
-        raise ConfigError(f"morris_levels={cfg.morris_levels} is out of range; allowed: an even number >= 2")
-    if not cfg.ishigami_noise_sd >= 0:
-        raise ConfigError(f"ishigami_noise_sd={cfg.ishigami_noise_sd} is out of range; allowed: >= 0")
-    if cfg.method == "sobol" and cfg.samples & (cfg.samples - 1):
-        raise ConfigError(f"samples={cfg.samples}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
-    if not 0 < cfg.scale <= 1:
-        raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
-    if model is not None:
-        if cfg.parameters or not (cfg.posterior or cfg.lever_assumptions):
-            check_ranges("parameters", cfg.parameters, model)
-        check_no_posterior_draw(model)
-        for name in cfg.outcomes:
-            if name not in METRICS:
-                raise ConfigError(f"outcomes: unknown metric {name!r}; choose from {', '.join(METRICS)}")
-        if not cfg.outcomes:
-            raise ConfigError("outcomes: name at least one summary metric")
 
 
 def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Factor], list[str], object]:

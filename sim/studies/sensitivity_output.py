@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import seaborn as sns
 
-from sim.analysis.report import config_section, table_markdown
+from sim.analysis.markdown import config_section, table_markdown
 from sim.outputs.figure_style import COLUMN, paper, plt, save
 
 if TYPE_CHECKING:
-    from sim.studies.sensitivity import SensitivityConfig
+    from sim.studies.sensitivity_config import SensitivityConfig
 
 
 def indices_figure(indices: pd.DataFrame, method: str, stem: Path) -> Path:
