@@ -7,7 +7,7 @@ repeat; the median is reported, and the 10x scaling is the median of the
 repeats' paired ratios. The last line printed is JSON with migrants, events
 processed, wall seconds of model time, µs per event, peak memory, and the
 same number of events in a bare ``heapq`` competing-risks loop timed
-alongside (``engine_ratio``: DESIGN.md's engine target is at most 3x).
+alongside (``engine_ratio``; the README's Performance section states the targets).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def peak_memory_mb(overrides: list[str]) -> float:
 
 
 def bare_heapq_seconds(events: int, agents: int = 20_000, seed: int = 0) -> float:
-    """DESIGN.md's reference: a bare ``heapq`` loop of agents racing two exponential hazards, ``events`` pops."""
+    """The reference engine: a bare ``heapq`` loop of agents racing two exponential hazards, ``events`` pops."""
     rng = random.Random(seed)
     rates = (0.01, 0.02)
     total = sum(rates)

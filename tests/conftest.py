@@ -1,7 +1,8 @@
-"""Shared helpers: compose configs once per override set and run small scenarios."""
+"""Shared helpers: compose configs once per override set, run small scenarios, one small sweep for many tests."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.outputs.files import COMPLETION_MARKER, file_sha256
 from sim.params.compose import AppConfig, load_params
 from sim.runs.runner import ReplicationResult, run_replication
 
@@ -54,3 +56,43 @@ places that the place limit binds."""
 def traced() -> ReplicationResult:
     """A small real run with the transition log on, shared by the invariant tests."""
     return run(*TRACED)
+
+
+TINY = ("nations.SE.decisions_per_year=2000", "warmup_days=60", "horizon_days=300")
+"""A tiny Sweden for command-line runs and sweeps."""
+SEEDS = "seed=0,1,2,3"
+
+
+METRICS_SHOWN = "report.metrics=[return_rate,share_ever_absconded,mean_handover_delay_days]"
+
+
+def small_sweep(sweep_dir: Path, *extra: str) -> object:
+    return cli(
+        "-m",
+        *TINY,
+        SEEDS,
+        "colocation=none,full",
+        METRICS_SHOWN,
+        f"hydra.sweep.dir={sweep_dir}",
+        *extra,
+        cwd=sweep_dir.parent,
+    )
+
+
+@pytest.fixture(scope="session")
+def sweep(tmp_path_factory) -> tuple[Path, object]:
+    """A small real sweep: co-location none vs full, four seeds, with its report (sweep, report, compare tests)."""
+    sweep_dir = tmp_path_factory.mktemp("sweep") / "colocation"
+    proc = small_sweep(sweep_dir)
+    assert proc.returncode == 0, proc.stderr
+    return sweep_dir, proc
+
+
+def damage(run_dir: Path, *, rehash: bool = False) -> None:
+    """Overwrite the run's ``summary.parquet`` with text; with ``rehash``, record the text's hash in ``run.json``
+    too (the hashes agree, but the Parquet file is not Parquet)."""
+    (run_dir / "summary.parquet").write_text("not parquet\n")
+    if rehash:
+        meta = json.loads((run_dir / COMPLETION_MARKER).read_text())
+        meta["files"]["summary.parquet"] = file_sha256(run_dir / "summary.parquet")
+        (run_dir / COMPLETION_MARKER).write_text(json.dumps(meta))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.outputs.columns import COLUMNS_PAGE, TABLES, readme_section
+from sim.outputs.columns import TABLES
+from sim.outputs.columns_page import COLUMNS_PAGE, readme_section
 from sim.runs.runner import run_scenario
 from tests.conftest import SMALL, params
 
@@ -35,4 +36,4 @@ def test_every_entry_says_what_the_column_means_and_its_unit():
 
 
 def test_the_readme_holds_the_current_dictionary():
-    assert readme_section() in README.read_text(), "run: uv run python -m sim.outputs.columns README.md"
+    assert readme_section() in README.read_text(), "run: uv run python -m sim.outputs.columns_page README.md"

@@ -8,50 +8,74 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.studies.ema import OUTCOMES, UNCERTAINTIES, discover, returnsim_model, run_returnsim
+from sim.params.checks import ConfigError
+from sim.params.ranges import Range
+from sim.studies.ema import discover, ema_name, lever_options, returnsim_model, run_experiment
+from sim.studies.sensitivity_config import load_config
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     from ema_workbench import Sample, SequentialEvaluator
 
-TINY = {"horizon_days": 120, "warmup_days": 30}
+TINY = "scenario=['output.figures=false','warmup_days=30','horizon_days=120']"
+PARAMETERS = (
+    "parameters={behaviour.return_case_abscond: {low: 0.002, high: 0.03, log: true},"
+    " nations.SE.police_officers: {low: 120, high: 400}}"
+)
 
 
-def test_ema_runs_a_handful_of_experiments_with_replications():
-    model = returnsim_model(replications=2, levers=["colocation"], **TINY)
+def test_ema_runs_experiments_declared_in_the_sensitivity_config_with_replications():
+    cfg = load_config([TINY, PARAMETERS, "replications=2", "outcomes=[return_rate,share_ever_absconded]"])
+    model = returnsim_model(cfg, levers=["colocation"])
+    assert [u.name for u in model.uncertainties] == [ema_name(key) for key in cfg.parameters]
+    variables = {(f"log10:{key}" if r.log else key): key for key, r in cfg.parameters.items()}
+    assert [v for u in model.uncertainties for v in u.variable_name] == list(variables)
+    assert list(model.levers["colocation"].categories.keys()) == lever_options("colocation")
     policies = [Sample("none", colocation="none"), Sample("full", colocation="full")]
     with SequentialEvaluator(model) as evaluator:
         experiments, outcomes = evaluator.perform_experiments(scenarios=2, policies=policies)
-    assert len(experiments) == 4 and set(outcomes) == set(OUTCOMES)
-    assert set(UNCERTAINTIES) <= set(experiments.columns)
+    assert len(experiments) == 4 and set(outcomes) == {"return_rate", "share_ever_absconded"}
     rates = outcomes["return_rate"]
     assert np.isfinite(rates).all() and ((0 <= rates) & (rates <= 1)).all()
-    # the outcome is the mean over the two seeds: recompute one by hand
+    # the outcome is the mean over the two replications: recompute one by hand, through the config
     row = experiments.iloc[0]
-    inputs = {name: row[name] for name in UNCERTAINTIES} | {"colocation": row["colocation"]}
-    by_hand = [run_returnsim(seed=s, **TINY, **inputs)["return_rate"] for s in (0, 1)]
+    inputs = {variable: row[ema_name(key)] for variable, key in variables.items()} | {"colocation": row["colocation"]}
+    by_hand = [run_experiment(cfg.scenario, cfg.seed, r, ["return_rate"], **inputs)["return_rate"] for r in (0, 1)]
     assert rates[0] == pytest.approx(np.mean(by_hand))
     assert by_hand[0] != by_hand[1]
 
 
-def test_cooperation_scales_third_country_acceptance_through_document_decisions():
-    """Less cooperative third countries: a lower return rate (through refused documents) on each of 3 seeds."""
+def test_an_uncertainty_acts_through_the_config_it_names():
+    """Third countries that accept fewer documents: a lower return rate (through refused documents) on each seed."""
+    scenario = load_config([TINY]).scenario
+    keys = [f"origins.{o}.accept_probability" for o in ("cooperative", "slow", "refuses_charters", "refuses_forced")]
     for seed in range(3):
-        low = run_returnsim(seed=seed, cooperation=0.3, **TINY)
-        high = run_returnsim(seed=seed, cooperation=1.3, **TINY)
+        low = run_experiment(scenario, seed, 0, ["return_rate"], **dict.fromkeys(keys, 0.2))
+        high = run_experiment(scenario, seed, 0, ["return_rate"], **dict.fromkeys(keys, 1.0))
         assert low["return_rate"] < high["return_rate"], seed
 
 
+def test_a_lever_that_is_no_config_group_and_a_range_on_an_unknown_key_are_named():
+    with pytest.raises(ConfigError, match="levers: 'coloc' is not a config group; choose from .*colocation"):
+        returnsim_model(load_config([TINY]), levers=["coloc"])
+    cfg = load_config([TINY])
+    cfg.parameters["behaviour.no_such"] = Range(0.0, 1.0)
+    with pytest.raises(ConfigError, match="behaviour.no_such"):
+        returnsim_model(cfg)
+
+
 def test_prim_finds_a_known_box():
-    """Cases of interest exactly where cooperation < 0.7 and arrivals > 18 000: PRIM's box restricts those two."""
+    """Cases of interest exactly where a < 0.7 and b > 18 000: PRIM's box restricts those two, not c."""
     rng = np.random.default_rng(1)
-    x = pd.DataFrame({name: rng.uniform(lo, hi, 1000) for name, (_k, lo, hi) in UNCERTAINTIES.items()})
-    cases = ((x["cooperation"] < 0.7) & (x["decisions_per_year"] > 18_000)).to_numpy()
+    x = pd.DataFrame(
+        {"a": rng.uniform(0.5, 1.3, 1000), "b": rng.uniform(1e4, 2.5e4, 1000), "c": rng.uniform(0, 1, 1000)}
+    )
+    cases = ((x["a"] < 0.7) & (x["b"] > 18_000)).to_numpy()
     _, stats, limits, _ = discover(x, cases, density=0.9)
     box = limits.set_index("uncertainty")
-    assert set(box.index) == {"cooperation", "decisions_per_year"}
-    assert box.loc["cooperation", "max"] == pytest.approx(0.7, abs=0.05)
-    assert box.loc["decisions_per_year", "min"] == pytest.approx(18_000, abs=800)
+    assert set(box.index) == {"a", "b"}
+    assert box.loc["a", "max"] == pytest.approx(0.7, abs=0.05)
+    assert box.loc["b", "min"] == pytest.approx(18_000, abs=800)
     assert stats["density"] >= 0.9 and stats["coverage"] >= 0.8
 
 
@@ -66,7 +90,7 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     scenario = "scenario=['output.figures=false','warmup_days=60','horizon_days=120']"
     args = ["--worlds", "4", "--set", "replications=1", "workers=1", scenario, "--out", str(tmp_path)]
     done = subprocess.run(
-        [sys.executable, str(root / "experiments" / "scenario_discovery.py"), *args],
+        [sys.executable, "-m", "sim.studies.discovery", *args],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -80,7 +104,7 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     assert worlds["colocation.handover_admin_days"].between(1.0, 7.0).all(), "full co-location's range"
     assert "worlds (Latin hypercube over" in (out / "prim.md").read_text()
     again = subprocess.run(  # the PRIM step alone on the saved worlds: a lever that never fails has no box
-        [sys.executable, str(root / "experiments" / "scenario_discovery.py"), "--reanalyse", str(out), "--min-gain=-1"],
+        [sys.executable, "-m", "sim.studies.discovery", "--reanalyse", str(out), "--min-gain=-1"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -40,7 +40,7 @@ from sim.analysis.collect import (
 )
 from sim.analysis.effects import baselines, effects, shares_of_total, strata_of
 from sim.analysis.markdown import report_page
-from sim.outputs.columns import COLUMNS_PAGE, columns_page
+from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.files import REDO, write_table, write_text
 from sim.outputs.metrics import METRICS
 from sim.params.entry import guarded

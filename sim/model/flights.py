@@ -13,7 +13,7 @@ from sim.model.states import State
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
     from sim.model.country import CountrySystem
-    from sim.params.schema import Flights
+    from sim.params.levers import Flights
 
 ON_BOARD_STATES = (State.AWAITING_FLIGHT, State.DETAINED)
 """States from which a booked person can be removed."""

@@ -28,7 +28,7 @@ from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
 from sim.model.flights import FlightSchedule
 from sim.model.register import register_frame
-from sim.model.states import ACTIVE, State
+from sim.model.states import ACTIVE
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
 
@@ -199,7 +199,3 @@ class ReturnModel(mesa.Model):
         df = self.datacollector.get_table_dataframe("stocks")
         df.insert(0, "replication", self.replication)
         return df
-
-    def stock_of(self, state: State) -> int:
-        """Current number of cases in ``state`` across countries."""
-        return sum(c.stock[state] for c in self.countries.values())

@@ -1,8 +1,9 @@
-"""Operational metrics of an effective, humane and sustainable return process (DESIGN.md Outputs).
+"""Operational metrics of an effective, humane and sustainable return process (docs/ODD.md, 7.12).
 
-Every metric is computed from the case register and the model's counters
-over the measured horizon ``(warmup, end]``; nothing is read from the model's
-internal state except costs and flights, which the register does not hold.
+Every metric is computed over the measured horizon ``(warmup, end]`` from the
+case register and the flight table; from the model itself only its
+parameters, its last day and each country's cost counters are read (costs are
+not in the register).
 """
 
 from __future__ import annotations

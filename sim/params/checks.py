@@ -1,7 +1,7 @@
 """How a parameter declares its allowed values, and the checks every layer shares.
 
 A numeric field carries its range in its ``metadata`` (``num``, ``required``),
-a string mode its ``choices`` (``choice``); :class:`ConfigError` is the one
+a string mode its ``choices`` (``one_of``); :class:`ConfigError` is the one
 error for bad input, its message naming the key and what is allowed.
 """
 
@@ -52,9 +52,9 @@ def required(meta: dict[str, Any] = NONNEG) -> Any:
     return field(default=MISSING, metadata=meta)
 
 
-def choice(default: str, *choices: str) -> Any:
-    """A string field restricted to ``choices``."""
-    return field(default=default, metadata={"choices": choices})
+def one_of(*choices: str) -> Any:
+    """A string field the YAML config must set, restricted to ``choices``."""
+    return field(default=MISSING, metadata={"choices": choices})
 
 
 class ConfigError(ValueError):

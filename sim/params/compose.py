@@ -28,7 +28,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 class Paths:
     """Where results go (relative paths are relative to the working directory)."""
 
-    results_dir: str = "results"
+    results_dir: str = MISSING
 
 
 @dataclass
@@ -86,7 +86,7 @@ class Uncertainty:
 class AppConfig(ScenarioParams):
     """The root config: the scenario plus where to write it and how to report a sweep of it."""
 
-    name: str = "default"
+    name: str = MISSING
     paths: Paths = field(default_factory=Paths)
     report: Report = field(default_factory=Report)
     posterior: PosteriorEnsemble = field(default_factory=PosteriorEnsemble)

@@ -24,23 +24,11 @@ from sim.params.checks import (
     SEED,
     ConfigError,
     check_number,
-    choice,
-    num,
+    one_of,
     required,
     value_range,
 )
-
-INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
-"""Fields of the information package that can go with a handover to police."""
-
-
-@dataclass
-class FieldEffects:
-    """How one information field changes locating and documenting a person."""
-
-    locate_multiplier: float = num(1.0)
-    document_accept_bonus: float = num(0.0, PROB)
-    removal_failure_avoided: float = num(0.0, PROB)
+from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing
 
 
 @dataclass
@@ -57,9 +45,9 @@ class EnforcementFeedback:
     ``none``: no feedback (factor 1).
     """
 
-    form: str = choice(MISSING, "none", "removal_risk")
+    form: str = one_of("none", "removal_risk")
     strength: float = required()
-    scope: str = choice(MISSING, "origin", "country")
+    scope: str = one_of("origin", "country")
     window_days: int = required(value_range(1))
     reference_risk: float = required(POS)
 
@@ -147,94 +135,17 @@ class CountryParams:
 
 
 @dataclass
-class Colocation:
-    """Police and transport staff working at the migration agency's offices, by channel.
-
-    The *handover* channel is ``handover_admin_days`` and
-    ``field_loss_probability`` (co-location shortens the first and lowers the
-    second). The *joint planning* channels act on the share ``days_per_week / 5``
-    of police cases and charters planned on a co-located day:
-    ``joint_detention_planning`` detains a person at risk of absconding only
-    ``detain_days_before_flight`` before a known departure instead of while
-    documents are pending or from the day of booking; ``joint_charter_planning``
-    keeps a charter's free seats open to returnees who become ready up to
-    ``charter_boarding_cutoff_days`` before it leaves (the joint picture of who
-    is nearly ready). No channel changes which information fields may pass.
-    The ``*_only`` modes switch on one channel at full strength, for the
-    decomposition experiment.
-    """
-
-    mode: str = choice(MISSING, "none", "partial", "full", "handover_only", "detention_only", "charters_only")
-    days_per_week: float = required(value_range(0.0, 5.0))
-    handover_admin_days: float = required()
-    field_loss_probability: float = required(PROB)
-    joint_detention_planning: bool = MISSING
-    joint_charter_planning: bool = MISSING
-    detain_days_before_flight: float = required()
-    charter_boarding_cutoff_days: float = required()
-
-
-@dataclass
-class InfoSharing:
-    """Which information fields the law lets the agency pass to the police."""
-
-    mode: str = choice("restricted", "restricted", "extended", "nordic")
-    fields: list[str] = field(default_factory=lambda: ["identity_documents"])
-
-
-@dataclass
-class Avr:
-    """Assisted voluntary return: a grant offered in return talks."""
-
-    mode: str = choice("standard", "none", "standard", "reintegration")
-    uptake: float = num(0.5, PROB)
-    departure_multiplier: float = num(1.5)
-    abscond_multiplier: float = num(0.8)
-    grant_cost: float = num(0.0)
-    reintegration_support: bool = False
-    cooperation_bonus: float = num(0.0, PROB)
-
-
-@dataclass
 class Origin:
     """A third country: its share of decisions and how its authority responds."""
 
-    archetype: str = choice("cooperative", "cooperative", "slow", "refuses_charters", "refuses_forced")
-    share: float = num(0.25, PROB)
-    processing_days: float = num(30.0, POS)
-    accept_probability: float = num(0.7, PROB)
-    forced_accept_factor: float = num(1.0, PROB)
-    accepts_charters: bool = True
-    eu_charters_per_year: float = num(0.0)
-    scheduled_seats_per_week: float = num(1000.0)
-
-
-@dataclass
-class Attaches:
-    """How attachés speed up requests and build relationships; national posts or a Nordic network."""
-
-    mode: str = choice(MISSING, "national", "nordic_network")
-    hours_per_push: float = required(POS)
-    speedup: float = required(value_range(1.0))
-    relationship_gain_per_push: float = required()
-    relationship_decay_per_week: float = required(PROB)
-    relationship_accept_effect: float = required(PROB)
-    network_spillover: float = required(PROB)
-    joint_leverage: float = required()
-    own_cases_first: bool = MISSING
-
-
-@dataclass
-class Flights:
-    """Who organises charters: each country alone, Nordic pooling, or pooling plus Frontex."""
-
-    mode: str = choice(MISSING, "national", "joint_nordic", "frontex")
-    organiser: str = choice(MISSING, "largest", "rotation")
-    transfer_days: float = required()
-    transfer_cost_per_returnee: float = required()
-    frontex_contribution_per_returnee: float = required()
-    eu_spare_seats: int = required()
-    eu_notice_days: float = required()
+    archetype: str = one_of("cooperative", "slow", "refuses_charters", "refuses_forced")
+    share: float = required(PROB)
+    processing_days: float = required(POS)
+    accept_probability: float = required(PROB)
+    forced_accept_factor: float = required(PROB)
+    accepts_charters: bool = MISSING
+    eu_charters_per_year: float = required()
+    scheduled_seats_per_week: float = required()
 
 
 @dataclass

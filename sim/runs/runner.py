@@ -16,7 +16,7 @@ from tqdm import tqdm
 from sim.analysis.intervals import summary_intervals
 from sim.model.model import ReturnModel
 from sim.outputs import figures as plots
-from sim.outputs.columns import COLUMNS_PAGE, columns_page
+from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
 from sim.outputs.metrics import summarise
 from sim.params.schema import ScenarioParams

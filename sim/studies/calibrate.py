@@ -24,13 +24,12 @@ import hydra
 import numpy as np
 import pandas as pd
 import sqlalchemy.exc
-from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from sim.outputs.files import versions, write_json, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS, cohort_outcomes
 from sim.params.checks import ConfigError
-from sim.params.compose import CONFIG_DIR, compose, register_schema, to_params
+from sim.params.compose import CONFIG_DIR, compose, to_params
 from sim.params.entry import guarded
 from sim.params.scaling import scale_country
 from sim.runs.runner import ReplicationResult, run_replication
@@ -45,9 +44,6 @@ from sim.studies.calibration_config import (
 from sim.studies.inference import PARTICLE_SEED_BITS, run_abc
 from sim.studies.posterior_summary import parameter_summary, predictive_check
 from sim.studies.study import run_study, with_values, worker_map
-
-ConfigStore.instance().store(name="calibrate_schema", node=CalibrationConfig)
-register_schema()
 
 
 @dataclass

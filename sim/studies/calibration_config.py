@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig
 
 from sim.outputs.metrics import METRICS
 from sim.params.checks import SEED, ConfigError, check_number
-from sim.params.compose import Paths
+from sim.params.compose import Paths, register_schema
 from sim.params.folders import is_folder_name
 from sim.params.ranges import Range
 from sim.studies.inference import Schedule
@@ -60,14 +61,14 @@ class Target:
     moment: str = MISSING
     value: float = MISSING
     sd: float = MISSING
-    source: str = ""
+    source: str = MISSING
 
 
 @dataclass
 class CalibrationConfig:
     """The root config of ``returnsim-calibrate``."""
 
-    name: str = "calibration"
+    name: str = MISSING
     seed: int = MISSING
     """Seeds the particles (generation t, particle i), the ensemble's draws and the predictive check."""
     workers: int = MISSING
@@ -179,3 +180,8 @@ def recovery_values(cfg: CalibrationConfig) -> dict[str, float]:
         except ValueError:
             raise ConfigError(f"recovery: {item!r}; the value must be a number") from None
     return truth
+
+
+# The schema is in Hydra's ConfigStore as soon as it is defined: composing this config needs it.
+ConfigStore.instance().store(name="calibrate_schema", node=CalibrationConfig)
+register_schema()

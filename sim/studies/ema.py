@@ -1,14 +1,26 @@
-"""returnsim as an EMA Workbench model: uncertainties, levers, outcomes, replications.
+"""returnsim as an EMA Workbench model: uncertainties, levers and outcomes declared in config.
 
-``returnsim_model()`` gives a ``ReplicatorModel`` whose function runs one
-replication of the model for an experiment; EMA's evaluators run the
-experiments (in parallel with ``MultiprocessingEvaluator``), and its analysis
-tools (PRIM, feature scoring) find the conditions under which a policy works.
-``experiments/scenario_discovery.py`` is the worked example.
+``returnsim_model(cfg, levers)`` turns a sensitivity config (``configs/sensitivity.yaml``)
+into an EMA ``ReplicatorModel``, in the XLRM terms of the EMA Workbench:
+
+- **X** (uncertainties): each range of ``cfg.parameters``, its name the config key as an
+  identifier (:func:`ema_name`) and ``variable_name`` the key itself; a ``log`` range is sampled
+  uniformly on its log10 scale (variable ``log10:<key>``);
+- **L** (levers): the named config groups, each with every option in ``configs/<group>/``;
+- **R** (outcomes): ``cfg.outcomes``, averaged over the replications;
+- **M** (the model): :func:`run_experiment` on the scenario ``cfg.scenario`` (its
+  countries, run length and any other override), seed ``cfg.seed``, replications
+  ``0..cfg.replications-1``; each replication's last summary row (the pooled one
+  with several countries), as in ``returnsim-sensitivity``.
+
+Every value goes through the config and its validation; nothing is edited after.
+EMA's evaluators run the experiments; :func:`discover` runs PRIM on the results
+(``returnsim-discover``, :mod:`sim.studies.discovery`, is the worked example).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 
@@ -17,92 +29,72 @@ import pandas as pd
 
 with warnings.catch_warnings():  # EMA warns that an optional cluster back-end (ipyparallel) is missing
     warnings.simplefilter("ignore", UserWarning)
-    from ema_workbench import (
-        CategoricalParameter,
-        Constant,
-        IntegerParameter,
-        RealParameter,
-        ReplicatorModel,
-        ScalarOutcome,
-    )
+    from ema_workbench import CategoricalParameter, Constant, RealParameter, ReplicatorModel, ScalarOutcome
     from ema_workbench.analysis import prim
 
-from sim.params.compose import load_params
+from sim.params.checks import ConfigError
+from sim.params.compose import CONFIG_DIR, compose
 from sim.runs.runner import run_replication
+from sim.studies.sensitivity_config import SensitivityConfig
+from sim.studies.study import check_ranges, with_values
 
-UNCERTAINTIES = {
-    "return_case_departure": ("behaviour.return_case_departure", 0.008, 0.04),
-    "return_case_abscond": ("behaviour.return_case_abscond", 0.002, 0.03),
-    "police_case_abscond": ("behaviour.police_case_abscond", 0.002, 0.03),
-    "enforcement_strength": ("behaviour.enforcement_feedback.strength", 0.0, 2.0),
-    "decisions_per_year": ("nations.SE.decisions_per_year", 10_000, 25_000),
-    "cooperation": (None, 0.5, 1.3),
-}
-"""name: (config key, low, high), the behaviour ranges about the calibrated values as in
-``configs/sensitivity.yaml``. ``cooperation`` multiplies every origin's acceptance probability
-(capped at 1): third countries more or less willing than assumed."""
-
-LEVERS = {
-    "colocation": ["none", "partial", "full"],
-    "info_sharing": ["restricted", "extended"],
-    "avr": ["none", "standard", "reintegration"],
-    "police_officers": (150, 400),
-    "detention_places": (300, 1000),
-}
-"""Policy config groups (options) and Swedish capacities (integer ranges)."""
-
-OUTCOMES = ("return_rate", "share_ever_absconded", "median_days_to_return", "detention_days_per_forced_return")
+LOG_PREFIX = "log10:"
+"""A variable named ``log10:<key>`` holds the log10 of the key's value (a range with ``log: true``)."""
 
 
-def run_returnsim(
-    seed: int = 0,
-    horizon_days: int | None = None,
-    warmup_days: int | None = None,
-    cooperation: float = 1.0,
-    **inputs: float | str,
+def ema_name(key: str) -> str:
+    """A config key as an EMA name, a Python identifier (``origins.slow.x`` gives ``origins__slow__x``)."""
+    return key.replace(".", "__")
+
+
+def lever_options(group: str) -> list[str]:
+    """The options of config group ``group`` (its YAML files), or a ConfigError naming the groups there are."""
+    folder = CONFIG_DIR / group
+    options = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    if not options:
+        groups = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+        raise ConfigError(f"levers: {group!r} is not a config group; choose from {', '.join(groups)}")
+    return options
+
+
+def run_experiment(
+    scenario: Sequence[str], seed: int, replication: int, outcomes: Sequence[str], **inputs: float | str
 ) -> dict[str, float]:
-    """One replication for one EMA experiment: the Swedish summary metrics of :data:`OUTCOMES`.
+    """One replication of one EMA experiment: ``outcomes`` of the scenario with ``inputs`` set.
 
-    ``horizon_days`` and ``warmup_days`` override the config's run length when given.
+    An input named ``log10:<key>`` sets ``key`` to 10 to that power; a config
+    group's name picks that option; any other input sets that config key.
     """
-    overrides = [f"seed={seed}", "output.figures=false"]
-    lengths = (("horizon_days", horizon_days), ("warmup_days", warmup_days))
-    overrides += [f"{k}={v}" for k, v in lengths if v is not None]
+    groups = [f"{name}={value}" for name, value in inputs.items() if (CONFIG_DIR / name).is_dir()]
+    model = compose([*scenario, *groups, f"seed={seed}"])
+    values = {}
     for name, value in inputs.items():
-        if name in UNCERTAINTIES:
-            overrides.append(f"{UNCERTAINTIES[name][0]}={value}")
-        elif name in ("police_officers", "detention_places"):
-            overrides.append(f"nations.SE.{name}={int(value)}")
-        elif name in LEVERS:
-            overrides.append(f"{name}={value}")
-        else:
-            raise KeyError(f"run_returnsim: unknown input {name!r}")
-    params = load_params(overrides)
-    for origin in params.origins.values():
-        origin.accept_probability = min(1.0, origin.accept_probability * cooperation)
-    row = run_replication(params, 0).summary.iloc[-1]
-    return {name: float(row[name]) for name in OUTCOMES}
+        if name.startswith(LOG_PREFIX):
+            values[name.removeprefix(LOG_PREFIX)] = 10.0 ** float(value)
+        elif not (CONFIG_DIR / name).is_dir():
+            values[name] = value
+    row = run_replication(with_values(model, values), replication).summary.iloc[-1]
+    return {name: float(row[name]) for name in outcomes}
 
 
-def returnsim_model(
-    replications: int = 3,
-    horizon_days: int | None = None,
-    warmup_days: int | None = None,
-    levers: Sequence[str] | None = None,
-) -> ReplicatorModel:
-    """The EMA model: uncertainties, the chosen levers (default all), outcomes averaged over ``replications`` seeds."""
-    model = ReplicatorModel("returnsim", function=run_returnsim)
-    model.uncertainties = [RealParameter(name, lo, hi) for name, (_key, lo, hi) in UNCERTAINTIES.items()]
-    chosen = list(LEVERS) if levers is None else list(levers)
-    model.levers = [
-        CategoricalParameter(name, LEVERS[name])
-        if isinstance(LEVERS[name], list)
-        else IntegerParameter(name, *LEVERS[name])
-        for name in chosen
+def returnsim_model(cfg: SensitivityConfig, levers: Sequence[str] = ()) -> ReplicatorModel:
+    """The EMA model of ``cfg``'s scenario: its ranges as uncertainties, ``levers`` (config groups) as levers."""
+    check_ranges("parameters", cfg.parameters, compose([*cfg.scenario, f"seed={cfg.seed}"]))
+    model = ReplicatorModel("returnsim", function=run_experiment)
+    model.uncertainties = [
+        RealParameter(ema_name(key), math.log10(r.low), math.log10(r.high), variable_name=LOG_PREFIX + key)
+        if r.log
+        else RealParameter(ema_name(key), r.low, r.high, variable_name=key)
+        for key, r in cfg.parameters.items()
     ]
-    model.constants = [Constant("horizon_days", horizon_days), Constant("warmup_days", warmup_days)]  # None: config
-    model.outcomes = [ScalarOutcome(name, function=np.nanmean) for name in OUTCOMES]
-    model.replications = [{"seed": s} for s in range(replications)]
+    model.levers = [CategoricalParameter(group, lever_options(group)) for group in levers]
+    model.constants = [
+        Constant("scenario", tuple(cfg.scenario)),
+        Constant("seed", cfg.seed),
+        Constant("outcomes", tuple(cfg.outcomes)),
+    ]
+    model.outcomes = [ScalarOutcome(name, function=np.nanmean) for name in cfg.outcomes]
+    model.replications = [{"replication": r} for r in range(cfg.replications)]
     return model
 
 

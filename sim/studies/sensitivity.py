@@ -18,7 +18,6 @@ from pathlib import Path
 import hydra
 import numpy as np
 import pandas as pd
-from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
@@ -29,7 +28,7 @@ from tqdm import tqdm
 from sim.outputs.files import versions, write_json, write_table, write_text
 from sim.params import assumptions as lever_assumptions
 from sim.params.checks import ConfigError
-from sim.params.compose import CONFIG_DIR, compose, register_schema, to_params
+from sim.params.compose import CONFIG_DIR, compose, to_params
 from sim.params.entry import guarded
 from sim.params.ranges import Range
 from sim.params.scaling import scale_country
@@ -40,10 +39,6 @@ from sim.studies.study import check_no_posterior_draw, run_study, with_values, w
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
 """The Ishigami function's usual constants: analytic Sobol indices are known for them."""
-
-
-ConfigStore.instance().store(name="sensitivity_schema", node=SensitivityConfig)
-register_schema()
 
 
 @dataclass

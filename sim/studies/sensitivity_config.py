@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.outputs.metrics import METRICS
 from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
-from sim.params.compose import CONFIG_DIR, Paths
+from sim.params.compose import CONFIG_DIR, Paths, register_schema
 from sim.params.ranges import Range
 from sim.studies.study import check_no_posterior_draw, check_ranges
 
@@ -25,7 +26,7 @@ class SensitivityConfig:
     morris_levels: int = 4
     seed: int = 0
     replications: int = MISSING
-    workers: int = 1
+    workers: int = MISSING
     scenario: list[str] = field(default_factory=list)
     scale: float = MISSING
     """Run each country of the scenario at this fraction of its size, capacities scaled alike (faster)."""
@@ -87,3 +88,8 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
                 raise ConfigError(f"outcomes: unknown metric {name!r}; choose from {', '.join(METRICS)}")
         if not cfg.outcomes:
             raise ConfigError("outcomes: name at least one summary metric")
+
+
+# The schema is in Hydra's ConfigStore as soon as it is defined: composing this config needs it.
+ConfigStore.instance().store(name="sensitivity_schema", node=SensitivityConfig)
+register_schema()

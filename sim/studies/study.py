@@ -12,7 +12,7 @@ import functools
 import multiprocessing
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,11 +65,6 @@ def with_values(model: DictConfig, values: Mapping[str, Any]) -> AppConfig:
             value = value.item()
         OmegaConf.update(cfg, key, value, merge=False)
     return to_params(cfg)
-
-
-def point(keys: Sequence[str], row: Sequence[float]) -> dict[str, float]:
-    """A parameter point as ``{key: value}``."""
-    return {k: float(v) for k, v in zip(keys, row, strict=True)}
 
 
 @contextmanager

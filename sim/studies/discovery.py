@@ -1,7 +1,7 @@
-"""Scenario discovery: the plausible worlds in which full co-location does not raise the return rate.
+"""``returnsim-discover``: the plausible worlds in which full co-location does not raise the return rate.
 
-Run:  uv run python experiments/scenario_discovery.py                  (400 worlds x 2 scenarios x 2 seeds)
-      uv run python experiments/scenario_discovery.py --worlds 40 --set replications=1 \
+Run:  uv run returnsim-discover                  (400 worlds x 2 scenarios x 2 seeds)
+      uv run returnsim-discover --worlds 40 --set replications=1 \
           "scenario=['output.figures=false','warmup_days=730','horizon_days=365']"      (quick)
 
 A world is a point in the unknowns that the calibration and the levers' assumptions leave open: each
@@ -120,7 +120,7 @@ def explain(worlds: pd.DataFrame, cfg: SensitivityConfig, args: argparse.Namespa
     print(f"results: {out}")
 
 
-main = guarded("scenario_discovery", study)
+main = guarded("returnsim-discover", study)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,102 @@
+"""The levers' parameters: co-location, information sharing, assisted return, attachés and joint flights.
+
+Each lever is a block of the scenario config (``configs/<lever>/<option>.yaml``);
+its fields declare their ranges like every parameter (:mod:`sim.params.checks`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omegaconf import MISSING
+
+from sim.params.checks import POS, PROB, num, one_of, required, value_range
+
+INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
+"""Fields of the information package that can go with a handover to police."""
+
+
+@dataclass
+class FieldEffects:
+    """How one information field changes locating and documenting a person."""
+
+    locate_multiplier: float = num(1.0)
+    document_accept_bonus: float = num(0.0, PROB)
+    removal_failure_avoided: float = num(0.0, PROB)
+
+
+@dataclass
+class Colocation:
+    """Police and transport staff working at the migration agency's offices, by channel.
+
+    The *handover* channel is ``handover_admin_days`` and
+    ``field_loss_probability`` (co-location shortens the first and lowers the
+    second). The *joint planning* channels act on the share ``days_per_week / 5``
+    of police cases and charters planned on a co-located day:
+    ``joint_detention_planning`` detains a person at risk of absconding only
+    ``detain_days_before_flight`` before a known departure instead of while
+    documents are pending or from the day of booking; ``joint_charter_planning``
+    keeps a charter's free seats open to returnees who become ready up to
+    ``charter_boarding_cutoff_days`` before it leaves (the joint picture of who
+    is nearly ready). No channel changes which information fields may pass.
+    The ``*_only`` modes switch on one channel at full strength, for the
+    decomposition experiment.
+    """
+
+    mode: str = one_of("none", "partial", "full", "handover_only", "detention_only", "charters_only")
+    days_per_week: float = required(value_range(0.0, 5.0))
+    handover_admin_days: float = required()
+    field_loss_probability: float = required(PROB)
+    joint_detention_planning: bool = MISSING
+    joint_charter_planning: bool = MISSING
+    detain_days_before_flight: float = required()
+    charter_boarding_cutoff_days: float = required()
+
+
+@dataclass
+class InfoSharing:
+    """Which information fields the law lets the agency pass to the police."""
+
+    mode: str = one_of("restricted", "extended", "nordic")
+    fields: list[str] = MISSING
+
+
+@dataclass
+class Avr:
+    """Assisted voluntary return: a grant offered in return talks."""
+
+    mode: str = one_of("none", "standard", "reintegration")
+    uptake: float = required(PROB)
+    departure_multiplier: float = required()
+    abscond_multiplier: float = required()
+    grant_cost: float = required()
+    reintegration_support: bool = MISSING
+    cooperation_bonus: float = required(PROB)
+
+
+@dataclass
+class Attaches:
+    """How attachés speed up requests and build relationships; national posts or a Nordic network."""
+
+    mode: str = one_of("national", "nordic_network")
+    hours_per_push: float = required(POS)
+    speedup: float = required(value_range(1.0))
+    relationship_gain_per_push: float = required()
+    relationship_decay_per_week: float = required(PROB)
+    relationship_accept_effect: float = required(PROB)
+    network_spillover: float = required(PROB)
+    joint_leverage: float = required()
+    own_cases_first: bool = MISSING
+
+
+@dataclass
+class Flights:
+    """Who organises charters: each country alone, Nordic pooling, or pooling plus Frontex."""
+
+    mode: str = one_of("national", "joint_nordic", "frontex")
+    organiser: str = one_of("largest", "rotation")
+    transfer_days: float = required()
+    transfer_cost_per_returnee: float = required()
+    frontex_contribution_per_returnee: float = required()
+    eu_spare_seats: int = required()
+    eu_notice_days: float = required()

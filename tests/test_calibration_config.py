@@ -1,0 +1,88 @@
+"""What returnsim-calibrate refuses before any simulation: bad settings, targets, ranges and budgets."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.params.checks import ConfigError
+from sim.params.compose import compose
+from sim.params.ranges import Range
+from sim.studies.calibration_config import CalibrationConfig, Setting, Target, validate
+from sim.studies.study import check_ranges
+from tests.conftest import cli
+from tests.test_calibration import TINY, TOY_SCHEDULE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "message"),
+    [
+        (["scale=2"], 2, "scale=2.0 is out of range"),
+        (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
+        (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
+        (["abc.population_size=zero"], 2, "abc.population_size"),  # a wrong type, named while Hydra composes
+        (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
+        (["ensemble=1"], 2, "ensemble=1 is out of range"),
+        (["abc.kernel_scaling=0"], 2, "abc.kernel_scaling=0.0 is out of range"),
+        (['scenario=["calibration=none","posterior_draw=0"]'], 2, "a calibration or sensitivity study varies"),
+        (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),
+        (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
+        (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
+        (["settings.year_2017.days=1", "scale=0.01"], 2, "the setting gives no data for this outcome"),
+        (["+foo=1"], 2, "foo: unknown key"),
+        (["+abc.speed=2"], 2, "abc.speed: unknown key"),
+        (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),
+        (["~targets.detention_stay_2015"], 2, "9 free parameters for 12 targets; with spare_targets=4 at most 8"),
+        (["preset=../../outside.yaml"], 2, "preset='../../outside.yaml' is not allowed"),
+        (["nation=XX"], 2, "nation='XX'; choose from SE, NO, DK, FI, IS"),
+        (['scenario=["nations.SE.detention_places=-5"]'], 2, "every setting sets nations.SE.detention_places itself"),
+        (['scenario=["nations.SE.police_officers=-5"]'], 2, "nations.SE.police_officers"),
+    ],
+)
+def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
+    done = cli(*TINY, *overrides, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.calibrate")
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "calibration").exists() or not list((tmp_path / "calibration").iterdir())
+
+
+def _config(**targets: Target) -> CalibrationConfig:
+    return CalibrationConfig(
+        seed=0,
+        workers=1,
+        scale=0.1,
+        abc=TOY_SCHEDULE,
+        ensemble=5,
+        spare_targets=0,
+        preset="calibrated.yaml",
+        nation="SE",
+        shared_with=[],
+        settings={
+            "cohort": Setting(kind="cohort", days=730, follow_days=1461),
+            "year": Setting(kind="period", days=365),
+        },
+        parameters={"behaviour.return_case_abscond": Range(0.001, 0.01)},
+        targets=targets,
+    )
+
+
+def test_an_unknown_outcome_of_a_setting_is_named():
+    cohort_target = Target(setting="cohort", moment="detention_entries", value=0.3, sd=0.1)
+    with pytest.raises(ConfigError, match="targets.t.moment='detention_entries' is unknown; choose from share_"):
+        validate(_config(t=cohort_target), compose())
+    with pytest.raises(ConfigError, match="targets.t.moment='share_of_something' is unknown"):
+        validate(_config(t=Target(setting="year", moment="share_of_something", value=0.3, sd=0.1)), compose())
+    validate(_config(t=Target(setting="year", moment="detention_entries", value=3000, sd=300)), compose())
+
+
+def test_more_parameters_than_targets_are_refused():
+    cfg = _config(t=Target(setting="year", moment="detention_entries", value=3000, sd=300))
+    cfg.parameters["behaviour.police_case_abscond"] = Range(0.001, 0.01)
+    with pytest.raises(ConfigError, match="2 free parameters for 1 targets; with spare_targets=0 at most 1"):
+        validate(cfg, compose())
+
+
+def test_a_range_on_an_unknown_key_is_named():
+    with pytest.raises(ConfigError, match="parameters.behaviour.no_such_hazard: not a key of the model config"):
+        check_ranges("parameters", {"behaviour.no_such_hazard": Range(0.1, 0.2)}, compose())
+    with pytest.raises(ConfigError, match="low=0.0 must be"):
+        check_ranges("parameters", {"behaviour.return_case_abscond": Range(0.0, 0.0)}, compose())
