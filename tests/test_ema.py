@@ -84,9 +84,6 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     levers' assumed constants among the factors, the lever's effect per world, and its page."""
     import subprocess
     import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
     scenario = "scenario=['output.figures=false','warmup_days=60','horizon_days=120']"
     args = ["--worlds", "4", "--set", "replications=1", "workers=1", scenario, "--out", str(tmp_path)]
     done = subprocess.run(

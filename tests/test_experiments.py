@@ -7,15 +7,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from omegaconf import OmegaConf
 
+from sim.params.compose import CONFIG_DIR, register_schema
 from tests.conftest import cli
 
 EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "experiments").glob("*.yaml"))
 
 
 def _spec(name: str) -> dict:
-    return yaml.safe_load((Path(__file__).resolve().parent.parent / "experiments" / f"{name}.yaml").read_text())
+    """The experiment as Hydra composes it (with what every experiment shares), hydra block included."""
+    from hydra import compose, initialize_config_dir
+
+    register_schema()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"+experiment={name}"], return_hydra_config=True)
+    return {
+        "report": OmegaConf.to_container(cfg.report, resolve=True),
+        "hydra": {"sweeper": {"params": OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)}},
+    }
 
 
 def _scenarios(spec: dict, *, baselines: bool = False) -> int:
