@@ -10,6 +10,7 @@ import yaml
 from sim.outputs.files import atomic_write
 from sim.params.checks import ConfigError
 from sim.params.entry import INPUT_FAULT, MACHINE_FAULT, describe
+from tests.conftest import cli
 
 
 def test_a_full_disk_names_the_file_being_written(tmp_path):
@@ -34,3 +35,11 @@ def test_input_faults_exit_2_and_bugs_keep_their_traceback():
         code, message = describe(exc)
     assert code == INPUT_FAULT and "is not valid YAML" in message and "line 1" in message
     assert describe(KeyError("a bug")) is None and describe(ZeroDivisionError()) is None
+
+
+def test_hydras_own_flags_mis_combined_are_named_without_a_traceback(tmp_path):
+    """``--cfg`` with ``-m`` is refused by Hydra itself with a ValueError: an input fault, not a bug."""
+    done = cli("-m", "--cfg", "job", cwd=tmp_path)
+    assert done.returncode == INPUT_FAULT, done.stderr
+    assert "Traceback" not in done.stderr and "Only one of --run, --multirun, --cfg" in done.stderr
+    assert describe(ValueError("a bug elsewhere")) is None  # a ValueError not raised by Hydra's flag check stays a bug

@@ -63,10 +63,20 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
         cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
         return INPUT_FAULT, f"{' '.join(message.split())}{cause}"
+    if isinstance(exc, ValueError) and _last_frame(exc) == "_run_hydra":  # Hydra's own flags, mis-combined
+        return INPUT_FAULT, f"{exc} (see --help)"
     if isinstance(exc, OSError):
         where = exc.filename or _output_dir(exc) or "the results folder"
         return MACHINE_FAULT, f"cannot write {where}: {exc.strerror or exc}; nothing written there is complete"
     return None
+
+
+def _last_frame(exc: BaseException) -> str:
+    """The name of the function that raised ``exc``."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name if tb is not None else ""
 
 
 def _output_dir(exc: BaseException) -> str | None:
