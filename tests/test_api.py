@@ -55,6 +55,7 @@ def test_a_sweep_is_one_tidy_table_the_same_on_any_number_of_workers():
         (["colocation=bogus"], "colocation"),
         (["nations.SE.foo=1"], "nations.SE.foo"),
         (["replications=0"], "replications"),
+        (["report.metrics=[returnrate]"], "report.metrics: unknown name 'returnrate'"),
     ],
 )
 def test_bad_input_raises_a_config_error_naming_the_key(overrides, named):

@@ -1,5 +1,5 @@
 """Calibration: the ABC adapter on a toy model with a known posterior, parameter recovery on the real
-model, a tiny-budget posterior through the command line, and bad configs."""
+model, a tiny-budget posterior through the command line (bad configs: test_calibration_config.py)."""
 
 from __future__ import annotations
 

@@ -55,9 +55,15 @@ def test_an_uncertainty_acts_through_the_config_it_names():
         assert low["return_rate"] < high["return_rate"], seed
 
 
-def test_a_lever_that_is_no_config_group_and_a_range_on_an_unknown_key_are_named():
+def test_what_the_adapter_cannot_honour_is_named():
     with pytest.raises(ConfigError, match="levers: 'coloc' is not a config group; choose from .*colocation"):
         returnsim_model(load_config([TINY]), levers=["coloc"])
+    with pytest.raises(ConfigError, match="scale=0.15: the EMA adapter varies the parameters ranges only"):
+        returnsim_model(load_config([TINY, "scale=0.15"]))
+    with pytest.raises(ConfigError, match="outcomes: unknown metric 'no_such'"):
+        returnsim_model(load_config([TINY, "outcomes=[no_such]"]))
+    with pytest.raises(ConfigError, match="levers: 'hydra' is not a config group"):
+        returnsim_model(load_config([TINY]), levers=["hydra"])
     cfg = load_config([TINY])
     cfg.parameters["behaviour.no_such"] = Range(0.0, 1.0)
     with pytest.raises(ConfigError, match="behaviour.no_such"):
@@ -84,6 +90,7 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     levers' assumed constants among the factors, the lever's effect per world, and its page."""
     import subprocess
     import sys
+
     scenario = "scenario=['output.figures=false','warmup_days=60','horizon_days=120']"
     args = ["--worlds", "4", "--set", "replications=1", "workers=1", scenario, "--out", str(tmp_path)]
     done = subprocess.run(

@@ -212,7 +212,7 @@ _EFFECT = "computed per country and metric from the runs paired by posterior dra
 EFFECTS = Table(
     files="effects.csv (sweep folder)",
     row="a scenario compared with its baseline, a country and a metric",
-    computed=f"{_EFFECT} (sim/analysis/report.py: effects, effect_uncertainty)",
+    computed=f"{_EFFECT} (sim/analysis/effects.py: effects, effect_uncertainty)",
     columns={
         "country": _COUNTRY,
         "metric": Column("the summary metric (see summary)", "name"),
@@ -250,7 +250,7 @@ EFFECTS = Table(
 SHARES = Table(
     files="shares.csv (sweep folder, when the report names a total)",
     row="a channel's scenario and a metric, in the pooled country (ALL) or the only one",
-    computed="from the runs paired by posterior draw, seed and replication (sim/analysis/report.py: shares_of_total)",
+    computed="from the runs paired by posterior draw, seed and replication (sim/analysis/effects.py: shares_of_total)",
     columns={
         "metric": Column("the summary metric", "name"),
         "scenario": Column("the scenario whose effect is a part (e.g. one co-location channel alone)", "label"),

@@ -1,4 +1,6 @@
-"""The levers' parameters: co-location, information sharing, assisted return, attachés and joint flights.
+"""The levers' parameters, and the information fields a handover can pass with what each does.
+
+Levers: co-location, information sharing, assisted return, attachés, joint flights.
 
 Each lever is a block of the scenario config (``configs/<lever>/<option>.yaml``);
 its fields declare their ranges like every parameter (:mod:`sim.params.checks`).

@@ -3,9 +3,8 @@
 These dataclasses are both the Hydra structured-config schemas (registered in
 :mod:`sim.params.compose`) and the parameter object the model reads. Values live in
 ``configs/`` only: a field the YAML must set has no default here (``MISSING``),
-so leaving it out is an error naming the key; the few defaults kept are
-neutral ones (an information field with no effect, an origin that accepts
-charters). Each numeric field declares its allowed range in ``metadata`` so
+so leaving it out is an error naming the key; the only defaults kept are
+neutral ones (an information field with no effect). Each numeric field declares its allowed range in ``metadata`` so
 that :func:`validate` can name the offending key and what is allowed; string
 modes declare ``choices``.
 """

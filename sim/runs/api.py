@@ -30,6 +30,7 @@ from sim.analysis.collect import DRAW_KEY, tidy_runs
 from sim.analysis.effects import baselines
 from sim.analysis.effects import effects as paired_effects
 from sim.analysis.intervals import summary_intervals
+from sim.outputs.columns import check_report
 from sim.outputs.metrics import METRICS
 from sim.params.checks import ConfigError
 from sim.params.compose import AppConfig, load_params
@@ -108,7 +109,7 @@ def run(
 
     ``replications`` and ``seed`` are shorthands for the config keys of the
     same name. A wrong key, option or value raises
-    :class:`~sim.params.schema.ConfigError` naming it, before anything runs.
+    :class:`~sim.params.checks.ConfigError` naming it, before anything runs.
     """
     params = _params(overrides, replications=replications, seed=seed)
     steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=not progress)
@@ -175,10 +176,12 @@ def _params(overrides: Sequence[str], **shorthands: int | None) -> AppConfig:
     if isinstance(overrides, str):
         raise ConfigError(f"overrides must be a list of key=value strings, not the string {overrides!r}")
     try:
-        return load_params([*overrides, *extra])
+        params = load_params([*overrides, *extra])
     except (HydraException, OmegaConfBaseException) as exc:  # composition: an unknown option, key or syntax
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
         raise ConfigError(f"{' '.join(message.split())} (overrides: {[*overrides, *extra]})") from None
+    check_report(params.report)  # as the command line does: a report block naming an unknown metric is an error
+    return params
 
 
 def _summary(params: AppConfig, replication: int) -> pd.DataFrame:

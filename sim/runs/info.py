@@ -33,6 +33,7 @@ COMMANDS = {
     "returnsim-reproduce RUN_DIR": "run a saved config again and check the results are identical",
     "returnsim-calibrate": "the posterior of the behavioural parameters given the published targets (ABC-SMC)",
     "returnsim-sensitivity": "Sobol indices: which unknown moves an outcome, or a lever's effect",
+    "returnsim-discover": "scenario discovery: the plausible worlds where a lever fails (PRIM, EMA Workbench)",
     "returnsim-bench": "the benchmark: model seconds and µs per event of the standard scenarios",
     "returnsim-info": "this list",
 }

@@ -63,7 +63,7 @@ class SweepCallback(Callback):
         records = _records(sweep_dir)
         failed = [r for r in records if r["status"] == "failed"]
         if config.report.auto and len(failed) < len(records):
-            from sim.analysis.report import write_report  # imported late: plotting libraries load only when needed
+            from sim.analysis.report import write_report  # imported late: a run of the sweep does not load the analysis
 
             try:  # the failed runs are left out of it, listed on its page, and named below
                 report, _ = write_report(sweep_dir, allow_incomplete=True)

@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from sim.outputs.columns import check_report
 from sim.outputs.files import (
     COMPLETION_MARKER,
     REDO,
@@ -53,7 +54,9 @@ def load_run_config(run_dir: Path) -> AppConfig:
         cfg = read_saved_config(run_dir / "config.yaml")
     except SavedConfigError as exc:
         raise ConfigError(str(exc)) from None
-    return to_params(cfg)
+    params = to_params(cfg)
+    check_report(params.report)
+    return params
 
 
 def command(argv: list[str] | None = None) -> None:

@@ -35,9 +35,11 @@ with warnings.catch_warnings():  # EMA warns that an optional cluster back-end (
 from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, compose
 from sim.runs.runner import run_replication
-from sim.studies.sensitivity_config import SensitivityConfig
-from sim.studies.study import check_ranges, with_values
+from sim.studies.sensitivity_config import SensitivityConfig, validate
+from sim.studies.study import with_values
 
+NOT_LEVERS = ("hydra", "paths")
+"""Config groups that set how returnsim runs and where it writes, not the scenario: never a lever."""
 LOG_PREFIX = "log10:"
 """A variable named ``log10:<key>`` holds the log10 of the key's value (a range with ``log: true``)."""
 
@@ -49,12 +51,15 @@ def ema_name(key: str) -> str:
 
 def lever_options(group: str) -> list[str]:
     """The options of config group ``group`` (its YAML files), or a ConfigError naming the groups there are."""
-    folder = CONFIG_DIR / group
-    options = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if _is_group(group) else []
     if not options:
-        groups = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+        groups = sorted(p.name for p in CONFIG_DIR.iterdir() if _is_group(p.name) and any(p.glob("*.yaml")))
         raise ConfigError(f"levers: {group!r} is not a config group; choose from {', '.join(groups)}")
     return options
+
+
+def _is_group(name: str) -> bool:
+    return name not in NOT_LEVERS and (CONFIG_DIR / name).is_dir()
 
 
 def run_experiment(
@@ -65,13 +70,13 @@ def run_experiment(
     An input named ``log10:<key>`` sets ``key`` to 10 to that power; a config
     group's name picks that option; any other input sets that config key.
     """
-    groups = [f"{name}={value}" for name, value in inputs.items() if (CONFIG_DIR / name).is_dir()]
+    groups = [f"{name}={value}" for name, value in inputs.items() if _is_group(name)]
     model = compose([*scenario, *groups, f"seed={seed}"])
     values = {}
     for name, value in inputs.items():
         if name.startswith(LOG_PREFIX):
             values[name.removeprefix(LOG_PREFIX)] = 10.0 ** float(value)
-        elif not (CONFIG_DIR / name).is_dir():
+        elif not _is_group(name):
             values[name] = value
     row = run_replication(with_values(model, values), replication).summary.iloc[-1]
     return {name: float(row[name]) for name in outcomes}
@@ -79,7 +84,16 @@ def run_experiment(
 
 def returnsim_model(cfg: SensitivityConfig, levers: Sequence[str] = ()) -> ReplicatorModel:
     """The EMA model of ``cfg``'s scenario: its ranges as uncertainties, ``levers`` (config groups) as levers."""
-    check_ranges("parameters", cfg.parameters, compose([*cfg.scenario, f"seed={cfg.seed}"]))
+    for key, value, plain in [
+        ("model", cfg.model, "returnsim"),
+        ("scale", cfg.scale, 1.0),
+        ("posterior", cfg.posterior, False),
+        ("lever_assumptions", cfg.lever_assumptions, False),
+        ("effect_of", cfg.effect_of, []),
+    ]:
+        if value != plain:
+            raise ConfigError(f"{key}={value!r}: the EMA adapter varies the parameters ranges only; set {key}={plain}")
+    validate(cfg, compose([*cfg.scenario, f"seed={cfg.seed}"]))
     model = ReplicatorModel("returnsim", function=run_experiment)
     model.uncertainties = [
         RealParameter(ema_name(key), math.log10(r.low), math.log10(r.high), variable_name=LOG_PREFIX + key)

@@ -18,13 +18,13 @@ from sim.studies.study import check_no_posterior_draw, check_ranges
 class SensitivityConfig:
     """The root config of ``returnsim-sensitivity``."""
 
-    name: str = "sensitivity"
-    model: str = "returnsim"
-    method: str = "sobol"
+    name: str = MISSING
+    model: str = MISSING
+    method: str = MISSING
     samples: int = MISSING
     """Sobol: base samples N (N × (D + 2) points, first-order and total indices); Morris: trajectories (N × (D + 1))."""
-    morris_levels: int = 4
-    seed: int = 0
+    morris_levels: int = MISSING
+    seed: int = MISSING
     replications: int = MISSING
     workers: int = MISSING
     scenario: list[str] = field(default_factory=list)
@@ -38,7 +38,7 @@ class SensitivityConfig:
     lever_assumptions: bool = MISSING
     """Also vary each lever assumption that applies to the scenario over its stated range (``configs/assumptions``)."""
     outcomes: list[str] = field(default_factory=list)
-    ishigami_noise_sd: float = 0.0
+    ishigami_noise_sd: float = MISSING
     """With ``model=ishigami``: sd of Gaussian noise added per replication (tests the noise share)."""
     paths: Paths = field(default_factory=Paths)
 
