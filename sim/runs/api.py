@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -39,27 +40,27 @@ from sim.runs.runner import ReplicationResult, config_text, run_replication, wri
 
 @dataclass
 class Results:
-    """What :func:`run` produced: the validated parameters and every replication's tables, concatenated."""
+    """What :func:`run` produced: the validated parameters and every replication's tables, concatenated (once)."""
 
     params: AppConfig
     replications: list[ReplicationResult]
 
-    @property
+    @cached_property
     def summary(self) -> pd.DataFrame:
         """Every metric per replication and country (``columns.md``: the data dictionary)."""
         return pd.concat([r.summary for r in self.replications], ignore_index=True)
 
-    @property
+    @cached_property
     def register(self) -> pd.DataFrame:
         """The case register: a row per case and replication."""
         return pd.concat([r.register for r in self.replications], ignore_index=True)
 
-    @property
+    @cached_property
     def stocks(self) -> pd.DataFrame:
         """Daily stocks and queues per country and replication."""
         return pd.concat([r.stocks for r in self.replications], ignore_index=True)
 
-    @property
+    @cached_property
     def flights(self) -> pd.DataFrame:
         """A row per charter (or EU operation) and country on board."""
         return pd.concat([r.flights for r in self.replications], ignore_index=True)
