@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sim"
@@ -86,33 +85,21 @@ def test_reading_results_loads_no_simulation():
     assert loaded.stdout.strip() == str([STATES])
 
 
-def _cycles(keep) -> list[str]:  # noqa: ANN001
-    graph = import_graph()
-    graph = graph.subgraph([n for n in graph if keep(n)])
-    return [" -> ".join(c) for c in nx.simple_cycles(graph, length_bound=4)]
-
-
-def test_no_import_circle_outside_the_model():
-    cycles = _cycles(lambda m: _layer(m) != "model")
+def test_no_import_circle():
+    """Agents reach each other through the Protocols of ``sim.model.roles``, so no module imports itself back."""
+    cycles = [" -> ".join(c) for c in nx.simple_cycles(import_graph())]
     assert not cycles, cycles[:5]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agents import the model and the country for their type hints; the engine step of the layout issue "
-    "gives them Protocols in a leaf module (remove this mark then)",
-)
-def test_no_import_circle_inside_the_model():
-    cycles = _cycles(lambda m: _layer(m) == "model")
-    assert not cycles, cycles[:5]
-
-
-STILL_TOO_LONG = {"sim/model/agents/migrant.py", "sim/model/country.py"}
-"""Files over the limit, rewritten by the engine step of the layout issue (cases as columns); none may be added."""
+def test_agents_import_no_country_and_no_model():
+    """Agents know the country and the model only as the Protocols of ``sim.model.roles`` (wolf_sheep's agents
+    import nothing from their model)."""
+    forbidden = {"sim.model.model", "sim.model.country"}
+    wrong = [f"{a} -> {b}" for a, b in import_graph().edges if a.startswith("sim.model.agents.") and b in forbidden]
+    assert not wrong, wrong
 
 
 def test_no_file_is_longer_than_300_lines():
     files = [*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
     long = {p.relative_to(ROOT).as_posix() for p in files if len(p.read_text().splitlines()) > MAX_LINES}
-    assert long <= STILL_TOO_LONG, f"over {MAX_LINES} lines: {sorted(long - STILL_TOO_LONG)}"
-    assert long == STILL_TOO_LONG, f"now short enough, remove from STILL_TOO_LONG: {sorted(STILL_TOO_LONG - long)}"
+    assert not long, f"over {MAX_LINES} lines: {sorted(long)}"

@@ -139,7 +139,7 @@ def test_restricted_info_sharing_leaves_movers_unmatched():
 def _ready(model: ReturnModel, code: str, origin: str, ready_day: float) -> Migrant:
     """A documented person in ``code`` waiting for a flight to ``origin`` since ``ready_day``."""
     country = model.countries[code]
-    m = Migrant(model, country, origin, 0.0, 1.0, True, False, False, False, state=State.AWAITING_FLIGHT, since=0.0)
+    m = Migrant(country, origin, 0.0, 1.0, True, False, False, False, state=State.AWAITING_FLIGHT, since=0.0)
     m.flight_ready_day = ready_day
     country.transport.enqueue(m)
     return m

@@ -73,7 +73,7 @@ class MigrantClock:
                 time, _, epoch, target, migrant = take()
             if epoch == migrant.epoch:
                 fired += 1
-                migrant.fire(target, time)
+                migrant.country.timer_fired(migrant, target, time)
         self.fired += fired
 
     def __len__(self) -> int:

@@ -3,126 +3,40 @@
 from __future__ import annotations
 
 import heapq
-import math
 from array import array
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from sim.model.agents.migrant import UNIFORMS_PER_CASE, Migrant
+from sim.model.agents.migrant import Migrant
 from sim.model.agents.migration_agency import MigrationAgency
 from sim.model.agents.police import PoliceUnit
 from sim.model.agents.transport import TransportService
 from sim.model.enforcement import EnforcementSignal
+from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW, UNIFORMS_PER_CASE
+from sim.model.places import Detention, ReturnCentre
+from sim.model.register import record
+from sim.model.roles import Charters, World
 from sim.model.states import State
 from sim.params.schema import CountryParams, ScenarioParams
 
-if TYPE_CHECKING:
-    from sim.model.agents.charter_desk import CharterDesk
-    from sim.model.model import ReturnModel
-
-
-class Detention:
-    """Detention places (förvar): a hard limit on places and on the length of a stay."""
-
-    def __init__(self, country: CountrySystem) -> None:
-        """Start with every place free."""
-        self.country = country
-        self.places = country.params.detention_places
-        self.occupied = 0
-        self.requests = 0
-        self.refused_full = 0
-
-    def request(self, m: Migrant, t: float) -> bool:
-        """Detain ``m`` if a place is free; return whether it was."""
-        self.requests += 1
-        if self.occupied >= self.places:
-            self.refused_full += 1
-            return False
-        p = self.country.params
-        self.occupied += 1
-        self.country.events["detention_entries"] += 1
-        m.times_detained += 1
-        m.detention_limit = t + p.detention_max_days
-        m.detention_review = t + p.detention_review_days
-        m.move(State.DETAINED, t)
-        return True
-
-    def review(self, m: Migrant, t: float) -> None:
-        """The police review a detention: it goes on only while removal is under way.
-
-        Under way means a flight is booked, documents are in hand, or a
-        document request is still pending; otherwise (e.g. a request was
-        refused and will only be retried later) the person is released.
-        """
-        if m.booked_on is not None or m.documents or m.document_pending:
-            m.detention_review = t + self.country.params.detention_review_days
-            m.reschedule(t)
-        else:
-            self.release(m, t)
-
-    def free(self, m: Migrant, t: float) -> None:
-        """Give back the place of ``m``, who is leaving detention now."""
-        self.occupied -= 1
-        days = t - m.since
-        m.detention_days += days
-        self.country.events["detention_days"] += days
-        self.country.events["detention_spells_ended"] += 1
-        if not math.isnan(m.flight_ready_day):
-            waiting = t - max(m.since, m.flight_ready_day)
-            m.detention_days_awaiting_flight += waiting
-            self.country.events["detention_days_awaiting_flight"] += waiting
-        self.country.costs["detention"] += days * self.country.params.cost_detention_day
-
-    def at_limit(self, m: Migrant, t: float) -> None:
-        """Extend a stay where enforcement is under way and the law allows it, else release."""
-        p = self.country.params
-        extended_limit = m.since + p.detention_max_days_extended  # the same sum as a limit already extended
-        if extended_limit > m.detention_limit and (m.booked_on is not None or m.document_pending):
-            m.detention_limit = extended_limit
-            m.reschedule(t)
-        else:
-            m.released_at_limit += 1
-            self.country.events["released_at_limit"] += 1
-            self.release(m, t)
-
-    def release(self, m: Migrant, t: float) -> None:
-        """Let ``m`` go back to an open police case, more likely to abscond."""
-        m.released = True
-        m.booked_on = None
-        m.detention_limit = m.detention_review = math.inf
-        m.move(State.POLICE_CASE, t)
-        self.country.police.enqueue(m)
-
-
-class ReturnCentre:
-    """Return-centre places: residents report regularly, which lowers absconding."""
-
-    def __init__(self, places: int) -> None:
-        """Start with every place free."""
-        self.places = places
-        self.occupied = 0
-
-    def admit(self) -> bool:
-        """Take a place if one is free."""
-        if self.occupied < self.places:
-            self.occupied += 1
-            return True
-        return False
-
-    def leave(self, m: Migrant) -> None:
-        """Free the place of ``m``, whose case left the migration agency."""
-        m.in_return_centre = False
-        self.occupied -= 1
+VP, RC, AB, PC, DET = (
+    State.VOLUNTARY_PERIOD,
+    State.RETURN_CASE,
+    State.ABSCONDED,
+    State.POLICE_CASE,
+    State.DETAINED,
+)
 
 
 class CountrySystem:
     """A host country: agencies, detention, return centres, stocks and the case register."""
 
-    def __init__(self, model: ReturnModel, params: CountryParams, scenario: ScenarioParams) -> None:
+    def __init__(self, model: World, params: CountryParams, scenario: ScenarioParams) -> None:
         """Build the country's agencies from its parameters and the scenario's levers."""
         self.model = model
+        self.clock = model.clock
         self.params = params
         self.code = params.code
         self.behaviour = scenario.behaviour
@@ -155,17 +69,69 @@ class CountrySystem:
         self.agency = MigrationAgency(model, self)
         self.police = PoliceUnit(model, self)
         self.transport = TransportService(model, self)
-        self.charter_desk: CharterDesk
+        self.charter_desk: Charters
         """The desk that books this country's charters (its own, or one pooled desk): set by the model."""
 
     # --- cases --------------------------------------------------------------
+    def new_case_id(self) -> int:
+        """A new case number, unique across countries."""
+        return self.model.next_case_id()
+
+    def opened(self, m: Migrant) -> None:
+        """A case opened here: count it in its state's stock and keep it among the open cases."""
+        self.stock[m.state] += 1
+        self.enforcement.opened(m.origin)
+        if self.transitions is not None:
+            self.transitions.append((m.unique_id, m.since, -1, m.state))
+        self.open_cases[m.unique_id] = m
+
+    def release(self, m: Migrant, new: State, t: float) -> None:
+        """``m`` leaves its state for ``new``: give back what the state held, and move the stocks.
+
+        Detention frees its place (and counts the days), the wanted list lets
+        go of a person no longer absconded, and a return-centre place is freed
+        once the case leaves the migration agency.
+        """
+        old = m.state
+        if old == DET:
+            self.detention.free(m, t)
+        elif old == AB and m.wanted:
+            self.police.wanted.discard(m)
+        if m.in_return_centre and new > RC:
+            self.return_centre.leave(m)
+        if self.transitions is not None:
+            self.transitions.append((m.unique_id, t, old, new))
+        self.stock[old] -= 1
+        self.stock[new] += 1
+
     def close(self, m: Migrant) -> None:
         """A case reached a terminal state: write its register row and let the migrant go."""
         if m.state == State.RETURNED_ASSISTED:
             self.costs["avr_grants"] += self.avr.grant_cost
         self.enforcement.closed(m.origin)
-        self.closed_cases.append(m.record())
+        self.closed_cases.append(record(m))
         del self.open_cases[m.unique_id]
+
+    def timer_fired(self, m: Migrant, target: State | int, t: float) -> None:
+        """Carry out the transition the timer of ``m`` drew, through the agency that acts on it."""
+        if target == DETENTION_LIMIT:
+            self.detention.at_limit(m, t)
+        elif target == DETENTION_REVIEW:
+            self.detention.review(m, t)
+        elif target == AB:
+            if m.abscond(t) in (VP, RC):
+                self.agency.notice_abscond(m, t)
+            else:
+                self.police.notice_abscond(m, t)
+        elif target == RC:
+            m.move(RC, t)
+            self.agency.open_return_case(m, t)
+        elif target == PC:  # found by chance while absconded
+            self.police.receive_located(m, t)
+        elif target == State.MOVED_NORDIC:
+            self.secondary_move(m, t)
+        else:
+            m.move(target, t)  # type: ignore[arg-type]  # the hazards file states as targets
 
     # --- secondary movement ------------------------------------------------------
     def secondary_move(self, m: Migrant, t: float) -> None:
@@ -212,7 +178,6 @@ class CountrySystem:
     def _case_for(self, earlier: Migrant, decision_day: float, **state: Any) -> Migrant:
         """A case here for the person of ``earlier``: same person and traits, new case number, linked to it."""
         case = Migrant(
-            self.model,
             self,
             earlier.origin,
             decision_day,
@@ -222,7 +187,7 @@ class CountrySystem:
             earlier.family,
             **state,
         )
-        case.person_id = earlier.unique_id if earlier.person_id < 0 else earlier.person_id
+        case.person_id = earlier.person_id
         case.previous_case_id = earlier.unique_id
         return case
 
@@ -258,7 +223,6 @@ class CountrySystem:
         for i in range(n):
             has_doc, vulnerable, family, wants_centre = flags[i]
             Migrant(
-                self.model,
                 self,
                 origin=names[origins[i]],
                 decision_day=days[i],

@@ -26,8 +26,8 @@ from sim.model.agents.charter_desk import CharterDesk
 from sim.model.agents.third_country import ThirdCountryAuthority
 from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
-from sim.model.flights import FlightSchedule
-from sim.model.register import register_frame
+from sim.model.flight_schedule import FlightSchedule
+from sim.model.register import record, register_frame
 from sim.model.states import ACTIVE
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
@@ -156,8 +156,8 @@ class ReturnModel(mesa.Model):
         rows: list[tuple] = []
         for c in self.countries.values():
             rows.extend(c.closed_cases)
-            rows.extend(m.record() for m in c.open_cases.values())
-        df = register_frame(rows)
+            rows.extend(map(record, c.open_cases.values()))
+        df = register_frame(rows, self.params.avr.reintegration_support)
         df.insert(0, "replication", self.replication)
         return df
 

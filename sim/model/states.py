@@ -38,6 +38,8 @@ class State(IntEnum):
 ACTIVE = tuple(s for s in State if s < State.RETURNED_VOLUNTARY)
 TERMINAL = tuple(s for s in State if s >= State.RETURNED_VOLUNTARY)
 RETURNED = (State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.RETURNED_FORCED)
+ON_BOARD_STATES = (State.AWAITING_FLIGHT, State.DETAINED)
+"""States from which a booked person can be removed."""
 
 ALLOWED = {
     State.VOLUNTARY_PERIOD: {State.RETURNED_VOLUNTARY, State.RETURNED_ASSISTED, State.ABSCONDED, State.RETURN_CASE},

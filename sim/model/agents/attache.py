@@ -9,8 +9,7 @@ from mesa.time import Schedule
 
 if TYPE_CHECKING:
     from sim.model.agents.third_country import ThirdCountryAuthority
-    from sim.model.country import CountrySystem
-    from sim.model.model import ReturnModel
+    from sim.model.roles import Country, World
 
 
 class Attache(mesa.Agent):
@@ -30,7 +29,7 @@ class Attache(mesa.Agent):
     country in the model.
     """
 
-    def __init__(self, model: ReturnModel, country: CountrySystem, authority: ThirdCountryAuthority) -> None:
+    def __init__(self, model: World, country: Country, authority: ThirdCountryAuthority) -> None:
         """Post an attaché of ``country`` at ``authority`` and start the weekly routine."""
         super().__init__(model)
         self.country = country
@@ -42,7 +41,7 @@ class Attache(mesa.Agent):
         model.schedule_recurring(self.work_week, Schedule(interval=7, start=7))
 
     @staticmethod
-    def reached(model: ReturnModel, origin: str) -> list[str]:
+    def reached(model: World, origin: str) -> list[str]:
         """Countries whose requests reach the Nordic network at ``origin``: posted ones, or all with the database."""
         if model.params.info_sharing.mode == "nordic":
             return list(model.countries)

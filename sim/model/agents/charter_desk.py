@@ -9,9 +9,8 @@ import mesa
 
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.model.flights import Flight
-    from sim.model.model import ReturnModel
+    from sim.model.flight import Flight
+    from sim.model.roles import Country, World
 
 
 class CharterDesk(mesa.Agent):
@@ -33,7 +32,7 @@ class CharterDesk(mesa.Agent):
     is fixed at booking.
     """
 
-    def __init__(self, model: ReturnModel, members: list[CountrySystem]) -> None:
+    def __init__(self, model: World, members: list[Country]) -> None:
         """A desk serving ``members``."""
         super().__init__(model)
         self.members = members
@@ -69,7 +68,7 @@ class CharterDesk(mesa.Agent):
         """Whether another member state's operation to this destination is announced today (``frontex`` only)."""
         return self.cfg.mode == "frontex" and per_year > 0.0 and self.stream.random() < per_year / 365.0
 
-    def _organiser(self, destination: str, waiting: dict[CountrySystem, list[Migrant]]) -> CountrySystem:
+    def _organiser(self, destination: str, waiting: dict[Country, list[Migrant]]) -> Country:
         """The country that organises the next charter to ``destination``."""
         if self.cfg.organiser == "largest":
             return max(self.members, key=lambda c: len(waiting[c]))
@@ -79,11 +78,11 @@ class CharterDesk(mesa.Agent):
         raise AssertionError("unreachable: someone is waiting")
 
     def _book_charter(
-        self, destination: str, organiser: CountrySystem, waiting: dict[CountrySystem, list[Migrant]], t: int
+        self, destination: str, organiser: Country, waiting: dict[Country, list[Migrant]], t: int
     ) -> None:
         p = organiser.params
         passengers = self._take(waiting, p.charter_seats)
-        joint = any(m.country is not organiser for m in passengers)
+        joint = any(m.country.code != organiser.code for m in passengers)
         day = t + (max(p.charter_lead_days, self.cfg.transfer_days) if joint else p.charter_lead_days)
         self.planned_until[destination] = day
         kind = "joint_charter" if joint else "charter"
@@ -106,10 +105,10 @@ class CharterDesk(mesa.Agent):
         flight = flights[0]
         if m not in flight.passengers:  # a person released from this flight's booking may come back to it
             flight.passengers.append(m)
-        m.country.transport.booked(m, t, flight)
+        self.model.countries[m.country.code].transport.booked(m, t, flight)
         return True
 
-    def _book_eu_seats(self, destination: str, waiting: dict[CountrySystem, list[Migrant]], t: int) -> None:
+    def _book_eu_seats(self, destination: str, waiting: dict[Country, list[Migrant]], t: int) -> None:
         passengers = self._take(waiting, self.cfg.eu_spare_seats)
         if passengers:
             day = t + max(self.cfg.eu_notice_days, self.cfg.transfer_days)
@@ -118,7 +117,7 @@ class CharterDesk(mesa.Agent):
             )
 
     @staticmethod
-    def _take(waiting: dict[CountrySystem, list[Migrant]], seats: int) -> list[Migrant]:
+    def _take(waiting: dict[Country, list[Migrant]], seats: int) -> list[Migrant]:
         """The ``seats`` longest-waiting returnees across the members, removed from their lists."""
         everyone = sorted((m for w in waiting.values() for m in w), key=lambda m: (m.flight_ready_day, m.unique_id))
         chosen = everyone[:seats]

@@ -13,8 +13,7 @@ from sim.model.states import State
 
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.model.model import ReturnModel
+    from sim.model.roles import Country, World
 
 
 class MigrationAgency(mesa.Agent):
@@ -28,7 +27,7 @@ class MigrationAgency(mesa.Agent):
     information package is lost on the way.
     """
 
-    def __init__(self, model: ReturnModel, country: CountrySystem) -> None:
+    def __init__(self, model: World, country: Country) -> None:
         """Create the agency of ``country`` with empty queues."""
         super().__init__(model)
         self.country = country

@@ -13,9 +13,8 @@ from sim.model.states import State
 
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.model.flights import Flight
-    from sim.model.model import ReturnModel
+    from sim.model.flight import Flight
+    from sim.model.roles import Country, World
 
 
 class WantedList:
@@ -67,7 +66,7 @@ class PoliceUnit(mesa.Agent):
     sight (:meth:`consider_detention`) and once a flight is booked.
     """
 
-    def __init__(self, model: ReturnModel, country: CountrySystem) -> None:
+    def __init__(self, model: World, country: Country) -> None:
         """Create the police unit of ``country`` with empty queues."""
         super().__init__(model)
         self.country = country

@@ -13,8 +13,7 @@ from sim.params.schema import Origin
 
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.model.model import ReturnModel
+    from sim.model.roles import Country, World
 
 
 class DocumentRequest:
@@ -22,7 +21,7 @@ class DocumentRequest:
 
     __slots__ = ("migrant", "country", "forced", "ready", "version", "pushed_by")
 
-    def __init__(self, migrant: Migrant, country: CountrySystem, forced: bool, ready: float) -> None:
+    def __init__(self, migrant: Migrant, country: Country, forced: bool, ready: float) -> None:
         """A request for ``migrant`` by ``country``, to be answered on day ``ready``."""
         self.migrant = migrant
         self.country = country
@@ -47,7 +46,7 @@ class ThirdCountryAuthority(mesa.Agent):
     other countries' relationships to every request.
     """
 
-    def __init__(self, model: ReturnModel, name: str, origin: Origin) -> None:
+    def __init__(self, model: World, name: str, origin: Origin) -> None:
         """Create the authority of origin ``name`` from its archetype parameters."""
         super().__init__(model)
         self.name = name
@@ -61,7 +60,7 @@ class ThirdCountryAuthority(mesa.Agent):
         """Countries with an attaché posted here."""
         self._seq = count()
 
-    def request(self, m: Migrant, country: CountrySystem, forced: bool, t: float) -> None:
+    def request(self, m: Migrant, country: Country, forced: bool, t: float) -> None:
         """File a document request for ``m``."""
         m.document_requests += 1
         m.document_pending = True

@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.model.flights import ON_BOARD_STATES
-from sim.model.states import State
+from sim.model.states import ON_BOARD_STATES, State
 
 if TYPE_CHECKING:
     from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.model.flights import Flight
-    from sim.model.model import ReturnModel
+    from sim.model.flight import Flight
+    from sim.model.roles import Country, World
 
 
 class TransportService(mesa.Agent):
@@ -29,7 +27,7 @@ class TransportService(mesa.Agent):
     absconding is detained for it.
     """
 
-    def __init__(self, model: ReturnModel, country: CountrySystem) -> None:
+    def __init__(self, model: World, country: Country) -> None:
         """Create the transport service of ``country`` with no one waiting."""
         super().__init__(model)
         self.country = country

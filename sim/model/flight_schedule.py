@@ -1,62 +1,21 @@
-"""Flights: a booked departure and the schedule that flies them and shares their cost."""
+"""The flight schedule: every booked flight, flown on its day, and who pays for it."""
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from dataclasses import dataclass
 from itertools import count
-from typing import TYPE_CHECKING
 
-from sim.model.states import State
-
-if TYPE_CHECKING:
-    from sim.model.agents.migrant import Migrant
-    from sim.model.country import CountrySystem
-    from sim.params.levers import Flights
-
-ON_BOARD_STATES = (State.AWAITING_FLIGHT, State.DETAINED)
-"""States from which a booked person can be removed."""
-
-
-@dataclass(slots=True)
-class Flight:
-    """A booked departure: an escorted seat, a national or joint charter, or seats on an EU operation."""
-
-    flight_id: int
-    day: float
-    destination: str
-    kind: str
-    """``escorted``, ``charter`` (one country), ``joint_charter`` (several) or ``eu_operation``."""
-    organiser: str
-    """Country code of the organiser; ``EU`` for another member state's operation."""
-    passengers: list[Migrant]
-    seats: int
-    cost: float
-    """What the organiser pays for the aircraft (0 for escorted seats and EU operations)."""
-    boarded: Counter[str] | None = None
-    """Returnees boarded by country (charters only, set when flown)."""
-    paid: Counter[str] | None = None
-    """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
-    frontex_paid: Counter[str] | None = None
-    """Frontex's contribution, by the country whose returnees it covered (charters only)."""
-    boarding_closes: float = -1.0
-    """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""
-
-    @property
-    def is_charter(self) -> bool:
-        """Whether this is an aircraft chartered for returnees (not a seat on a scheduled flight)."""
-        return self.kind != "escorted"
-
-    def seats_taken(self) -> int:
-        """Passengers still booked on this flight (those released or absconded since have left their seat)."""
-        return sum(1 for m in self.passengers if m.booked_on is self)
+from sim.model.agents.migrant import Migrant
+from sim.model.flight import Flight
+from sim.model.roles import Country
+from sim.params.levers import Flights
 
 
 class FlightSchedule:
     """Every booked flight of the model, flown on its day in booking order."""
 
-    def __init__(self, flights: Flights, countries: dict[str, CountrySystem]) -> None:
+    def __init__(self, flights: Flights, countries: dict[str, Country]) -> None:
         """Start with no bookings."""
         self.cfg = flights
         self.countries = countries
@@ -79,7 +38,7 @@ class FlightSchedule:
         """Book ``passengers`` on a new flight leaving on ``day``."""
         flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
         for m in passengers:
-            m.country.transport.booked(m, t, flight)
+            self.countries[m.country.code].transport.booked(m, t, flight)
         heapq.heappush(self._heap, (day, flight.flight_id, flight))
         return flight
 
@@ -89,11 +48,11 @@ class FlightSchedule:
             flight = heapq.heappop(self._heap)[2]
             if not flight.is_charter:
                 (m,) = flight.passengers
-                m.country.transport.remove(m, flight, t)
+                self.countries[m.country.code].transport.remove(m, flight, t)
                 continue
             boarded = flight.boarded = Counter()
             for m in flight.passengers:
-                if m.country.transport.remove(m, flight, t):
+                if self.countries[m.country.code].transport.remove(m, flight, t):
                     boarded[m.country.code] += 1
             self._share_cost(flight)
             self.charters.append(flight)
