@@ -116,3 +116,16 @@ def test_scenario_discovery_runs_over_the_posterior_and_the_lever_ranges(tmp_pat
     )
     assert again.returncode == 0, again.stderr
     assert "fails (effect on the return rate < -1.0) in 0 worlds" in (out / "prim.md").read_text()
+
+
+def test_scenario_discovery_reads_its_settings_from_yaml_and_refuses_unknown_keys(tmp_path, monkeypatch):
+    from sim.params.checks import ConfigError
+    from sim.studies import discovery
+
+    settings = discovery.load_settings()
+    assert settings["worlds"] >= 1 and "posterior=true" in settings["sensitivity"]
+    bad = tmp_path / "discovery.yaml"
+    bad.write_text("worlds: 4\nmin_gain: 0\ndensity: 0.8\nsensitivity: []\nwordls: 3\n")
+    monkeypatch.setattr(discovery, "SETTINGS", bad)
+    with pytest.raises(ConfigError, match="unknown keys \\['wordls'\\]"):
+        discovery.load_settings()

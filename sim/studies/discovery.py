@@ -16,8 +16,8 @@ Workbench, ``sim.studies.ema.discover``) then finds the box of factor values tha
 the lever fails in most worlds (at least ``--density`` of them, so the whole space is already such a
 box), the box that holds most of the worlds where it works. ``--reanalyse FOLDER`` redoes the PRIM step on
 a folder's ``worlds.parquet`` (another ``--min-gain`` or ``--density``) without running the model. Writes
-``results/scenario_discovery/<time>/``: ``worlds.parquet`` (factor values, effect per world),
-``prim_box.csv``, ``prim_trajectory.csv`` and ``prim.md``.
+``<paths.results_dir>/scenario_discovery/<time>/``: ``worlds.parquet`` (factor values, effect per world),
+``prim_box.csv``, ``prim_trajectory.csv`` and ``prim.md``. Every default is in ``configs/discovery.yaml``.
 """
 
 from __future__ import annotations
@@ -25,13 +25,17 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 from scipy.stats import qmc
 
 from sim.analysis.markdown import table_markdown
 from sim.outputs.files import write_table, write_text
+from sim.params.checks import ConfigError
+from sim.params.compose import CONFIG_DIR
 from sim.params.entry import guarded
 from sim.studies.ema import discover
 from sim.studies.factors import values_at
@@ -39,30 +43,41 @@ from sim.studies.sensitivity import problem_and_evaluator
 from sim.studies.sensitivity_config import SensitivityConfig, load_config
 from sim.studies.study import worker_map
 
-DEFAULTS = [
-    "posterior=true",
-    "lever_assumptions=true",
-    'effect_of=["colocation=full"]',
-    "~parameters",
-    "replications=2",
-    "scale=0.15",
-    "outcomes=[return_rate,share_ever_absconded]",
-]
-"""The study's settings, before ``--set``: the posterior and lever ranges, co-location's effect."""
+SETTINGS = CONFIG_DIR / "discovery.yaml"
+"""The study's settings: worlds, the failure threshold, PRIM's density and the sensitivity config's overrides."""
+SETTING_KEYS = {"worlds", "min_gain", "density", "sensitivity"}
+
+
+def load_settings() -> dict[str, Any]:
+    """``configs/discovery.yaml``, every key present and no other."""
+    settings = OmegaConf.to_container(OmegaConf.load(SETTINGS))
+    assert isinstance(settings, dict)
+    if set(settings) != SETTING_KEYS:
+        unknown, missing = set(settings) - SETTING_KEYS, SETTING_KEYS - set(settings)
+        raise ConfigError(
+            f"{SETTINGS.name}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}; "
+            f"allowed: {', '.join(sorted(SETTING_KEYS))}"
+        )
+    return settings
 
 
 def study() -> None:
     """Sample the worlds, run the lever's effect in each, find the PRIM box and write the tables."""
+    settings = load_settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worlds", type=int, default=400, help="Latin-hypercube points over the factors")
-    parser.add_argument("--set", nargs="*", default=[], help="overrides of configs/sensitivity.yaml")
-    parser.add_argument("--min-gain", type=float, default=0.0, help="return-rate effect below which the lever fails")
-    parser.add_argument("--density", type=float, default=0.8, help="PRIM: least share of failures inside the box")
-    parser.add_argument("--out", type=Path, default=Path("results/scenario_discovery"))
+    parser.add_argument("--worlds", type=int, default=settings["worlds"], help="Latin-hypercube points")
+    parser.add_argument("--set", nargs="*", default=[], help="more overrides of configs/sensitivity.yaml")
+    parser.add_argument("--min-gain", type=float, default=settings["min_gain"], help="effect below which it fails")
+    parser.add_argument("--density", type=float, default=settings["density"], help="PRIM: least share of failures")
+    parser.add_argument("--out", type=Path, help="results folder (default: <paths.results_dir>/scenario_discovery)")
     parser.add_argument("--reanalyse", type=Path, help="a results folder of this script: PRIM on its worlds only")
     args = parser.parse_args()
-
-    cfg = load_config([*DEFAULTS, *args.set])
+    if args.worlds < 1:
+        parser.error(f"--worlds={args.worlds} is out of range; allowed: >= 1")
+    if not 0 < args.density <= 1:
+        parser.error(f"--density={args.density} is out of range; allowed: > 0 and <= 1")
+    args.overrides = [*settings["sensitivity"], *args.set]
+    cfg = load_config(args.overrides)
     if args.reanalyse:
         worlds = pd.read_parquet(args.reanalyse / "worlds.parquet")
         explain(worlds, cfg, args, args.reanalyse)
@@ -77,7 +92,8 @@ def study() -> None:
     values = pd.DataFrame([values_at(factors, row, lever) for row in coords])  # the values in the lever's scenario
     mean = effects.mean(axis=1)
     worlds = values.assign(**{f"effect_{name}": mean[:, j] for j, name in enumerate(outcomes)})
-    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    root = args.out or Path(cfg.paths.results_dir) / "scenario_discovery"
+    out = root / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     write_table(out / "worlds.parquet", worlds)
     explain(worlds, cfg, args, out)
 
@@ -114,7 +130,7 @@ def explain(worlds: pd.DataFrame, cfg: SensitivityConfig, args: argparse.Namespa
         ]
     else:
         lines += ["", "No PRIM box: the lever fails in all or none of the worlds."]
-    lines += ["", "Settings (configs/sensitivity.yaml with): " + " ".join([*DEFAULTS, *args.set])]
+    lines += ["", "Settings (configs/sensitivity.yaml with): " + " ".join(args.overrides)]
     write_text(out / "prim.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"results: {out}")
