@@ -73,7 +73,7 @@ class MigrantClock:
                 time, _, epoch, target, migrant = take()
             if epoch == migrant.epoch:
                 fired += 1
-                migrant.country.timer_fired(migrant, target, time)
+                migrant.fire(target, time)
         self.fired += fired
 
     def __len__(self) -> int:

@@ -199,3 +199,7 @@ class Migrant(CompetingHazards):
         self.booked_on = None
         self.move(State.ABSCONDED, t)
         return came_from
+
+    def fire(self, target: State | int, t: float) -> None:
+        """The timer this case drew fires (:mod:`sim.model.clock`): its country carries out the transition."""
+        self.country.timer_fired(self, target, t)

@@ -1,0 +1,117 @@
+"""Outcome distributions of the engine over many seeds: what any new engine must reproduce.
+
+The engine may change how it draws its random numbers (e.g. cases stored as
+columns, events batched per day), so a new engine cannot give the same runs as
+the old one. It must give the same *distribution* of outcomes on the same
+configs. ``uv run python -m tests.helpers.engine_reference`` runs the configs
+below over the reference seeds and writes ``tests/reference/engine_outcomes.csv``;
+``tests/test_engine_reference.py`` runs the engine in use over other seeds
+and compares. Rewrite the file only with an engine whose process is unchanged
+(a change of a mechanism changes the distribution on purpose: write it with
+that change and say so in the commit).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+from scipy import stats
+
+from sim.params.compose import compose, load_params
+from sim.params.scaling import scale_country
+from sim.runs.runner import run_replication
+
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "engine_outcomes.csv"
+SHORT = ["warmup_days=730", "horizon_days=730", "output.figures=false"]
+CONFIGS: dict[str, list[str]] = {
+    "sweden_quarter": [*scale_country(compose(), "SE", 0.25), *SHORT],
+    "sweden_quarter_levers": [
+        *scale_country(compose(), "SE", 0.25),
+        *SHORT,
+        "colocation=full",
+        "info_sharing=extended",
+        "avr=reintegration",
+        "behaviour.enforcement_feedback.form=removal_risk",
+    ],
+    "nordic_network": [
+        "countries=[SE,NO,DK]",
+        *(o for code in ("SE", "NO", "DK") for o in scale_country(compose(["countries=[SE,NO,DK]"]), code, 0.2)),
+        *SHORT,
+        "flights=joint_nordic",
+        "attaches=nordic_network",
+        "info_sharing=nordic",
+    ],
+}
+"""Configs that exercise every part of the engine: one country, the levers and the enforcement feedback on,
+and three countries with pooled charters, the attachés' network and secondary movement."""
+METRICS = [
+    "decisions",
+    "return_rate",
+    "share_ever_absconded",
+    "voluntary_share_of_returns",
+    "share_detained",
+    "detention_days_per_forced_return",
+    "median_days_to_return",
+    "handed_to_police",
+    "located",
+    "backlog_end",
+    "forced_returns",
+    "charter_returnees",
+]
+"""Outcomes compared: returns, absconding, detention, timing, police work, stocks and flights."""
+REFERENCE_SEEDS = range(0, 24)
+CHECK_SEEDS = range(1000, 1024)
+
+
+def outcomes(name: str, seeds: range) -> pd.DataFrame:
+    """The :data:`METRICS` of config ``name`` (all its countries together) for each seed, one row per seed."""
+    rows = []
+    for seed in seeds:
+        summary = run_replication(load_params([*CONFIGS[name], f"seed={seed}"]), 0).summary
+        row = summary.iloc[-1]  # the pool of its countries (``ALL``), or the one country
+        rows.append({"config": name, "seed": seed, **{m: float(row[m]) for m in METRICS}})
+    return pd.DataFrame(rows)
+
+
+MAX_MEAN_Z = 4.5
+"""Tolerance for a mean: the two samples' means may differ by at most this many standard errors of their
+difference (Welch; a false alarm about once in 150 000 comparisons, so about once in 4 000 runs of the 36)."""
+MIN_SPREAD_P = 1e-4
+"""Tolerance for a spread: Brown-Forsythe's test of equal variances must not reject at this level."""
+
+
+def distribution_gaps(reference: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """Every config and metric whose mean or spread differs beyond the stated tolerances, described."""
+    gaps = []
+    for name, ref in reference.groupby("config"):
+        now = new[new["config"] == name]
+        if now.empty:
+            continue
+        for metric in METRICS:
+            a, b = ref[metric].to_numpy(), now[metric].to_numpy()
+            if a.std() == 0 and b.std() == 0:
+                if a.mean() != b.mean():
+                    gaps.append(f"{name} {metric}: constant {a.mean():.6g} vs {b.mean():.6g}")
+                continue
+            se = (a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) ** 0.5
+            z = abs(b.mean() - a.mean()) / se
+            spread = stats.levene(a, b, center="median").pvalue
+            if z > MAX_MEAN_Z or spread < MIN_SPREAD_P:
+                gaps.append(
+                    f"{name} {metric}: mean {a.mean():.6g} -> {b.mean():.6g} ({z:.1f} SE), "
+                    f"sd {a.std(ddof=1):.3g} -> {b.std(ddof=1):.3g} (equal-spread p={spread:.1g})"
+                )
+    return gaps
+
+
+def main() -> None:
+    """Write the reference outcomes of the engine in use."""
+    table = pd.concat([outcomes(name, REFERENCE_SEEDS) for name in CONFIGS], ignore_index=True)
+    table.to_csv(REFERENCE, index=False, float_format="%.10g")
+    print(f"wrote {REFERENCE} ({len(table)} rows)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
