@@ -21,9 +21,10 @@ def test_every_column_of_a_runs_tables_has_an_entry_and_every_entry_a_column(tmp
     for name in ("summary", "case_register", "stocks", "flights", "transitions"):
         written = list(pd.read_parquet(tmp_path / f"{name}.parquet").columns)
         assert written == list(TABLES[name].columns), name  # same names, same order
+    assert list(pd.read_csv(tmp_path / "yearly.csv").columns) == list(TABLES["yearly"].columns)
     assert len(pd.read_parquet(tmp_path / "flights.parquet")), "the check saw real flights"
     page = (tmp_path / COLUMNS_PAGE).read_text()
-    for name in ("summary", "case_register", "stocks", "flights", "transitions"):
+    for name in ("summary", "case_register", "stocks", "flights", "transitions", "yearly"):
         assert f"## `{name}`" in page
     assert "`detention_days_awaiting_flight`" in page and re.search(r"\| model day +\|", page)
 

@@ -15,6 +15,7 @@ from sim.model.agents.police import PoliceUnit
 from sim.model.agents.transport import TransportService
 from sim.model.enforcement import EnforcementSignal
 from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW, UNIFORMS_PER_CASE
+from sim.model.information import InformationEffects
 from sim.model.places import Detention, ReturnCentre
 from sim.model.register import record
 from sim.model.roles import Charters, World
@@ -37,16 +38,9 @@ class CountrySystem:
         """Build the country's agencies from its parameters and the scenario's levers."""
         self.model = model
         self.clock = model.clock
-        self.params = params
         self.code = params.code
-        self.behaviour = scenario.behaviour
-        self.avr = scenario.avr
-        self.colocation = scenario.colocation
-        self.info_sharing = scenario.info_sharing
-        self.field_effects = scenario.field_effects
         self.origin_names = list(scenario.origins)
-        shares = np.array([o.share for o in scenario.origins.values()])
-        self.origin_cdf = np.cumsum(shares / shares.sum())
+        self.adopt(scenario)
         self.streams = model.streams.for_country(self.code)
         self.arrival_rng = self.streams.np["arrivals"]
         self.movers_rng = self.streams.py["movers"]
@@ -62,15 +56,30 @@ class CountrySystem:
         self.costs_at_warmup: Counter[str] = Counter()
         self.events_at_warmup: Counter[str] = Counter()
         self.enforcement = EnforcementSignal(scenario.behaviour.enforcement_feedback, self.origin_names)
-        self._locate_multipliers: dict[tuple[frozenset[str], bool], float] = {}
-        self._document_bonuses: dict[frozenset[str], float] = {}
         self.detention = Detention(self)
-        self.return_centre = ReturnCentre(params.return_centre_places)
+        self.return_centre = ReturnCentre(self)
         self.agency = MigrationAgency(model, self)
         self.police = PoliceUnit(model, self)
         self.transport = TransportService(model, self)
         self.charter_desk: Charters
         """The desk that books this country's charters (its own, or one pooled desk): set by the model."""
+
+    def adopt(self, scenario: ScenarioParams) -> None:
+        """Work from now on with the scenario's values (at the start, and on each day the timeline changes them).
+
+        Capacities, levers and arrivals are read where they act, so a new value
+        acts from today: a changed capacity frees or blocks queues, a lever
+        applies to the handovers, talks and bookings from today.
+        """
+        self.params = scenario.nations[self.code]
+        self.behaviour = scenario.behaviour
+        self.avr = scenario.avr
+        self.colocation = scenario.colocation
+        self.info_sharing = scenario.info_sharing
+        self.field_effects = scenario.field_effects
+        shares = np.array([scenario.origins[name].share for name in self.origin_names])
+        self.origin_cdf = np.cumsum(shares / shares.sum())
+        self.information = InformationEffects(scenario.field_effects)
 
     # --- cases --------------------------------------------------------------
     def new_case_id(self) -> int:
@@ -266,30 +275,3 @@ class CountrySystem:
                 m.reschedule(t)
         elif forced:
             self.police.documents_refused(m, t)
-
-    def locate_probability(self, base: float, m: Migrant) -> float:
-        """Chance a search or contact attempt finds ``m``, raised by the information fields passed.
-
-        Each field passed multiplies the locate hazard by its ``locate_multiplier``
-        (the family field only for people with family here), so the chance per
-        attempt is ``1 - (1 - base) ** product``.
-        """
-        key = (m.fields, m.family)
-        mult = self._locate_multipliers.get(key)
-        if mult is None:
-            mult = 1.0
-            for name in sorted(m.fields):  # a fixed order: the same float product in every process
-                fe = self.field_effects.get(name)
-                if fe is not None and (name != "family" or m.family):
-                    mult *= fe.locate_multiplier
-            self._locate_multipliers[key] = mult
-        return 1.0 - (1.0 - base) ** mult if base < 1.0 else 1.0
-
-    def document_bonus(self, fields: frozenset[str]) -> float:
-        """Extra acceptance probability of a document request from the information fields passed."""
-        bonus = self._document_bonuses.get(fields)
-        if bonus is None:
-            effects = self.field_effects
-            bonus = sum(effects[f].document_accept_bonus for f in sorted(fields) if f in effects)
-            self._document_bonuses[fields] = bonus
-        return bonus

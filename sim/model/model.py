@@ -31,6 +31,7 @@ from sim.model.register import record, register_frame
 from sim.model.states import ACTIVE
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
+from sim.params.timeline import changes_hazards
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
@@ -71,6 +72,7 @@ class ReturnModel(mesa.Model):
         self.streams = Streams(params.seed, replication)
         super().__init__(rng=self.streams.mesa_seed)
         self.params = params
+        stages = list(zip(params.stages(), params.timeline, strict=True))
         self.replication = replication
         self.end_day = params.warmup_days + params.horizon_days
         self.clock = MigrantClock(self.end_day)
@@ -91,16 +93,43 @@ class ReturnModel(mesa.Model):
             for c in self.countries.values()
             for post in c.params.attache_posts
         ]
+        self.stages = {day: (values, changes_hazards(change.set)) for (day, values), change in stages}
+        """Model day -> the values in force from then and whether the cases' hazards changed (``timeline``)."""
         self.datacollector = mesa.DataCollector(tables={"stocks": list(STOCK_COLUMNS)})
         self.schedule_recurring(self.working_day, Schedule(interval=1, start=1))
         self.schedule_recurring(self.collect, Schedule(interval=1, start=1), priority=Priority.LOW)
 
     def step(self) -> None:
-        """New decisions of the day, then every migrant timer due by the end of it."""
+        """A change of the timeline due today, the new decisions of the day, then every migrant timer due by its end."""
         t = self.time
+        stage = self.stages.get(int(t))
+        if stage is not None:
+            self.apply(*stage, t - 1.0)
         for country in self.countries.values():
             country.arrivals(t)
         self.clock.run_day(int(t))
+
+    def apply(self, values: ScenarioParams, hazards_changed: bool, t: float) -> None:
+        """Work with the timeline's ``values`` from time ``t`` (the start of the day the change is due).
+
+        Agencies, authorities, charter desks and arrivals read their values
+        where they act, so a new capacity or lever acts from today. When the
+        migrants' hazards changed, every open case draws its next transition
+        again from ``t`` (exact: hazards are memoryless).
+        """
+        self.params = values
+        self.flight_schedule.cfg = values.flights
+        for desk in self.charter_desks:
+            desk.cfg = values.flights
+        for name, authority in self.third_countries.items():
+            authority.origin = values.origins[name]
+        for country in self.countries.values():
+            country.adopt(values)
+            country.transport.retune()
+        if hazards_changed:
+            for country in self.countries.values():
+                for m in list(country.open_cases.values()):
+                    m.reschedule(t)
 
     def working_day(self) -> None:
         """Authorities answer, flights leave, agencies work, then charters and escorted seats are booked."""

@@ -19,10 +19,14 @@ class Detention:
     def __init__(self, country: Country) -> None:
         """Start with every place free."""
         self.country = country
-        self.places = country.params.detention_places
         self.occupied = 0
         self.requests = 0
         self.refused_full = 0
+
+    @property
+    def places(self) -> int:
+        """Places today (a timeline may change them: fewer than occupied blocks new entries, frees nobody)."""
+        return self.country.params.detention_places
 
     def request(self, m: Migrant, t: float) -> bool:
         """Detain ``m`` if a place is free; return whether it was."""
@@ -89,10 +93,15 @@ class Detention:
 class ReturnCentre:
     """Return-centre places: residents report regularly, which lowers absconding."""
 
-    def __init__(self, places: int) -> None:
+    def __init__(self, country: Country) -> None:
         """Start with every place free."""
-        self.places = places
+        self.country = country
         self.occupied = 0
+
+    @property
+    def places(self) -> int:
+        """Places today (a timeline may change them)."""
+        return self.country.params.return_centre_places
 
     def admit(self) -> bool:
         """Take a place if one is free."""

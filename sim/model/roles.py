@@ -18,6 +18,7 @@ from sim.model.agents.migrant import Migrant
 from sim.model.enforcement import EnforcementSignal
 from sim.model.flight import Flight
 from sim.model.hazards import Timers
+from sim.model.information import InformationEffects
 from sim.model.streams import Streams, StreamSet
 from sim.params.levers import Avr, Colocation, FieldEffects, InfoSharing
 from sim.params.schema import CountryParams, Origin, ScenarioParams
@@ -81,9 +82,8 @@ class Country(Protocol):
     transport: Transport
     detention: DetentionPlaces
     charter_desk: Charters
+    information: InformationEffects
 
-    def locate_probability(self, base: float, m: Migrant) -> float: ...
-    def document_bonus(self, fields: frozenset[str]) -> float: ...
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None: ...
     def receive_mover(self, m: Migrant, t: float) -> None: ...
 

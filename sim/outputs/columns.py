@@ -13,53 +13,32 @@ Days are model days: day 0 is the start of the run, the warm-up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sim.model.states import ACTIVE, State
+from sim.outputs import yearly as yearly_columns
+from sim.outputs.column_types import (
+    COUNTRY,
+    COUNTRY_ONE,
+    DAY,
+    OPEN_STATE_NAMES,
+    REPLICATION,
+    STATE_NAMES,
+    Column,
+    Table,
+)
 from sim.outputs.metrics import METRICS, UNITS
+from sim.outputs.sweep_columns import EFFECTS, SHARES
 from sim.params.checks import ConfigError
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: what it means, its unit, and how it is computed (empty: the table's rule)."""
-
-    meaning: str
-    unit: str
-    computed: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table a run or a report writes."""
-
-    files: str
-    """The file names (one table may be written as Parquet and CSV)."""
-    row: str
-    """What one row is."""
-    computed: str
-    """How the columns are computed, unless a column says otherwise."""
-    columns: dict[str, Column]
-    open_columns: str = ""
-    """Columns whose names vary with the run (e.g. the swept config keys), described once."""
-
-
-DAY = "model day"
-_STATES = ", ".join(s.label for s in State)
-_ACTIVE = ", ".join(s.label for s in ACTIVE)
-_REPLICATION = Column("replication number within the run (0-based; each has its own random streams)", "index")
-_COUNTRY = Column("country code (SE, NO, DK, FI, IS); ALL pools the countries of a multi-country run", "code")
-_COUNTRY_ONE = Column("country code (SE, NO, DK, FI, IS)", "code")
 
 SUMMARY = Table(
     files="summary.parquet, summary.csv",
     row="a replication and a country (plus ALL when several countries run)",
     computed="from the case register and the agencies' counters over the measured horizon (sim/outputs/metrics.py)",
     columns={
-        "replication": _REPLICATION,
+        "replication": REPLICATION,
         "seed": Column("the run's base seed (config key seed)", "integer"),
-        "country": _COUNTRY,
+        "country": COUNTRY,
         **{name: Column(meaning, UNITS[name]) for name, meaning in METRICS.items()},
     },
 )
@@ -69,14 +48,14 @@ REGISTER = Table(
     row="a case (a person's final decision in one country), closed or still open at the end of the run",
     computed="recorded by the case as it moves through the process; NaN: the event did not happen",
     columns={
-        "replication": _REPLICATION,
+        "replication": REPLICATION,
         "migrant_id": Column("case number, unique across the run's countries", "id"),
         "person_id": Column("the person: equal to migrant_id, or to the first case of a person who moved", "id"),
         "previous_case_id": Column("the person's case in the country they moved from (-1: none)", "id"),
         "matched": Column(
             "true when the case continues an earlier decision (a mover matched, info_sharing=nordic)", "bool"
         ),
-        "country": _COUNTRY_ONE,
+        "country": COUNTRY_ONE,
         "origin": Column(
             "the third country the decision returns the person to (an archetype of configs/origins)", "name"
         ),
@@ -95,7 +74,7 @@ REGISTER = Table(
             for s in ACTIVE
         },
         "outcome": Column(
-            f"state at the end of the run: a terminal outcome, or the open state of a case still open ({_STATES})",
+            f"state at the end of the run: a terminal outcome, or the open state of a case still open ({STATE_NAMES})",
             "state",
         ),
         "outcome_day": Column("day the case closed (NaN: open at the end)", DAY),
@@ -127,7 +106,8 @@ REGISTER = Table(
         "reintegration_support": Column("returned with reintegration support (avr=reintegration)", "bool"),
         "moved_to": Column("country the person moved to after absconding (empty: did not move)", "code"),
         "closed_from": Column(
-            f"last open state of a closed case ({_ACTIVE}); e.g. absconded for a departure registered after absconding",
+            f"last open state of a closed case ({OPEN_STATE_NAMES}); "
+            "e.g. absconded for a departure registered after absconding",
             "state",
             "empty while the case is open",
         ),
@@ -139,9 +119,9 @@ STOCKS = Table(
     row="a day and a country (from day 1, warm-up included)",
     computed="counted at the end of each day (Mesa DataCollector table)",
     columns={
-        "replication": _REPLICATION,
+        "replication": REPLICATION,
         "day": Column("the day", DAY),
-        "country": _COUNTRY_ONE,
+        "country": COUNTRY_ONE,
         **{s.label: Column(f"open cases in state {s.label}", "cases") for s in ACTIVE},
         "wanted": Column("absconded people on the police's wanted list", "persons"),
         "talk_queue": Column("cases waiting for a return talk", "cases"),
@@ -163,7 +143,7 @@ FLIGHTS = Table(
     row="a charter or EU operation and a country with returnees on it (the organiser's row when none boarded)",
     computed="recorded when the flight leaves",
     columns={
-        "replication": _REPLICATION,
+        "replication": REPLICATION,
         "flight_id": Column("flight number", "id"),
         "day": Column("departure day", DAY),
         "destination": Column("the origin country flown to", "name"),
@@ -171,7 +151,7 @@ FLIGHTS = Table(
         "organiser": Column("country that organised the flight; EU for another member state's operation", "code"),
         "seats": Column("seats on the aircraft", "seats"),
         "boarded_total": Column("returnees on board, all countries", "persons"),
-        "country": _COUNTRY_ONE,
+        "country": COUNTRY_ONE,
         "boarded": Column("this country's returnees on board", "persons"),
         "paid_by_country": Column(
             "what this country paid: its share of the aircraft, split by returnees boarded, and transfers", "EUR"
@@ -185,7 +165,7 @@ TRANSITIONS = Table(
     row="a change of state of a case",
     computed="recorded when the case changes state",
     columns={
-        "replication": _REPLICATION,
+        "replication": REPLICATION,
         "migrant_id": Column("case number (as in the case register)", "id"),
         "day": Column("day of the change", DAY),
         "from_state": Column("state left, as its number in sim/model/states.py (-1: a new decision)", "state code"),
@@ -208,61 +188,27 @@ RUNS = Table(
     open_columns="every config key the sweep's command line set (e.g. colocation, horizon_days): its value in the run",
 )
 
-_EFFECT = "computed per country and metric from the runs paired by posterior draw, seed and replication"
-EFFECTS = Table(
-    files="effects.csv (sweep folder)",
-    row="a scenario compared with its baseline, a country and a metric",
-    computed=f"{_EFFECT} (sim/analysis/effects.py: effects, effect_uncertainty)",
+YEARLY = Table(
+    files="yearly.csv",
+    row="a replication, a country (and ALL when several) and a year of the measured horizon",
+    computed="from the case register and the stocks (sim/outputs/yearly.py); the years' counts add up to the horizon's",
     columns={
-        "country": _COUNTRY,
-        "metric": Column("the summary metric (see summary)", "name"),
-        "scenario": Column("the scenario", "label"),
-        "baseline": Column("the baseline scenario it is compared with (same enforcement-feedback setting)", "label"),
-        "pairs": Column("paired runs (draw, seed, replication) in both", "count"),
-        "baseline_mean": Column("the metric's mean in the baseline", "metric's unit"),
-        "baseline_ci_low": Column(
-            "95 % t-interval of the baseline mean, low end (over draws when several)", "metric's unit"
-        ),
-        "baseline_ci_high": Column("95 % t-interval of the baseline mean, high end", "metric's unit"),
-        "scenario_mean": Column("the metric's mean in the scenario", "metric's unit"),
-        "scenario_ci_low": Column(
-            "95 % t-interval of the scenario mean, low end (over draws when several)", "metric's unit"
-        ),
-        "scenario_ci_high": Column("95 % t-interval of the scenario mean, high end", "metric's unit"),
-        "difference": Column("mean paired effect, scenario minus baseline", "metric's unit"),
-        "se": Column("standard error of the effect: parameter and seed uncertainty", "metric's unit"),
-        "ci_low": Column("95 % interval of the effect, low end (parameter and seed uncertainty)", "metric's unit"),
-        "ci_high": Column("95 % interval of the effect, high end", "metric's unit"),
-        "se_stochastic": Column("standard error from seed noise alone", "metric's unit"),
-        "stochastic_ci_low": Column("95 % interval from seed noise alone, low end", "metric's unit"),
-        "stochastic_ci_high": Column("95 % interval from seed noise alone, high end", "metric's unit"),
-        "worlds_low": Column("5th percentile of the draws' mean effects (plausible worlds)", "metric's unit"),
-        "worlds_high": Column("95th percentile of the draws' mean effects", "metric's unit"),
-        "sd_parameter": Column("sd of the effect between posterior draws", "metric's unit"),
-        "sd_stochastic": Column("sd of one run's effect from its seed", "metric's unit"),
-        "robust_share": Column("share of draws whose mean effect has the overall sign", "share"),
-        "draws": Column("posterior draws in the complete draws x seeds table", "count"),
-        "unpaired_ci_low": Column("Welch 95 % interval of the difference of means, unpaired, low end", "metric's unit"),
-        "unpaired_ci_high": Column("Welch 95 % interval, high end", "metric's unit"),
-    },
-)
-
-SHARES = Table(
-    files="shares.csv (sweep folder, when the report names a total)",
-    row="a channel's scenario and a metric, in the pooled country (ALL) or the only one",
-    computed="from the runs paired by posterior draw, seed and replication (sim/analysis/effects.py: shares_of_total)",
-    columns={
-        "metric": Column("the summary metric", "name"),
-        "scenario": Column("the scenario whose effect is a part (e.g. one co-location channel alone)", "label"),
-        "total": Column("the scenario whose effect is the whole (report.total)", "label"),
-        "baseline": Column("the baseline both are compared with", "label"),
-        "effect": Column("mean paired effect of the scenario", "metric's unit"),
-        "total_effect": Column("mean paired effect of the whole", "metric's unit"),
-        "share": Column("effect / total_effect", "ratio"),
-        "share_ci_low": Column(
-            "95 % bootstrap interval of the share, low end (resampling draws when several, else seeds)", "ratio"
-        ),
-        "share_ci_high": Column("95 % bootstrap interval of the share, high end", "ratio"),
+        "replication": REPLICATION,
+        "country": COUNTRY,
+        "year": Column("year of the measured horizon (1 = its first 365 days)", "year"),
+        "first_day": Column("first day of the year, counted from the start of the horizon", "day of horizon"),
+        "last_day": Column("last day of the year (the last year may be shorter)", "day of horizon"),
+        "decisions": Column("final decisions in the year (a matched mover's case is not a new decision)", "cases"),
+        "returns": Column("registered returns in the year (voluntary, assisted, forced)", "persons"),
+        "return_rate": Column("returns / decisions of the same year, as yearly statistics count them", "ratio"),
+        **{
+            col: Column(f"cases closed in the year as {state.label}", "cases")
+            for col, state in yearly_columns.CLOSURES.items()
+        },
+        **{
+            f"end_{col}": Column(f"{STOCKS.columns[col].meaning}, at the end of the year's last day", "cases")
+            for col in yearly_columns.STOCKS_AT_YEAR_END
+        },
     },
 )
 
@@ -272,6 +218,7 @@ TABLES = {
     "stocks": STOCKS,
     "flights": FLIGHTS,
     "transitions": TRANSITIONS,
+    "yearly": YEARLY,
     "runs": RUNS,
     "effects": EFFECTS,
     "shares": SHARES,

@@ -150,6 +150,7 @@ def to_params(cfg: DictConfig) -> AppConfig:
     ``uncertainty.source=posterior+levers``, the k-th draw of the lever
     assumptions replaces their configured values); the result is validated again.
     """
+    cfg = expand_lever_options(cfg)
     params = _typed(cfg)
     lever_assumptions.check(params.assumptions, cfg)
     for key in params.posterior.parameters:
@@ -181,6 +182,48 @@ def _typed(cfg: DictConfig) -> AppConfig:
     assert isinstance(params, AppConfig)
     reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), params)
     return params
+
+
+def expand_lever_options(cfg: DictConfig) -> DictConfig:
+    """The config with each timeline entry that names a lever's option (``colocation: full``) set key by key.
+
+    A lever option is a file of its config group (``configs/colocation/full.yaml``);
+    the entry takes every value of it, and keys given after it in the same
+    entry take precedence. The saved config shows the values key by key.
+    """
+    if not any(group in change.get("set", {}) for change in cfg.get("timeline", []) for group in LEVER_GROUPS):
+        return cfg
+    cfg = cfg.copy()
+    for i, change in enumerate(cfg.timeline):
+        expanded: dict[str, object] = {}
+        for key, value in change.get("set", {}).items():
+            if key not in LEVER_GROUPS:
+                expanded[key] = value
+                continue
+            options = sorted(f.stem for f in (CONFIG_DIR / key).glob("*.yaml"))
+            if value not in options:
+                raise ConfigError(
+                    f"timeline[{i}].set.{key}={value!r} is not an option; choose one of {', '.join(options)}"
+                )
+            values = _compose_config(f"{key}/{value}")[key]
+            expanded |= {f"{key}.{k}": v for k, v in OmegaConf.to_container(values).items()}
+        change.set = expanded
+    return cfg
+
+
+LEVER_GROUPS = ("colocation", "info_sharing", "avr")
+"""Levers a timeline entry can switch by option name; the others change key by key."""
+
+
+def _compose_config(name: str) -> DictConfig:
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():  # inside a Hydra app on the same config folder
+        return hydra_compose(config_name=name)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose(config_name=name)
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:

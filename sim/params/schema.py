@@ -28,6 +28,7 @@ from sim.params.checks import (
     value_range,
 )
 from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing
+from sim.params.timeline import Change, apply_change
 
 
 @dataclass
@@ -180,17 +181,25 @@ class ScenarioParams:
     attaches: Attaches = field(default_factory=Attaches)
     flights: Flights = field(default_factory=Flights)
     output: Output = field(default_factory=Output)
+    timeline: list[Change] = MISSING
+    """Changes of levers, capacities and arrivals on given days of the horizon (:mod:`sim.params.timeline`)."""
 
     def __post_init__(self) -> None:
         validate(self)
+        stages = [self, *(values for _, values in self.stages())]
         years = (self.warmup_days + self.horizon_days) / 365.0
-        expected = sum(self.nations[c].decisions_per_year for c in self.countries if c in self.nations) * years
-        if expected > self.max_cases:
+        most = {c: max(s.nations[c].decisions_per_year for s in stages) for c in self.countries if c in self.nations}
+        expected = sum(most.values()) * years
+        if expected > self.max_cases:  # at each country's largest arrivals over the timeline
             raise ConfigError(
                 f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
                 f"/ 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB of memory "
                 "each): lower the arrivals or the run length, or raise max_cases"
             )
+
+    def stages(self) -> list[tuple[int, ScenarioParams]]:
+        """Model day from which each change of the timeline holds, and the values in force from then."""
+        return _stages(self)
 
 
 def validate(obj: Any, path: str = "") -> None:
@@ -254,3 +263,25 @@ def _check_countries(obj: ScenarioParams) -> None:
                 )
         if nation.detention_max_days_extended < nation.detention_max_days:
             raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")
+
+
+def _stages(params: ScenarioParams) -> list[tuple[int, ScenarioParams]]:
+    """Each change applied to the values before it and validated; a ConfigError naming ``timeline[i]``."""
+    stages: list[tuple[int, ScenarioParams]] = []
+    previous, current = 0, params
+    for i, change in enumerate(params.timeline):
+        if not previous < change.day <= params.horizon_days:
+            raise ConfigError(
+                f"timeline[{i}].day={change.day} is out of range; allowed: a day of the horizon (1-"
+                f"{params.horizon_days}) after the previous change's ({previous})"
+            )
+        if not change.set:
+            raise ConfigError(f"timeline[{i}].set is empty; give the keys that change, e.g. nations.SE.escorts: 300")
+        current = apply_change(current, change.set, f"timeline[{i}].set.")
+        try:
+            validate(current)
+        except ConfigError as exc:
+            raise ConfigError(f"timeline[{i}] (day {change.day}): {exc}") from None
+        stages.append((params.warmup_days + change.day, current))
+        previous = change.day
+    return stages

@@ -61,6 +61,11 @@ class Results:
         return pd.concat([r.stocks for r in self.replications], ignore_index=True)
 
     @cached_property
+    def yearly(self) -> pd.DataFrame:
+        """Outcomes by year of the horizon and stocks at each year's end, per country and replication."""
+        return pd.concat([r.yearly for r in self.replications], ignore_index=True)
+
+    @cached_property
     def flights(self) -> pd.DataFrame:
         """A row per charter (or EU operation) and country on board."""
         return pd.concat([r.flights for r in self.replications], ignore_index=True)

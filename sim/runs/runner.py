@@ -19,6 +19,7 @@ from sim.outputs import figures as plots
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
 from sim.outputs.metrics import summarise
+from sim.outputs.yearly import yearly
 from sim.params.schema import ScenarioParams
 
 
@@ -31,6 +32,7 @@ class ReplicationResult:
     stocks: pd.DataFrame
     flights: pd.DataFrame
     summary: pd.DataFrame
+    yearly: pd.DataFrame
     transitions: pd.DataFrame | None
     events: int
     seconds: float
@@ -64,12 +66,14 @@ def run_replication(params: ScenarioParams, replication: int) -> ReplicationResu
         seconds = time.perf_counter() - start
     register = model.case_register()
     flights = model.flights()
+    stocks = model.stocks()
     return ReplicationResult(
         replication,
         register,
-        model.stocks(),
+        stocks,
         flights,
         summarise(model, register, flights),
+        yearly(register, stocks, params.warmup_days, params.horizon_days),
         model.transitions(),
         model.events_processed,
         seconds,
@@ -117,6 +121,7 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     table("summary.parquet", [summary])
     table("summary.csv", [summary])
+    table("yearly.csv", [r.yearly for r in results])
     write_text(out_dir / COLUMNS_PAGE, columns_page(written))
     written.append(COLUMNS_PAGE)
     if out.figures:

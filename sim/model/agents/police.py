@@ -248,7 +248,7 @@ class PoliceUnit(mesa.Agent):
             self.add_wanted(m)
             return
         country = self.country
-        if self.stream.random() < country.locate_probability(country.params.contact_probability, m):
+        if self.stream.random() < country.information.locate_probability(country.params.contact_probability, m):
             m.contacted = True
             self.enqueue(m)
         else:
@@ -265,5 +265,5 @@ class PoliceUnit(mesa.Agent):
             if not len(self.wanted):
                 break
             m = self.wanted.pick(rng.random())
-            if rng.random() < self.country.locate_probability(base, m):
+            if rng.random() < self.country.information.locate_probability(base, m):
                 self.receive_located(m, t)

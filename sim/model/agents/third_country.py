@@ -111,7 +111,7 @@ class ThirdCountryAuthority(mesa.Agent):
             if req.forced:
                 p *= self.origin.forced_accept_factor
             if p > 0.0:
-                p += country.document_bonus(m.fields)
+                p += country.information.document_bonus(m.fields)
                 p += self.cooperation(req.pushed_by or country.code)
                 p += country.avr.cooperation_bonus
             country.documents_decided(m, self.stream.random() < min(1.0, p), req.forced, t)

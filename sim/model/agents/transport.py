@@ -35,14 +35,19 @@ class TransportService(mesa.Agent):
         self.queue: deque[Migrant] = deque()
         self.waiting_by_destination: dict[str, list[Migrant]] = defaultdict(list)
         self._credit = 0.0
-        connectivity = country.params.flight_connectivity
-        self._seats_per_week = {
-            name: authority.origin.scheduled_seats_per_week * connectivity
-            for name, authority in model.third_countries.items()
-        }
+        self._seats_per_week: dict[str, float] = {}
         """Escorted seats a week on scheduled flights to each destination, for this country."""
+        self.retune()
         self._seats = dict.fromkeys(self._seats_per_week, 0.0)
         """Escorted seats on scheduled flights still available this week, per destination."""
+
+    def retune(self) -> None:
+        """Seats a week from the destinations' flights and the country's connectivity (also after a timeline change)."""
+        connectivity = self.country.params.flight_connectivity
+        self._seats_per_week = {
+            name: authority.origin.scheduled_seats_per_week * connectivity
+            for name, authority in self.model.third_countries.items()
+        }
 
     def enqueue(self, m: Migrant) -> None:
         """A documented person is ready to be booked: a jointly planned charter's free seat, or the queue."""
