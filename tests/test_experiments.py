@@ -63,6 +63,7 @@ def test_the_named_experiments_exist():
         "attaches",
         "nordic_package",
         "colocation_channels",
+        "monitoring",
     }
 
 

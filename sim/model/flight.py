@@ -29,6 +29,10 @@ class Flight:
     """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
     frontex_paid: Counter[str] | None = None
     """Frontex's contribution, by the country whose returnees it covered (charters only)."""
+    monitored: bool = False
+    """Whether independent observers are on board (``monitoring``)."""
+    monitoring_paid: Counter[str] | None = None
+    """The observers' cost paid by each country (monitored charters only, set when flown)."""
     boarding_closes: float = -1.0
     """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""
 

@@ -9,15 +9,19 @@ from itertools import count
 from sim.model.agents.migrant import Migrant
 from sim.model.flight import Flight
 from sim.model.roles import Country
-from sim.params.levers import Flights
+from sim.params.levers import Flights, Monitoring
+
+JOINT = "joint_charter"
+"""The kind of a joint Nordic operation: a charter with returnees of several Nordic countries."""
 
 
 class FlightSchedule:
     """Every booked flight of the model, flown on its day in booking order."""
 
-    def __init__(self, flights: Flights, countries: dict[str, Country]) -> None:
+    def __init__(self, flights: Flights, monitoring: Monitoring, countries: dict[str, Country]) -> None:
         """Start with no bookings."""
         self.cfg = flights
+        self.monitoring = monitoring
         self.countries = countries
         self._heap: list[tuple[float, int, Flight]] = []
         self._ids = count(1)
@@ -37,6 +41,8 @@ class FlightSchedule:
     ) -> Flight:
         """Book ``passengers`` on a new flight leaving on ``day``."""
         flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
+        mode = self.monitoring.mode
+        flight.monitored = (mode == "all_charters" and kind != "escorted") or (mode == "joint_nordic" and kind == JOINT)
         for m in passengers:
             self.countries[m.country.code].transport.booked(m, t, flight)
         heapq.heappush(self._heap, (day, flight.flight_id, flight))
@@ -84,3 +90,15 @@ class FlightSchedule:
         if not total and flight.cost:
             flight.paid[flight.organiser] += flight.cost
             self.countries[flight.organiser].costs["charters"] += flight.cost
+        if flight.monitored:
+            self._share_monitoring(flight, total)
+
+    def _share_monitoring(self, flight: Flight, total: int) -> None:
+        """The observers' cost, shared like the aircraft by returnees boarded (the organiser's when none)."""
+        m = self.monitoring
+        cost = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
+        flight.monitoring_paid = Counter()
+        shares = {code: cost * n / total for code, n in flight.boarded.items()} if total else {flight.organiser: cost}
+        for code, share in shares.items():
+            flight.monitoring_paid[code] += share
+            self.countries[code].costs["monitoring"] += share

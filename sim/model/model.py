@@ -61,6 +61,8 @@ FLIGHT_COLUMNS = (
     "boarded",
     "paid_by_country",
     "paid_by_frontex",
+    "monitored",
+    "paid_for_monitoring",
 )
 
 
@@ -81,7 +83,7 @@ class ReturnModel(mesa.Model):
             name: ThirdCountryAuthority(self, name, origin) for name, origin in params.origins.items()
         }
         self.countries = {code: CountrySystem(self, params.nations[code], params) for code in params.countries}
-        self.flight_schedule = FlightSchedule(params.flights, self.countries)
+        self.flight_schedule = FlightSchedule(params.flights, params.monitoring, self.countries)
         members = list(self.countries.values())
         pooled = params.flights.mode != "national"
         self.charter_desks = [CharterDesk(self, members)] if pooled else [CharterDesk(self, [c]) for c in members]
@@ -119,6 +121,7 @@ class ReturnModel(mesa.Model):
         """
         self.params = values
         self.flight_schedule.cfg = values.flights
+        self.flight_schedule.monitoring = values.monitoring
         for desk in self.charter_desks:
             desk.cfg = values.flights
         for name, authority in self.third_countries.items():
@@ -215,6 +218,8 @@ class ReturnModel(mesa.Model):
                 n,
                 f.paid[code],
                 f.frontex_paid[code],
+                f.monitored,
+                f.monitoring_paid[code] if f.monitoring_paid else 0.0,
             )
             for f in self.flight_schedule.charters
             for code, n in (f.boarded or {f.organiser: 0}).items()

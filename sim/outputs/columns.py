@@ -157,6 +157,8 @@ FLIGHTS = Table(
             "what this country paid: its share of the aircraft, split by returnees boarded, and transfers", "EUR"
         ),
         "paid_by_frontex": Column("what Frontex paid for this country's returnees (flights=frontex)", "EUR"),
+        "monitored": Column("independent observers were on board (monitoring)", "yes/no"),
+        "paid_for_monitoring": Column("this country's share of the observers' cost, by returnees boarded", "EUR"),
     },
 )
 

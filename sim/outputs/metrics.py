@@ -69,6 +69,8 @@ METRICS = {
     "charter_cost_per_returnee": "aircraft and transfer cost per charter returnee (EUR, whoever paid)",
     "charter_cost_paid_by_country": "EUR the country paid for charter seats and transfers",
     "charter_cost_paid_by_frontex": "EUR Frontex paid for the country's charter returnees",
+    "share_forced_returns_monitored": "forced returns on operations with independent observers / forced returns",
+    "monitoring_cost": "EUR the country paid for observers on its monitored operations (shared by returnees)",
     "median_days_ready_to_departure": "median days from ready for removal (documents, case done) to departure",
     "detention_days_awaiting_flight_per_forced_return": "detention days after ready for removal / forced returns",
 }
@@ -115,6 +117,8 @@ UNITS = {
     "charter_cost_per_returnee": "EUR",
     "charter_cost_paid_by_country": "EUR",
     "charter_cost_paid_by_frontex": "EUR",
+    "share_forced_returns_monitored": "share",
+    "monitoring_cost": "EUR",
     "median_days_ready_to_departure": "days",
     "detention_days_awaiting_flight_per_forced_return": "days",
 }
@@ -189,7 +193,7 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "movers_matched": int(events["movers_matched"]),
         "movers_new_case": int(events["movers_new_case"]),
         "forced_returns": len(forced),
-        **_flight_metrics(fl if country is None else fl[fl["country"] == country.code], country, fl),
+        **_flight_metrics(fl if country is None else fl[fl["country"] == country.code], country, fl, len(forced)),
         "median_days_ready_to_departure": float((forced["outcome_day"] - forced["flight_ready_day"]).median())
         if len(forced)
         else np.nan,
@@ -199,7 +203,7 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
     }
 
 
-def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd.DataFrame) -> dict:
+def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd.DataFrame, forced: int) -> dict:
     """Charter outcomes of one country (rows of the flight table with its returnees) or of all."""
     carried = mine[mine["boarded"] > 0]
     organised = every.drop_duplicates("flight_id")
@@ -217,6 +221,8 @@ def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd
         "charter_cost_per_returnee": _ratio(paid + frontex, returnees),
         "charter_cost_paid_by_country": paid,
         "charter_cost_paid_by_frontex": frontex,
+        "share_forced_returns_monitored": _ratio(mine["boarded"][mine["monitored"].astype(bool)].sum(), forced),
+        "monitoring_cost": float(mine["paid_for_monitoring"].sum()),
     }
 
 

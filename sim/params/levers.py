@@ -102,3 +102,15 @@ class Flights:
     frontex_contribution_per_returnee: float = required()
     eu_spare_seats: int = required()
     eu_notice_days: float = required()
+
+
+@dataclass
+class Monitoring:
+    """Independent observers on return operations: which operations, what they cost, any assumed effect."""
+
+    mode: str = one_of("none", "joint_nordic", "all_charters")
+    observers_per_operation: int = required()
+    observer_days_per_operation: float = required()
+    cost_per_observer_day: float = required()
+    removal_stop_multiplier: float = required()
+    """Assumed: multiplies the chance a vulnerable returnee's removal is stopped on a monitored operation (1: none)."""

@@ -27,7 +27,7 @@ from sim.params.checks import (
     required,
     value_range,
 )
-from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing
+from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing, Monitoring
 from sim.params.timeline import Change, apply_change
 
 
@@ -180,6 +180,7 @@ class ScenarioParams:
     origins: dict[str, Origin] = field(default_factory=dict)
     attaches: Attaches = field(default_factory=Attaches)
     flights: Flights = field(default_factory=Flights)
+    monitoring: Monitoring = field(default_factory=Monitoring)
     output: Output = field(default_factory=Output)
     timeline: list[Change] = MISSING
     """Changes of levers, capacities and arrivals on given days of the horizon (:mod:`sim.params.timeline`)."""

@@ -113,10 +113,12 @@ class TransportService(mesa.Agent):
         m.booked_on = None
         country, p = self.country, self.country.params
         health = country.field_effects.get("health")
-        failure = p.medical_removal_failure if m.vulnerable else 0.0
+        failure = base = p.medical_removal_failure if m.vulnerable else 0.0
         if health is not None and "health" in m.fields:
             failure *= 1.0 - health.removal_failure_avoided
-        if failure and self.stream.random() < failure:
+        if flight.monitored:  # the observers' assumed effect (1: none)
+            failure *= self.model.params.monitoring.removal_stop_multiplier
+        if base and self.stream.random() < failure:  # drawn for every vulnerable returnee: common random numbers
             country.events["removal_failed"] += 1
             if m.state == State.AWAITING_FLIGHT:
                 m.move(State.POLICE_CASE, t)
