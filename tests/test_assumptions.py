@@ -8,7 +8,7 @@ from omegaconf import OmegaConf
 
 from sim.params.assumptions import Assumption, check, range_for
 from sim.params.checks import ConfigError
-from sim.params.compose import compose, load_params
+from sim.params.compose import CONFIG_DIR, compose, load_params
 
 POSTERIOR = (
     "posterior.parameters=[behaviour.return_case_abscond]",
@@ -17,11 +17,9 @@ POSTERIOR = (
 )
 
 
-_GROUPS = {  # the options of each lever group an assumption's range depends on
-    "colocation": ["none", "partial", "full", "handover_only", "detention_only", "charters_only"],
-    "avr": ["none", "standard", "reintegration"],
-    "attaches": ["national", "nordic_network"],
-}
+def _options(group: str) -> list[str]:
+    """The options of the lever group an assumption's range depends on (its files in configs/)."""
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
 def test_every_assumption_has_a_reason_and_its_committed_values_lie_in_their_ranges():
@@ -29,7 +27,7 @@ def test_every_assumption_has_a_reason_and_its_committed_values_lie_in_their_ran
     assert len(assumptions) >= 15
     for a in assumptions:
         assert len(a.reason) > 20, a.key
-        options = _GROUPS[a.by.split(".")[0]] if a.by else [None]
+        options = _options(a.by.split(".")[0]) if a.by else [None]
         for option in options:
             cfg = compose([f"{a.by.split('.')[0]}={option}"] if option else [])
             bounds = range_for(a, cfg)
