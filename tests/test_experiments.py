@@ -13,6 +13,9 @@ from sim.params.compose import CONFIG_DIR, register_schema
 from tests.conftest import cli
 
 EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "experiments").glob("*.yaml"))
+GOAL_SEEKING = {"goal_plus50"}
+"""Experiments on an optimising sweeper: a goal and a Pareto front, no lever against a baseline (test_goal.py)."""
+LEVER_EXPERIMENTS = [name for name in EXPERIMENTS if name not in GOAL_SEEKING]
 
 
 def _spec(name: str) -> dict:
@@ -64,11 +67,20 @@ def test_the_named_experiments_exist():
         "nordic_package",
         "colocation_channels",
         "monitoring",
+        "goal_plus50",
     }
 
 
+def test_the_goal_seeking_experiments_are_those_with_objectives():
+    register_schema()
+    from sim.params.compose import compose
+
+    with_objectives = {name for name in EXPERIMENTS if compose([f"+experiment={name}"]).goal.objectives}
+    assert with_objectives == GOAL_SEEKING
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", EXPERIMENTS)
+@pytest.mark.parametrize("name", LEVER_EXPERIMENTS)
 def test_experiment_runs_with_a_tiny_horizon(name, tmp_path):
     spec = _spec(name)
     _run_tiny(name, tmp_path)

@@ -228,16 +228,18 @@ TABLES = {
 """Every table by name; the name is the file's stem."""
 
 
-def check_report(report: Any) -> None:
-    """Raise ConfigError unless the ``report`` block names only known metrics and states.
+def check_report(params: Any) -> None:
+    """Raise ConfigError unless the ``report`` and ``goal`` blocks name only known metrics and states.
 
     The names are this dictionary's (the ``summary`` metrics, the ``stocks``
     states), so the check lives here rather than in the parameter schema,
     which knows nothing of the outputs.
     """
     for key, names, allowed in (
-        ("report.metrics", report.metrics, list(METRICS)),
-        ("report.stocks", report.stocks, [s.label for s in ACTIVE]),
+        ("report.metrics", params.report.metrics, list(METRICS)),
+        ("goal.objectives", params.goal.objectives, list(METRICS)),
+        ("goal.target_metric", [params.goal.target_metric], list(METRICS)),
+        ("report.stocks", params.report.stocks, [s.label for s in ACTIVE]),
     ):
         for name in names:
             if name not in allowed:

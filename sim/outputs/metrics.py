@@ -33,6 +33,8 @@ METRICS = {
     "p90_days_to_return": "90th percentile of days from decision to return",
     "backlog_end": "open cases at the end",
     "cost_per_return": "EUR spent by the country in the horizon per return",
+    "total_cost": "EUR spent by the country in the horizon: talks, police actions, detention days, removals, "
+    "charters and transfers, AVR grants, observers",
     # absconding
     "share_ever_absconded": "share of the horizon's decisions that absconded at least once",
     "absconded_end": "absconded stock at the end",
@@ -86,6 +88,7 @@ UNITS = {
     "p90_days_to_return": "days",
     "backlog_end": "cases",
     "cost_per_return": "EUR",
+    "total_cost": "EUR",
     "share_ever_absconded": "share",
     "absconded_end": "persons",
     "expired": "cases",
@@ -166,6 +169,7 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "p90_days_to_return": float(np.percentile(days, 90)) if n_returns else np.nan,
         "backlog_end": int(reg["outcome"].isin(ACTIVE_LABELS).sum()),
         "cost_per_return": _ratio(sum(costs.values()), n_returns),
+        "total_cost": float(sum(costs.values())),
         "share_ever_absconded": float(cohort["ever_absconded"].mean()) if len(cohort) else np.nan,
         "absconded_end": int((reg["outcome"] == State.ABSCONDED.label).sum()),
         "expired": int((ended_in & (reg["outcome"] == State.EXPIRED.label)).sum()),

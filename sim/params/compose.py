@@ -83,6 +83,22 @@ class Uncertainty:
 
 
 @dataclass
+class Goal:
+    """Goal seeking (``experiments/goal_plus50.yaml``): what each run returns to an optimising sweeper.
+
+    With ``objectives`` empty a run returns nothing (every ordinary run and
+    sweep). Otherwise each run returns the mean over its replications of these
+    summary metrics (the pooled country), which Hydra's Optuna sweeper
+    optimises in the directions ``hydra.sweeper.direction`` gives; the goal is
+    ``target_factor`` times the baseline's ``target_metric``.
+    """
+
+    objectives: list[str] = MISSING
+    target_metric: str = MISSING
+    target_factor: float = MISSING
+
+
+@dataclass
 class AppConfig(ScenarioParams):
     """The root config: the scenario plus where to write it and how to report a sweep of it."""
 
@@ -95,6 +111,7 @@ class AppConfig(ScenarioParams):
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     assumptions: list[Assumption] = MISSING
     """The levers' assumed constants with their ranges (``configs/assumptions``)."""
+    goal: Goal = field(default_factory=Goal)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -122,6 +139,8 @@ class AppConfig(ScenarioParams):
                 raise ConfigError(
                     f"posterior.draws[{i}] has {len(draw)} values for {len(self.posterior.parameters)} parameters"
                 )
+        if not self.goal.target_factor > 0:
+            raise ConfigError(f"goal.target_factor={self.goal.target_factor} is out of range; allowed: > 0")
         check_folder_name("name", self.name)
         for key in ("baseline", "total"):
             for item in getattr(self.report, key):

@@ -186,7 +186,7 @@ def _params(overrides: Sequence[str], **shorthands: int | None) -> AppConfig:
     except (HydraException, OmegaConfBaseException) as exc:  # composition: an unknown option, key or syntax
         message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
         raise ConfigError(f"{' '.join(message.split())} (overrides: {[*overrides, *extra]})") from None
-    check_report(params.report)  # as the command line does: a report block naming an unknown metric is an error
+    check_report(params)  # as the command line does: a report block naming an unknown metric is an error
     return params
 
 

@@ -17,22 +17,24 @@ from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, register_schema, to_params
 from sim.params.entry import guarded
 from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
-from sim.runs.runner import config_text, format_summary, run_scenario
+from sim.runs.runner import config_text, format_summary, objective_values, run_scenario
 
 register_schema()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def app(cfg: DictConfig) -> None:
-    """Validate the config, run the replications, write results and print a summary."""
+def app(cfg: DictConfig) -> tuple[float, ...] | None:
+    """Validate the config, run the replications, write results and print a summary.
+
+    With ``goal.objectives`` set, return their means for an optimising sweeper (Optuna).
+    """
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     if hc.mode == RunMode.MULTIRUN:
-        _sweep_job(cfg, out_dir, Path(hc.sweep.dir), hc.job.num, list(hc.overrides.task))
-        return
+        return _sweep_job(cfg, out_dir, Path(hc.sweep.dir), hc.job.num, list(hc.overrides.task))
     try:
         params = to_params(cfg)
-        check_report(params.report)
+        check_report(params)
     except ConfigError as exc:
         discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)
@@ -56,28 +58,39 @@ def app(cfg: DictConfig) -> None:
         sys.exit(1)
     finally:
         release_run_dir(out_dir)
+    summary = pd.concat([r.summary for r in results], ignore_index=True)
     if not params.output.quiet:
-        print(format_summary(params, pd.concat([r.summary for r in results], ignore_index=True)))
+        print(format_summary(params, summary))
         print(f"results: {out_dir}")
+    return objective_values(params.goal.objectives, summary) if params.goal.objectives else None
 
 
 main = guarded("returnsim", app)
 
 
-def _sweep_job(cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]) -> None:
-    """One run of a sweep: skip it if already complete; on failure record it and let the others go on."""
+def _sweep_job(
+    cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]
+) -> tuple[float, ...] | None:
+    """One run of a sweep: skip it if already complete; on failure record it and let the others go on.
+
+    With ``goal.objectives`` set it returns their means (NaN for a failed run: Optuna marks the trial failed).
+    """
     run = out_dir.name
+    objectives = list(cfg.goal.objectives)
     try:
         params = to_params(cfg)
         if run_is_complete(out_dir, config_text(params)):
             print(job_finished(sweep_dir, job, run, "skipped", overrides), flush=True)
-            return
+            summary = pd.read_parquet(out_dir / "summary.parquet")
+            return objective_values(objectives, summary) if objectives else None
         (out_dir / FAILURE_FILE).unlink(missing_ok=True)
-        run_scenario(params, out_dir)
+        results = run_scenario(params, out_dir)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded; the sweep goes on
         remove_partial_results(out_dir)
         error = failure_record(out_dir, overrides, exc)
         print(f"returnsim: run {run} failed: {error}", file=sys.stderr, flush=True)
         print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)
-        return
+        return tuple(float("nan") for _ in objectives) if objectives else None
     print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)
+    summary = pd.concat([r.summary for r in results], ignore_index=True)
+    return objective_values(objectives, summary) if objectives else None

@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
@@ -52,6 +53,8 @@ class SweepCallback(Callback):
             old.unlink()
         total, swept = _plan(jobs)
         write_json(sweep_dir / SWEEP_FILE, {"total": total, "swept": swept, "started": time.time()})
+        if config.goal.objectives:
+            _start_goal(config, sweep_dir)
         print(
             f"returnsim: sweep of {total or 'an unknown number of'} runs started in {sweep_dir}; a line after each run",
             flush=True,
@@ -62,6 +65,10 @@ class SweepCallback(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         records = _records(sweep_dir)
         failed = [r for r in records if r["status"] == "failed"]
+        if config.goal.objectives and len(failed) < len(records):
+            from sim.analysis.goal import write_goal_report  # imported late, as the report below
+
+            print(f"returnsim: goal report written to {write_goal_report(sweep_dir)}", flush=True)
         if config.report.auto and len(failed) < len(records):
             from sim.analysis.report import write_report  # imported late: a run of the sweep does not load the analysis
 
@@ -82,10 +89,55 @@ class SweepCallback(Callback):
             sys.exit(1)
 
 
+def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
+    """A goal-seeking sweep: run the baseline (the config without the sweeper's choices) and record the goal.
+
+    The baseline runs on the same seeds and replications as every trial, into
+    ``baseline/`` (skipped when already complete); ``goal.json`` keeps the
+    objectives, the sweeper's directions and the baseline's target metric.
+    """
+    from sim.analysis.goal import BASELINE_DIR, GOAL_FILE
+    from sim.outputs.files import run_is_complete
+    from sim.params.compose import compose, to_params
+    from sim.runs.runner import config_text, objective_values, run_scenario
+
+    goal = config.goal
+    directions = config.hydra.sweeper.get("direction")
+    directions = [directions] if isinstance(directions, str) else list(directions or [])
+    if len(directions) != len(goal.objectives):
+        print(
+            f"returnsim: goal.objectives has {len(goal.objectives)} metrics but hydra.sweeper.direction "
+            f"{len(directions)} directions; give one direction (minimize or maximize) per objective",
+            file=sys.stderr,
+            flush=True,
+        )
+        sys.exit(2)
+    params = to_params(compose(list(config.hydra.overrides.task)))
+    baseline_dir = sweep_dir / BASELINE_DIR
+    if run_is_complete(baseline_dir, config_text(params)):
+        summary = pd.read_parquet(baseline_dir / "summary.parquet")
+    else:
+        summary = pd.concat([r.summary for r in run_scenario(params, baseline_dir)], ignore_index=True)
+    (baseline,) = objective_values([goal.target_metric], summary)
+    spec = {
+        "objectives": list(goal.objectives),
+        "directions": directions,
+        "target_metric": goal.target_metric,
+        "target_factor": goal.target_factor,
+        "baseline": baseline,
+    }
+    write_json(sweep_dir / GOAL_FILE, spec)
+    print(
+        f"returnsim: goal {goal.target_metric} >= {goal.target_factor:g} x {baseline:,.1f} (the baseline)", flush=True
+    )
+
+
 def _jobs(config: DictConfig) -> list[list[str]] | None:
     """Each job's overrides as the basic sweeper makes them (None for another sweeper, or syntax only it knows)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
+    if not str(config.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper"):
+        return None  # an optimising sweeper (Optuna) proposes its jobs as it goes
     try:
         params = config.hydra.sweeper.get("params") or {}
         arguments = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
@@ -121,7 +173,7 @@ def _check_jobs(jobs: list[list[str]]) -> None:
             if others in seen:
                 continue
             seen.add(others)
-            check_report(to_params(compose(job)).report)
+            check_report(to_params(compose(job)))
         except (ConfigError, HydraException, OmegaConfBaseException, ValueError) as exc:
             reason = " ".join(str(exc).split("Config search path:")[0].split())  # every line, not Hydra's search path
             if exc.__cause__ is not None:  # Hydra's "Error merging override" says why only in its cause

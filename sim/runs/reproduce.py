@@ -55,7 +55,7 @@ def load_run_config(run_dir: Path) -> AppConfig:
     except SavedConfigError as exc:
         raise ConfigError(str(exc)) from None
     params = to_params(cfg)
-    check_report(params.report)
+    check_report(params)
     return params
 
 

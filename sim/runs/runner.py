@@ -93,6 +93,16 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     return results
 
 
+def objective_values(objectives: list[str], summary: pd.DataFrame) -> tuple[float, ...]:
+    """Each objective's mean over the replications, in the pooled country (``ALL``) or the only one.
+
+    What a run returns to an optimising sweeper (``goal.objectives``): Optuna
+    minimises or maximises these numbers.
+    """
+    pooled = summary[summary["country"] == "ALL"] if (summary["country"] == "ALL").any() else summary
+    return tuple(float(pooled[name].mean()) for name in objectives)
+
+
 def config_text(params: ScenarioParams) -> str:
     """The exact, fully resolved config of a run, as saved in its ``config.yaml``."""
     return OmegaConf.to_yaml(OmegaConf.structured(params))
