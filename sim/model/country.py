@@ -29,6 +29,8 @@ VP, RC, AB, PC, DET = (
     State.POLICE_CASE,
     State.DETAINED,
 )
+LEAVE_CENTRE = frozenset({AB, DET, *(s for s in State if s >= State.RETURNED_VOLUNTARY)})
+"""States that end a stay in a departure centre (``centre_until_departure``)."""
 
 
 class CountrySystem:
@@ -106,7 +108,7 @@ class CountrySystem:
             self.detention.free(m, t)
         elif old == AB and m.wanted:
             self.police.wanted.discard(m)
-        if m.in_return_centre and new > RC:
+        if m.in_return_centre and (new > RC if not self.params.centre_until_departure else new in LEAVE_CENTRE):
             self.return_centre.leave(m)
         if self.transitions is not None:
             self.transitions.append((m.unique_id, t, old, new))
@@ -128,10 +130,11 @@ class CountrySystem:
         elif target == DETENTION_REVIEW:
             self.detention.review(m, t)
         elif target == AB:
+            reporting = self.params.centre_reporting_days if m.in_return_centre else 0.0
             if m.abscond(t) in (VP, RC):
-                self.agency.notice_abscond(m, t)
+                self.agency.notice_abscond(m, t, reporting)
             else:
-                self.police.notice_abscond(m, t)
+                self.police.notice_abscond(m, t, reporting)
         elif target == RC:
             m.move(RC, t)
             self.agency.open_return_case(m, t)

@@ -98,7 +98,7 @@ class CompetingHazards:
         s = self.state
         a = self.abscond_propensity
         if self.in_return_centre:
-            a *= b.return_centre_abscond_multiplier
+            a *= b.return_centre_abscond_multiplier * country.params.centre_abscond_multiplier
         if s == VP:
             dep = b.voluntary_period_departure * self.willingness * country.enforcement.factors[self.origin]
             deadline = self.since + country.params.voluntary_departure_days

@@ -28,7 +28,7 @@ from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
 from sim.model.flight_schedule import FlightSchedule
 from sim.model.register import record, register_frame
-from sim.model.states import ACTIVE
+from sim.model.states import ACTIVE, State
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards
@@ -39,6 +39,7 @@ STOCK_COLUMNS = (
     "day",
     "country",
     *(s.label for s in ACTIVE),
+    "departure_position",
     "wanted",
     "talk_queue",
     "police_queue",
@@ -157,6 +158,7 @@ class ReturnModel(mesa.Model):
             row = {"day": t, "country": code}
             for s in ACTIVE:
                 row[s.label] = c.stock[s]
+            row["departure_position"] = sum(c.stock[s] for s in ACTIVE if s != State.ABSCONDED)
             row.update(
                 wanted=len(c.police.wanted),
                 talk_queue=len(c.agency.talk_queue),

@@ -123,6 +123,9 @@ STOCKS = Table(
         "day": Column("the day", DAY),
         "country": COUNTRY_ONE,
         **{s.label: Column(f"open cases in state {s.label}", "cases") for s in ACTIVE},
+        "departure_position": Column(
+            "open cases whose person is still here and known: every open state but absconded", "cases"
+        ),
         "wanted": Column("absconded people on the police's wanted list", "persons"),
         "talk_queue": Column("cases waiting for a return talk", "cases"),
         "police_queue": Column("police cases waiting for a casework step", "cases"),

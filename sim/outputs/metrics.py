@@ -38,6 +38,7 @@ METRICS = {
     # absconding
     "share_ever_absconded": "share of the horizon's decisions that absconded at least once",
     "absconded_end": "absconded stock at the end",
+    "departure_position_end": "open cases at the end whose person is still here and known (not absconded)",
     "expired": "decisions that expired (statute of limitation) in the horizon",
     "handed_to_police": "cases the police registered in the horizon",
     "share_handovers_absconded": "share of the horizon's handovers to the police made on the absconded ground",
@@ -91,6 +92,7 @@ UNITS = {
     "total_cost": "EUR",
     "share_ever_absconded": "share",
     "absconded_end": "persons",
+    "departure_position_end": "cases",
     "expired": "cases",
     "handed_to_police": "cases",
     "share_handovers_absconded": "share",
@@ -172,6 +174,8 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "total_cost": float(sum(costs.values())),
         "share_ever_absconded": float(cohort["ever_absconded"].mean()) if len(cohort) else np.nan,
         "absconded_end": int((reg["outcome"] == State.ABSCONDED.label).sum()),
+        "departure_position_end": int(reg["outcome"].isin(ACTIVE_LABELS).sum())
+        - int((reg["outcome"] == State.ABSCONDED.label).sum()),
         "expired": int((ended_in & (reg["outcome"] == State.EXPIRED.label)).sum()),
         "handed_to_police": int(events["handed_to_police"]),
         "share_handovers_absconded": float((handed["handover_ground"] == "absconded").mean())

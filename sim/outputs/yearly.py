@@ -24,7 +24,7 @@ CLOSURES = {
     "closed_other": State.CLOSED_OTHER,
 }
 """Count column -> the outcome it counts, among the cases that closed in the year."""
-STOCKS_AT_YEAR_END = [*(s.label for s in ACTIVE), "wanted", "police_queue", "detention_occupied"]
+STOCKS_AT_YEAR_END = [*(s.label for s in ACTIVE), "departure_position", "wanted", "police_queue", "detention_occupied"]
 """Stock series recorded at the end of each year (columns of ``stocks``, prefixed ``end_``)."""
 
 

@@ -100,6 +100,13 @@ class CountryParams:
     abscond_detection_days: float = required()
     return_centre_places: int = required()
     return_centre_share: float = required(PROB)
+    centre_until_departure: bool = MISSING
+    """Residents keep their place through the police's stages too (a Danish departure centre), not only while
+    the migration agency holds the case; they leave it on absconding, detention or departure."""
+    centre_reporting_days: float = required()
+    """Reporting duty of residents: an absence is noticed within this many days (0: as anyone's, no duty)."""
+    centre_abscond_multiplier: float = required()
+    """This country's centres' conditions: multiplies the residents' abscond hazard (1: as everywhere)."""
     police_officers: int = required()
     police_actions_per_officer_day: float = required()
     police_search_share: float = required(PROB)

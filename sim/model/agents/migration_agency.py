@@ -47,10 +47,13 @@ class MigrationAgency(mesa.Agent):
         """The voluntary period passed: the case joins the queue for a first return talk."""
         self.talk_queue.append(m)
 
-    def notice_abscond(self, m: Migrant, t: float) -> None:
+    def notice_abscond(self, m: Migrant, t: float, reporting_days: float) -> None:
         """The agency finds out, after a reporting delay, that ``m`` has absconded."""
         mean = self.country.params.abscond_detection_days
-        delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
+        if reporting_days > 0:  # a resident with a reporting duty: missed within the reporting interval
+            delay = self.stream.random() * reporting_days
+        else:
+            delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
         heapq.heappush(self.noticed, (t + delay, next(self._seq), m))
 
     # --- the working day --------------------------------------------------------

@@ -96,10 +96,13 @@ class PoliceUnit(mesa.Agent):
         m.wanted = True
         self.wanted.add(m)
 
-    def notice_abscond(self, m: Migrant, t: float) -> None:
+    def notice_abscond(self, m: Migrant, t: float, reporting_days: float) -> None:
         """``m`` absconded from a police case: a missed reporting duty reveals it after a delay."""
         mean = self.country.params.police_absence_detection_days
-        delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
+        if reporting_days > 0:  # a resident with a reporting duty: missed within the reporting interval
+            delay = self.stream.random() * reporting_days
+        else:
+            delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
         heapq.heappush(self.noticed, (t + delay, next(self._seq), m, m.times_absconded))
 
     def receive_located(self, m: Migrant, t: float) -> None:

@@ -1,0 +1,65 @@
+"""Departure centres (Denmark): residence through the police's stages, a reporting duty and the centres' own
+abscond hazard, each switched on alone; the stock in departure position as an output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.model import ReturnModel
+from sim.model.states import State
+from sim.runs.runner import run_replication
+from tests.conftest import params
+
+DK = (
+    "country=denmark",
+    "nations.DK.return_centre_share=1.0",  # everyone placed in a centre, with room for all
+    "nations.DK.return_centre_places=5000",
+    "warmup_days=200",
+    "horizon_days=600",
+)
+
+
+def test_residents_keep_their_place_through_the_police_stages_only_in_a_departure_centre():
+    held = {}
+    for until_departure in (False, True):
+        model = ReturnModel(params(*DK, f"nations.DK.centre_until_departure={str(until_departure).lower()}"))
+        model.run()
+        cases = model.countries["DK"].open_cases.values()
+        held[until_departure] = sum(m.in_return_centre for m in cases if m.state == State.POLICE_CASE)
+        assert not any(m.in_return_centre for m in cases if m.state in (State.ABSCONDED, State.DETAINED))
+    assert held[False] == 0 and held[True] > 0
+
+
+def test_a_reporting_duty_reveals_a_residents_absence_within_its_interval():
+    def delays(reporting: float) -> np.ndarray:
+        result = run_replication(
+            params(*DK, f"nations.DK.centre_reporting_days={reporting}", "output.transitions=true"), 0
+        )
+        log = result.transitions
+        absconded = log[log["to_state"] == State.ABSCONDED].groupby("migrant_id")["day"].first()
+        reg = result.register.set_index("migrant_id")
+        noticed = reg[reg["handover_ground"] == "absconded"]["handover_decided_day"]
+        return (noticed - absconded.reindex(noticed.index)).dropna().to_numpy()
+
+    with_duty, without = delays(2.0), delays(0.0)
+    assert len(with_duty) > 50 and with_duty.max() <= 2.0 + 1.0  # noticed within 2 days, acted on at the next work day
+    assert np.quantile(without, 0.75) > 5.0, "without the duty the usual two-week detection applies"
+
+
+def test_the_centres_conditions_move_absconding_of_residents():
+    share = {
+        mult: run_replication(params(*DK, f"nations.DK.centre_abscond_multiplier={mult}"), 0).summary.iloc[-1][
+            "share_ever_absconded"
+        ]
+        for mult in (0.5, 1.0, 2.0)
+    }
+    assert share[0.5] < share[1.0] < share[2.0]
+
+
+def test_the_departure_position_is_every_open_case_but_the_absconded():
+    result = run_replication(params(*DK, "horizon_days=300"), 0)
+    stocks = result.stocks
+    open_here = stocks[["voluntary_period", "return_case", "police_case", "detained", "awaiting_flight"]].sum(axis=1)
+    assert (stocks["departure_position"] == open_here).all()
+    assert result.summary.iloc[-1]["departure_position_end"] == stocks.iloc[-1]["departure_position"]
+    assert result.yearly.iloc[-1]["end_departure_position"] == stocks.iloc[-1]["departure_position"]
