@@ -42,7 +42,10 @@ FIXED_AT_START = {
     "code": "a country's code names it",
 }
 """Keys (or last parts of keys) built into the model's structure when it starts, and why."""
-HAZARD_KEYS = ("behaviour.", "avr.departure_multiplier", "avr.abscond_multiplier", ".voluntary_departure_days")
+HAZARD_KEYS = (
+    *("behaviour.", "avr.departure_multiplier", "avr.abscond_multiplier"),
+    *(".voluntary_departure_days", ".centre_abscond_multiplier"),
+)
 """Keys the migrants' hazards read: a change of one makes every open case draw its next transition again
 that day (hazards are memoryless, so the redraw is exact). Other changes act on what happens from that day
 without touching the cases' timers, which keeps common random numbers with a run without the change."""
