@@ -52,6 +52,7 @@ class SweepCallback(Callback):
         for old in progress.glob("*.json"):
             old.unlink()
         total, swept = _plan(jobs)
+        total = total or config.hydra.sweeper.get("n_trials")  # an optimising sweeper: its trials
         write_json(sweep_dir / SWEEP_FILE, {"total": total, "swept": swept, "started": time.time()})
         if config.goal.objectives:
             _start_goal(config, sweep_dir)
