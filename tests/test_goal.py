@@ -25,6 +25,12 @@ def test_the_pareto_front_keeps_exactly_the_rows_nothing_beats_on_every_objectiv
     assert list(front) == [True, True, False, True, True], "only (3, 2) is beaten, by (2, 3); ties beat nothing"
 
 
+def test_a_goal_no_trial_reaches_gives_an_empty_front():
+    table = pd.DataFrame({"total_cost": [1.0, 2.0], "forced_returns": [1.0, 2.0]})
+    marked, front = goal_front(table, ["total_cost", "forced_returns"], ["minimize", "maximize"], "forced_returns", 9)
+    assert front.empty and not marked["reaches_goal"].any()
+
+
 def test_the_sweeper_finds_the_cheapest_combination_that_reaches_a_toy_goal(tmp_path):
     """Through Hydra's Optuna sweeper (NSGA-II, ranges and choices, as experiments/goal_plus50.yaml) and the goal
     report's own selection, 40 trials of 18 combinations find the brute-force answer: full, 200 officers."""

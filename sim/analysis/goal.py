@@ -48,7 +48,7 @@ def pareto_front(table: pd.DataFrame, objectives: list[str], directions: list[st
     for row in values:
         dominated = np.any(np.all(values <= row, axis=1) & np.any(values < row, axis=1))
         on_front.append(not dominated and not np.isnan(row).any())
-    return pd.Series(on_front, index=table.index)
+    return pd.Series(on_front, index=table.index, dtype=bool)
 
 
 def goal_front(
@@ -57,7 +57,7 @@ def goal_front(
     """The trials marked ``reaches_goal``, and the Pareto front of those that do, cheapest (first objective) first."""
     table = table.assign(reaches_goal=table[target_metric] >= target)
     reaching = table[table["reaches_goal"]]
-    return table, reaching[pareto_front(reaching, objectives, directions)].sort_values(objectives[0])
+    return table, reaching.loc[pareto_front(reaching, objectives, directions)].sort_values(objectives[0])
 
 
 def write_goal_report(sweep_dir: Path) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import EngFormatter
 
 from sim.outputs.figure_style import PAGE, axis_label, metric_words, paper, save
 
@@ -32,9 +33,11 @@ def pareto_figure(
             if metric == target_metric:
                 ax.axhline(target, ls="--", c="C3", lw=0.8, label="goal")
                 ax.axhline(baseline, ls=":", c="0.3", lw=0.8, label="baseline")
+            ax.xaxis.set_major_formatter(EngFormatter())
             ax.set_xlabel(f"{metric_words(cost)}, {axis_label(cost)}")
             ax.set_ylabel(f"{metric_words(metric)}, {axis_label(metric)}")
-        axes[0][0].legend(fontsize=6, loc="best")
+        handles, labels = axes[0][0].get_legend_handles_labels()
         fig.suptitle("Each trial (mean of its replications): cost against the goal and the other objectives")
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
         return save(fig, out / "pareto")
