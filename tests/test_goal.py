@@ -25,6 +25,29 @@ def test_the_pareto_front_keeps_exactly_the_rows_nothing_beats_on_every_objectiv
     assert list(front) == [True, True, False, True, True], "only (3, 2) is beaten, by (2, 3); ties beat nothing"
 
 
+def test_the_baseline_runs_with_every_setting_the_trials_share():
+    """The sweeper's single-valued parameters (the feedback off) reach the baseline too; the searched ones do not."""
+    from hydra import compose, initialize_config_dir
+
+    from sim.params.compose import CONFIG_DIR, register_schema
+    from sim.runs.multirun import fixed_sweeper_params
+
+    register_schema()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=["+experiment=goal_plus50"], return_hydra_config=True)
+    fixed = fixed_sweeper_params(cfg)
+    assert "behaviour.enforcement_feedback.form=none" in fixed
+    assert not any(item.startswith(("nations.", "colocation", "avr")) for item in fixed)
+
+
+def test_one_objective_is_returned_as_a_number():
+    from sim.runs.runner import objective_values
+
+    summary = pd.DataFrame({"country": ["SE", "SE"], "forced_returns": [1.0, 3.0], "total_cost": [2.0, 2.0]})
+    assert objective_values(["forced_returns"], summary) == 2.0
+    assert objective_values(["forced_returns", "total_cost"], summary) == (2.0, 2.0)
+
+
 def test_a_goal_no_trial_reaches_gives_an_empty_front():
     table = pd.DataFrame({"total_cost": [1.0, 2.0], "forced_returns": [1.0, 2.0]})
     marked, front = goal_front(table, ["total_cost", "forced_returns"], ["minimize", "maximize"], "forced_returns", 9)

@@ -69,3 +69,10 @@ def test_the_assumed_effect_scales_the_chance_a_removal_is_stopped_on_monitored_
     assert 0.3 * 400 - 4 * (400 * 0.21) ** 0.5 < plain < 0.3 * 400 + 4 * (400 * 0.21) ** 0.5  # binomial, 4 sd
     assert _stops(True, 2.0) > plain
     assert _stops(False, 0.0) == plain, "an unmonitored flight ignores the assumption (same random numbers)"
+
+
+def test_observers_on_all_charters_never_fly_with_other_member_states_operations():
+    flights = _run("flights=frontex", "monitoring=all_charters").flights
+    assert (flights["kind"] == "eu_operation").any(), "the check saw EU operations"
+    assert not flights.loc[flights["kind"] == "eu_operation", "monitored"].any()
+    assert flights.loc[flights["kind"] != "eu_operation", "monitored"].all()

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.model.model import ReturnModel
+from sim.model.states import State
 from sim.outputs.yearly import CLOSURES, STOCKS_AT_YEAR_END, yearly
 from sim.params.checks import ConfigError
 from sim.runs.runner import run_replication
@@ -115,3 +116,19 @@ def test_the_command_refuses_a_bad_timeline_with_one_line_and_writes_nothing(tmp
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "timeline[0].set.nations.SE.escort: unknown key 'escort'" in proc.stderr
     assert not run_dir.exists()
+
+
+def test_a_deadline_a_change_has_already_passed_falls_due_on_the_day_not_before_it():
+    """Shortening the voluntary period moves its overdue cases on on the change's day: the log before that day is
+    the same as without the change (nothing is dated in the past), and many cases move on that very day."""
+    change = timeline("{day:300,set:{nations.SE.voluntary_departure_days:1}}")
+    first = 200 + 300 - 1  # the start of the change's day (SMALL: 200 warm-up days)
+
+    def log(*extra: str) -> pd.DataFrame:
+        out = run_replication(params(*SMALL, "output.transitions=true", *extra), 0).transitions
+        return out.reset_index(drop=True)
+
+    before, after = log(), log(change)
+    pd.testing.assert_frame_equal(before[before["day"] < first], after[after["day"] < first])
+    moved = after[(after["from_state"] == State.VOLUNTARY_PERIOD) & (after["to_state"] == State.RETURN_CASE)]
+    assert (moved["day"] == first).sum() > 20, "the overdue cases move on at the start of the day"

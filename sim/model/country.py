@@ -100,8 +100,9 @@ class CountrySystem:
         """``m`` leaves its state for ``new``: give back what the state held, and move the stocks.
 
         Detention frees its place (and counts the days), the wanted list lets
-        go of a person no longer absconded, and a return-centre place is freed
-        once the case leaves the migration agency.
+        go of a person no longer absconded, and a centre place is freed once the
+        case leaves the migration agency (a departure centre's, ``centre_until_departure``:
+        on absconding, detention or leaving).
         """
         old = m.state
         if old == DET:
@@ -119,6 +120,7 @@ class CountrySystem:
         """A case reached a terminal state: write its register row and let the migrant go."""
         if m.state == State.RETURNED_ASSISTED:
             self.costs["avr_grants"] += self.avr.grant_cost
+            m.reintegration_support = self.avr.reintegration_support
         self.enforcement.closed(m.origin)
         self.closed_cases.append(record(m))
         del self.open_cases[m.unique_id]

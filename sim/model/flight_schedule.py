@@ -41,8 +41,6 @@ class FlightSchedule:
     ) -> Flight:
         """Book ``passengers`` on a new flight leaving on ``day``."""
         flight = Flight(next(self._ids), day, destination, kind, organiser, passengers, seats, cost)
-        mode = self.monitoring.mode
-        flight.monitored = (mode == "all_charters" and kind != "escorted") or (mode == "joint_nordic" and kind == JOINT)
         for m in passengers:
             self.countries[m.country.code].transport.booked(m, t, flight)
         heapq.heappush(self._heap, (day, flight.flight_id, flight))
@@ -56,12 +54,27 @@ class FlightSchedule:
                 (m,) = flight.passengers
                 self.countries[m.country.code].transport.remove(m, flight, t)
                 continue
+            flight.monitored = self._monitored(flight)
             boarded = flight.boarded = Counter()
             for m in flight.passengers:
                 if self.countries[m.country.code].transport.remove(m, flight, t):
                     boarded[m.country.code] += 1
             self._share_cost(flight)
             self.charters.append(flight)
+
+    def _monitored(self, flight: Flight) -> bool:
+        """Whether observers fly with this charter: decided as it leaves, from the countries still on its manifest.
+
+        A jointly planned national charter that took other members' returnees
+        since it was booked is a joint Nordic operation too. Other member
+        states' operations (``eu_operation``) are never the Nordic observers'.
+        """
+        mode = self.monitoring.mode
+        if mode == "none" or flight.kind == "eu_operation":
+            return False
+        if mode == "all_charters" or flight.kind == JOINT:
+            return True
+        return len({m.country.code for m in flight.passengers if m.booked_on is flight}) > 1
 
     def _share_cost(self, flight: Flight) -> None:
         """Transfers are paid by each sending country; the aircraft by shares of returnees boarded.

@@ -163,6 +163,8 @@ class CompetingHazards:
         if self.expiry_day <= deadline:
             deadline = self.expiry_day
             on_deadline = EXPIRED
+        if deadline < t:  # passed already (a timeline shortened it): it falls due now, not in the past
+            deadline = t
         total = 0.0
         for i in range(0, len(hazards), 2):
             total += hazards[i]

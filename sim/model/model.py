@@ -191,7 +191,7 @@ class ReturnModel(mesa.Model):
         for c in self.countries.values():
             rows.extend(c.closed_cases)
             rows.extend(map(record, c.open_cases.values()))
-        df = register_frame(rows, self.params.avr.reintegration_support)
+        df = register_frame(rows)
         df.insert(0, "replication", self.replication)
         return df
 

@@ -111,6 +111,6 @@ class ReturnCentre:
         return False
 
     def leave(self, m: Migrant) -> None:
-        """Free the place of ``m``, whose case left the migration agency."""
+        """Free the place of ``m``, who left the centre (see :meth:`sim.model.country.CountrySystem.release`)."""
         m.in_return_centre = False
         self.occupied -= 1

@@ -52,6 +52,7 @@ FROM_CASE: dict[str, str] = {
     "flight": "flight",
     "detention_days_awaiting_flight": "detention_days_awaiting_flight",
     "escorts": "escorts",
+    "reintegration_support": "reintegration_support",
     "moved_to": "moved_to",
     "closed_from": "closed_from",
 }
@@ -60,17 +61,9 @@ FROM_CASE: dict[str, str] = {
 record = attrgetter(*FROM_CASE.values())
 """One raw row of the register from a case: the attributes of :data:`FROM_CASE`, in its order."""
 
-DERIVED_BEFORE = {"moved_to": "reintegration_support"}
-"""Columns computed when the table is built, keyed by the column each stands before."""
-
 
 def _columns() -> tuple[str, ...]:
-    columns: list[str] = []
-    for name in FROM_CASE:
-        if name in DERIVED_BEFORE:
-            columns.append(DERIVED_BEFORE[name])
-        columns.extend(ENTERED if name == "entered" else (name,))
-    return tuple(columns)
+    return tuple(col for name in FROM_CASE for col in (ENTERED if name == "entered" else (name,)))
 
 
 COLUMNS = _columns()
@@ -90,14 +83,13 @@ ACTIVE_LABELS = [s.label for s in ACTIVE]
 """Labels of the open states (the categories of ``closed_from``; code -1 is an open case)."""
 
 
-def register_frame(rows: list[tuple[Any, ...]], reintegration_support: bool) -> pd.DataFrame:
+def register_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     """The case register as a table sorted by migrant id.
 
     Rows are :func:`record` tuples: the state as its code, the entry days as a
     list and the information fields as a set (cheap to keep for every case);
     here they become the ``outcome`` label, one ``entered_*`` column per open
-    state and a comma-separated, sorted ``fields_passed``. An assisted return
-    had reintegration support when the scenario's AVR offers it.
+    state and a comma-separated, sorted ``fields_passed``.
     """
     df = pd.DataFrame.from_records(rows, columns=list(FROM_CASE))
     entered = pd.DataFrame(df.pop("entered").tolist(), columns=list(ENTERED), index=df.index, dtype=float)
@@ -105,11 +97,6 @@ def register_frame(rows: list[tuple[Any, ...]], reintegration_support: bool) -> 
     df = pd.concat([df.iloc[:, :at], entered, df.iloc[:, at:]], axis=1)
     df = df.sort_values("migrant_id", kind="stable").reset_index(drop=True)
     df["outcome"] = pd.Categorical.from_codes(df["outcome"].astype(int), categories=STATE_LABELS)
-    df.insert(
-        df.columns.get_loc("moved_to"),
-        "reintegration_support",
-        (df["outcome"] == State.RETURNED_ASSISTED.label) & reintegration_support,
-    )
     df["closed_from"] = pd.Categorical.from_codes(df["closed_from"].astype(int), categories=ACTIVE_LABELS)
     joined = {f: ",".join(sorted(f)) for f in set(df["fields_passed"])}
     df["fields_passed"] = df["fields_passed"].map(joined)

@@ -23,7 +23,7 @@ register_schema()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def app(cfg: DictConfig) -> tuple[float, ...] | None:
+def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     """Validate the config, run the replications, write results and print a summary.
 
     With ``goal.objectives`` set, return their means for an optimising sweeper (Optuna).
@@ -70,7 +70,7 @@ main = guarded("returnsim", app)
 
 def _sweep_job(
     cfg: DictConfig, out_dir: Path, sweep_dir: Path, job: int, overrides: list[str]
-) -> tuple[float, ...] | None:
+) -> float | tuple[float, ...] | None:
     """One run of a sweep: skip it if already complete; on failure record it and let the others go on.
 
     With ``goal.objectives`` set it returns their means (NaN for a failed run: Optuna marks the trial failed).
@@ -90,7 +90,8 @@ def _sweep_job(
         error = failure_record(out_dir, overrides, exc)
         print(f"returnsim: run {run} failed: {error}", file=sys.stderr, flush=True)
         print(job_finished(sweep_dir, job, run, "failed", overrides, error), flush=True)
-        return tuple(float("nan") for _ in objectives) if objectives else None
+        failed = tuple(float("nan") for _ in objectives)
+        return (failed[0] if len(failed) == 1 else failed) if objectives else None
     print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     return objective_values(objectives, summary) if objectives else None

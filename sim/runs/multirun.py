@@ -113,7 +113,7 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
             flush=True,
         )
         sys.exit(2)
-    params = to_params(compose(list(config.hydra.overrides.task)))
+    params = to_params(compose([*config.hydra.overrides.task, *fixed_sweeper_params(config)]))
     baseline_dir = sweep_dir / BASELINE_DIR
     if run_is_complete(baseline_dir, config_text(params)):
         summary = pd.read_parquet(baseline_dir / "summary.parquet")
@@ -131,6 +131,17 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
     print(
         f"returnsim: goal {goal.target_metric} >= {goal.target_factor:g} x {baseline:,.1f} (the baseline)", flush=True
     )
+
+
+def fixed_sweeper_params(config: DictConfig) -> list[str]:
+    """The sweeper's parameters that take one value (no choice, range or list): every trial runs with them.
+
+    The goal's baseline runs with them too, so that it differs from a trial only in what the sweeper searches.
+    """
+    params = config.hydra.sweeper.get("params") or {}
+    parser = OverridesParser.create()
+    overrides = parser.parse_overrides([f"{k}={v}" for k, v in params.items()])
+    return [o.input_line for o in overrides if not o.is_sweep_override()]
 
 
 def _jobs(config: DictConfig) -> list[list[str]] | None:

@@ -93,14 +93,16 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     return results
 
 
-def objective_values(objectives: list[str], summary: pd.DataFrame) -> tuple[float, ...]:
+def objective_values(objectives: list[str], summary: pd.DataFrame) -> float | tuple[float, ...]:
     """Each objective's mean over the replications, in the pooled country (``ALL``) or the only one.
 
     What a run returns to an optimising sweeper (``goal.objectives``): Optuna
-    minimises or maximises these numbers.
+    minimises or maximises these numbers; one objective is returned as a
+    number, as a single-objective study expects.
     """
     pooled = summary[summary["country"] == "ALL"] if (summary["country"] == "ALL").any() else summary
-    return tuple(float(pooled[name].mean()) for name in objectives)
+    values = tuple(float(pooled[name].mean()) for name in objectives)
+    return values[0] if len(values) == 1 else values
 
 
 def config_text(params: ScenarioParams) -> str:

@@ -24,7 +24,7 @@ NO_FIELDS: frozenset[str] = frozenset()
 
 
 class Booking(Protocol):
-    """A seat booked for a case (:class:`sim.model.flights.Flight`): the case only keeps which one."""
+    """A seat booked for a case (:class:`sim.model.flight.Flight`): the case only keeps which one."""
 
     flight_id: int
     day: float
@@ -76,6 +76,7 @@ class Migrant(CompetingHazards):
         *("detention_days", "times_detained", "detention_days_awaiting_flight"),
         *("document_requests", "document_pending", "document_version", "contacted", "contact_attempts"),
         *("in_casework", "unenforceable", "joint_planned", "booked_on", "flight", "flight_ready_day", "escorts"),
+        "reintegration_support",
     )
     country: CaseHost
 
@@ -165,6 +166,8 @@ class Migrant(CompetingHazards):
         self.moved_to = ""
         self.closed_from = -1
         """The last open state, once the case closes."""
+        self.reintegration_support = False
+        """An assisted return with reintegration support (the AVR in force when it closed)."""
         country.opened(self)
         self.reschedule(since)
 
