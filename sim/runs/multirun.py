@@ -119,7 +119,7 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
         summary = pd.read_parquet(baseline_dir / "summary.parquet")
     else:
         summary = pd.concat([r.summary for r in run_scenario(params, baseline_dir)], ignore_index=True)
-    (baseline,) = objective_values([goal.target_metric], summary)
+    baseline = float(objective_values([goal.target_metric], summary))  # one metric: a number
     spec = {
         "objectives": list(goal.objectives),
         "directions": directions,
