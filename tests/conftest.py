@@ -96,3 +96,14 @@ def damage(run_dir: Path, *, rehash: bool = False) -> None:
         meta = json.loads((run_dir / COMPLETION_MARKER).read_text())
         meta["files"]["summary.parquet"] = file_sha256(run_dir / "summary.parquet")
         (run_dir / COMPLETION_MARKER).write_text(json.dumps(meta))
+
+
+def experiment_config(name: str):  # noqa: ANN201 - an omegaconf DictConfig
+    """The named experiment as Hydra composes it for a sweep (what every experiment shares, hydra block included)."""
+    from hydra import compose, initialize_config_dir
+
+    from sim.params.compose import CONFIG_DIR, register_schema
+
+    register_schema()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="config", overrides=[f"+experiment={name}"], return_hydra_config=True)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.params.compose import CONFIG_DIR, register_schema
-from tests.conftest import cli
+from sim.params.compose import register_schema
+from tests.conftest import cli, experiment_config
 
 EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "experiments").glob("*.yaml"))
 GOAL_SEEKING = {"goal_plus50"}
@@ -19,12 +19,8 @@ LEVER_EXPERIMENTS = [name for name in EXPERIMENTS if name not in GOAL_SEEKING]
 
 
 def _spec(name: str) -> dict:
-    """The experiment as Hydra composes it (with what every experiment shares), hydra block included."""
-    from hydra import compose, initialize_config_dir
-
-    register_schema()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"+experiment={name}"], return_hydra_config=True)
+    """The experiment's report block and sweep parameters as Hydra composes them."""
+    cfg = experiment_config(name)
     return {
         "report": OmegaConf.to_container(cfg.report, resolve=True),
         "hydra": {"sweeper": {"params": OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)}},

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.goal import goal_front, pareto_front
-from tests.conftest import cli
+from tests.conftest import cli, experiment_config
 from tests.helpers.toy_goal.app import EXTRA, GOAL, toy
 
 TOY = Path(__file__).resolve().parent / "helpers" / "toy_goal" / "app.py"
@@ -27,15 +27,9 @@ def test_the_pareto_front_keeps_exactly_the_rows_nothing_beats_on_every_objectiv
 
 def test_the_baseline_runs_with_every_setting_the_trials_share():
     """The sweeper's single-valued parameters (the feedback off) reach the baseline too; the searched ones do not."""
-    from hydra import compose, initialize_config_dir
-
-    from sim.params.compose import CONFIG_DIR, register_schema
     from sim.runs.multirun import fixed_sweeper_params
 
-    register_schema()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["+experiment=goal_plus50"], return_hydra_config=True)
-    fixed = fixed_sweeper_params(cfg)
+    fixed = fixed_sweeper_params(experiment_config("goal_plus50"))
     assert "behaviour.enforcement_feedback.form=none" in fixed
     assert not any(item.startswith(("nations.", "colocation", "avr")) for item in fixed)
 
