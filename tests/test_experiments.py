@@ -64,6 +64,8 @@ def test_the_named_experiments_exist():
         "colocation_channels",
         "monitoring",
         "goal_plus50",
+        "denmark_departure_centres",
+        "north_africa_avr",
     }
 
 

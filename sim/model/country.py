@@ -21,6 +21,7 @@ from sim.model.register import record
 from sim.model.roles import Charters, World
 from sim.model.states import State
 from sim.params.schema import CountryParams, ScenarioParams
+from sim.params.transit import route_decisions_per_year
 
 VP, RC, AB, PC, DET = (
     State.VOLUNTARY_PERIOD,
@@ -47,6 +48,8 @@ class CountrySystem:
         self.arrival_rng = self.streams.np["arrivals"]
         self.movers_rng = self.streams.py["movers"]
         self.cases_rng = self.streams.np["cases"]
+        self.route_due: list[float] = []
+        """Days on which refused applicants who came by the North African route get their decision (a heap)."""
         self.movers: list[tuple[float, int, Migrant]] = []
         """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
         self.stock = [0] * len(State)
@@ -82,6 +85,9 @@ class CountrySystem:
         shares = np.array([scenario.origins[name].share for name in self.origin_names])
         self.origin_cdf = np.cumsum(shares / shares.sum())
         self.information = InformationEffects(scenario.field_effects)
+        via_route = route_decisions_per_year(scenario.transit, scenario.nations)[self.code]
+        self.direct_decisions_per_year = self.params.decisions_per_year - via_route
+        """Decisions drawn directly: the total less the part the transit route supplies with no programme."""
 
     # --- cases --------------------------------------------------------------
     def new_case_id(self) -> int:
@@ -217,12 +223,24 @@ class CountrySystem:
         return array("d", self.cases_rng.random(UNIFORMS_PER_CASE).tobytes())
 
     # --- arrivals ------------------------------------------------------------
+    def route_decisions(self, days: list[float]) -> None:
+        """Applicants who came by the transit route will be refused on ``days``: new decisions then."""
+        for day in days:
+            heapq.heappush(self.route_due, day)
+
     def arrivals(self, t: int) -> None:
-        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times."""
+        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times, and the route's due."""
         if self.movers:
             self._new_decisions_for_movers(t)
         p, b, rng = self.params, self.behaviour, self.arrival_rng
-        n = int(rng.poisson(p.decisions_per_year / 365.0))
+        n = int(rng.poisson(self.direct_decisions_per_year / 365.0))
+        if self.route_due:
+            via_route = 0
+            while self.route_due and self.route_due[0] <= t:
+                heapq.heappop(self.route_due)
+                via_route += 1
+            self.events["transit_decisions"] += via_route
+            n += via_route
         if n == 0:
             return
         days = np.sort(t - rng.random(n)).tolist()

@@ -6,7 +6,8 @@ Nordic ministers' 2023 initiatives (see ``data/published_figures.csv`` for the f
 
 Each day the model (1) creates the day's new decisions and fires the migrant
 timers due, in Mesa's ``step`` (high priority), then (2) in one recurring
-event with a fixed order: third-country authorities answer requests, the
+event with a fixed order: the North African transit route's flows (when
+``transit`` is on), third-country authorities answer requests, the
 day's flights leave, each country's migration agency and police work, the
 charter desks book charters and the transport services escorted seats; and
 (3) records the stocks (low priority). Attachés work on their own weekly
@@ -24,6 +25,7 @@ from mesa.time import Priority, Schedule
 from sim.model.agents.attache import Attache
 from sim.model.agents.charter_desk import CharterDesk
 from sim.model.agents.third_country import ThirdCountryAuthority
+from sim.model.agents.transit import TransitRoute
 from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
 from sim.model.flight_schedule import FlightSchedule
@@ -84,6 +86,8 @@ class ReturnModel(mesa.Model):
             name: ThirdCountryAuthority(self, name, origin) for name, origin in params.origins.items()
         }
         self.countries = {code: CountrySystem(self, params.nations[code], params) for code in params.countries}
+        self.transit = TransitRoute(self) if params.transit.mode != "none" else None
+        """The North African transit route (``transit``), or none."""
         self.flight_schedule = FlightSchedule(params.flights, params.monitoring, self.countries)
         members = list(self.countries.values())
         pooled = params.flights.mode != "national"
@@ -136,8 +140,10 @@ class ReturnModel(mesa.Model):
                     m.reschedule(t)
 
     def working_day(self) -> None:
-        """Authorities answer, flights leave, agencies work, then charters and escorted seats are booked."""
+        """The transit route's day, authorities answer, flights leave, agencies work, then charters and seats are booked."""
         t = int(self.time)
+        if self.transit is not None:
+            self.transit.work_day(t)
         for authority in self.third_countries.values():
             authority.work_day(t)
         self.flight_schedule.fly(t)
@@ -154,6 +160,8 @@ class ReturnModel(mesa.Model):
         if t == self.params.warmup_days:
             for c in self.countries.values():
                 c.end_warmup()
+            if self.transit is not None:
+                self.transit.end_warmup()
         for code, c in self.countries.items():
             row = {"day": t, "country": code}
             for s in ACTIVE:

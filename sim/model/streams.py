@@ -15,9 +15,10 @@ import zlib
 
 import numpy as np
 
-SHARED = ("mesa", "third_country", "flights", "charter_planning")
+SHARED = ("mesa", "third_country", "flights", "charter_planning", "transit")
 """Purposes drawn model-wide: Mesa's own generator, third-country document decisions, other
-member states' charter operations, and whether a charter is planned jointly (co-location)."""
+member states' charter operations, whether a charter is planned jointly (co-location), and the
+North African transit route's flows. New purposes go at the end: a purpose's stream is keyed by its position."""
 PER_COUNTRY = ("arrivals", "movers", "agency", "police", "transport", "cases", "detention_planning")
 """Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
 chance decisions; each case's own random numbers for its hazards, so that a lever that

@@ -2,8 +2,8 @@
 
 Every metric is computed over the measured horizon ``(warmup, end]`` from the
 case register and the flight table; from the model itself only its
-parameters, its last day and each country's cost counters are read (costs are
-not in the register).
+parameters, its last day, each country's cost and event counters, and the
+transit route's counters are read (costs and the route are not in the register).
 """
 
 from __future__ import annotations
@@ -76,6 +76,12 @@ METRICS = {
     "monitoring_cost": "EUR the country paid for observers on its monitored operations (shared by returnees)",
     "median_days_ready_to_departure": "median days from ready for removal (documents, case done) to departure",
     "detention_days_awaiting_flight_per_forced_return": "detention days after ready for removal / forced returns",
+    # the North African transit route (transit=north_africa; 0 when off)
+    "transit_decisions": "decisions in the horizon for people who came by the North African route (part of decisions)",
+    "transit_cost": "EUR the country paid for the route's assisted-return places (shared by decisions; in total_cost)",
+    "transit_assisted_returns": "assisted returns home from the North African route in the horizon (route-wide)",
+    "transit_onward_nordic": "people who set out from the route and applied in a Nordic country (route-wide)",
+    "transit_stock_end": "people stranded on the route at the horizon's end (route-wide)",
 }
 """Summary metrics and what each one means (column name -> definition)."""
 
@@ -126,6 +132,11 @@ UNITS = {
     "monitoring_cost": "EUR",
     "median_days_ready_to_departure": "days",
     "detention_days_awaiting_flight_per_forced_return": "days",
+    "transit_decisions": "cases",
+    "transit_cost": "EUR",
+    "transit_assisted_returns": "persons",
+    "transit_onward_nordic": "persons",
+    "transit_stock_end": "persons",
 }
 """Unit of each metric, for axis labels."""
 
@@ -208,6 +219,22 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         "detention_days_awaiting_flight_per_forced_return": _ratio(
             events["detention_days_awaiting_flight"], len(forced)
         ),
+        "transit_decisions": int(events["transit_decisions"]),
+        "transit_cost": float(costs["transit_programme"]),
+        **_route_metrics(model),
+    }
+
+
+def _route_metrics(model: ReturnModel) -> dict:
+    """The transit route's own flows over the horizon (the same for every country: the route is shared)."""
+    route = model.transit
+    if route is None:
+        return {"transit_assisted_returns": 0, "transit_onward_nordic": 0, "transit_stock_end": 0}
+    flows = route.events - route.events_at_warmup
+    return {
+        "transit_assisted_returns": int(flows["assisted_returns"]),
+        "transit_onward_nordic": int(flows["onward_nordic"]),
+        "transit_stock_end": route.stock,
     }
 
 

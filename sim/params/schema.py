@@ -29,6 +29,7 @@ from sim.params.checks import (
 )
 from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing, Monitoring
 from sim.params.timeline import Change, apply_change
+from sim.params.transit import Transit, check_transit
 
 
 @dataclass
@@ -188,6 +189,7 @@ class ScenarioParams:
     attaches: Attaches = field(default_factory=Attaches)
     flights: Flights = field(default_factory=Flights)
     monitoring: Monitoring = field(default_factory=Monitoring)
+    transit: Transit = field(default_factory=Transit)
     output: Output = field(default_factory=Output)
     timeline: list[Change] = MISSING
     """Changes of levers, capacities and arrivals on given days of the horizon (:mod:`sim.params.timeline`)."""
@@ -249,6 +251,7 @@ def _check_cross_fields(obj: Any, path: str) -> None:
         if abs(total - 1.0) > 1e-6:
             raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
         _check_countries(obj)
+        check_transit(obj.transit, obj.nations)
 
 
 def _check_countries(obj: ScenarioParams) -> None:

@@ -32,11 +32,14 @@ CHANGEABLE = (
     "origins",
     "attaches",
     "flights",
+    "monitoring",
+    "transit",
 )
-"""Top-level groups a timeline may change: the levers, capacities, arrivals, hazards and origins."""
+"""Top-level groups a timeline may change: the levers, capacities, arrivals, hazards, origins and the route."""
 FIXED_AT_START = {
     "flights.mode": "the charter desks (national or pooled) are set up when the run starts",
     "attaches.mode": "the attachés' network is set up when the run starts",
+    "transit.mode": "the transit route is set up when the run starts (transit.places_per_year: 0 stops the programme)",
     "behaviour.enforcement_feedback": "the removal-risk signal keeps its window and form for the whole run",
     "behaviour.abscond_willingness_exponent": "each case's abscond propensity is set from it when the case opens",
     "attache_posts": "attachés are posted when the run starts",

@@ -1,0 +1,149 @@
+"""Migrants stranded in North Africa, and the Nordic-funded assisted return that empties the stock.
+
+A stock, not individuals: the route holds tens of thousands of people whose
+only link to the Nordic return process is the few who set out and are later
+refused there, so each day's flows are drawn as counts from competing
+hazards (the same exact daily probabilities the cases' timers use).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.params.transit import destination_weights
+
+if TYPE_CHECKING:
+    from sim.model.roles import World
+
+DAY = 1.0 / 365.0
+
+
+def _exit_probabilities(hazards_per_year: list[float]) -> list[float]:
+    """Chance in one day of each of several competing exits, and (last) of none."""
+    rates = [h * DAY for h in hazards_per_year]
+    total = sum(rates)
+    if total <= 0.0:
+        return [0.0] * len(rates) + [1.0]
+    any_exit = -math.expm1(-total)
+    return [any_exit * r / total for r in rates] + [1.0 - any_exit]
+
+
+class TransitRoute(mesa.Agent):
+    """The transit stock, its onward movement towards the Nordic countries and the assisted-return places.
+
+    Each day: new people are stranded (a Poisson number) and earlier
+    returnees come back; everyone may set out for Europe or leave otherwise;
+    while places are offered, people who want to go home apply and queue for
+    them (queued people may still leave); the day's places (``places_per_year
+    / 365``, unused ones lapse) take the longest-waiting applicants home, with
+    the support level's effect on who applies and who sets out again. Onward
+    movers apply in a Nordic country with ``nordic_share``; the refused become
+    new decisions there after about ``asylum_days`` (countries outside the
+    model are counted, not simulated).
+    """
+
+    def __init__(self, model: World) -> None:
+        """Start the stock at its level with no programme, so that warm-up begins in balance."""
+        super().__init__(model)
+        self.stream: np.random.Generator = model.streams.np["transit"]
+        self.stock = round(model.params.transit.equilibrium_stock())
+        self.queue = 0
+        """People in the stock who applied and wait for a place."""
+        self._places = 0.0
+        self._returning: list[float] = []
+        """Days on which returnees who set out again re-enter the stock (a heap)."""
+        self.events: Counter[str] = Counter(start_stock=self.stock)
+        self.events_at_warmup: Counter[str] = Counter()
+
+    def work_day(self, t: int) -> None:
+        """One day of the route's flows, and the places used."""
+        cfg, rng, ev = self.model.params.transit, self.stream, self.events
+        new = int(rng.poisson(cfg.inflow_per_year * DAY))
+        back = 0
+        while self._returning and self._returning[0] <= t:
+            heapq.heappop(self._returning)
+            back += 1
+        self.stock += new + back
+        ev["stranded"] += new
+        ev["re_entered"] += back
+        offered = cfg.places_per_year > 0.0
+        apply = cfg.application_rate_per_year * (1.0 + cfg.support_uptake_gain * cfg.support_effect()) if offered else 0.0
+        waiting = self.stock - self.queue
+        applied, onward_w, other_w, _ = rng.multinomial(
+            waiting, _exit_probabilities([apply, cfg.onward_rate_per_year, cfg.other_exit_rate_per_year])
+        )
+        onward_q, other_q, _ = rng.multinomial(
+            self.queue, _exit_probabilities([cfg.onward_rate_per_year, cfg.other_exit_rate_per_year])
+        )
+        onward, other = int(onward_w + onward_q), int(other_w + other_q)
+        self.queue += int(applied) - int(onward_q) - int(other_q)
+        self.stock -= onward + other
+        ev["onward"] += onward
+        ev["other_exits"] += other
+        self._set_out(onward, t)
+        self._return_home(self._use_places(cfg.places_per_year), t)
+
+    def _use_places(self, places_per_year: float) -> int:
+        """Today's places take applicants home; places no one is waiting for lapse."""
+        self._places += places_per_year * DAY
+        served = min(self.queue, int(self._places))
+        self._places -= served
+        if served == self.queue:
+            self._places = min(self._places, 1.0)
+        self.queue -= served
+        self.stock -= served
+        return served
+
+    def _return_home(self, served: int, t: int) -> None:
+        """Assisted returns: their cost, shared by the countries in the model, and who sets out again."""
+        if served == 0:
+            return
+        cfg = self.model.params.transit
+        self.events["assisted_returns"] += served
+        cost = served * (cfg.cost_per_return + cfg.support_eur)
+        self.events["cost"] += cost
+        weights = destination_weights({c: n.params for c, n in self.model.countries.items()})
+        for code, country in self.model.countries.items():
+            country.costs["transit_programme"] += cost * weights[code]
+        again = cfg.remigration_share * (1.0 - cfg.support_remigration_reduction * cfg.support_effect())
+        n = int(self.stream.binomial(served, again))
+        for day in (t + self.stream.exponential(cfg.remigration_days, n)).tolist():
+            heapq.heappush(self._returning, day)
+
+    def _set_out(self, onward: int, t: int) -> None:
+        """Onward movers: those who apply in a Nordic country and are refused become decisions there later."""
+        cfg = self.model.params.transit
+        nordic = int(self.stream.binomial(onward, cfg.nordic_share))
+        if nordic == 0:
+            return
+        self.events["onward_nordic"] += nordic
+        weights = destination_weights(self.model.params.nations)
+        codes = list(weights)
+        arrived = self.stream.multinomial(nordic, [weights[c] for c in codes])
+        for code, n in zip(codes, arrived.tolist(), strict=True):
+            refused = int(self.stream.binomial(n, cfg.refusal_share)) if n else 0
+            if refused == 0:
+                continue
+            days = (t + self.stream.exponential(cfg.asylum_days, refused)).tolist()
+            country = self.model.countries.get(code)
+            if country is None:
+                self.events["refused_outside_model"] += refused
+            else:
+                country.route_decisions(days)
+
+    def end_warmup(self) -> None:
+        """Remember the counts so far: metrics count only the measured horizon."""
+        self.events_at_warmup = self.events.copy()
+
+    def conserved(self) -> bool:
+        """Everyone who entered the stock is in it or left it by one of its exits."""
+        ev = self.events
+        entered = ev["start_stock"] + ev["stranded"] + ev["re_entered"]
+        left = ev["onward"] + ev["other_exits"] + ev["assisted_returns"]
+        return entered == self.stock + left and 0 <= self.queue <= self.stock
