@@ -63,3 +63,25 @@ def test_the_departure_position_is_every_open_case_but_the_absconded():
     assert (stocks["departure_position"] == open_here).all()
     assert result.summary.iloc[-1]["departure_position_end"] == stocks.iloc[-1]["departure_position"]
     assert result.yearly.iloc[-1]["end_departure_position"] == stocks.iloc[-1]["departure_position"]
+
+
+def test_a_timeline_that_opens_centres_moves_open_cases_in_only_when_asked():
+    """On the day, every open case a departure centre may hold moves in (room for all, share 1); else none."""
+    opening = (
+        "country=denmark",
+        "warmup_days=300",
+        "horizon_days=60",
+        "timeline=[{day:1,set:{nations.DK.return_centre_share:1.0,nations.DK.return_centre_places:5000,"
+        "nations.DK.centre_until_departure:true,nations.DK.centre_moves_open_cases:MOVE}}]",
+    )
+    held = (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE)
+    outside = {}
+    for move in ("false", "true"):
+        model = ReturnModel(params(*(o.replace("MOVE", move) for o in opening)))
+        model.run_until(301)
+        cases = [m for m in model.countries["DK"].open_cases.values() if m.state in held and m.decision_day <= 300]
+        outside[move] = sum(not m.in_return_centre for m in cases)
+        assert len(cases) > 50
+        moved = model.countries["DK"].events["moved_into_centre"]
+        assert (moved > 0) == (move == "true")
+    assert outside["true"] == 0 < outside["false"]

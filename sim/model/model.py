@@ -120,9 +120,10 @@ class ReturnModel(mesa.Model):
         """Work with the timeline's ``values`` from time ``t`` (the start of the day the change is due).
 
         Agencies, authorities, charter desks and arrivals read their values
-        where they act, so a new capacity or lever acts from today. When the
-        migrants' hazards changed, every open case draws its next transition
-        again from ``t`` (exact: hazards are memoryless).
+        where they act, so a new capacity or lever acts from today. A country
+        with ``centre_moves_open_cases`` takes open cases into its centres.
+        When the migrants' hazards changed, every open case draws its next
+        transition again from ``t`` (exact: hazards are memoryless).
         """
         self.params = values
         self.flight_schedule.cfg = values.flights
@@ -134,6 +135,8 @@ class ReturnModel(mesa.Model):
         for country in self.countries.values():
             country.adopt(values)
             country.transport.retune()
+            if country.params.centre_moves_open_cases:
+                country.return_centre.take_in(t)
         if hazards_changed:
             for country in self.countries.values():
                 for m in list(country.open_cases.values()):

@@ -12,6 +12,8 @@ from sim.model.agents.migrant import Migrant
 from sim.model.roles import Country
 from sim.model.states import State
 
+VP, RC, PC = State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE
+
 
 class Detention:
     """Detention places (förvar): a hard limit on places and on the length of a stay."""
@@ -109,6 +111,30 @@ class ReturnCentre:
             self.occupied += 1
             return True
         return False
+
+    def take_in(self, t: float) -> int:
+        """Open cases living outside move in, each with ``return_centre_share``, while places last; return how many.
+
+        Called on a timeline's day when ``centre_moves_open_cases`` is on (Denmark
+        required those already in departure position to live in its centres).
+        Cases the centre may hold (the migration agency's, and the police's in a
+        departure centre) are taken in case-number order; each draws its next
+        transition again from ``t``, as a resident.
+        """
+        country, p = self.country, self.country.params
+        held = (VP, RC, PC) if p.centre_until_departure else (VP, RC)
+        draw = country.streams.py["rehousing"].random
+        moved = 0
+        for m in list(country.open_cases.values()):
+            if m.in_return_centre or m.state not in held or draw() >= p.return_centre_share:
+                continue
+            if not self.admit():
+                break
+            m.in_return_centre = m.lived_in_return_centre = True
+            m.reschedule(t)
+            moved += 1
+        country.events["moved_into_centre"] += moved
+        return moved
 
     def leave(self, m: Migrant) -> None:
         """Free the place of ``m``, who left the centre (see :meth:`sim.model.country.CountrySystem.release`)."""

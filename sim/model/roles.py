@@ -83,6 +83,7 @@ class Country(Protocol):
     detention: DetentionPlaces
     charter_desk: Charters
     information: InformationEffects
+    open_cases: dict[int, Migrant]
 
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None: ...
     def receive_mover(self, m: Migrant, t: float) -> None: ...

@@ -108,6 +108,7 @@ class CountryParams:
     """Reporting duty of residents: an absence is noticed within this many days (0: as anyone's, no duty)."""
     centre_abscond_multiplier: float = required()
     """This country's centres' conditions: multiplies the residents' abscond hazard (1: as everywhere)."""
+    centre_moves_open_cases: bool = MISSING  # on a timeline's day: open cases move in too (ReturnCentre.take_in)
     police_officers: int = required()
     police_actions_per_officer_day: float = required()
     police_search_share: float = required(PROB)
