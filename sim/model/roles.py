@@ -96,6 +96,7 @@ class Authority(Protocol):
     origin: Origin
 
     def request(self, m: Migrant, country: Country, forced: bool, t: float) -> None: ...
+    def embassy_for(self, country_code: str) -> str | None: ...
 
 
 class Bookings(Protocol):

@@ -48,6 +48,10 @@ METRICS = {
     "mean_handover_delay_days": "mean days from handover decision to police registration",
     "located": "absconded people located in the horizon",
     "requests_followed_up": "document requests an attaché (own or, in a network, another's) followed up",
+    "document_requests_via_nordic_embassy": "document requests a Nordic neighbour's embassy took, the country "
+    "having none in the origin (attaches.embassy_access=nordic)",
+    "document_requests_remote": "document requests sent without an embassy in the origin (diplomatic note, "
+    "or the origin's embassy accredited elsewhere)",
     # humane
     "voluntary_share_of_returns": "voluntary and assisted returns / returns",
     "share_detained": "share of the horizon's decisions detained at least once",
@@ -108,6 +112,8 @@ UNITS = {
     "mean_handover_delay_days": "days",
     "located": "persons",
     "requests_followed_up": "requests",
+    "document_requests_via_nordic_embassy": "requests",
+    "document_requests_remote": "requests",
     "voluntary_share_of_returns": "share",
     "share_detained": "share",
     "detention_days_per_forced_return": "days",
@@ -200,6 +206,8 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
         else np.nan,
         "located": int(events["located"]),
         "requests_followed_up": int(events["requests_followed_up"]),
+        "document_requests_via_nordic_embassy": int(events["requests_via_nordic_embassy"]),
+        "document_requests_remote": int(events["requests_remote"]),
         "voluntary_share_of_returns": _ratio(n_returns - len(forced), n_returns),
         "share_detained": float((cohort["times_detained"] > 0).mean()) if len(cohort) else np.nan,
         "detention_days_per_forced_return": _ratio(events["detention_days"], len(forced)),

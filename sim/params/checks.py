@@ -70,6 +70,13 @@ def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
         raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
 
 
+def check_names(key: str, names: list[str], allowed: list[str], what: str) -> None:
+    """Raise ConfigError naming ``key`` and the allowed names unless each of ``names`` is one of ``allowed``."""
+    for name in names:
+        if name not in allowed:
+            raise ConfigError(f"{key}: {name!r} is not {what}; choose from {', '.join(allowed) or 'none'}")
+
+
 def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:
     """Raise ConfigError for a key of the composed config ``given`` that the typed object has no field for.
 

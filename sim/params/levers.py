@@ -78,9 +78,19 @@ class Avr:
 
 @dataclass
 class Attaches:
-    """How attachés speed up requests and build relationships; national posts or a Nordic network."""
+    """How attachés speed up requests and build relationships; national posts or a Nordic network.
+
+    ``embassy_access``: where a country has no embassy in an origin, its
+    document requests go remotely (a diplomatic note from the capital, or the
+    origin's embassy accredited elsewhere; ``remote_request_days`` longer), or,
+    with ``nordic``, through the embassy of a Nordic neighbour in the model
+    that has one there (``representation_days`` longer).
+    """
 
     mode: str = one_of("national", "nordic_network")
+    embassy_access: str = one_of("national", "nordic")
+    remote_request_days: float = required()
+    representation_days: float = required()
     hours_per_push: float = required(POS)
     speedup: float = required(value_range(1.0))
     relationship_gain_per_push: float = required()

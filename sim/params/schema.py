@@ -22,6 +22,7 @@ from sim.params.checks import (
     PROB,
     SEED,
     ConfigError,
+    check_names,
     check_number,
     one_of,
     required,
@@ -133,6 +134,8 @@ class CountryParams:
     charter_seats: int = required(value_range(1))
     charter_lead_days: float = required()
     medical_removal_failure: float = required(PROB)
+    embassies: list[str] = MISSING
+    """Origins where the country has an embassy; a request elsewhere is sent remotely or through a neighbour's."""
     attache_posts: list[str] = MISSING
     attache_hours_per_week: float = required()
     secondary_movement_weight: float = required()
@@ -268,11 +271,8 @@ def _check_countries(obj: ScenarioParams) -> None:
         key = f"nations.{code}"
         if nation.code != code:
             raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
-        for post in nation.attache_posts:
-            if post not in obj.origins:
-                raise ConfigError(
-                    f"{key}.attache_posts: {post!r} is not an origin; choose from {', '.join(obj.origins)}"
-                )
+        check_names(f"{key}.embassies", nation.embassies, list(obj.origins), "an origin")
+        check_names(f"{key}.attache_posts", nation.attache_posts, nation.embassies, f"one of {key}.embassies")
         if nation.detention_max_days_extended < nation.detention_max_days:
             raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")
 

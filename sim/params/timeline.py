@@ -40,6 +40,8 @@ FIXED_AT_START = {
     "flights.mode": "the charter desks (national or pooled) are set up when the run starts",
     "attaches.mode": "the attachés' network is set up when the run starts",
     "transit.mode": "the transit route is set up when the run starts (transit.places_per_year: 0 stops the programme)",
+    "attaches.embassy_access": "the attachés' reach through neighbours' embassies is set up when the run starts",
+    "embassies": "the attachés' reach through neighbours' embassies is set up when the run starts",
     "behaviour.enforcement_feedback": "the removal-risk signal keeps its window and form for the whole run",
     "behaviour.abscond_willingness_exponent": "each case's abscond propensity is set from it when the case opens",
     "attache_posts": "attachés are posted when the run starts",

@@ -26,7 +26,9 @@ class Attache(mesa.Agent):
     posted attaché depends on whom the requesting country knows to ask: only
     countries posted there, or, with a common Nordic contact database
     (``info_sharing=nordic``, the policy brief's recommendation), every Nordic
-    country in the model.
+    country in the model. With ``attaches.embassy_access=nordic``, the requests
+    a posted country's embassy takes for a neighbour without an embassy there
+    reach its attaché too.
     """
 
     def __init__(self, model: World, country: Country, authority: ThirdCountryAuthority) -> None:
@@ -42,10 +44,17 @@ class Attache(mesa.Agent):
 
     @staticmethod
     def reached(model: World, origin: str) -> list[str]:
-        """Countries whose requests reach the Nordic network at ``origin``: posted ones, or all with the database."""
+        """Countries whose requests reach the Nordic network at ``origin``.
+
+        All of them with the common contact database; else those whose
+        requests go through the embassy of a country posted there: its own,
+        or that of a neighbour standing in for it (``embassy_access=nordic``).
+        """
         if model.params.info_sharing.mode == "nordic":
             return list(model.countries)
-        return [code for code in model.countries if origin in model.params.nations[code].attache_posts]
+        posted = [code for code in model.countries if origin in model.params.nations[code].attache_posts]
+        authority = model.third_countries[origin]
+        return [code for code in model.countries if authority.embassy_for(code) in posted]
 
     def work_week(self) -> None:
         """One week of follow-ups, then the relationship decays."""

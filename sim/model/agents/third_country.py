@@ -43,7 +43,11 @@ class ThirdCountryAuthority(mesa.Agent):
     requesting country's own relationship. So in a Nordic network a country
     without a post gains only where a posted attaché takes up its requests.
     ``network_spillover`` (0 unless a user sets it) would add a share of the
-    other countries' relationships to every request.
+    other countries' relationships to every request. A request reaches the
+    authority through the requesting country's embassy here, a Nordic
+    neighbour's (``attaches.embassy_access=nordic``) or remotely; the last two
+    add ``representation_days`` or ``remote_request_days`` before the
+    authority's own processing time.
     """
 
     def __init__(self, model: World, name: str, origin: Origin) -> None:
@@ -61,16 +65,46 @@ class ThirdCountryAuthority(mesa.Agent):
         self._seq = count()
 
     def request(self, m: Migrant, country: Country, forced: bool, t: float) -> None:
-        """File a document request for ``m``."""
+        """File a document request for ``m``, answered after the channel's days and the authority's own time."""
         m.document_requests += 1
         m.document_pending = True
-        ready = t + self.stream.expovariate(1.0 / self.origin.processing_days)
+        processing = self.stream.expovariate(1.0 / self.origin.processing_days)
+        ready = t + self._channel_days(country) + processing
         req = DocumentRequest(m, country, forced, ready)
         heapq.heappush(self.pending, (ready, next(self._seq), req))
         followed = self.by_country.get(country.code)
         if followed is not None:
             followed.append(req)
         country.events["document_requests"] += 1
+
+    def embassy_for(self, country_code: str) -> str | None:
+        """Code of the country whose embassy here takes ``country_code``'s requests; None: none, sent remotely.
+
+        Its own embassy if it has one; otherwise, with
+        ``attaches.embassy_access=nordic``, that of a Nordic country in the
+        model with an embassy here, one with an attaché posted here first
+        (so the request can be followed up), then in the order of the
+        countries.
+        """
+        nations = self.model.params.nations
+        if self.name in nations[country_code].embassies:
+            return country_code
+        if self.model.params.attaches.embassy_access != "nordic":
+            return None
+        here = [code for code in self.model.countries if self.name in nations[code].embassies]
+        posted = [code for code in here if self.name in nations[code].attache_posts]
+        return next(iter(posted or here), None)
+
+    def _channel_days(self, country: Country) -> float:
+        """Days a request of ``country`` takes to reach the authority, by channel; counts the channel used."""
+        embassy = self.embassy_for(country.code)
+        if embassy == country.code:
+            return 0.0
+        if embassy is None:
+            country.events["requests_remote"] += 1
+            return self.model.params.attaches.remote_request_days
+        country.events["requests_via_nordic_embassy"] += 1
+        return self.model.params.attaches.representation_days
 
     def follow_up_for(self, country_code: str) -> None:
         """Requests of ``country_code`` will be followed up here: keep them in order for the attachés."""
