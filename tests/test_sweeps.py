@@ -70,6 +70,17 @@ def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
     assert (sweep_dir / "figures" / "stocks.png").exists()
 
 
+def test_a_sweep_that_chooses_the_countries_keeps_each_rows_country(tmp_path):
+    """``country=...`` on a sweep's command line names the config group; the runs table keeps the codes."""
+    sweep_dir = tmp_path / "two_countries"
+    two = ("country=nordic", "countries=[SE,IS]", "nations.IS.decisions_per_year=100")
+    proc = cli("-m", *TINY, *two, "seed=0,1", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    assert set(runs["country"]) == {"SE", "IS", "ALL"} and set(runs["country_group"]) == {"nordic"}
+    assert (sweep_dir / "report.md").exists()
+
+
 @pytest.mark.slow
 def test_sweep_on_the_submitit_launcher(tmp_path):
     """The cluster path (SLURM) with submitit's local executor: same runs, same report."""

@@ -89,7 +89,7 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
         overrides.pop(DRAW_KEY, None)  # the draw comes from the run's own config, wherever it was set
         summary[DRAW_KEY] = int(run_config(run_dir).get(DRAW_KEY, -1))  # runs from before posterior draws: none
         for key, value in overrides.items():
-            summary[key] = str(value) if isinstance(value, (list, dict)) else value
+            summary[_column_for(key, summary)] = str(value) if isinstance(value, (list, dict)) else value
         summary["run"] = run_dir.name
         summary["job"] = order
         frames.append(summary)
@@ -108,6 +108,12 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
             "give a sweep folder (results/<name>/sweep_<time>, or results/<experiment>)"
         )
     return tidy_runs(frames)
+
+
+def _column_for(key: str, summary: pd.DataFrame) -> str:
+    """The runs table's column for override ``key``: its name, or ``<key>_group`` where the summary has that
+    column already (``country=nordic`` chooses the config group; the summary's ``country`` is each row's code)."""
+    return f"{key}_group" if key in summary.columns and key not in SEED_KEYS else key
 
 
 def tidy_runs(frames: list[pd.DataFrame]) -> pd.DataFrame:
