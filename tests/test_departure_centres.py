@@ -85,3 +85,23 @@ def test_a_timeline_that_opens_centres_moves_open_cases_in_only_when_asked():
         moved = model.countries["DK"].events["moved_into_centre"]
         assert (moved > 0) == (move == "true")
     assert outside["true"] == 0 < outside["false"]
+
+
+def test_open_cases_move_in_only_on_the_day_of_the_change_that_asks_for_it():
+    """Half the open cases move in on day 1; a later, unrelated change (day 30) moves nobody more."""
+    timeline = (
+        "timeline=[{day:1,set:{nations.DK.return_centre_share:0.5,nations.DK.return_centre_places:5000,"
+        "nations.DK.centre_until_departure:true,nations.DK.centre_moves_open_cases:true}},"
+        "{day:30,set:{nations.DK.police_officers:40}}]"
+    )
+    model = ReturnModel(params("country=denmark", "warmup_days=300", "horizon_days=60", timeline))
+    model.run_until(301)
+    moved = model.countries["DK"].events["moved_into_centre"]
+    eligible = moved + sum(
+        not m.in_return_centre
+        for m in model.countries["DK"].open_cases.values()
+        if m.state in (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE) and m.decision_day <= 300
+    )
+    assert 0.3 * eligible < moved < 0.7 * eligible  # the share decides (its own stream)
+    model.run()
+    assert model.countries["DK"].events["moved_into_centre"] == moved

@@ -56,8 +56,8 @@ def test_unknown_embassies_and_posts_outside_them_are_refused_with_the_key_named
         params(override)
 
 
-def _file_request(model: ReturnModel, code: str, origin: str, t: float = 5.0) -> tuple[float, float]:
-    """File one request of ``code`` at ``origin``; its ready day and ``t`` plus the authority's own draw."""
+def _file_request(model: ReturnModel, code: str, origin: str, t: float = 5.0) -> tuple[float, float, float]:
+    """File one request of ``code`` at ``origin``; its ready day, ``t`` and the authority's own draw."""
     authority = model.third_countries[origin]
     draw = random.Random()
     draw.setstate(authority.stream.getstate())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from sim.model.model import ReturnModel
 from sim.params.checks import ConfigError
-from sim.params.transit import route_decisions_per_year
+from sim.params.transit import destination_weights, route_decisions_per_year
 from sim.runs.runner import run_replication
 from tests.conftest import params
 
@@ -20,7 +22,7 @@ def _route_flows(*overrides: str, seed: int = 0) -> dict[str, float]:
     return summary.filter(like="transit_").to_dict()
 
 
-def test_the_route_conserves_people_every_day():
+def test_the_route_conserves_people_every_day_and_keeps_its_balance_with_no_programme():
     model = ReturnModel(params(*ROUTE, "transit.places_per_year=30000", "transit.support_eur=3000"))
     route = model.transit
     assert route is not None
@@ -29,6 +31,13 @@ def test_the_route_conserves_people_every_day():
         assert route.conserved(), f"people were created or lost on day {day}"
     ev = route.events
     assert ev["assisted_returns"] > 0 and ev["re_entered"] > 0 and ev["onward_nordic"] > 0
+    idle = ReturnModel(params(*ROUTE, "transit.places_per_year=0"))
+    stocks = []
+    for day in range(1, idle.end_day + 1):
+        idle.run_until(day)
+        stocks.append(idle.transit.stock)
+    balance = idle.params.transit.equilibrium_stock()  # 50 000; a day's draws move it by a few hundred at most
+    assert abs(np.mean(stocks) - balance) < 0.02 * balance and max(stocks) < 1.05 * balance
 
 
 def test_without_nordic_applicants_or_places_the_route_leaves_every_case_unchanged():
@@ -38,13 +47,31 @@ def test_without_nordic_applicants_or_places_the_route_leaves_every_case_unchang
     assert idle.summary.filter(like="transit_stock_end").iloc[0, 0] > 0  # the route ran
 
 
-def test_the_route_supplies_its_expected_share_of_decisions_with_no_programme():
-    """Over 8 seeds the route's decisions in Sweden match the expectation the direct arrivals are lowered by."""
-    overrides = ("transit.places_per_year=0", "warmup_days=2190", "horizon_days=730")
-    counts = [_route_flows(*overrides, seed=s)["transit_decisions"] for s in range(8)]
-    expected = route_decisions_per_year(params(*ROUTE, *overrides).transit, params(*SMALL).nations)["SE"] * 2
-    se = np.std(counts, ddof=1) / np.sqrt(len(counts))
-    assert abs(np.mean(counts) - expected) < 4 * se + 1, (counts, expected)
+def test_the_routes_decisions_replace_the_direct_ones_they_are_subtracted_for():
+    """A route ten times the default's brings Sweden over a tenth of its decisions, yet the total stays (8 seeds)."""
+    big = ("transit.inflow_per_year=200000", "transit.places_per_year=0", "warmup_days=2190", "horizon_days=730")
+    with_route = [run_replication(params(*ROUTE, *big, f"seed={s}"), 0).summary.iloc[-1] for s in range(8)]
+    without = [run_replication(params(*SMALL, *big[3:], f"seed={s}"), 0).summary.iloc[-1] for s in range(8)]
+    via_route = [row["transit_decisions"] for row in with_route]
+    expected = route_decisions_per_year(params(*ROUTE, *big).transit, params(*SMALL).nations)["SE"] * 2
+    assert abs(np.mean(via_route) - expected) < 4 * np.std(via_route, ddof=1) / np.sqrt(8) + 1, (via_route, expected)
+    assert expected > 0.1 * 2 * 1500
+    totals = [row["decisions"] for row in with_route], [row["decisions"] for row in without]
+    se = np.sqrt(sum(np.var(x, ddof=1) / len(x) for x in totals))
+    assert abs(np.mean(totals[0]) - np.mean(totals[1])) < 4 * se, totals  # fails by about 20 SE without the subtraction
+
+
+def test_the_routes_cases_leave_the_direct_arrivals_unchanged():
+    """Every direct decision day recurs when places change what the route brings (common random numbers)."""
+    runs = []
+    for places in (0, 30000):
+        model = ReturnModel(params(*ROUTE, f"transit.places_per_year={places}"))
+        model.run()
+        days = Counter(model.case_register()["decision_day"].tolist())
+        runs.append((days, sum(days.values()) - model.countries["SE"].events["transit_decisions"]))
+    (a, direct_a), (b, direct_b) = runs
+    assert direct_a == direct_b == sum((a & b).values())
+    assert a != b  # the route's own cases differ
 
 
 def test_places_empty_the_stock_and_avoid_nordic_decisions():
@@ -61,7 +88,8 @@ def test_support_acts_only_through_its_assumed_responses():
     low, high = _route_flows(*off, "transit.support_eur=0"), _route_flows(*off, "transit.support_eur=3000")
     flows = ("transit_assisted_returns", "transit_onward_nordic", "transit_stock_end")
     assert {k: low[k] for k in flows} == {k: high[k] for k in flows}
-    assert high["transit_cost"] == pytest.approx(low["transit_cost"] + 3000 * low["transit_assisted_returns"])
+    sweden = destination_weights(params(*SMALL).nations)["SE"]  # Sweden pays its share of the programme
+    assert high["transit_cost"] == pytest.approx(low["transit_cost"] + 3000 * low["transit_assisted_returns"] * sweden)
     drawn = _route_flows("transit.places_per_year=50000", "transit.support_eur=3000")
     assert drawn["transit_assisted_returns"] > 1.2 * high["transit_assisted_returns"]
 

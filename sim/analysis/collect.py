@@ -111,9 +111,11 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
 
 
 def _column_for(key: str, summary: pd.DataFrame) -> str:
-    """The runs table's column for override ``key``: its name, or ``<key>_group`` where the summary has that
-    column already (``country=nordic`` chooses the config group; the summary's ``country`` is each row's code)."""
-    return f"{key}_group" if key in summary.columns and key not in SEED_KEYS else key
+    """The runs table's column for override ``key``: its name, or ``<key>_group`` where the summary has it.
+
+    ``country=nordic`` chooses the config group; the summary's ``country`` is each row's code.
+    """
+    return f"{key}_group" if key in summary.columns else key
 
 
 def tidy_runs(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -19,9 +19,9 @@ from sim.model.information import InformationEffects
 from sim.model.places import Detention, ReturnCentre
 from sim.model.register import record
 from sim.model.roles import Charters, World
+from sim.model.route_arrivals import RouteArrivals
 from sim.model.states import State
 from sim.params.schema import CountryParams, ScenarioParams
-from sim.params.transit import route_decisions_per_year
 
 VP, RC, AB, PC, DET = (
     State.VOLUNTARY_PERIOD,
@@ -43,13 +43,12 @@ class CountrySystem:
         self.clock = model.clock
         self.code = params.code
         self.origin_names = list(scenario.origins)
-        self.adopt(scenario)
         self.streams = model.streams.for_country(self.code)
         self.arrival_rng = self.streams.np["arrivals"]
         self.movers_rng = self.streams.py["movers"]
         self.cases_rng = self.streams.np["cases"]
-        self.route_due: list[float] = []
-        """Days on which refused applicants who came by the North African route get their decision (a heap)."""
+        self.route = RouteArrivals(self.code, scenario, self.streams.np["route"])
+        self.adopt(scenario)
         self.movers: list[tuple[float, int, Migrant]] = []
         """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
         self.stock = [0] * len(State)
@@ -85,8 +84,7 @@ class CountrySystem:
         shares = np.array([scenario.origins[name].share for name in self.origin_names])
         self.origin_cdf = np.cumsum(shares / shares.sum())
         self.information = InformationEffects(scenario.field_effects)
-        via_route = route_decisions_per_year(scenario.transit, scenario.nations)[self.code]
-        self.direct_decisions_per_year = self.params.decisions_per_year - via_route
+        self.direct_decisions_per_year = self.params.decisions_per_year - self.route.expected_per_year(scenario)
         """Decisions drawn directly: the total less the part the transit route supplies with no programme."""
 
     # --- cases --------------------------------------------------------------
@@ -223,34 +221,33 @@ class CountrySystem:
         return array("d", self.cases_rng.random(UNIFORMS_PER_CASE).tobytes())
 
     # --- arrivals ------------------------------------------------------------
-    def route_decisions(self, days: list[float]) -> None:
-        """Applicants who came by the transit route will be refused on ``days``: new decisions then."""
-        for day in days:
-            heapq.heappush(self.route_due, day)
-
     def arrivals(self, t: int) -> None:
-        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times, and the route's due."""
+        """New final decisions during day ``(t-1, t]``: a Poisson number at uniform times, then the route's due.
+
+        The route's cases draw from their own stream, so that the direct
+        arrivals stay the same whatever the route does (common random numbers).
+        """
         if self.movers:
             self._new_decisions_for_movers(t)
-        p, b, rng = self.params, self.behaviour, self.arrival_rng
+        rng = self.arrival_rng
         n = int(rng.poisson(self.direct_decisions_per_year / 365.0))
-        if self.route_due:
-            via_route = 0
-            while self.route_due and self.route_due[0] <= t:
-                heapq.heappop(self.route_due)
-                via_route += 1
-            self.events["transit_decisions"] += via_route
-            n += via_route
-        if n == 0:
-            return
-        days = np.sort(t - rng.random(n)).tolist()
+        if n:
+            self._open_cases(np.sort(t - rng.random(n)).tolist(), rng, self.cases_rng)
+        days = self.route.due_by(t)
+        if days:
+            self._open_cases(days, self.route.rng, self.route.rng)
+            self.events["transit_decisions"] += len(days)
+
+    def _open_cases(self, days: list[float], rng: np.random.Generator, cases_rng: np.random.Generator) -> None:
+        """New cases decided on ``days``: traits from ``rng``, each case's own random numbers from ``cases_rng``."""
+        n, p, b = len(days), self.params, self.behaviour
         last = len(self.origin_names) - 1
         origins = np.minimum(np.searchsorted(self.origin_cdf, rng.random(n), side="right"), last).tolist()
         sigma = b.willingness_sigma
         willingness = (rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)).tolist()
         shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
         flags = (rng.random((n, 4)) < shares).tolist()
-        uniforms = array("d", self.cases_rng.random(n * UNIFORMS_PER_CASE).tobytes())
+        uniforms = array("d", cases_rng.random(n * UNIFORMS_PER_CASE).tobytes())
         names, centre = self.origin_names, self.return_centre
         for i in range(n):
             has_doc, vulnerable, family, wants_centre = flags[i]

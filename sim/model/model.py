@@ -33,7 +33,7 @@ from sim.model.register import record, register_frame
 from sim.model.states import ACTIVE, State
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
-from sim.params.timeline import changes_hazards
+from sim.params.timeline import changes_hazards, moves_open_cases
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
@@ -100,8 +100,11 @@ class ReturnModel(mesa.Model):
             for c in self.countries.values()
             for post in c.params.attache_posts
         ]
-        self.stages = {day: (values, changes_hazards(change.set)) for (day, values), change in stages}
-        """Model day -> the values in force from then and whether the cases' hazards changed (``timeline``)."""
+        self.stages = {
+            day: (values, changes_hazards(change.set), moves_open_cases(change.set)) for (day, values), change in stages
+        }
+        """Model day -> the values in force from then, whether the cases' hazards changed and the countries whose
+        open cases move into centres (``timeline``)."""
         self.datacollector = mesa.DataCollector(tables={"stocks": list(STOCK_COLUMNS)})
         self.schedule_recurring(self.working_day, Schedule(interval=1, start=1))
         self.schedule_recurring(self.collect, Schedule(interval=1, start=1), priority=Priority.LOW)
@@ -116,12 +119,13 @@ class ReturnModel(mesa.Model):
             country.arrivals(t)
         self.clock.run_day(int(t))
 
-    def apply(self, values: ScenarioParams, hazards_changed: bool, t: float) -> None:
+    def apply(self, values: ScenarioParams, hazards_changed: bool, take_in: list[str], t: float) -> None:
         """Work with the timeline's ``values`` from time ``t`` (the start of the day the change is due).
 
         Agencies, authorities, charter desks and arrivals read their values
         where they act, so a new capacity or lever acts from today. A country
-        with ``centre_moves_open_cases`` takes open cases into its centres.
+        in ``take_in`` (the change set its ``centre_moves_open_cases`` on) takes
+        open cases into its centres.
         When the migrants' hazards changed, every open case draws its next
         transition again from ``t`` (exact: hazards are memoryless).
         """
@@ -132,10 +136,10 @@ class ReturnModel(mesa.Model):
             desk.cfg = values.flights
         for name, authority in self.third_countries.items():
             authority.origin = values.origins[name]
-        for country in self.countries.values():
+        for code, country in self.countries.items():
             country.adopt(values)
             country.transport.retune()
-            if country.params.centre_moves_open_cases:
+            if code in take_in:
                 country.return_centre.take_in(t)
         if hazards_changed:
             for country in self.countries.values():
@@ -143,7 +147,7 @@ class ReturnModel(mesa.Model):
                     m.reschedule(t)
 
     def working_day(self) -> None:
-        """The transit route's day, authorities answer, flights leave, agencies work, then charters and seats are booked."""
+        """The transit route's day; authorities answer, flights leave, agencies work; charters and seats are booked."""
         t = int(self.time)
         if self.transit is not None:
             self.transit.work_day(t)

@@ -19,6 +19,7 @@ from sim.model.enforcement import EnforcementSignal
 from sim.model.flight import Flight
 from sim.model.hazards import Timers
 from sim.model.information import InformationEffects
+from sim.model.route_arrivals import RouteArrivals
 from sim.model.streams import Streams, StreamSet
 from sim.params.levers import Avr, Colocation, FieldEffects, InfoSharing
 from sim.params.schema import CountryParams, Origin, ScenarioParams
@@ -84,10 +85,10 @@ class Country(Protocol):
     charter_desk: Charters
     information: InformationEffects
     open_cases: dict[int, Migrant]
+    route: RouteArrivals
 
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None: ...
     def receive_mover(self, m: Migrant, t: float) -> None: ...
-    def route_decisions(self, days: list[float]) -> None: ...
 
 
 class Authority(Protocol):

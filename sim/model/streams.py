@@ -19,13 +19,24 @@ SHARED = ("mesa", "third_country", "flights", "charter_planning", "transit")
 """Purposes drawn model-wide: Mesa's own generator, third-country document decisions, other
 member states' charter operations, whether a charter is planned jointly (co-location), and the
 North African transit route's flows. New purposes go at the end: a purpose's stream is keyed by its position."""
-PER_COUNTRY = ("arrivals", "movers", "agency", "police", "transport", "cases", "detention_planning", "rehousing")
+PER_COUNTRY = (
+    "arrivals",
+    "movers",
+    "agency",
+    "police",
+    "transport",
+    "cases",
+    "detention_planning",
+    "rehousing",
+    "route",
+)
 """Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
 chance decisions; each case's own random numbers for its hazards, so that a lever that
 leaves a person's path unchanged leaves their timing unchanged too; and whether a handed-over
 case is planned jointly (co-location), kept apart so that switching joint planning on or off
-leaves the police's other draws unchanged; and which open cases move into a centre a timeline opens. New purposes go at the end: a purpose's stream is
-keyed by its position."""
+leaves the police's other draws unchanged; which open cases move into a centre a timeline opens;
+and the traits and own random numbers of the cases that came by the North African route.
+New purposes go at the end: a purpose's stream is keyed by its position."""
 
 
 class StreamSet:

@@ -34,7 +34,7 @@ METRICS = {
     "backlog_end": "open cases at the end",
     "cost_per_return": "EUR spent by the country in the horizon per return",
     "total_cost": "EUR spent by the country in the horizon: talks, police actions, detention days, removals, "
-    "charters and transfers, AVR grants, observers",
+    "charters and transfers, AVR grants, observers, the transit programme's places",
     # absconding
     "share_ever_absconded": "share of the horizon's decisions that absconded at least once",
     "absconded_end": "absconded stock at the end",

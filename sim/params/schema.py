@@ -201,6 +201,7 @@ class ScenarioParams:
     def __post_init__(self) -> None:
         validate(self)
         stages = [self, *(values for _, values in self.stages())]
+        check_transit(self.transit, [stage.nations for stage in stages])  # the start's route in every stage
         years = (self.warmup_days + self.horizon_days) / 365.0
         most = {c: max(s.nations[c].decisions_per_year for s in stages) for c in self.countries if c in self.nations}
         expected = sum(most.values()) * years
@@ -255,7 +256,7 @@ def _check_cross_fields(obj: Any, path: str) -> None:
         if abs(total - 1.0) > 1e-6:
             raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
         _check_countries(obj)
-        check_transit(obj.transit, obj.nations)
+        check_transit(obj.transit, [obj.nations])
 
 
 def _check_countries(obj: ScenarioParams) -> None:

@@ -70,6 +70,11 @@ def changes_hazards(keys: Mapping[str, Any]) -> bool:
     return any(k.startswith(h) or (h.startswith(".") and k.endswith(h)) for k in keys for h in HAZARD_KEYS)
 
 
+def moves_open_cases(keys: Mapping[str, Any]) -> list[str]:
+    """Countries whose change sets ``centre_moves_open_cases`` on: their open cases move into centres that day."""
+    return [k.split(".")[1] for k, v in keys.items() if k.endswith(".centre_moves_open_cases") and v is True]
+
+
 def apply_change[P](params: P, values: Mapping[str, Any], where: str) -> P:
     """A copy of ``params`` with ``values`` (dotted keys) set; ``where`` prefixes every error message."""
     new = copy.deepcopy(params)

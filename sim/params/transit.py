@@ -64,8 +64,7 @@ class Transit:
 
     def equilibrium_stock(self) -> float:
         """The transit stock with no programme: inflow balanced by onward movement and other exits."""
-        exits = self.onward_rate_per_year + self.other_exit_rate_per_year
-        return self.inflow_per_year / exits if exits > 0 else 0.0
+        return self.inflow_per_year / (self.onward_rate_per_year + self.other_exit_rate_per_year)
 
 
 class _Nation(Protocol):
@@ -75,25 +74,38 @@ class _Nation(Protocol):
 def destination_weights(nations: Mapping[str, _Nation]) -> dict[str, float]:
     """Where the route's Nordic applicants go: in proportion to each Nordic country's decisions (A)."""
     total = sum(n.decisions_per_year for n in nations.values())
-    return {code: (n.decisions_per_year / total if total > 0 else 0.0) for code, n in nations.items()}
+    return {code: n.decisions_per_year / total for code, n in nations.items()}
 
 
 def route_decisions_per_year(transit: Transit, nations: Mapping[str, _Nation]) -> dict[str, float]:
     """Each country's decisions a year that come through the route with no programme (0 with the route off)."""
     if transit.mode == "none":
         return {code: 0.0 for code in nations}
-    nordic = (
-        transit.equilibrium_stock() * transit.onward_rate_per_year * transit.nordic_share * transit.refusal_share
-    )
+    nordic = transit.equilibrium_stock() * transit.onward_rate_per_year * transit.nordic_share * transit.refusal_share
     return {code: nordic * w for code, w in destination_weights(nations).items()}
 
 
-def check_transit(transit: Transit, nations: Mapping[str, _Nation]) -> None:
-    """The route may supply only a part of each country's decisions; an error naming the keys otherwise."""
-    for code, via_route in route_decisions_per_year(transit, nations).items():
-        if via_route >= nations[code].decisions_per_year > 0:
-            raise ConfigError(
-                f"transit: the route would supply {via_route:,.0f} of nations.{code}.decisions_per_year="
-                f"{nations[code].decisions_per_year:,.0f} a year; lower transit.inflow_per_year, "
-                "transit.nordic_share or transit.refusal_share"
-            )
+def check_transit(transit: Transit, stages: list[Mapping[str, _Nation]]) -> None:
+    """The route has a balanced stock and a destination, and supplies only a part of each country's decisions.
+
+    ``stages``: the nations at the start and after each change of the timeline;
+    the route's part, at the start's flows, must stay below every country's
+    decisions in each (:class:`sim.model.route_arrivals.RouteArrivals`).
+    """
+    if transit.mode == "none":
+        return
+    if transit.onward_rate_per_year + transit.other_exit_rate_per_year <= 0:
+        raise ConfigError(
+            "transit: nobody would ever leave the route's stock; set transit.onward_rate_per_year or "
+            "transit.other_exit_rate_per_year above 0"
+        )
+    for nations in stages:
+        if sum(n.decisions_per_year for n in nations.values()) <= 0:
+            raise ConfigError("transit: the route's applicants need a destination; every decisions_per_year is 0")
+        for code, via_route in route_decisions_per_year(transit, nations).items():
+            if via_route >= nations[code].decisions_per_year > 0:
+                raise ConfigError(
+                    f"transit: the route would supply {via_route:,.0f} of nations.{code}.decisions_per_year="
+                    f"{nations[code].decisions_per_year:,.0f} a year; lower transit.inflow_per_year, "
+                    "transit.nordic_share or transit.refusal_share"
+                )

@@ -45,7 +45,7 @@ class TransitRoute(mesa.Agent):
     the support level's effect on who applies and who sets out again. Onward
     movers apply in a Nordic country with ``nordic_share``; the refused become
     new decisions there after about ``asylum_days`` (countries outside the
-    model are counted, not simulated).
+    run are not simulated).
     """
 
     def __init__(self, model: World) -> None:
@@ -73,7 +73,9 @@ class TransitRoute(mesa.Agent):
         ev["stranded"] += new
         ev["re_entered"] += back
         offered = cfg.places_per_year > 0.0
-        apply = cfg.application_rate_per_year * (1.0 + cfg.support_uptake_gain * cfg.support_effect()) if offered else 0.0
+        apply = (
+            cfg.application_rate_per_year * (1.0 + cfg.support_uptake_gain * cfg.support_effect()) if offered else 0.0
+        )
         waiting = self.stock - self.queue
         applied, onward_w, other_w, _ = rng.multinomial(
             waiting, _exit_probabilities([apply, cfg.onward_rate_per_year, cfg.other_exit_rate_per_year])
@@ -101,14 +103,19 @@ class TransitRoute(mesa.Agent):
         return served
 
     def _return_home(self, served: int, t: int) -> None:
-        """Assisted returns: their cost, shared by the countries in the model, and who sets out again."""
+        """Assisted returns: their cost, and who sets out again.
+
+        The Nordic countries share the cost as they share the decisions the
+        route would bring (``destination_weights``, over all five, so that a
+        country pays for the share of the benefit it gets); the shares of
+        countries outside the run are not counted.
+        """
         if served == 0:
             return
         cfg = self.model.params.transit
         self.events["assisted_returns"] += served
         cost = served * (cfg.cost_per_return + cfg.support_eur)
-        self.events["cost"] += cost
-        weights = destination_weights({c: n.params for c, n in self.model.countries.items()})
+        weights = destination_weights(self.model.params.nations)
         for code, country in self.model.countries.items():
             country.costs["transit_programme"] += cost * weights[code]
         again = cfg.remigration_share * (1.0 - cfg.support_remigration_reduction * cfg.support_effect())
@@ -130,12 +137,11 @@ class TransitRoute(mesa.Agent):
             refused = int(self.stream.binomial(n, cfg.refusal_share)) if n else 0
             if refused == 0:
                 continue
+            # drawn for every country, so that the route is the same whichever countries take part
             days = (t + self.stream.exponential(cfg.asylum_days, refused)).tolist()
             country = self.model.countries.get(code)
-            if country is None:
-                self.events["refused_outside_model"] += refused
-            else:
-                country.route_decisions(days)
+            if country is not None:
+                country.route.add(days)
 
     def end_warmup(self) -> None:
         """Remember the counts so far: metrics count only the measured horizon."""
