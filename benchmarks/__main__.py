@@ -49,7 +49,7 @@ def time_once(overrides: list[str], seed: int) -> dict[str, float]:
         model = ReturnModel(params)
         model.run()
         seconds = time.perf_counter() - start
-    migrants = sum(len(c.closed_cases) + len(c.open_cases) for c in model.countries.values())
+    migrants = sum(len(c.register) + len(c.open_cases) for c in model.countries.values())
     return {"migrants": migrants, "events": model.events_processed, "seconds": seconds}
 
 

@@ -17,7 +17,7 @@ from sim.model.enforcement import EnforcementSignal
 from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW, UNIFORMS_PER_CASE
 from sim.model.information import InformationEffects
 from sim.model.places import Detention, ReturnCentre
-from sim.model.register import record
+from sim.model.register import CaseRegister
 from sim.model.roles import Charters, World
 from sim.model.route_arrivals import RouteArrivals
 from sim.model.states import State
@@ -52,7 +52,8 @@ class CountrySystem:
         self.movers: list[tuple[float, int, Migrant]] = []
         """People who moved here unmatched and will get a new decision: ``(day, case id, earlier case)``."""
         self.stock = [0] * len(State)
-        self.closed_cases: list[tuple] = []
+        self.register = CaseRegister()
+        """The register rows of the cases closed here."""
         self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
         self.open_cases: dict[int, Migrant] = {}
         self.costs: Counter[str] = Counter()
@@ -126,7 +127,7 @@ class CountrySystem:
             self.costs["avr_grants"] += self.avr.grant_cost
             m.reintegration_support = self.avr.reintegration_support
         self.enforcement.closed(m.origin)
-        self.closed_cases.append(record(m))
+        self.register.add(m)
         del self.open_cases[m.unique_id]
 
     def timer_fired(self, m: Migrant, target: State | int, t: float) -> None:
@@ -248,6 +249,7 @@ class CountrySystem:
         shares = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, p.return_centre_share])
         flags = (rng.random((n, 4)) < shares).tolist()
         uniforms = array("d", cases_rng.random(n * UNIFORMS_PER_CASE).tobytes())
+        per_case = UNIFORMS_PER_CASE
         names, centre = self.origin_names, self.return_centre
         for i in range(n):
             has_doc, vulnerable, family, wants_centre = flags[i]
@@ -260,8 +262,7 @@ class CountrySystem:
                 vulnerable=vulnerable,
                 family=family,
                 in_return_centre=wants_centre and centre.admit(),
-                uniforms=uniforms,
-                first_uniform=i * UNIFORMS_PER_CASE,
+                uniforms=uniforms[i * per_case : (i + 1) * per_case],
             )
         self.events["decisions"] += n
 

@@ -70,7 +70,6 @@ class CompetingHazards:
     expiry_day: float
     uniforms: array[float]
     next_uniform: int
-    last_uniform: int
     origin: str
     willingness: float
     abscond_propensity: float
@@ -170,9 +169,8 @@ class CompetingHazards:
             total += hazards[i]
         if total > 0.0:
             k = self.next_uniform
-            if k + 2 > self.last_uniform:
+            if k + 2 > UNIFORMS_PER_CASE:
                 self.uniforms = self.country.fresh_uniforms()
-                self.last_uniform = len(self.uniforms)
                 k = 0
             uniforms = self.uniforms
             self.next_uniform = k + 2

@@ -29,7 +29,7 @@ from sim.model.agents.transit import TransitRoute
 from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
 from sim.model.flight_schedule import FlightSchedule
-from sim.model.register import record, register_frame
+from sim.model.register import CaseRegister, register_frame
 from sim.model.states import ACTIVE, State
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
@@ -202,11 +202,10 @@ class ReturnModel(mesa.Model):
 
     def case_register(self) -> pd.DataFrame:
         """Every case, closed or open, one row each, with the replication number."""
-        rows: list[tuple] = []
-        for c in self.countries.values():
-            rows.extend(c.closed_cases)
-            rows.extend(map(record, c.open_cases.values()))
-        df = register_frame(rows)
+        countries = self.countries.values()
+        df = register_frame(
+            [*(c.register for c in countries), *(CaseRegister.of(c.open_cases.values()) for c in countries)]
+        )
         df.insert(0, "replication", self.replication)
         return df
 

@@ -14,7 +14,7 @@ import math
 from array import array
 from typing import Protocol
 
-from sim.model.hazards import UNIFORMS_PER_CASE, CompetingHazards, HazardContext
+from sim.model.hazards import CompetingHazards, HazardContext
 from sim.model.states import ALLOWED, State
 
 NAN = math.nan
@@ -64,7 +64,7 @@ class Migrant(CompetingHazards):
     __slots__ = (
         # read on every timer (the hazards)
         *("country", "unique_id", "state", "epoch", "since", "entered", "expiry_day"),
-        *("uniforms", "next_uniform", "last_uniform", "willingness", "abscond_propensity", "in_return_centre"),
+        *("uniforms", "next_uniform", "willingness", "abscond_propensity", "in_return_centre"),
         *("documents", "talks", "avr_offered", "avr_takes", "handover_announced", "released"),
         *("wanted", "detention_limit", "detention_review"),
         # the person
@@ -94,15 +94,15 @@ class Migrant(CompetingHazards):
         since: float | None = None,
         expiry_day: float | None = None,
         uniforms: array[float] | None = None,
-        first_uniform: int = 0,
     ) -> None:
         """Open the case on ``decision_day``: a new decision starts in the voluntary-departure period.
 
-        The case's own random numbers for its hazard draws are the
-        :data:`~sim.model.hazards.UNIFORMS_PER_CASE` values of ``uniforms`` from
-        ``first_uniform`` on, drawn with its arrival (the day's new cases share
-        one block): a lever that leaves a person's path unchanged then leaves
+        The case's own random numbers for its hazard draws are ``uniforms``
+        (:data:`~sim.model.hazards.UNIFORMS_PER_CASE` of them), drawn with its
+        arrival: a lever that leaves a person's path unchanged then leaves
         their timing unchanged too (common random numbers across scenarios).
+        Each case holds its own copy, so a long-open case does not keep its
+        arrival day's whole block alive.
         """
         self.country = country
         self.unique_id = country.new_case_id()
@@ -125,8 +125,7 @@ class Migrant(CompetingHazards):
         self.documents_day = decision_day if has_id_document else NAN
         self.expiry_day = decision_day + country.params.statute_of_limitation_days if expiry_day is None else expiry_day
         self.uniforms = country.fresh_uniforms() if uniforms is None else uniforms
-        self.next_uniform = first_uniform
-        self.last_uniform = first_uniform + UNIFORMS_PER_CASE
+        self.next_uniform = 0
         self.outcome_day = NAN
         self.talks = 0
         self.avr_offered = False
