@@ -112,8 +112,8 @@ class ReturnCentre:
             return True
         return False
 
-    def take_in(self, t: float) -> int:
-        """Open cases living outside move in, each with ``return_centre_share``, while places last; return how many.
+    def take_in(self, t: float) -> None:
+        """Open cases living outside move in, each with ``return_centre_share``, while places last (counted).
 
         Called on a timeline's day when ``centre_moves_open_cases`` is on (Denmark
         required those already in departure position to live in its centres).
@@ -134,7 +134,6 @@ class ReturnCentre:
             m.reschedule(t)
             moved += 1
         country.events["moved_into_centre"] += moved
-        return moved
 
     def leave(self, m: Migrant) -> None:
         """Free the place of ``m``, who left the centre (see :meth:`sim.model.country.CountrySystem.release`)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from itertools import count
 from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.model.day_queue import DayQueue
 from sim.model.states import State
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class MigrationAgency(mesa.Agent):
         self.talk_queue: deque[Migrant] = deque()
         self.next_talks: deque[tuple[float, Migrant]] = deque()
         """Cases waiting for a follow-up talk, with its day; a FIFO, since the interval is fixed."""
-        self.noticed: list[tuple[float, int, Migrant]] = []
+        self.noticed: DayQueue[tuple[float, int, Migrant]] = DayQueue()
         self.handovers: deque[tuple[Migrant, float, str]] = deque()
         self._packages: dict[tuple[str, ...], frozenset[str]] = {}
         """Each distinct information package once: tens of thousands of cases share a handful of them."""
@@ -54,7 +54,7 @@ class MigrationAgency(mesa.Agent):
             delay = self.stream.random() * reporting_days
         else:
             delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
-        heapq.heappush(self.noticed, (t + delay, next(self._seq), m))
+        self.noticed.push((t + delay, next(self._seq), m))
 
     # --- the working day --------------------------------------------------------
     def work_day(self, t: int) -> None:
@@ -63,8 +63,7 @@ class MigrationAgency(mesa.Agent):
         self._credit += p.case_officers * p.talks_per_officer_day
         capacity = int(self._credit)
         self._credit -= capacity
-        while self.noticed and self.noticed[0][0] <= t:
-            m = heapq.heappop(self.noticed)[2]
+        for _, _, m in self.noticed.due(t):
             if m.state == State.ABSCONDED and not m.handover_announced:
                 m.handover_announced = True
                 self.handovers.append((m, float(t), "absconded"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from itertools import count
 from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.model.day_queue import DayQueue
 from sim.model.states import State
 
 if TYPE_CHECKING:
@@ -74,14 +74,14 @@ class PoliceUnit(mesa.Agent):
         self.planning_stream = country.streams.py["detention_planning"]
         self.wanted = WantedList()
         self.casework: deque[Migrant] = deque()
-        self.intakes: list[tuple[float, int, Migrant, frozenset[str]]] = []
+        self.intakes: DayQueue[tuple[float, int, Migrant, frozenset[str]]] = DayQueue()
         self.retries: deque[tuple[float, Migrant]] = deque()
         """Cases waiting to request documents again, with the day; a FIFO, since the wait is fixed."""
         self.contact_retries: deque[tuple[float, Migrant]] = deque()
         """Cases whose person was not found this time, with the day of the next attempt (a FIFO)."""
-        self.noticed: list[tuple[float, int, Migrant, int]] = []
+        self.noticed: DayQueue[tuple[float, int, Migrant, int]] = DayQueue()
         """Absconded police cases, the day a missed reporting duty reveals it, and which absconding it was."""
-        self.detain_on: list[tuple[float, int, Migrant, Flight]] = []
+        self.detain_on: DayQueue[tuple[float, int, Migrant, Flight]] = DayQueue()
         """Jointly planned cases and the day, shortly before their flight, they are to be detained."""
         self._seq = count()
         self._credit = 0.0
@@ -89,7 +89,7 @@ class PoliceUnit(mesa.Agent):
     # --- entry points ----------------------------------------------------------
     def intake(self, m: Migrant, fields: frozenset[str], day: float) -> None:
         """A handover will reach the police on ``day`` with the given information fields."""
-        heapq.heappush(self.intakes, (day, next(self._seq), m, fields))
+        self.intakes.push((day, next(self._seq), m, fields))
 
     def add_wanted(self, m: Migrant) -> None:
         """Put an absconded person on the wanted list."""
@@ -103,7 +103,7 @@ class PoliceUnit(mesa.Agent):
             delay = self.stream.random() * reporting_days
         else:
             delay = self.stream.expovariate(1.0 / mean) if mean > 0 else 0.0
-        heapq.heappush(self.noticed, (t + delay, next(self._seq), m, m.times_absconded))
+        self.noticed.push((t + delay, next(self._seq), m, m.times_absconded))
 
     def receive_located(self, m: Migrant, t: float) -> None:
         """An absconded person was found and apprehended: an open police case, detained if warranted."""
@@ -163,21 +163,18 @@ class PoliceUnit(mesa.Agent):
         if day <= t:
             self.country.detention.request(m, t)
         else:
-            heapq.heappush(self.detain_on, (day, next(self._seq), m, flight))
+            self.detain_on.push((day, next(self._seq), m, flight))
 
     # --- the working day --------------------------------------------------------
     def work_day(self, t: int) -> None:
         """Register today's handovers, then spend the day's capacity on casework and searches."""
         p = self.country.params
-        while self.intakes and self.intakes[0][0] <= t:
-            _, _, m, fields = heapq.heappop(self.intakes)
+        for _, _, m, fields in self.intakes.due(t):
             self._register(m, fields, t)
-        while self.noticed and self.noticed[0][0] <= t:
-            _, _, m, times = heapq.heappop(self.noticed)
+        for _, _, m, times in self.noticed.due(t):
             if m.state == State.ABSCONDED and not m.wanted and m.times_absconded == times:
                 self.add_wanted(m)
-        while self.detain_on and self.detain_on[0][0] <= t:
-            _, _, m, flight = heapq.heappop(self.detain_on)
+        for _, _, m, flight in self.detain_on.due(t):
             if m.state == State.AWAITING_FLIGHT and m.booked_on is flight:
                 self.country.detention.request(m, t)
         for queue in (self.retries, self.contact_retries):

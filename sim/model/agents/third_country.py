@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict, deque
 from itertools import count
 from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.model.day_queue import DayQueue
 from sim.params.schema import Origin
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class ThirdCountryAuthority(mesa.Agent):
         self.name = name
         self.origin = origin
         self.stream = model.streams.py["third_country"]
-        self.pending: list[tuple[float, int, DocumentRequest]] = []
+        self.pending: DayQueue[tuple[float, int, DocumentRequest]] = DayQueue()
         self.by_country: dict[str, deque[DocumentRequest]] = {}
         """Pending requests, oldest first, of each country that has an attaché here to follow them up."""
         self.relationship: dict[str, float] = defaultdict(float)
@@ -71,7 +71,7 @@ class ThirdCountryAuthority(mesa.Agent):
         processing = self.stream.expovariate(1.0 / self.origin.processing_days)
         ready = t + self._channel_days(country) + processing
         req = DocumentRequest(m, country, forced, ready)
-        heapq.heappush(self.pending, (ready, next(self._seq), req))
+        self.pending.push((ready, next(self._seq), req))
         followed = self.by_country.get(country.code)
         if followed is not None:
             followed.append(req)
@@ -121,7 +121,7 @@ class ThirdCountryAuthority(mesa.Agent):
             req.pushed_by = pusher
             req.country.events["requests_followed_up"] += 1
             req.ready = t + (req.ready - t) / speedup
-            heapq.heappush(self.pending, (req.ready, next(self._seq), req))
+            self.pending.push((req.ready, next(self._seq), req))
             done += 1
         return done
 
@@ -135,8 +135,7 @@ class ThirdCountryAuthority(mesa.Agent):
 
     def work_day(self, t: int) -> None:
         """Answer every request whose processing time is over."""
-        while self.pending and self.pending[0][0] <= t:
-            ready, _, req = heapq.heappop(self.pending)
+        for ready, _, req in self.pending.due(t):
             m = req.migrant
             if ready != req.ready or req.version != m.document_version or not m.document_pending:
                 continue  # superseded by a push, or withdrawn
