@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 import tracemalloc
+from typing import Any
 
 from benchmarks import DESIGN_WARMUP
 from sim.model.model import ReturnModel
@@ -100,7 +101,7 @@ def main() -> None:
             run = time_once(CONFIGS[name], seed=i)
             runs[name].append(run)
             bares[name].append(bare_heapq_seconds(int(run["events"]), seed=i))
-    results = {}
+    results: dict[str, Any] = {}
     for name in names:
         seconds = statistics.median(r["seconds"] for r in runs[name])
         events = statistics.median(r["events"] for r in runs[name])

@@ -129,3 +129,19 @@ def test_scenario_discovery_reads_its_settings_from_yaml_and_refuses_unknown_key
     monkeypatch.setattr(discovery, "SETTINGS", bad)
     with pytest.raises(ConfigError, match="unknown keys \\['wordls'\\]"):
         discovery.load_settings()
+
+
+def test_scenario_discovery_refuses_the_test_function_which_has_no_lever(tmp_path):
+    """``model=ishigami`` has no lever to discover: a clear message and exit 2, no traceback, nothing written."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.studies.discovery", "--worlds", "2", "--set", "model=ishigami", "--out", "out"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "model='ishigami' has no levers to discover" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from omegaconf import OmegaConf
 
 from sim.outputs.files import REDO, read_saved_config, run_problems
 from sim.outputs.metrics import METRICS
+from sim.params.checks import plain_mapping
 
 SEED_KEYS = ("seed", "replication")
 
@@ -170,7 +170,7 @@ def with_draw(runs: pd.DataFrame) -> pd.DataFrame:
 # --- reading the runs' own tables -------------------------------------------------
 def run_config(run_dir: Path) -> dict:
     """The config a run saved (``config.yaml``), as plain containers, interpolations left as written."""
-    return OmegaConf.to_container(read_saved_config(run_dir / "config.yaml"))
+    return plain_mapping(read_saved_config(run_dir / "config.yaml"))
 
 
 def _scenario_of_runs(runs: pd.DataFrame) -> dict[str, str]:

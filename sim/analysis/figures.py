@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ class Scenarios:
             out["stratum"] = out["scenario"].astype(str).map(self.stratum_of)
         return out
 
-    def styled(self, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    def styled(self, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         """``data`` labelled for line figures: the lever as colour, the stratum (if any) as line style."""
         name = self.xlabel or "scenario"  # with no lever swept, the scenario itself is the hue
         out = self.label(data).drop(columns=name, errors="ignore").rename(columns={"lever": name})

@@ -41,6 +41,7 @@ from sim.analysis.collect import (
 from sim.analysis.effects import baselines, effects, shares_of_total, strata_of
 from sim.analysis.markdown import report_page
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
+from sim.outputs.figure_style import png_of
 from sim.outputs.files import REDO, write_table, write_text
 from sim.outputs.metrics import METRICS
 from sim.params.entry import guarded
@@ -78,7 +79,7 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
         tables.append("shares.csv")
     write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
     fig_dir = sweep_dir / "figures"
-    figures: dict[str, Callable[[], Path]] = {
+    figures: dict[str, Callable[[], object]] = {
         "metrics": lambda: figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")
     }
     if len(runs["scenario"].cat.categories) > 1:
@@ -96,7 +97,10 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     curves = incidence_curves(sweep_dir, runs) if spec["incidence"] else pd.DataFrame()
     if len(curves):
         figures["incidence"] = lambda: figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence")
-    drawn = [draw() for draw in tqdm(figures.values(), desc="report figures", unit="figure", disable=None, leave=False)]
+    drawn = [
+        png_of(draw())
+        for draw in tqdm(figures.values(), desc="report figures", unit="figure", disable=None, leave=False)
+    ]
     page = sweep_dir / "report.md"
     write_text(page, report_page(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped

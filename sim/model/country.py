@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from sim.model.register import CaseRegister
 from sim.model.roles import Charters, World
 from sim.model.route_arrivals import RouteArrivals
 from sim.model.states import State
+from sim.model.tally import Tally
 from sim.params.schema import CountryParams, ScenarioParams
 
 VP, RC, AB, PC, DET = (
@@ -56,10 +56,10 @@ class CountrySystem:
         """The register rows of the cases closed here."""
         self.transitions: list[tuple[int, float, int, int]] | None = [] if scenario.output.transitions else None
         self.open_cases: dict[int, Migrant] = {}
-        self.costs: Counter[str] = Counter()
-        self.events: Counter[str] = Counter()
-        self.costs_at_warmup: Counter[str] = Counter()
-        self.events_at_warmup: Counter[str] = Counter()
+        self.costs: Tally = Tally()
+        self.events: Tally = Tally()
+        self.costs_at_warmup: Tally = Tally()
+        self.events_at_warmup: Tally = Tally()
         self.enforcement = EnforcementSignal(scenario.behaviour.enforcement_feedback, self.origin_names)
         self.detention = Detention(self)
         self.return_centre = ReturnCentre(self)

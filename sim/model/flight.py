@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.model.agents.migrant import Migrant
+from sim.model.tally import Tally
 
 
 @dataclass(slots=True)
@@ -23,15 +23,15 @@ class Flight:
     seats: int
     cost: float
     """What the organiser pays for the aircraft (0 for escorted seats and EU operations)."""
-    boarded: Counter[str] | None = None
+    boarded: Tally = field(default_factory=Tally)
     """Returnees boarded by country (charters only, set when flown)."""
-    paid: Counter[str] | None = None
+    paid: Tally = field(default_factory=Tally)
     """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
-    frontex_paid: Counter[str] | None = None
+    frontex_paid: Tally = field(default_factory=Tally)
     """Frontex's contribution, by the country whose returnees it covered (charters only)."""
     monitored: bool = False
     """Whether independent observers are on board (``monitoring``)."""
-    monitoring_paid: Counter[str] | None = None
+    monitoring_paid: Tally = field(default_factory=Tally)
     """The observers' cost paid by each country (monitored charters only, set when flown)."""
     boarding_closes: float = -1.0
     """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections import Counter
+from collections.abc import Mapping
 from itertools import count
 
 from sim.model.agents.migrant import Migrant
@@ -18,7 +18,7 @@ JOINT = "joint_charter"
 class FlightSchedule:
     """Every booked flight of the model, flown on its day in booking order."""
 
-    def __init__(self, flights: Flights, monitoring: Monitoring, countries: dict[str, Country]) -> None:
+    def __init__(self, flights: Flights, monitoring: Monitoring, countries: Mapping[str, Country]) -> None:
         """Start with no bookings."""
         self.cfg = flights
         self.monitoring = monitoring
@@ -55,7 +55,7 @@ class FlightSchedule:
                 self.countries[m.country.code].transport.remove(m, flight, t)
                 continue
             flight.monitored = self._monitored(flight)
-            boarded = flight.boarded = Counter()
+            boarded = flight.boarded
             for m in flight.passengers:
                 if self.countries[m.country.code].transport.remove(m, flight, t):
                     boarded[m.country.code] += 1
@@ -83,7 +83,6 @@ class FlightSchedule:
         the aircraft's cost, and finances other member states' operations outright.
         """
         cfg = self.cfg
-        flight.paid, flight.frontex_paid = Counter(), Counter()
         total = sum(flight.boarded.values())
         frontex = cfg.mode == "frontex"
         for code, n in flight.boarded.items():
@@ -106,11 +105,10 @@ class FlightSchedule:
         if flight.monitored:
             self._share_monitoring(flight, total)
 
-    def _share_monitoring(self, flight: Flight, total: int) -> None:
+    def _share_monitoring(self, flight: Flight, total: float) -> None:
         """The observers' cost, shared like the aircraft by returnees boarded (the organiser's when none)."""
         m = self.monitoring
         cost = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
-        flight.monitoring_paid = Counter()
         shares = {code: cost * n / total for code, n in flight.boarded.items()} if total else {flight.organiser: cost}
         for code, share in shares.items():
             flight.monitoring_paid[code] += share

@@ -60,9 +60,14 @@ class HazardContext(Protocol):
 
 
 class CompetingHazards:
-    """The hazard part of a case (:class:`sim.model.agents.migrant.Migrant` holds the attributes)."""
+    """The hazard part of a case (:class:`sim.model.agents.migrant.Migrant` holds the other attributes).
 
-    __slots__ = ()
+    It owns the slots of the timer (``epoch``, moved on by every new draw and
+    when the case closes) and of the case's own random numbers with the next
+    one to use.
+    """
+
+    __slots__ = ("epoch", "uniforms", "next_uniform")
     country: HazardContext
     state: State
     since: float

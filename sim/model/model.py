@@ -91,9 +91,11 @@ class ReturnModel(mesa.Model):
         self.flight_schedule = FlightSchedule(params.flights, params.monitoring, self.countries)
         members = list(self.countries.values())
         pooled = params.flights.mode != "national"
-        self.charter_desks = [CharterDesk(self, members)] if pooled else [CharterDesk(self, [c]) for c in members]
-        for desk in self.charter_desks:
-            for c in desk.members:
+        self.charter_desks: list[CharterDesk] = []
+        for group in [members] if pooled else [[c] for c in members]:
+            desk = CharterDesk(self, group)
+            self.charter_desks.append(desk)
+            for c in group:
                 c.charter_desk = desk
         self.attaches = [
             Attache(self, c, self.third_countries[post])

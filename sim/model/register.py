@@ -99,7 +99,7 @@ ROW = np.dtype(
 PACK_EVERY = 4096
 """Closed rows kept as tuples before they are packed into a block of :data:`ROW`.
 
-A row as a tuple of Python objects costs about 700 bytes with its floats and
+A row as a tuple of Python objects costs about 630 bytes with its floats and
 entry-day list, a packed row 273 (five countries for ten years: 232 000
 closed cases). Packing in blocks keeps closing a case as cheap as taking one
 tuple; NumPy packs a block at about 1 µs a row."""

@@ -3,13 +3,16 @@
 Agents import these Protocols, never the classes that implement them, so the
 agents' modules form no import circle: a police unit asks "the transport
 service of my country" (:class:`Transport`) to take a case, whatever class
-does the job. Each Protocol lists only what the other agents use.
+does the job. Each Protocol lists only what the other agents use. What an
+agent reads of the country or the model is a read-only property: the agents
+do not replace them, and a read-only member admits the concrete class (a
+``MigrationAgency`` is an :class:`Agency`), which a settable one would not.
+``tests/test_types.py`` checks that every class passed as a role fits it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from mesa.time import Priority, Schedule
@@ -21,6 +24,7 @@ from sim.model.hazards import Timers
 from sim.model.information import InformationEffects
 from sim.model.route_arrivals import RouteArrivals
 from sim.model.streams import Streams, StreamSet
+from sim.model.tally import Tally
 from sim.params.levers import Avr, Colocation, FieldEffects, InfoSharing
 from sim.params.schema import CountryParams, Origin, ScenarioParams
 
@@ -68,24 +72,42 @@ class Charters(Protocol):
 class Country(Protocol):
     """A country's return system as its agencies see it (:class:`sim.model.country.CountrySystem`)."""
 
-    code: str
-    params: CountryParams
-    avr: Avr
-    colocation: Colocation
-    info_sharing: InfoSharing
-    field_effects: dict[str, FieldEffects]
-    streams: StreamSet
-    costs: Counter[str]
-    events: Counter[str]
-    enforcement: EnforcementSignal
-    agency: Agency
-    police: Police
-    transport: Transport
-    detention: DetentionPlaces
-    charter_desk: Charters
-    information: InformationEffects
-    open_cases: dict[int, Migrant]
-    route: RouteArrivals
+    @property
+    def code(self) -> str: ...
+    @property
+    def params(self) -> CountryParams: ...
+    @property
+    def avr(self) -> Avr: ...
+    @property
+    def colocation(self) -> Colocation: ...
+    @property
+    def info_sharing(self) -> InfoSharing: ...
+    @property
+    def field_effects(self) -> dict[str, FieldEffects]: ...
+    @property
+    def streams(self) -> StreamSet: ...
+    @property
+    def costs(self) -> Tally: ...
+    @property
+    def events(self) -> Tally: ...
+    @property
+    def enforcement(self) -> EnforcementSignal: ...
+    @property
+    def agency(self) -> Agency: ...
+    @property
+    def police(self) -> Police: ...
+    @property
+    def transport(self) -> Transport: ...
+    @property
+    def detention(self) -> DetentionPlaces: ...
+    @property
+    def charter_desk(self) -> Charters: ...
+    @property
+    def information(self) -> InformationEffects: ...
+    @property
+    def open_cases(self) -> dict[int, Migrant]: ...
+    @property
+    def route(self) -> RouteArrivals: ...
 
     def documents_decided(self, m: Migrant, accepted: bool, forced: bool, t: float) -> None: ...
     def receive_mover(self, m: Migrant, t: float) -> None: ...
@@ -119,13 +141,20 @@ class Bookings(Protocol):
 class World(Protocol):
     """The model as agents see it (:class:`sim.model.model.ReturnModel`, a ``mesa.Model``)."""
 
-    time: float
-    params: ScenarioParams
-    streams: Streams
-    countries: dict[str, Country]
-    third_countries: dict[str, Authority]
-    flight_schedule: Bookings
-    clock: Timers
+    @property
+    def time(self) -> float: ...
+    @property
+    def params(self) -> ScenarioParams: ...
+    @property
+    def streams(self) -> Streams: ...
+    @property
+    def countries(self) -> Mapping[str, Country]: ...
+    @property
+    def third_countries(self) -> Mapping[str, Authority]: ...
+    @property
+    def flight_schedule(self) -> Bookings: ...
+    @property
+    def clock(self) -> Timers: ...
 
     def next_case_id(self) -> int: ...
     def schedule_recurring(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import overload
 
 import matplotlib
 
@@ -105,6 +107,12 @@ def design(seeds: int, draws: int = 1, replications: int = 1) -> str:
     return f"{draws} posterior draws x {runs}" if draws > 1 else runs
 
 
+@overload
+def save(fig: plt.Figure, stem: Path) -> Path: ...
+@overload
+def save(fig: plt.Figure, stem: None) -> plt.Figure: ...
+@overload
+def save(fig: plt.Figure, stem: Path | None) -> Path | plt.Figure: ...
 def save(fig: plt.Figure, stem: Path | None) -> Path | plt.Figure:
     """Write ``stem.png`` (300 dpi) and ``stem.svg`` and close the figure; return the PNG's path.
 
@@ -112,10 +120,14 @@ def save(fig: plt.Figure, stem: Path | None) -> Path | plt.Figure:
     """
     if stem is None:
         return fig
-    for suffix, dpi in ((".png", DPI), (".svg", None)):
-        path = stem.with_suffix(suffix)
-        atomic_write(
-            path, lambda tmp, s=suffix, d=dpi: fig.savefig(tmp, format=s.lstrip("."), dpi=d, bbox_inches="tight")
-        )
+    for fmt, dpi in (("png", DPI), ("svg", None)):
+        atomic_write(stem.with_suffix(f".{fmt}"), partial(fig.savefig, format=fmt, dpi=dpi, bbox_inches="tight"))
     plt.close(fig)
     return stem.with_suffix(".png")
+
+
+def png_of(drawn: object) -> Path:
+    """The PNG's path of a figure drawn with a stem (what :func:`save` returned for it)."""
+    if not isinstance(drawn, Path):
+        raise TypeError("the figure was drawn without a stem, so it was not written")
+    return drawn

@@ -8,7 +8,8 @@ transit route's counters are read (costs and the route are not in the register).
 
 from __future__ import annotations
 
-from collections import Counter
+from functools import reduce
+from operator import add
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -166,8 +167,8 @@ def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame)
 def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.DataFrame, fl: pd.DataFrame) -> dict:
     start, end = model.params.warmup_days, model.end_day
     countries = list(model.countries.values()) if country is None else [country]
-    costs = sum((c.costs - c.costs_at_warmup for c in countries), Counter())
-    events = sum((c.events - c.events_at_warmup for c in countries), Counter())
+    costs = reduce(add, (c.costs - c.costs_at_warmup for c in countries))  # the horizon's, summed over countries
+    events = reduce(add, (c.events - c.events_at_warmup for c in countries))
     in_horizon = (reg["decision_day"] > start) & ~reg["matched"]
     cohort = reg[in_horizon]
     ended_in = (reg["outcome_day"] > start) & (reg["outcome_day"] <= end)

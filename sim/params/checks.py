@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import field, fields, is_dataclass
 from typing import Any
 
-from omegaconf import MISSING
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
 
 def value_range(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[str, Any]:
@@ -75,6 +75,26 @@ def check_names(key: str, names: list[str], allowed: list[str], what: str) -> No
     for name in names:
         if name not in allowed:
             raise ConfigError(f"{key}: {name!r} is not {what}; choose from {', '.join(allowed) or 'none'}")
+
+
+def plain_mapping(cfg: DictConfig | ListConfig, resolve: bool = False) -> dict[str, Any]:
+    """A config section as plain dicts and lists (``OmegaConf.to_container``); interpolations left as written.
+
+    The sections the model reads are mappings keyed by name, which is what the
+    result is typed as.
+    """
+    plain = OmegaConf.to_container(cfg, resolve=resolve)
+    if not isinstance(plain, dict):
+        raise ConfigError(f"expected a mapping of keys, got {type(plain).__name__}")
+    return {str(key): value for key, value in plain.items()}
+
+
+def typed_config[T](schema: type[T], cfg: DictConfig) -> T:
+    """``cfg`` merged onto ``schema``'s structured config, as a ``schema`` object (OmegaConf checks the types)."""
+    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
+    if not isinstance(typed, schema):
+        raise ConfigError(f"the config is not a {schema.__name__}")
+    return typed
 
 
 def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") -> None:

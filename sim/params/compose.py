@@ -17,7 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
-from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
+from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, reject_unknown_keys
 from sim.params.folders import check_folder_name, results_folder, run_folder, scenario_folder
 from sim.params.schema import ScenarioParams
 
@@ -199,7 +199,7 @@ def _typed(cfg: DictConfig) -> AppConfig:
         first_line = str(exc).splitlines()[0]
         raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
     assert isinstance(params, AppConfig)
-    reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), params)
+    reject_unknown_keys(plain_mapping(cfg), params)
     return params
 
 
@@ -225,7 +225,7 @@ def expand_lever_options(cfg: DictConfig) -> DictConfig:
                     f"timeline[{i}].set.{key}={value!r} is not an option; choose one of {', '.join(options)}"
                 )
             values = _compose_config(f"{key}/{value}")[key]
-            expanded |= {f"{key}.{k}": v for k, v in OmegaConf.to_container(values).items()}
+            expanded |= {f"{key}.{k}": v for k, v in plain_mapping(values).items()}
         change.set = expanded
     return cfg
 

@@ -41,7 +41,7 @@ COMMANDS = {
 
 def groups(config_dir: Path = CONFIG_DIR) -> list[tuple[str, str, str]]:
     """The config groups of the root defaults list: (group, default option, its line), in the list's order."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for line in (config_dir / "config.yaml").read_text(encoding="utf-8").splitlines():
         match = DEFAULT_LINE.match(line)
         if match and (config_dir / match[1]).is_dir() and not match[1].startswith("hydra"):

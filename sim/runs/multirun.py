@@ -100,7 +100,7 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
     from sim.analysis.goal import BASELINE_DIR, GOAL_FILE
     from sim.outputs.files import run_is_complete
     from sim.params.compose import compose, to_params
-    from sim.runs.runner import config_text, objective_values, run_scenario
+    from sim.runs.runner import config_text, objective_means, run_scenario
 
     goal = config.goal
     directions = config.hydra.sweeper.get("direction")
@@ -119,7 +119,7 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
         summary = pd.read_parquet(baseline_dir / "summary.parquet")
     else:
         summary = pd.concat([r.summary for r in run_scenario(params, baseline_dir)], ignore_index=True)
-    baseline = float(objective_values([goal.target_metric], summary))  # one metric: a number
+    (baseline,) = objective_means([goal.target_metric], summary)
     spec = {
         "objectives": list(goal.objectives),
         "directions": directions,
@@ -141,7 +141,7 @@ def fixed_sweeper_params(config: DictConfig) -> list[str]:
     params = config.hydra.sweeper.get("params") or {}
     parser = OverridesParser.create()
     overrides = parser.parse_overrides([f"{k}={v}" for k, v in params.items()])
-    return [o.input_line for o in overrides if not o.is_sweep_override()]
+    return [o.input_line for o in overrides if o.input_line is not None and not o.is_sweep_override()]
 
 
 def _jobs(config: DictConfig) -> list[list[str]] | None:

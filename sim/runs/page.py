@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import solara
@@ -82,7 +83,9 @@ class PageModel(ReturnModel):
         )  # fmt: skip
         scaling = dict(detention_places=detention_places, police_officers=police_officers, case_officers=case_officers)
         self.overrides = page_overrides(choices, scaling, int(seed))
-        super().__init__(to_params(compose(self.overrides)), 0)
+        self.config = to_params(compose(self.overrides))
+        """The validated config, with where results go (``paths``)."""
+        super().__init__(self.config, 0)
 
     def step(self) -> None:
         """One day; the run stops at its end (warm-up and horizon)."""
@@ -104,7 +107,7 @@ def model_params() -> dict[str, dict]:
     return params
 
 
-def start_values(params: dict[str, dict]) -> dict[str, object]:
+def start_values(params: dict[str, dict]) -> dict[str, Any]:
     """The value each input starts at (the model the page opens with)."""
     return {key: spec["value"] for key, spec in params.items()}
 
@@ -170,8 +173,8 @@ def SaveConfig(model: PageModel) -> None:
     saved, set_saved = solara.use_state("")
 
     def save() -> None:
-        folder = Path(model.params.paths.results_dir) / "page" / dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
-        write_text(folder / "config.yaml", config_text(model.params))
+        folder = Path(model.config.paths.results_dir) / "page" / dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
+        write_text(folder / "config.yaml", config_text(model.config))
         set_saved(f"Saved `{folder / 'config.yaml'}`. The same run from the command line:\n\n"
                   f"```bash\nuv run returnsim {' '.join(model.overrides)}\n```")  # fmt: skip
 

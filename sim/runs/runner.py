@@ -17,6 +17,7 @@ from sim.analysis.intervals import summary_intervals
 from sim.model.model import ReturnModel
 from sim.outputs import figures as plots
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
+from sim.outputs.figure_style import png_of
 from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
 from sim.outputs.metrics import summarise
 from sim.outputs.yearly import yearly
@@ -93,15 +94,19 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     return results
 
 
-def objective_values(objectives: list[str], summary: pd.DataFrame) -> float | tuple[float, ...]:
-    """Each objective's mean over the replications, in the pooled country (``ALL``) or the only one.
-
-    What a run returns to an optimising sweeper (``goal.objectives``): Optuna
-    minimises or maximises these numbers; one objective is returned as a
-    number, as a single-objective study expects.
-    """
+def objective_means(objectives: list[str], summary: pd.DataFrame) -> tuple[float, ...]:
+    """Each objective's mean over the replications, in the pooled country (``ALL``) or the only one."""
     pooled = summary[summary["country"] == "ALL"] if (summary["country"] == "ALL").any() else summary
-    values = tuple(float(pooled[name].mean()) for name in objectives)
+    return tuple(float(pooled[name].mean()) for name in objectives)
+
+
+def objective_values(objectives: list[str], summary: pd.DataFrame) -> float | tuple[float, ...]:
+    """What a run returns to an optimising sweeper (``goal.objectives``): :func:`objective_means`.
+
+    Optuna minimises or maximises these numbers; one objective is returned as
+    a number, as a single-objective study expects.
+    """
+    values = objective_means(objectives, summary)
     return values[0] if len(values) == 1 else values
 
 
@@ -145,7 +150,7 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
             plots.outcomes_figure(register, params.warmup_days, figures / "outcomes"),
             plots.flights_figure(summary, figures / "flights"),
         ]
-        for png in filter(None, drawn):
+        for png in (png_of(d) for d in drawn if d is not None):
             written += [f"figures/{png.name}", f"figures/{png.with_suffix('.svg').name}"]
     write_json(
         out_dir / COMPLETION_MARKER,

@@ -137,15 +137,15 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             f"spare_targets={cfg.spare_targets} at most {max(len(cfg.targets) - cfg.spare_targets, 0)} can be "
             "fitted: drop parameters (fix them in the scenario) or add targets"
         )
-    for key, value, low in [
+    for key, count, low in [
         ("workers", cfg.workers, 1),
         ("ensemble", cfg.ensemble, 2),
         ("abc.population_size", cfg.abc.population_size, 2),
         ("abc.max_populations", cfg.abc.max_populations, 1),
         ("abc.max_simulations", cfg.abc.max_simulations, 1),
     ]:
-        if value < low:
-            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+        if count < low:
+            raise ConfigError(f"{key}={count} is out of range; allowed: >= {low}")
     if not 0 < cfg.abc.epsilon_quantile < 1:
         raise ConfigError(f"abc.epsilon_quantile={cfg.abc.epsilon_quantile} is out of range; allowed: > 0 and < 1")
     for key in ("min_epsilon", "max_walltime_minutes", "kernel_scaling"):

@@ -34,12 +34,12 @@ from scipy.stats import qmc
 
 from sim.analysis.markdown import table_markdown
 from sim.outputs.files import write_table, write_text
-from sim.params.checks import ConfigError
+from sim.params.checks import ConfigError, plain_mapping
 from sim.params.compose import CONFIG_DIR
 from sim.params.entry import guarded
 from sim.studies.ema import discover
 from sim.studies.factors import values_at
-from sim.studies.sensitivity import problem_and_evaluator
+from sim.studies.sensitivity import ReturnsimPoint, problem_and_evaluator
 from sim.studies.sensitivity_config import SensitivityConfig, load_config
 from sim.studies.study import worker_map
 
@@ -50,8 +50,7 @@ SETTING_KEYS = {"worlds", "min_gain", "density", "sensitivity"}
 
 def load_settings() -> dict[str, Any]:
     """``configs/discovery.yaml``, every key present and no other."""
-    settings = OmegaConf.to_container(OmegaConf.load(SETTINGS))
-    assert isinstance(settings, dict)
+    settings = plain_mapping(OmegaConf.load(SETTINGS))
     if set(settings) != SETTING_KEYS:
         unknown, missing = set(settings) - SETTING_KEYS, SETTING_KEYS - set(settings)
         raise ConfigError(
@@ -83,6 +82,8 @@ def study() -> None:
         explain(worlds, cfg, args, args.reanalyse)
         return
     problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
+    if not isinstance(evaluate, ReturnsimPoint):
+        parser.error(f"model={cfg.model!r} has no levers to discover; discovery runs the returnsim model")
     unit = qmc.LatinHypercube(d=len(factors), seed=cfg.seed).random(args.worlds)
     low, high = np.array(problem["bounds"]).T
     coords = low + unit * (high - low)

@@ -46,7 +46,7 @@ class Factor(Protocol):
         """The sampler's bounds for its coordinate."""
         ...
 
-    def value(self, coordinate: float, model: DictConfig) -> float | None:
+    def value(self, coordinate: float, model: DictConfig | None) -> float | None:
         """The config value at ``coordinate`` in scenario ``model`` (None: keep the configured value)."""
         ...
 
@@ -64,7 +64,7 @@ class RangeFactor:
         """The range in search coordinates."""
         return self.range.bounds
 
-    def value(self, coordinate: float, model: DictConfig) -> float:
+    def value(self, coordinate: float, model: DictConfig | None) -> float:
         """The value at a search coordinate, the same in every scenario."""
         return self.range.from_unit(coordinate)
 
@@ -78,7 +78,7 @@ class PosteriorFactor:
     source: str = "posterior"
     bounds: tuple[float, float] = UNIT
 
-    def value(self, coordinate: float, model: DictConfig) -> float:
+    def value(self, coordinate: float, model: DictConfig | None) -> float:
         """The draws' ``coordinate`` quantile (linear interpolation between draws)."""
         return float(np.quantile(self.draws, coordinate))
 
@@ -96,17 +96,17 @@ class AssumptionFactor:
         """The assumption's config key."""
         return self.assumption.key
 
-    def value(self, coordinate: float, model: DictConfig) -> float | None:
+    def value(self, coordinate: float, model: DictConfig | None) -> float | None:
         """The ``coordinate`` quantile of the scenario's range; None where no range applies to its option."""
-        bounds = range_for(self.assumption, model)
+        bounds = range_for(self.assumption, model) if model is not None else None
         if bounds is None:
             return None
         return bounds[0] + coordinate * (bounds[1] - bounds[0])
 
 
-def values_at(factors: list[Factor], coordinates: np.ndarray, model: DictConfig) -> dict[str, float]:
-    """``{key: value}`` of every factor that applies to ``model`` at one point's coordinates."""
-    found = {}
+def values_at(factors: list[Factor], coordinates: np.ndarray, model: DictConfig | None) -> dict[str, float]:
+    """``{key: value}`` of every factor that applies to ``model`` (None: a test function) at one point's coordinates."""
+    found: dict[str, float] = {}
     for factor, coordinate in zip(factors, coordinates.tolist(), strict=True):
         value = factor.value(coordinate, model)
         if value is not None:

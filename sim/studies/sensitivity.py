@@ -97,8 +97,11 @@ def ishigami_indices() -> dict[str, dict[str, float]]:
     }
 
 
-def problem_and_evaluator(cfg: SensitivityConfig) -> tuple[dict, list[Factor], list[str], object]:
+def problem_and_evaluator(
+    cfg: SensitivityConfig,
+) -> tuple[dict, list[Factor], list[str], IshigamiPoint | ReturnsimPoint]:
     """SALib's problem (in sampler coordinates), the factors, the outcome names and the point evaluator."""
+    evaluate: IshigamiPoint | ReturnsimPoint
     if cfg.model == "ishigami":
         validate(cfg, None)
         factors: list[Factor] = [RangeFactor(f"x{i}", Range(-math.pi, math.pi)) for i in (1, 2, 3)]

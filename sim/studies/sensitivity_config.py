@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig
 
 from sim.outputs.metrics import METRICS
-from sim.params.checks import SEED, ConfigError, check_number, reject_unknown_keys
+from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, reject_unknown_keys, typed_config
 from sim.params.compose import CONFIG_DIR, Paths, register_schema
 from sim.params.ranges import Range
 from sim.studies.study import check_no_posterior_draw, check_ranges
@@ -50,27 +50,28 @@ def load_config(overrides: list[str] | None = None) -> SensitivityConfig:
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         raw = hydra_compose(config_name="sensitivity", overrides=overrides or [])
-    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), raw))
-    reject_unknown_keys(OmegaConf.to_container(raw, resolve=False), typed)
+    typed = typed_config(SensitivityConfig, raw)
+    reject_unknown_keys(plain_mapping(raw), typed)
     return typed
 
 
 def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
     """Choices, counts and ranges; a ConfigError naming the key otherwise."""
     check_number("seed", cfg.seed, SEED)  # the model's range: it seeds the model and the samplers
-    for key, value, allowed in [
+    choices: list[tuple[str, str, tuple[str, ...]]] = [
         ("model", cfg.model, ("returnsim", "ishigami")),
         ("method", cfg.method, ("sobol", "morris")),
-    ]:
+    ]
+    for key, value, allowed in choices:
         if value not in allowed:
             raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}")
-    for key, value, low in [
+    for key, count, low in [
         ("samples", cfg.samples, 2),
         ("replications", cfg.replications, 1),
         ("workers", cfg.workers, 1),
     ]:
-        if value < low:
-            raise ConfigError(f"{key}={value} is out of range; allowed: >= {low}")
+        if count < low:
+            raise ConfigError(f"{key}={count} is out of range; allowed: >= {low}")
     if cfg.morris_levels < 2 or cfg.morris_levels % 2:
         raise ConfigError(f"morris_levels={cfg.morris_levels} is out of range; allowed: an even number >= 2")
     if not cfg.ishigami_noise_sd >= 0:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def indices_figure(indices: pd.DataFrame, method: str, stem: Path) -> Path:
     """A panel per outcome: Sobol S1 and ST (or Morris μ* and σ) per parameter, with 95 % intervals."""
     if method == "sobol":
-        parts = [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")]
+        parts: list[tuple[str, str | None, str]] = [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")]
         xlabel = "Sobol index (share of variance)"
     else:
         parts = [("mu_star", "mu_star_conf", "μ*"), ("sigma", None, "σ")]

@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.outputs.files import discard_run_dir
-from sim.params.checks import ConfigError, reject_unknown_keys
+from sim.params.checks import ConfigError, plain_mapping, reject_unknown_keys, typed_config
 from sim.params.compose import AppConfig, to_params
 from sim.params.folders import check_folder_name
 from sim.params.ranges import Range
@@ -82,7 +82,7 @@ def worker_map(workers: int, chunksize: int = 1) -> Iterator[Callable[[Callable,
         yield functools.partial(pool.map, chunksize=chunksize)
 
 
-def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[Any, Path], T]) -> tuple[T, Path]:
+def run_study[T](command: str, schema: type[Any], cfg: DictConfig, body: Callable[[Any, Path], T]) -> tuple[T, Path]:
     """Type ``cfg`` by ``schema`` and run ``body(config, output folder)`` inside a Hydra app.
 
     ``schema`` has a ``name`` (the results folder's, checked to be a plain
@@ -93,8 +93,8 @@ def run_study[T](command: str, schema: type, cfg: DictConfig, body: Callable[[An
     """
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
-        reject_unknown_keys(OmegaConf.to_container(cfg, resolve=False), typed)
+        typed = typed_config(schema, cfg)
+        reject_unknown_keys(plain_mapping(cfg), typed)
         check_folder_name("name", typed.name)
         return body(typed, out_dir), out_dir
     except (ConfigError, OmegaConfBaseException, HydraException) as exc:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sim.model.agents.migrant import Migrant
     from sim.model.flight import Flight
     from sim.model.roles import Country, World
@@ -32,7 +34,7 @@ class CharterDesk(mesa.Agent):
     is fixed at booking.
     """
 
-    def __init__(self, model: World, members: list[Country]) -> None:
+    def __init__(self, model: World, members: Sequence[Country]) -> None:
         """A desk serving ``members``."""
         super().__init__(model)
         self.members = members

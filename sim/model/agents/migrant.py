@@ -63,8 +63,8 @@ class Migrant(CompetingHazards):
 
     __slots__ = (
         # read on every timer (the hazards)
-        *("country", "unique_id", "state", "epoch", "since", "entered", "expiry_day"),
-        *("uniforms", "next_uniform", "willingness", "abscond_propensity", "in_return_centre"),
+        *("country", "unique_id", "state", "since", "entered", "expiry_day"),
+        *("willingness", "abscond_propensity", "in_return_centre"),
         *("documents", "talks", "avr_offered", "avr_takes", "handover_announced", "released"),
         *("wanted", "detention_limit", "detention_review"),
         # the person

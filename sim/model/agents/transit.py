@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from sim.model.tally import Tally
 from sim.params.transit import destination_weights
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class TransitRoute(mesa.Agent):
         self._places = 0.0
         self._returning: list[float] = []
         """Days on which returnees who set out again re-enter the stock (a heap)."""
-        self.events: Counter[str] = Counter(start_stock=self.stock)
-        self.events_at_warmup: Counter[str] = Counter()
+        self.events: Tally = Tally(start_stock=self.stock)
+        self.events_at_warmup: Tally = Tally()
 
     def work_day(self, t: int) -> None:
         """One day of the route's flows, and the places used."""
