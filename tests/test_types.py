@@ -15,7 +15,8 @@ from mypy import api
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_mypy_finds_no_error(tmp_path):
+def test_mypy_finds_no_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # mypy finds the package from the working directory
     report, errors, status = api.run(
         [
             "--config-file",
@@ -29,8 +30,9 @@ def test_mypy_finds_no_error(tmp_path):
     assert status == 0, report + errors
 
 
-def test_mypy_catches_an_agency_that_no_longer_fits_its_role(tmp_path):
+def test_mypy_catches_an_agency_that_no_longer_fits_its_role(tmp_path, monkeypatch):
     """The check can fail: a police unit without ``enqueue`` is not the ``Police`` the transport service needs."""
+    monkeypatch.chdir(ROOT)  # else ``sim`` is not found, and an unfound module is not checked
     probe = tmp_path / "probe.py"
     probe.write_text(
         "from sim.model.roles import Police\n"

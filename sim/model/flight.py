@@ -24,15 +24,15 @@ class Flight:
     cost: float
     """What the organiser pays for the aircraft (0 for escorted seats and EU operations)."""
     boarded: Tally = field(default_factory=Tally)
-    """Returnees boarded by country (charters only, set when flown)."""
+    """Returnees boarded by country (charters only, counted when flown; empty until then)."""
     paid: Tally = field(default_factory=Tally)
-    """Charter cost and transfer cost paid by each country (charters only, set when flown)."""
+    """Charter cost and transfer cost paid by each country (charters only, shared when flown; empty until then)."""
     frontex_paid: Tally = field(default_factory=Tally)
     """Frontex's contribution, by the country whose returnees it covered (charters only)."""
     monitored: bool = False
     """Whether independent observers are on board (``monitoring``)."""
     monitoring_paid: Tally = field(default_factory=Tally)
-    """The observers' cost paid by each country (monitored charters only, set when flown)."""
+    """The observers' cost paid by each country (monitored charters only, shared when flown; empty until then)."""
     boarding_closes: float = -1.0
     """Last day a returnee who becomes ready can still take a free seat (jointly planned charters only)."""
 

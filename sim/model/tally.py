@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
 
     class Tally(dict[str, float]):
-        """The part of :class:`collections.Counter`'s interface the model uses, with float values."""
+        """The part of :class:`collections.Counter`'s interface the model uses, with float values.
+
+        Only the methods below are the Counter's; ``update`` and ``|`` would be
+        typed as a dict's (replacing values) while a Counter's add them, so the
+        model does not use them on a tally.
+        """
 
         def __missing__(self, key: str) -> float:
             """A name never added reads 0."""
