@@ -13,6 +13,7 @@ from dataclasses import field, fields, is_dataclass
 from typing import Any
 
 from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 
 def value_range(lo: float | None = None, hi: float | None = None, **kw: Any) -> dict[str, Any]:
@@ -90,10 +91,20 @@ def plain_mapping(cfg: DictConfig | ListConfig, resolve: bool = False) -> dict[s
 
 
 def typed_config[T](schema: type[T], cfg: DictConfig) -> T:
-    """``cfg`` merged onto ``schema``'s structured config, as a ``schema`` object (OmegaConf checks the types)."""
-    typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
+    """``cfg`` merged onto ``schema``'s structured config, as a ``schema`` object.
+
+    OmegaConf checks the types; a wrong type or a key the schema has no field
+    for (:func:`reject_unknown_keys`) is a :class:`ConfigError` naming the key.
+    """
+    try:
+        typed = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), cfg))
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None)
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
     if not isinstance(typed, schema):
         raise ConfigError(f"the config is not a {schema.__name__}")
+    reject_unknown_keys(plain_mapping(cfg), typed)
     return typed
 
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
-from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, reject_unknown_keys
+from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, typed_config
 from sim.params.folders import check_folder_name, results_folder, run_folder, scenario_folder
 from sim.params.schema import ScenarioParams
 
@@ -170,7 +169,7 @@ def to_params(cfg: DictConfig) -> AppConfig:
     assumptions replaces their configured values); the result is validated again.
     """
     cfg = expand_lever_options(cfg)
-    params = _typed(cfg)
+    params = typed_config(AppConfig, cfg)
     lever_assumptions.check(params.assumptions, cfg)
     for key in params.posterior.parameters:
         if OmegaConf.select(cfg, key, default=None) is None:
@@ -186,21 +185,7 @@ def to_params(cfg: DictConfig) -> AppConfig:
         current = OmegaConf.select(drawn, key)
         is_count = isinstance(current, int) and not isinstance(current, bool)
         OmegaConf.update(drawn, key, round(value) if is_count else value, merge=False)
-    return _typed(drawn)
-
-
-def _typed(cfg: DictConfig) -> AppConfig:
-    try:
-        schema = OmegaConf.structured(AppConfig)
-        merged = OmegaConf.merge(schema, cfg)
-        params = OmegaConf.to_object(merged)
-    except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None)
-        first_line = str(exc).splitlines()[0]
-        raise ConfigError(f"{key}: {first_line}" if key else first_line) from None
-    assert isinstance(params, AppConfig)
-    reject_unknown_keys(plain_mapping(cfg), params)
-    return params
+    return typed_config(AppConfig, drawn)
 
 
 def expand_lever_options(cfg: DictConfig) -> DictConfig:

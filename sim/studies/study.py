@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.outputs.files import discard_run_dir
-from sim.params.checks import ConfigError, plain_mapping, reject_unknown_keys, typed_config
+from sim.params.checks import ConfigError, typed_config
 from sim.params.compose import AppConfig, to_params
 from sim.params.folders import check_folder_name
 from sim.params.ranges import Range
@@ -94,7 +94,6 @@ def run_study[T](command: str, schema: type[Any], cfg: DictConfig, body: Callabl
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         typed = typed_config(schema, cfg)
-        reject_unknown_keys(plain_mapping(cfg), typed)
         check_folder_name("name", typed.name)
         return body(typed, out_dir), out_dir
     except (ConfigError, OmegaConfBaseException, HydraException) as exc:
