@@ -25,6 +25,9 @@ from sim.model.hazard_kernel import MAX_HAZARDS, NO_TIMER, RATES, case_hazards, 
 from sim.model.hazards import CompetingHazards
 from sim.model.register import COLUMNS, register_frame
 from sim.model.states import ACTIVE, State
+from sim.model.timer_heap import TIMER, next_time, room_for
+from sim.model.timer_heap import pop as timer_pop
+from sim.model.timer_heap import push as timer_push
 
 KEY = stream_key(np.random.SeedSequence(entropy=20261203, spawn_key=(0, 1, 5)))
 
@@ -188,3 +191,19 @@ def test_a_state_nothing_can_end_draws_no_timer_and_a_deadline_wins_a_later_haza
 def test_the_kernels_typed_view_of_a_case_names_every_column_of_the_hot_table() -> None:
     """:class:`HotCase` (what the type checker knows of a row) and :data:`HOT` (the row) list the same fields."""
     assert tuple(HotCase.__annotations__) == HOT.names
+
+
+def test_timer_heap_gives_timers_back_by_time_then_row_and_grows_between_kernels() -> None:
+    """2 000 random timers (with ties) come out in (time, row) order, whatever the order they went in."""
+    rng = np.random.default_rng(5)
+    heap, size = np.zeros(4, dtype=TIMER), np.zeros(1, dtype=np.int64)
+    entries = [(float(rng.integers(50)), int(row), 0, int(rng.integers(-3, 14))) for row in rng.permutation(2000)]
+    for time, row, epoch, target in entries:
+        heap = room_for(heap, size, 1)
+        timer_push(heap, size, time, row, epoch, target)
+    assert next_time(heap, size) == min(e[0] for e in entries)
+    out = [timer_pop(heap, size) for _ in range(len(entries))]
+    assert out == sorted(entries) and size[0] == 0 and next_time(heap, size) == math.inf
+    size[0] = len(heap)
+    with pytest.raises(IndexError):  # a kernel never writes past the array
+        timer_push(heap, size, 1.0, 1, 0, 0)
