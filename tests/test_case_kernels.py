@@ -21,11 +21,11 @@ from scipy import stats
 
 from sim.model.case_draws import case_seed, case_uniform, stream_key
 from sim.model.case_table import HOT, CaseTable, Codes, HotCase
-from sim.model.hazard_kernel import MAX_HAZARDS, NO_TIMER, RATES, case_hazards, draw_next, pack_rates
+from sim.model.hazard_kernel import NO_TIMER, RATES, case_hazards, draw_next, pack_rates
 from sim.model.hazards import CompetingHazards
 from sim.model.register import COLUMNS, register_frame
 from sim.model.states import ACTIVE, State
-from sim.model.timer_heap import TIMER, next_time, room_for
+from sim.model.timer_heap import grown, key_of
 from sim.model.timer_heap import pop as timer_pop
 from sim.model.timer_heap import push as timer_push
 
@@ -134,8 +134,7 @@ def test_hazard_kernel_gives_the_interpreted_hazards(
             case[name] = value
     interpreted.reschedule(t)
     packed = pack_rates(behaviour, params, avr)  # type: ignore[arg-type]
-    got_rates, got_targets = np.zeros(MAX_HAZARDS), np.zeros(MAX_HAZARDS, dtype=np.int64)
-    n, deadline, on_deadline = case_hazards(case, t, packed, factor, got_rates, got_targets)
+    n, got_rates, got_targets, deadline, on_deadline = case_hazards(case, t, tuple(packed), factor)
     want_rates, want_targets, want_deadline, want_on_deadline = interpreted.raced
     assert list(got_rates[:n]) == list(want_rates)
     assert list(got_targets[:n]) == want_targets
@@ -166,7 +165,7 @@ def test_the_race_ends_at_the_total_rate_with_each_hazard_in_proportion(
     for seq in range(20_000):
         table[0]["seed"] = case_seed(KEY, seq)
         table[0]["draws"] = 0
-        when, target = draw_next(table[0], 10.0, par, 1.0)
+        when, target = draw_next(table[0], 10.0, tuple(par), 1.0)
         times.append(when - 10.0)
         targets.append(target)
     assert abs(np.mean(times) * total - 1.0) < 0.04
@@ -180,12 +179,12 @@ def test_the_race_ends_at_the_total_rate_with_each_hazard_in_proportion(
 def test_a_state_nothing_can_end_draws_no_timer_and_a_deadline_wins_a_later_hazard() -> None:
     """No rate and no deadline: no timer and no draw used. A voluntary period ends at its deadline first."""
     table, par = _return_case({"permit_after_impediment": 0.0})
-    assert draw_next(table[0], 0.0, par, 1.0) == (math.inf, NO_TIMER) and table[0]["draws"] == 0
+    assert draw_next(table[0], 0.0, tuple(par), 1.0) == (math.inf, NO_TIMER) and table[0]["draws"] == 0
     table, par = _return_case({"voluntary_period_departure": 1e-9, "voluntary_period_abscond": 0.0})
     table[0]["state"] = State.VOLUNTARY_PERIOD
     par[RATES.index("voluntary_departure_days")] = 14.0
     table[0]["since"] = 3.0
-    assert draw_next(table[0], 3.0, par, 1.0) == (17.0, State.RETURN_CASE)
+    assert draw_next(table[0], 3.0, tuple(par), 1.0) == (17.0, State.RETURN_CASE)
 
 
 def test_the_kernels_typed_view_of_a_case_names_every_column_of_the_hot_table() -> None:
@@ -196,14 +195,13 @@ def test_the_kernels_typed_view_of_a_case_names_every_column_of_the_hot_table() 
 def test_timer_heap_gives_timers_back_by_time_then_row_and_grows_between_kernels() -> None:
     """2 000 random timers (with ties) come out in (time, row) order, whatever the order they went in."""
     rng = np.random.default_rng(5)
-    heap, size = np.zeros(4, dtype=TIMER), np.zeros(1, dtype=np.int64)
-    entries = [(float(rng.integers(50)), int(row), 0, int(rng.integers(-3, 14))) for row in rng.permutation(2000)]
-    for time, row, epoch, target in entries:
-        heap = room_for(heap, size, 1)
-        timer_push(heap, size, time, row, epoch, target)
-    assert next_time(heap, size) == min(e[0] for e in entries)
-    out = [timer_pop(heap, size) for _ in range(len(entries))]
-    assert out == sorted(entries) and size[0] == 0 and next_time(heap, size) == math.inf
-    size[0] = len(heap)
+    times, keys, size = np.zeros(4), np.zeros(4, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    entries = [(float(rng.integers(50)), int(row), int(rng.integers(2**32))) for row in rng.permutation(2000)]
+    for time, row, epoch in entries:
+        times, keys = grown(times, size[0] + 1), grown(keys, size[0] + 1)
+        timer_push(times, keys, size, time, key_of(row, epoch))
+    out = [timer_pop(times, keys, size) for _ in range(len(entries))]
+    assert out == sorted(entries) and size[0] == 0
+    size[0] = len(times)
     with pytest.raises(IndexError):  # a kernel never writes past the array
-        timer_push(heap, size, 1.0, 1, 0, 0)
+        timer_push(times, keys, size, 1.0, key_of(1, 0))

@@ -42,7 +42,9 @@ HOT = np.dtype(
         ("booked_on", "i4"),  # flight id of the seat booked, or NO_FLIGHT
         ("draws", "u2"),  # how many of its own random numbers the case has used
         ("state", "i1"),  # :class:`sim.model.states.State`
+        ("timer_target", "i1"),  # where the live timer leads (a state, or a detention deadline)
         ("origin", "u1"),  # index into the scenario's origins
+        ("country", "u1"),  # index of the country that holds the case, in the model's order
         ("talks", "u1"),  # return talks held
         # the process's flags
         ("documents", "?"),  # travel documents in hand
@@ -77,7 +79,9 @@ class HotCase(Protocol):
     booked_on: int
     draws: int
     state: int
+    timer_target: int
     origin: int
+    country: int
     talks: int
     documents: bool
     avr_offered: bool
@@ -91,6 +95,7 @@ class HotCase(Protocol):
     unenforceable: bool
     contacted: bool
     in_casework: bool
+
 
 HISTORY = np.dtype(
     [

@@ -1,0 +1,220 @@
+"""Kernels that open cases, move them between states and fire their timers.
+
+The compiled counterpart of :class:`sim.model.agents.migrant.Migrant`'s
+``move`` with :meth:`sim.model.country.CountrySystem.release` and ``close``,
+and of :class:`sim.model.clock.MigrantClock`: a case entering an open state
+draws its next transition (:func:`sim.model.hazard_kernel.draw_next`) and
+files one timer; a case reaching a terminal state is closed (its outcome
+day, last open state and, for an assisted return, the grant). Timers are
+fired in time order, ties by row; a stale one (the case's epoch moved on) is
+skipped.
+
+Which targets an agency acts on is the interpreted model's
+(:meth:`sim.model.country.CountrySystem.timer_fired`): the voluntary period's
+end, absconding, being found, moving to a neighbour, a detention's limit or
+review. Until the agencies are kernels too, :func:`run_timers` stops at such
+a timer and gives it to the caller, which carries it out and runs on; and
+:func:`release` gives back detention and centre places, not yet a place on
+the police's wanted list.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from sim.model.case_draws import case_seed
+from sim.model.engine import (
+    AVR_GRANT,
+    AVR_REINTEGRATION,
+    CENTRE_PLACES,
+    CENTRE_UNTIL_DEPARTURE,
+    COST_AVR,
+    COST_DETENTION,
+    COST_DETENTION_DAY,
+    EV_ASSISTED,
+    EV_AWAITING_FLIGHT,
+    EV_DECISIONS,
+    EV_DETENTION_DAYS,
+    EV_SPELLS_ENDED,
+    STATUTE_DAYS,
+    EngineState,
+)
+from sim.model.hazard_kernel import NO_TIMER, draw_next, rates_in_force
+from sim.model.states import ALLOWED, State
+from sim.model.timer_heap import grown, key_of, pop, push
+
+VP, RC, AB, PC, DET = (int(s) for s in State if s <= State.DETAINED)
+RET_VOL, RET_AVR = int(State.RETURNED_VOLUNTARY), int(State.RETURNED_ASSISTED)
+MOVED = int(State.MOVED_NORDIC)
+
+_allowed = np.zeros((len(State), len(State)), dtype=np.bool_)
+for _old, _news in ALLOWED.items():
+    for _new in _news:
+        _allowed[_old, _new] = True
+ALLOWED_MOVES = _allowed
+"""``ALLOWED_MOVES[old, new]``: whether the model allows the transition (:data:`sim.model.states.ALLOWED`)."""
+
+AGENCY_TARGETS = (RC, AB, PC, MOVED, -2, -3)
+"""Timer targets an agency carries out: see the module's docstring (``-2``/``-3``: detention limit, review)."""
+_needs_agency = np.zeros(len(State) + 3, dtype=np.bool_)
+for _t in AGENCY_TARGETS:
+    _needs_agency[_t] = True  # negative targets index from the end
+NEEDS_AGENCY = _needs_agency
+
+
+@nb.njit(cache=True)
+def _log(e: EngineState, case: int, t: float, old: int, new: int) -> None:
+    if e.log_on:
+        e.log = grown(e.log, e.log_size + 1)
+        entry = e.log[e.log_size]
+        entry.case, entry.time, entry.old, entry.new = case, t, old, new
+        e.log_size += 1
+
+
+@nb.njit(cache=True)
+def schedule(e: EngineState, row: int, t: float) -> None:
+    """Draw the next transition of the case in ``row`` from ``t`` and file its timer (if it falls in the run)."""
+    case = e.hot[row]
+    c = case.country
+    when, target = draw_next(case, t, rates_in_force(e.rates, c), e.factors[c, case.origin])
+    if target == NO_TIMER or math.ceil(when) > e.last_day:
+        return
+    case.timer_target = target
+    need = e.heap_size[0] + 1
+    e.timer_times, e.timer_keys = grown(e.timer_times, need), grown(e.timer_keys, need)
+    push(e.timer_times, e.timer_keys, e.heap_size, when, key_of(row, case.epoch))
+
+
+@nb.njit(cache=True)
+def open_cases(
+    e: EngineState,
+    country: int,
+    stream: int,
+    days: np.ndarray,
+    origins: np.ndarray,
+    willingness: np.ndarray,
+    propensity: np.ndarray,
+    traits: np.ndarray,
+) -> int:
+    """Open one case per entry of ``days`` in the voluntary-departure period; return the first new row.
+
+    ``traits`` has one row per case: has an identity document, vulnerable,
+    family, wants a return-centre place (given while places last). Each
+    case's seed comes from ``stream``'s key and how many cases it opened
+    before (common random numbers).
+    """
+    n = len(days)
+    first = e.size
+    e.hot = grown(e.hot, first + n)
+    e.history = grown(e.history, first + n)
+    e.size = first + n
+    values = e.values[country]
+    for i in range(n):
+        row = first + i
+        case, past = e.hot[row], e.history[row]
+        t = days[i]
+        case.state, case.country, case.origin = VP, country, origins[i]
+        case.since, case.expiry_day = t, t + values[STATUTE_DAYS]
+        case.willingness, case.abscond_propensity = willingness[i], propensity[i]
+        case.detention_limit = case.detention_review = math.inf
+        case.booked_on = -1
+        case.seed = case_seed(e.keys[country, stream], e.sequences[country, stream])
+        e.sequences[country, stream] += 1
+        case.documents = traits[i, 0]
+        if traits[i, 3] and e.centre_occupied[country] < values[CENTRE_PLACES]:
+            e.centre_occupied[country] += 1
+            case.in_return_centre = past.lived_in_return_centre = True
+        past.migrant_id = past.person_id = row
+        past.previous_case_id = -1
+        past.decision_day = t
+        past.entered[:] = np.nan
+        past.entered[VP] = t
+        past.documents_day = t if traits[i, 0] else np.nan
+        past.outcome_day = past.handover_decided_day = past.handover_day = past.flight_ready_day = np.nan
+        past.closed_from = -1
+        past.has_id_document, past.vulnerable, past.family = traits[i, 0], traits[i, 1], traits[i, 2]
+        e.stocks[country, VP] += 1
+        e.open_by_origin[country, case.origin] += 1
+        _log(e, row, t, -1, VP)
+        schedule(e, row, t)
+    e.events[country, EV_DECISIONS] += n
+    return first
+
+
+@nb.njit(cache=True)
+def release(e: EngineState, row: int, new: int, t: float) -> None:
+    """The case leaves its state for ``new``: give back what the state held and move the stocks."""
+    case, past = e.hot[row], e.history[row]
+    c, old = case.country, case.state
+    if old == DET:
+        e.detention_occupied[c] -= 1
+        days = t - case.since
+        past.detention_days += days
+        e.events[c, EV_DETENTION_DAYS] += days
+        e.events[c, EV_SPELLS_ENDED] += 1
+        if not math.isnan(past.flight_ready_day):
+            waiting = t - max(case.since, past.flight_ready_day)
+            past.detention_days_awaiting_flight += waiting
+            e.events[c, EV_AWAITING_FLIGHT] += waiting
+        e.costs[c, COST_DETENTION] += days * e.values[c, COST_DETENTION_DAY]
+    if case.in_return_centre:
+        if e.values[c, CENTRE_UNTIL_DEPARTURE] > 0.0:
+            leaves = new == AB or new == DET or new >= RET_VOL
+        else:
+            leaves = new > RC
+        if leaves:
+            case.in_return_centre = False
+            e.centre_occupied[c] -= 1
+    _log(e, row, t, old, new)
+    e.stocks[c, old] -= 1
+    e.stocks[c, new] += 1
+
+
+@nb.njit(cache=True)
+def move(e: EngineState, row: int, new: int, t: float) -> None:
+    """Move the case in ``row`` to ``new`` at ``t``: release, then draw its next transition or close it."""
+    case, past = e.hot[row], e.history[row]
+    old = case.state
+    if not ALLOWED_MOVES[old, new]:
+        raise RuntimeError("a transition the model does not allow")
+    release(e, row, new, t)
+    case.state = new
+    case.since = t
+    if new < RET_VOL:
+        if math.isnan(past.entered[new]):
+            past.entered[new] = t
+        schedule(e, row, t)
+        return
+    case.epoch += 1
+    past.outcome_day = t
+    past.closed_from = old
+    c = case.country
+    if new == RET_AVR:
+        e.costs[c, COST_AVR] += e.values[c, AVR_GRANT]
+        e.events[c, EV_ASSISTED] += 1
+        past.reintegration_support = e.values[c, AVR_REINTEGRATION] > 0.0
+    e.open_by_origin[c, case.origin] -= 1
+
+
+@nb.njit(cache=True)
+def run_timers(e: EngineState, day: int) -> tuple[int, int, float]:
+    """Fire the live timers due by ``day`` in time order; stop at one an agency carries out.
+
+    Returns ``(row, target, time)`` of that timer, or ``(-1, 0, day)`` when
+    the day's timers are done. Timers filed meanwhile for a time already
+    due fire in their turn.
+    """
+    size = e.heap_size
+    while size[0] > 0 and e.timer_times[0] <= day:
+        time, row, epoch = pop(e.timer_times, e.timer_keys, size)
+        case = e.hot[row]
+        if epoch != case.epoch:
+            continue
+        target = case.timer_target
+        if NEEDS_AGENCY[target]:
+            return row, target, time
+        move(e, row, target, time)
+    return -1, 0, float(day)

@@ -1,0 +1,189 @@
+"""The compiled engine's state: every case, timer and count the kernels work on, as one object.
+
+A numba ``structref`` holds the arrays, so that a kernel takes one argument
+(about 0.9 µs a call from Python) and can grow its own arrays. Cases are rows
+of one table for the whole model (:mod:`sim.model.case_table`: a third
+country's authority and a joint charter hold several countries' cases);
+per-country values are rows of small matrices indexed by the country's
+position in the model. Python reads the counts between kernel calls through
+the proxy's attributes (whole arrays, never a case field by field).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numba as nb
+import numpy as np
+from numba.core import types
+from numba.experimental import structref
+
+from sim.model.case_table import HISTORY, HOT
+from sim.model.states import State
+
+EVENTS = (
+    "decisions",
+    "detention_days",
+    "detention_spells_ended",
+    "detention_days_awaiting_flight",
+    "assisted_returns",
+)
+"""The per-country counts the kernels keep (index by position); the interpreted model's ``events`` keys."""
+COSTS = ("avr_grants", "detention")
+"""The per-country costs the kernels keep (index by position); the interpreted model's ``costs`` keys."""
+EV_DECISIONS, EV_DETENTION_DAYS, EV_SPELLS_ENDED, EV_AWAITING_FLIGHT, EV_ASSISTED = range(len(EVENTS))
+COST_AVR, COST_DETENTION = range(len(COSTS))
+
+COUNTRY_VALUES = (
+    "statute_of_limitation_days",
+    "cost_detention_day",
+    "avr_grant_cost",
+    "avr_reintegration_support",
+    "centre_until_departure",
+    "return_centre_places",
+)
+"""Per-country values the moves read (as floats; true/false as 1/0), in the order of ``values``' columns."""
+STATUTE_DAYS, COST_DETENTION_DAY, AVR_GRANT, AVR_REINTEGRATION, CENTRE_UNTIL_DEPARTURE, CENTRE_PLACES = range(
+    len(COUNTRY_VALUES)
+)
+
+TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
+"""A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""
+
+
+class EngineState(Protocol):
+    """The engine's fields as kernels read and write them, in the order :func:`new_engine` makes them."""
+
+    hot: np.ndarray
+    """The cases' hot records (:data:`sim.model.case_table.HOT`), ``size`` in use."""
+    history: np.ndarray
+    """The cases' history records (:data:`sim.model.case_table.HISTORY`)."""
+    size: int
+    timer_times: np.ndarray
+    """The timers' heap (:mod:`sim.model.timer_heap`): times, and keys of row and epoch."""
+    timer_keys: np.ndarray
+    heap_size: np.ndarray
+    """The heap's length, as an array of one so that the heap's kernels change it in place."""
+    last_day: int
+    rates: np.ndarray
+    """Per country, the hazards' rates in force (:data:`sim.model.hazard_kernel.RATES`)."""
+    values: np.ndarray
+    """Per country, the other values the moves read (:data:`COUNTRY_VALUES`)."""
+    factors: np.ndarray
+    """Per country and origin, the enforcement factor on departure hazards (set daily from Python)."""
+    stocks: np.ndarray
+    """Per country and state, the cases in it."""
+    events: np.ndarray
+    """Per country, the counts of :data:`EVENTS`."""
+    costs: np.ndarray
+    """Per country, the costs of :data:`COSTS`."""
+    open_by_origin: np.ndarray
+    """Per country and origin, open decisions (the enforcement signal's denominator)."""
+    detention_occupied: np.ndarray
+    centre_occupied: np.ndarray
+    keys: np.ndarray
+    """Per country and stream, the key of the stream's cases' seeds."""
+    sequences: np.ndarray
+    """Per country and stream, the cases the stream has opened (the next case's sequence number)."""
+    log: np.ndarray
+    """The transition log (:data:`TRANSITION`), ``log_size`` in use, kept when ``log_on``."""
+    log_size: int
+    log_on: bool
+
+
+FIELDS = tuple(EngineState.__annotations__)
+"""The engine's fields, in the order :func:`new_engine` takes them."""
+
+
+@structref.register
+class EngineType(types.StructRef):
+    """The numba type of :class:`Engine` (fields typed from the values it is made with)."""
+
+    def preprocess_fields(self, fields: tuple[tuple[str, types.Type], ...]) -> tuple[tuple[str, types.Type], ...]:
+        """Type each field by its value's type, not by a literal (a count made with 0 may grow)."""
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class Engine(structref.StructRefProxy):
+    """The engine from Python: kernels take it whole; its fields are read as whole arrays (or numbers).
+
+    An array read here shares memory with the engine until a kernel grows
+    it: read it again after a kernel ran, and write only the values that
+    kernels read (the rates and country values in force, the factors).
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in FIELDS:
+            raise AttributeError(name)
+        return _fields(self)[FIELDS.index(name)]
+
+
+structref.define_proxy(Engine, EngineType, list(FIELDS))
+
+
+@nb.njit(cache=True)
+def _fields(e: EngineState) -> tuple[Any, ...]:
+    return (
+        e.hot,
+        e.history,
+        e.size,
+        e.timer_times,
+        e.timer_keys,
+        e.heap_size,
+        e.last_day,
+        e.rates,
+        e.values,
+        e.factors,
+        e.stocks,
+        e.events,
+        e.costs,
+        e.open_by_origin,
+        e.detention_occupied,
+        e.centre_occupied,
+        e.keys,
+        e.sequences,
+        e.log,
+        e.log_size,
+        e.log_on,
+    )
+
+
+@nb.njit(cache=True)
+def _make(*args: Any) -> Engine:
+    return Engine(*args)
+
+
+def new_engine(
+    countries: int, origins: int, last_day: int, rates: np.ndarray, values: np.ndarray, keys: np.ndarray, log: bool
+) -> Engine:
+    """An engine with no cases for ``countries`` countries and ``origins`` origins, run up to ``last_day``.
+
+    ``rates`` (countries x :data:`sim.model.hazard_kernel.RATES`) and
+    ``values`` (countries x :data:`COUNTRY_VALUES`) are the values in force;
+    ``keys`` (countries x streams) the 64-bit keys of the streams that open
+    cases (:func:`sim.model.case_draws.stream_key`); ``log`` keeps the
+    transition log.
+    """
+    return _make(
+        np.zeros(1024, dtype=HOT),
+        np.zeros(1024, dtype=HISTORY),
+        0,
+        np.zeros(1024),
+        np.zeros(1024, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        last_day,
+        np.ascontiguousarray(rates, dtype=np.float64),
+        np.ascontiguousarray(values, dtype=np.float64),
+        np.ones((countries, origins)),
+        np.zeros((countries, len(State)), dtype=np.int64),
+        np.zeros((countries, len(EVENTS))),
+        np.zeros((countries, len(COSTS))),
+        np.zeros((countries, origins), dtype=np.int64),
+        np.zeros(countries, dtype=np.int64),
+        np.zeros(countries, dtype=np.int64),
+        np.ascontiguousarray(keys, dtype=np.uint64),
+        np.zeros(keys.shape, dtype=np.int64),
+        np.zeros(1024 if log else 0, dtype=TRANSITION),
+        0,
+        log,
+    )
