@@ -1,0 +1,128 @@
+"""The agencies' waiting lists as arrays, one list per country, for the compiled kernels.
+
+Two shapes cover every list of the interpreted agencies:
+
+- a *line* (first come, first served: return talks waiting, cases waiting
+  for a follow-up talk after a fixed interval, handovers, police casework):
+  a ring over row ``country`` of a 2-D array of records, with the count of
+  entries ever added (``tail``) and taken (``head``) per country;
+- a *dated list* (entries that fall due on a day: an absence noticed after
+  a random delay, a handover reaching the police, a document answer): a
+  binary heap per country of times and keys, where a key is the entry's
+  sequence number in its list and the case's row (``seq << 32 | row``), so
+  entries come out by time and then in the order they were filed, as
+  :class:`sim.model.day_queue.DayQueue` gives them.
+
+Neither grows inside the helpers that add to it: a kernel makes room first
+(:func:`line_room`, :func:`dated_room`), which returns a larger copy when
+needed, and keeps using the array it returns.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+ROW_BITS = 32
+ROW_MASK = (1 << ROW_BITS) - 1
+
+
+@nb.njit(cache=True)
+def line_room(line: np.ndarray, head: np.ndarray, tail: np.ndarray, country: int) -> np.ndarray:
+    """``line`` if country ``country``'s line can take one more entry, else a copy with twice the room.
+
+    The copy keeps every country's entries at their positions (entry ``i``
+    of a line sits at ``i % capacity``).
+    """
+    capacity = line.shape[1]
+    if tail[country] - head[country] < capacity:
+        return line
+    larger = np.empty((line.shape[0], 2 * capacity), dtype=line.dtype)
+    for c in range(line.shape[0]):
+        for i in range(head[c], tail[c]):
+            larger[c, i % (2 * capacity)] = line[c, i % capacity]
+    return larger
+
+
+@nb.njit(cache=True, inline="always")
+def line_slot(line: np.ndarray, tail: np.ndarray, country: int) -> int:
+    """Add an entry at the end of ``country``'s line (room made first); return its position to fill."""
+    i = tail[country]
+    tail[country] = i + 1
+    return i % line.shape[1]
+
+
+@nb.njit(cache=True, inline="always")
+def line_take(line: np.ndarray, head: np.ndarray, country: int) -> int:
+    """Take the entry at the front of ``country``'s line (not empty); return its position to read."""
+    i = head[country]
+    head[country] = i + 1
+    return i % line.shape[1]
+
+
+@nb.njit(cache=True, inline="always")
+def line_front(line: np.ndarray, head: np.ndarray, country: int) -> int:
+    """The position of the entry at the front of ``country``'s line (not empty), leaving it there."""
+    return head[country] % line.shape[1]
+
+
+@nb.njit(cache=True)
+def dated_room(times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: int) -> tuple[np.ndarray, np.ndarray]:
+    """``times`` and ``keys`` if ``country``'s dated list can take one more entry, else copies twice as wide."""
+    capacity = times.shape[1]
+    if size[country] < capacity:
+        return times, keys
+    wider_times = np.empty((times.shape[0], 2 * capacity))
+    wider_keys = np.empty((keys.shape[0], 2 * capacity), dtype=keys.dtype)
+    wider_times[:, :capacity] = times
+    wider_keys[:, :capacity] = keys
+    return wider_times, wider_keys
+
+
+@nb.njit(cache=True)
+def dated_push(
+    times: np.ndarray, keys: np.ndarray, size: np.ndarray, seq: np.ndarray, country: int, time: float, row: int
+) -> int:
+    """File ``row`` for ``time`` in ``country``'s dated list (room made first); return its sequence number."""
+    number = seq[country]
+    seq[country] = number + 1
+    key = np.int64(number) << ROW_BITS | np.int64(row)
+    t, k = times[country], keys[country]
+    i = size[country]
+    size[country] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if t[parent] < time or (t[parent] == time and k[parent] <= key):
+            break
+        t[i], k[i] = t[parent], k[parent]
+        i = parent
+    t[i], k[i] = time, key
+    return number
+
+
+@nb.njit(cache=True)
+def dated_pop(times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: int, until: float) -> tuple[int, int]:
+    """Take ``country``'s earliest entry if it falls due by ``until``: ``(row, sequence number)``, else ``(-1, -1)``."""
+    n = size[country]
+    t, k = times[country], keys[country]
+    if n == 0 or t[0] > until:
+        return -1, -1
+    first = k[0]
+    n -= 1
+    size[country] = n
+    if n > 0:
+        time, key = t[n], k[n]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n and (t[right] < t[child] or (t[right] == t[child] and k[right] < k[child])):
+                child = right
+            if time < t[child] or (time == t[child] and key <= k[child]):
+                break
+            t[i], k[i] = t[child], k[child]
+            i = child
+        t[i], k[i] = time, key
+    return int(first & ROW_MASK), int(first >> ROW_BITS)
