@@ -119,6 +119,7 @@ HISTORY = np.dtype(
         ("contact_attempts", "u2"),
         ("escorts", "u2"),
         ("fields_passed", "u1"),  # bit i: INFO_FIELDS[i] was passed to the police
+        ("package", "u1"),  # the fields of a handover on its way to the police (as fields_passed)
         ("handover_ground", "u1"),  # code into Codes.grounds
         ("flight", "u1"),  # code into Codes.flights
         ("moved_to", "u1"),  # code into Codes.countries

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 import numba as nb
 import numpy as np
-from numba.core import types
 from numba.experimental import structref
 
 from sim.model.case_table import HISTORY, HOT
+from sim.model.kernel_state import KernelState, KernelStateType
 from sim.model.states import State
 
 EVENTS = (
@@ -96,26 +96,12 @@ FIELDS = tuple(EngineState.__annotations__)
 
 
 @structref.register
-class EngineType(types.StructRef):
-    """The numba type of :class:`Engine` (fields typed from the values it is made with)."""
-
-    def preprocess_fields(self, fields: tuple[tuple[str, types.Type], ...]) -> tuple[tuple[str, types.Type], ...]:
-        """Type each field by its value's type, not by a literal (a count made with 0 may grow)."""
-        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+class EngineType(KernelStateType):
+    """The numba type of :class:`Engine`."""
 
 
-class Engine(structref.StructRefProxy):
-    """The engine from Python: kernels take it whole; its fields are read as whole arrays (or numbers).
-
-    An array read here shares memory with the engine until a kernel grows
-    it: read it again after a kernel ran, and write only the values that
-    kernels read (the rates and country values in force, the factors).
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in FIELDS:
-            raise AttributeError(name)
-        return _fields(self)[FIELDS.index(name)]
+class Engine(KernelState):
+    """The engine from Python: kernels take it whole; its fields are read by name (:class:`KernelState`)."""
 
 
 structref.define_proxy(Engine, EngineType, list(FIELDS))
@@ -123,6 +109,7 @@ structref.define_proxy(Engine, EngineType, list(FIELDS))
 
 @nb.njit(cache=True)
 def _fields(e: EngineState) -> tuple[Any, ...]:
+    """Every field of the engine, in the order of :data:`FIELDS`."""
     return (
         e.hot,
         e.history,
@@ -146,6 +133,10 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.log_size,
         e.log_on,
     )
+
+
+Engine.names = FIELDS
+Engine.getter = _fields
 
 
 @nb.njit(cache=True)

@@ -1,0 +1,332 @@
+"""The migration agency's daily work as kernels: return talks, noticing absences, handovers.
+
+The compiled counterpart of :class:`sim.model.agents.migration_agency.MigrationAgency`
+(which documents the mechanism): each country's agency has a daily
+capacity of talks and handovers (a fractional capacity carries over as
+credit); due handovers go first, then return talks in first-come order; a
+talk may offer AVR, asks for travel documents when none are in hand, and
+ends in a handover after ``talks_before_handover`` talks or when the person
+refuses to cooperate; an absence is noticed after a delay and leads to a
+handover on the absconded ground. A handover sends the case with the
+information fields that survive the way (each lost with
+``field_loss_probability``) to the police after an administrative delay.
+
+The agency's chance decisions draw from its own counter-based stream per
+country (:mod:`sim.model.case_draws`). What the agency hands on is filed,
+not acted on: the police's intake (:class:`AgencyState`'s ``intake_*``
+dated list, with the package in the case's history) and the document
+requests (``requests``, for the third countries' kernel).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+import numba as nb
+import numpy as np
+from numba.experimental import structref
+
+from sim.model.case_draws import case_uniform
+from sim.model.kernel_state import KernelState, KernelStateType
+from sim.model.queues import dated_pop, dated_push, dated_room, line_room, line_slot, line_take
+from sim.model.states import State
+
+AGENCY_VALUES = (
+    "talks_per_day",
+    "talk_interval_days",
+    "talks_before_handover",
+    "refusal_handover_probability",
+    "abscond_detection_days",
+    "cost_talk",
+    "avr_offered",
+    "avr_uptake",
+    "field_loss_probability",
+    "handover_admin_days",
+    "fields_allowed",
+)
+"""Per-country values the agency reads (``avr_offered`` 1/0; ``fields_allowed`` the bits of the fields the law
+lets it pass, as ``fields_passed``), in the order of ``values``' columns."""
+(
+    TALKS_PER_DAY,
+    TALK_INTERVAL,
+    TALKS_BEFORE_HANDOVER,
+    REFUSAL,
+    DETECTION_DAYS,
+    COST_TALK,
+    AVR_OFFERED,
+    AVR_UPTAKE,
+    FIELD_LOSS,
+    ADMIN_DAYS,
+    FIELDS_ALLOWED,
+) = range(len(AGENCY_VALUES))
+
+COERCION, ABSCONDED_GROUND = 1, 2
+"""Handover grounds, as codes of :class:`sim.model.case_table.Codes` ``grounds``."""
+FIELD_COUNT = 5
+"""Information fields (:data:`sim.params.levers.INFO_FIELDS`)."""
+
+NEXT_TALK = np.dtype([("day", "f8"), ("row", "i4")])
+HANDOVER = np.dtype([("decided", "f8"), ("row", "i4"), ("ground", "u1")])
+REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("forced", "?")])
+"""A document request filed for the third countries' kernel: when, for whom, and whether for a forced return."""
+
+VP, RC, AB = int(State.VOLUNTARY_PERIOD), int(State.RETURN_CASE), int(State.ABSCONDED)
+
+
+class AgencyState(Protocol):
+    """Each country's migration agency, as rows of arrays indexed by the country."""
+
+    values: np.ndarray
+    """Per country, :data:`AGENCY_VALUES`."""
+    key: np.ndarray
+    draws: np.ndarray
+    credit: np.ndarray
+    talks: np.ndarray
+    """Line of rows waiting for a return talk (with ``talks_head``, ``talks_tail``)."""
+    talks_head: np.ndarray
+    talks_tail: np.ndarray
+    next_talks: np.ndarray
+    """Line of :data:`NEXT_TALK`: cases waiting for a follow-up talk on a day."""
+    next_head: np.ndarray
+    next_tail: np.ndarray
+    handovers: np.ndarray
+    """Line of :data:`HANDOVER`: decided handovers waiting for capacity."""
+    handovers_head: np.ndarray
+    handovers_tail: np.ndarray
+    noticed_times: np.ndarray
+    """Dated list of absences the agency will notice."""
+    noticed_keys: np.ndarray
+    noticed_size: np.ndarray
+    noticed_seq: np.ndarray
+    intake_times: np.ndarray
+    """Dated list of handovers reaching the police (the package in the case's history ``package``)."""
+    intake_keys: np.ndarray
+    intake_size: np.ndarray
+    intake_seq: np.ndarray
+    requests: np.ndarray
+    """Document requests filed (:data:`REQUEST`), ``requests_size`` of them, for the third countries."""
+    requests_size: int
+    talk_costs: np.ndarray
+
+
+FIELDS = tuple(AgencyState.__annotations__)
+
+
+@structref.register
+class AgencyStateType(KernelStateType):
+    """The numba type of :class:`Agencies`."""
+
+
+class Agencies(KernelState):
+    """Every country's migration agency from Python: kernels take it whole; fields read by name."""
+
+
+structref.define_proxy(Agencies, AgencyStateType, list(FIELDS))
+
+
+@nb.njit(cache=True)
+def _fields(a: AgencyState) -> tuple[Any, ...]:
+    """Every field, in the order of :data:`FIELDS`."""
+    return (
+        a.values,
+        a.key,
+        a.draws,
+        a.credit,
+        a.talks,
+        a.talks_head,
+        a.talks_tail,
+        a.next_talks,
+        a.next_head,
+        a.next_tail,
+        a.handovers,
+        a.handovers_head,
+        a.handovers_tail,
+        a.noticed_times,
+        a.noticed_keys,
+        a.noticed_size,
+        a.noticed_seq,
+        a.intake_times,
+        a.intake_keys,
+        a.intake_size,
+        a.intake_seq,
+        a.requests,
+        a.requests_size,
+        a.talk_costs,
+    )
+
+
+Agencies.names = FIELDS
+Agencies.getter = _fields
+
+
+@nb.njit(cache=True)
+def _make(*args: Any) -> Agencies:
+    return Agencies(*args)
+
+
+def new_agencies(values: np.ndarray, keys: np.ndarray) -> Agencies:
+    """The agencies of ``len(values)`` countries with empty lists: ``values`` per :data:`AGENCY_VALUES`, stream keys."""
+    n = len(values)
+
+    def counts() -> np.ndarray:
+        return np.zeros(n, dtype=np.int64)
+
+    return _make(
+        np.ascontiguousarray(values, dtype=np.float64),
+        np.ascontiguousarray(keys, dtype=np.uint64),
+        counts(),
+        np.zeros(n),
+        np.zeros((n, 64), dtype=np.int32),
+        counts(),
+        counts(),
+        np.zeros((n, 64), dtype=NEXT_TALK),
+        counts(),
+        counts(),
+        np.zeros((n, 64), dtype=HANDOVER),
+        counts(),
+        counts(),
+        np.zeros((n, 64)),
+        np.zeros((n, 64), dtype=np.int64),
+        counts(),
+        counts(),
+        np.zeros((n, 64)),
+        np.zeros((n, 64), dtype=np.int64),
+        counts(),
+        counts(),
+        np.zeros(64, dtype=REQUEST),
+        0,
+        np.zeros(n),
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _uniform(a: AgencyState, c: int) -> float:
+    k = a.draws[c]
+    a.draws[c] = k + 1
+    return case_uniform(a.key[c], k)
+
+
+@nb.njit(cache=True)
+def open_return_case(a: AgencyState, c: int, row: int) -> None:
+    """The voluntary period passed: the case joins the line for a first return talk."""
+    a.talks = line_room(a.talks, a.talks_head, a.talks_tail, c)
+    a.talks[c, line_slot(a.talks, a.talks_tail, c)] = row
+
+
+@nb.njit(cache=True)
+def notice_abscond(a: AgencyState, c: int, row: int, t: float, reporting_days: float) -> None:
+    """The agency will notice that the person in ``row`` absconded: within the reporting interval, or after a delay."""
+    mean = a.values[c, DETECTION_DAYS]
+    if reporting_days > 0.0:
+        delay = _uniform(a, c) * reporting_days
+    else:
+        delay = -math.log(1.0 - _uniform(a, c)) * mean if mean > 0.0 else 0.0
+    a.noticed_times, a.noticed_keys = dated_room(a.noticed_times, a.noticed_keys, a.noticed_size, c)
+    dated_push(a.noticed_times, a.noticed_keys, a.noticed_size, a.noticed_seq, c, t + delay, row)
+
+
+@nb.njit(cache=True)
+def _hand(a: AgencyState, c: int, row: int, decided: float, ground: int) -> None:
+    a.handovers = line_room(a.handovers, a.handovers_head, a.handovers_tail, c)
+    entry = a.handovers[c, line_slot(a.handovers, a.handovers_tail, c)]
+    entry.row, entry.decided, entry.ground = row, decided, ground
+
+
+@nb.njit(cache=True)
+def work_day(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, t: int) -> np.ndarray:
+    """Country ``c``'s agency spends day ``t``'s capacity: due handovers first, then return talks.
+
+    Returns the rows whose hazards changed (a first talk, or a handover
+    announced): the caller draws their next transitions.
+    """
+    v = a.values[c]
+    a.credit[c] += v[TALKS_PER_DAY]
+    capacity = int(a.credit[c])
+    a.credit[c] -= capacity
+    changed = np.empty(0, dtype=np.int64)
+    redraw = []
+    while True:
+        row, _ = dated_pop(a.noticed_times, a.noticed_keys, a.noticed_size, c, float(t))
+        if row < 0:
+            break
+        if hot[row].state == AB and not hot[row].handover_announced:
+            hot[row].handover_announced = True
+            _hand(a, c, row, float(t), ABSCONDED_GROUND)
+    while a.next_tail[c] > a.next_head[c] and a.next_talks[c, a.next_head[c] % a.next_talks.shape[1]].day <= t:
+        row = a.next_talks[c, line_take(a.next_talks, a.next_head, c)].row
+        if hot[row].state == RC:
+            open_return_case(a, c, row)
+    used = 0
+    while capacity > used and a.handovers_tail[c] > a.handovers_head[c]:
+        entry = a.handovers[c, line_take(a.handovers, a.handovers_head, c)]
+        row, decided, ground = entry.row, entry.decided, entry.ground
+        if hot[row].state == RC or hot[row].state == AB:
+            _hand_over(a, history, c, row, decided, ground, t)
+            used += 1
+    while capacity > used and a.talks_tail[c] > a.talks_head[c]:
+        row = a.talks[c, line_take(a.talks, a.talks_head, c)]
+        if hot[row].state == RC and not hot[row].handover_announced:
+            if _talk(a, hot, history, c, row, t):
+                redraw.append(row)
+            used += 1
+    a.talk_costs[c] += used * v[COST_TALK]
+    if redraw:
+        changed = np.array(redraw, dtype=np.int64)
+    return changed
+
+
+@nb.njit(cache=True)
+def _talk(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, row: int, t: int) -> bool:
+    """A return talk; return whether the case's hazards changed (first talk, or handover announced)."""
+    v = a.values[c]
+    case = hot[row]
+    case.talks += 1
+    first = case.talks == 1
+    if first and v[AVR_OFFERED] > 0.0:
+        case.avr_offered = True
+        case.avr_takes = _uniform(a, c) < v[AVR_UPTAKE]
+    if not case.documents and not case.document_pending:
+        case.document_pending = True
+        history[row].document_requests += 1
+        a.requests = _room(a.requests, a.requests_size + 1)
+        request = a.requests[a.requests_size]
+        request.day, request.row, request.forced = float(t), row, False
+        a.requests_size += 1
+    refuses = _uniform(a, c) < v[REFUSAL] * min(1.0, 1.0 / case.willingness)
+    if case.talks >= v[TALKS_BEFORE_HANDOVER] or refuses:
+        case.handover_announced = True
+        _hand(a, c, row, float(t), COERCION)
+    else:
+        a.next_talks = line_room(a.next_talks, a.next_head, a.next_tail, c)
+        entry = a.next_talks[c, line_slot(a.next_talks, a.next_tail, c)]
+        entry.day, entry.row = t + v[TALK_INTERVAL], row
+    return first or case.handover_announced
+
+
+@nb.njit(cache=True)
+def _room(a: np.ndarray, need: int) -> np.ndarray:
+    if need <= len(a):
+        return a
+    larger = np.zeros(max(need, 2 * len(a)), dtype=a.dtype)
+    larger[: len(a)] = a
+    return larger
+
+
+@nb.njit(cache=True)
+def _hand_over(a: AgencyState, history: np.ndarray, c: int, row: int, decided: float, ground: int, t: int) -> None:
+    """Send the case with the fields that survive the way to the police, after the administrative delay."""
+    v = a.values[c]
+    past = history[row]
+    past.handover_ground = ground
+    past.handover_decided_day = decided
+    allowed = int(v[FIELDS_ALLOWED])
+    kept = 0
+    for i in range(FIELD_COUNT):
+        if allowed >> i & 1 and _uniform(a, c) >= v[FIELD_LOSS]:
+            kept |= 1 << i
+    past.package = kept
+    admin = v[ADMIN_DAYS]
+    delay = -math.log(1.0 - _uniform(a, c)) * admin if admin > 0.0 else 0.0
+    a.intake_times, a.intake_keys = dated_room(a.intake_times, a.intake_keys, a.intake_size, c)
+    dated_push(a.intake_times, a.intake_keys, a.intake_size, a.intake_seq, c, t + delay, row)
