@@ -6,7 +6,9 @@ import numpy as np
 
 from sim.model.agency_kernel import AGENCY_VALUES, COERCION, new_agencies, notice_abscond, open_return_case, work_day
 from sim.model.case_draws import stream_key
-from sim.model.case_table import HISTORY, HOT
+from sim.model.case_moves import open_cases
+from sim.model.engine import COUNTRY_VALUES, new_engine
+from sim.model.hazard_kernel import RATES
 from sim.model.queues import dated_pop
 from sim.model.states import State
 
@@ -25,26 +27,32 @@ BASE = {
 }
 
 
-def _setup(cases: int, **values: float) -> tuple[object, np.ndarray, np.ndarray]:
+def _setup(cases: int, **values: float) -> tuple[object, object, np.ndarray, np.ndarray]:
+    """An agency and ``cases`` return cases waiting for a first talk (no hazards: the engine's rates are 0)."""
     given = BASE | values
     agencies = new_agencies(
         np.array([[given[name] for name in AGENCY_VALUES]]),
         np.array([stream_key(np.random.SeedSequence(entropy=9, spawn_key=(0, 1, 2)))], dtype=np.uint64),
     )
-    hot, history = np.zeros(cases, dtype=HOT), np.zeros(cases, dtype=HISTORY)
-    hot["state"], hot["willingness"], hot["documents"] = State.RETURN_CASE, 1.0, True
+    engine = new_engine(
+        1, 1, 100, np.zeros((1, len(RATES))), np.zeros((1, len(COUNTRY_VALUES))), np.zeros((1, 1), np.uint64), False
+    )
+    ones = np.ones(cases)
+    open_cases(engine, 0, 0, np.zeros(cases), np.zeros(cases, np.int64), ones, ones, np.zeros((cases, 4), np.bool_))
+    hot, history = engine.hot[:cases], engine.history[:cases]
+    hot["state"], hot["documents"] = State.RETURN_CASE, True
     for row in range(cases):
         open_return_case(agencies, 0, row)
-    return agencies, hot, history
+    return agencies, engine, hot, history
 
 
 def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after_the_set_number() -> None:
     """2.5 talks a day: 2, 3, 2, 3 ... talks; each case talked to thrice, 10 days apart, then handed over."""
-    agencies, hot, history = _setup(5)
+    agencies, engine, hot, history = _setup(5)
     talks_by_day = []
     for day in range(1, 41):
         before = int(hot["talks"].sum())
-        changed = work_day(agencies, hot, history, 0, day)
+        changed = work_day(agencies, engine, 0, day)
         talks_by_day.append(int(hot["talks"].sum()) - before)
         assert set(changed.tolist()) <= set(range(5))
     assert talks_by_day[:4] == [2, 3, 0, 0]  # five cases: all talked to on days 1-2, next talks 10 days later
@@ -52,7 +60,7 @@ def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after
     assert agencies.talk_costs[0] == (15 + 5) * 100.0  # a handover takes a unit of capacity, as a talk
     handed = []
     while True:
-        row, _ = dated_pop(agencies.intake_times, agencies.intake_keys, agencies.intake_size, 0, 1e9)
+        row, _ = dated_pop(engine.intake_times, engine.intake_keys, engine.intake_size, 0, 1e9)
         if row < 0:
             break
         handed.append(row)
@@ -62,20 +70,20 @@ def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after
 
 def test_an_absence_noticed_is_handed_over_before_any_talk_and_refusal_ends_talks_at_once() -> None:
     """Capacity 1: the noticed absconder's handover takes the day; with refusal certain, one talk is the last."""
-    agencies, hot, history = _setup(3, talks_per_day=1.0, refusal_handover_probability=1.0)
+    agencies, engine, hot, history = _setup(3, talks_per_day=1.0, refusal_handover_probability=1.0)
     hot[2]["state"] = State.ABSCONDED
     notice_abscond(agencies, 0, 2, 0.5, 0.0)  # noticed at once (no detection delay)
-    work_day(agencies, hot, history, 0, 1)  # the notice creates a handover, which takes the day's capacity
+    work_day(agencies, engine, 0, 1)  # the notice creates a handover, which takes the day's capacity
     assert hot["talks"].tolist() == [0, 0, 0] and history[2]["handover_ground"] == 2
-    work_day(agencies, hot, history, 0, 2)
+    work_day(agencies, engine, 0, 2)
     assert hot["talks"].tolist() == [1, 0, 0] and hot[0]["handover_announced"]
 
 
 def test_avr_is_taken_up_in_the_share_set_and_documents_are_requested_once() -> None:
     """4 000 first talks: AVR taken by 30 % (± 2.5 points); a case without documents gets one request."""
-    agencies, hot, history = _setup(4000, talks_per_day=4000.0, talks_before_handover=9)
+    agencies, engine, hot, history = _setup(4000, talks_per_day=4000.0, talks_before_handover=9)
     hot["documents"][::2] = False
-    work_day(agencies, hot, history, 0, 1)
+    work_day(agencies, engine, 0, 1)
     assert hot["avr_offered"].all() and abs(hot["avr_takes"].mean() - 0.3) < 0.025
-    assert agencies.requests_size == 2000 and (history["document_requests"] == ~hot["documents"]).all()
+    assert engine.requests_size == 2000 and (history["document_requests"] == ~hot["documents"]).all()
     assert hot["document_pending"].sum() == 2000

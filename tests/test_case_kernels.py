@@ -23,9 +23,10 @@ from sim.model.case_draws import case_seed, case_uniform, stream_key
 from sim.model.case_table import HOT, CaseTable, Codes, HotCase
 from sim.model.hazard_kernel import NO_TIMER, RATES, case_hazards, draw_next, pack_rates
 from sim.model.hazards import CompetingHazards
+from sim.model.queues import grown
 from sim.model.register import COLUMNS, register_frame
 from sim.model.states import ACTIVE, State
-from sim.model.timer_heap import grown, key_of
+from sim.model.timer_heap import key_of
 from sim.model.timer_heap import pop as timer_pop
 from sim.model.timer_heap import push as timer_push
 

@@ -13,9 +13,9 @@ information fields that survive the way (each lost with
 
 The agency's chance decisions draw from its own counter-based stream per
 country (:mod:`sim.model.case_draws`). What the agency hands on is filed,
-not acted on: the police's intake (:class:`AgencyState`'s ``intake_*``
-dated list, with the package in the case's history) and the document
-requests (``requests``, for the third countries' kernel).
+not acted on: the police's intake (the engine's ``intake_*`` dated list,
+with the package in the case's history) and the document requests (the
+engine's ``requests``, for the third countries' kernel).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ import numpy as np
 from numba.experimental import structref
 
 from sim.model.case_draws import case_uniform
+from sim.model.engine import EngineState
 from sim.model.kernel_state import KernelState, KernelStateType
-from sim.model.queues import dated_pop, dated_push, dated_room, line_room, line_slot, line_take
+from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_room, line_slot, line_take
 from sim.model.states import State
 
 AGENCY_VALUES = (
@@ -68,8 +69,6 @@ FIELD_COUNT = 5
 
 NEXT_TALK = np.dtype([("day", "f8"), ("row", "i4")])
 HANDOVER = np.dtype([("decided", "f8"), ("row", "i4"), ("ground", "u1")])
-REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("forced", "?")])
-"""A document request filed for the third countries' kernel: when, for whom, and whether for a forced return."""
 
 VP, RC, AB = int(State.VOLUNTARY_PERIOD), int(State.RETURN_CASE), int(State.ABSCONDED)
 
@@ -99,14 +98,6 @@ class AgencyState(Protocol):
     noticed_keys: np.ndarray
     noticed_size: np.ndarray
     noticed_seq: np.ndarray
-    intake_times: np.ndarray
-    """Dated list of handovers reaching the police (the package in the case's history ``package``)."""
-    intake_keys: np.ndarray
-    intake_size: np.ndarray
-    intake_seq: np.ndarray
-    requests: np.ndarray
-    """Document requests filed (:data:`REQUEST`), ``requests_size`` of them, for the third countries."""
-    requests_size: int
     talk_costs: np.ndarray
 
 
@@ -146,12 +137,6 @@ def _fields(a: AgencyState) -> tuple[Any, ...]:
         a.noticed_keys,
         a.noticed_size,
         a.noticed_seq,
-        a.intake_times,
-        a.intake_keys,
-        a.intake_size,
-        a.intake_seq,
-        a.requests,
-        a.requests_size,
         a.talk_costs,
     )
 
@@ -190,12 +175,6 @@ def new_agencies(values: np.ndarray, keys: np.ndarray) -> Agencies:
         np.zeros((n, 64), dtype=np.int64),
         counts(),
         counts(),
-        np.zeros((n, 64)),
-        np.zeros((n, 64), dtype=np.int64),
-        counts(),
-        counts(),
-        np.zeros(64, dtype=REQUEST),
-        0,
         np.zeros(n),
     )
 
@@ -234,13 +213,14 @@ def _hand(a: AgencyState, c: int, row: int, decided: float, ground: int) -> None
 
 
 @nb.njit(cache=True)
-def work_day(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, t: int) -> np.ndarray:
+def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> np.ndarray:
     """Country ``c``'s agency spends day ``t``'s capacity: due handovers first, then return talks.
 
     Returns the rows whose hazards changed (a first talk, or a handover
     announced): the caller draws their next transitions.
     """
     v = a.values[c]
+    hot = e.hot
     a.credit[c] += v[TALKS_PER_DAY]
     capacity = int(a.credit[c])
     a.credit[c] -= capacity
@@ -262,12 +242,12 @@ def work_day(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, t: in
         entry = a.handovers[c, line_take(a.handovers, a.handovers_head, c)]
         row, decided, ground = entry.row, entry.decided, entry.ground
         if hot[row].state == RC or hot[row].state == AB:
-            _hand_over(a, history, c, row, decided, ground, t)
+            _hand_over(a, e, c, row, decided, ground, t)
             used += 1
     while capacity > used and a.talks_tail[c] > a.talks_head[c]:
         row = a.talks[c, line_take(a.talks, a.talks_head, c)]
         if hot[row].state == RC and not hot[row].handover_announced:
-            if _talk(a, hot, history, c, row, t):
+            if _talk(a, e, c, row, t):
                 redraw.append(row)
             used += 1
     a.talk_costs[c] += used * v[COST_TALK]
@@ -277,10 +257,10 @@ def work_day(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, t: in
 
 
 @nb.njit(cache=True)
-def _talk(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, row: int, t: int) -> bool:
+def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> bool:
     """A return talk; return whether the case's hazards changed (first talk, or handover announced)."""
     v = a.values[c]
-    case = hot[row]
+    case = e.hot[row]
     case.talks += 1
     first = case.talks == 1
     if first and v[AVR_OFFERED] > 0.0:
@@ -288,11 +268,11 @@ def _talk(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, row: int
         case.avr_takes = _uniform(a, c) < v[AVR_UPTAKE]
     if not case.documents and not case.document_pending:
         case.document_pending = True
-        history[row].document_requests += 1
-        a.requests = _room(a.requests, a.requests_size + 1)
-        request = a.requests[a.requests_size]
+        e.history[row].document_requests += 1
+        e.requests = grown(e.requests, e.requests_size + 1)
+        request = e.requests[e.requests_size]
         request.day, request.row, request.forced = float(t), row, False
-        a.requests_size += 1
+        e.requests_size += 1
     refuses = _uniform(a, c) < v[REFUSAL] * min(1.0, 1.0 / case.willingness)
     if case.talks >= v[TALKS_BEFORE_HANDOVER] or refuses:
         case.handover_announced = True
@@ -305,19 +285,10 @@ def _talk(a: AgencyState, hot: np.ndarray, history: np.ndarray, c: int, row: int
 
 
 @nb.njit(cache=True)
-def _room(a: np.ndarray, need: int) -> np.ndarray:
-    if need <= len(a):
-        return a
-    larger = np.zeros(max(need, 2 * len(a)), dtype=a.dtype)
-    larger[: len(a)] = a
-    return larger
-
-
-@nb.njit(cache=True)
-def _hand_over(a: AgencyState, history: np.ndarray, c: int, row: int, decided: float, ground: int, t: int) -> None:
+def _hand_over(a: AgencyState, e: EngineState, c: int, row: int, decided: float, ground: int, t: int) -> None:
     """Send the case with the fields that survive the way to the police, after the administrative delay."""
     v = a.values[c]
-    past = history[row]
+    past = e.history[row]
     past.handover_ground = ground
     past.handover_decided_day = decided
     allowed = int(v[FIELDS_ALLOWED])
@@ -328,5 +299,5 @@ def _hand_over(a: AgencyState, history: np.ndarray, c: int, row: int, decided: f
     past.package = kept
     admin = v[ADMIN_DAYS]
     delay = -math.log(1.0 - _uniform(a, c)) * admin if admin > 0.0 else 0.0
-    a.intake_times, a.intake_keys = dated_room(a.intake_times, a.intake_keys, a.intake_size, c)
-    dated_push(a.intake_times, a.intake_keys, a.intake_size, a.intake_seq, c, t + delay, row)
+    e.intake_times, e.intake_keys = dated_room(e.intake_times, e.intake_keys, e.intake_size, c)
+    dated_push(e.intake_times, e.intake_keys, e.intake_size, e.intake_seq, c, t + delay, row)

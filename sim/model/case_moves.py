@@ -43,8 +43,9 @@ from sim.model.engine import (
     EngineState,
 )
 from sim.model.hazard_kernel import NO_TIMER, draw_next, rates_in_force
+from sim.model.queues import grown
 from sim.model.states import ALLOWED, State
-from sim.model.timer_heap import grown, key_of, pop, push
+from sim.model.timer_heap import key_of, pop, push
 
 VP, RC, AB, PC, DET = (int(s) for s in State if s <= State.DETAINED)
 RET_VOL, RET_AVR = int(State.RETURNED_VOLUNTARY), int(State.RETURNED_ASSISTED)

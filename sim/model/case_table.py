@@ -40,6 +40,7 @@ HOT = np.dtype(
         # counters and codes
         ("epoch", "u4"),  # moved on by every new timer: an older timer is stale
         ("booked_on", "i4"),  # flight id of the seat booked, or NO_FLIGHT
+        ("wanted_at", "i4"),  # place on the police's wanted list (while ``wanted``)
         ("draws", "u2"),  # how many of its own random numbers the case has used
         ("state", "i1"),  # :class:`sim.model.states.State`
         ("timer_target", "i1"),  # where the live timer leads (a state, or a detention deadline)
@@ -77,6 +78,7 @@ class HotCase(Protocol):
     seed: np.uint64
     epoch: int
     booked_on: int
+    wanted_at: int
     draws: int
     state: int
     timer_target: int
@@ -120,6 +122,9 @@ HISTORY = np.dtype(
         ("escorts", "u2"),
         ("fields_passed", "u1"),  # bit i: INFO_FIELDS[i] was passed to the police
         ("package", "u1"),  # the fields of a handover on its way to the police (as fields_passed)
+        ("police_notice", "i4"),  # sequence number of the police's latest notice of an absence
+        ("detain_plan", "i4"),  # sequence number of the latest planned detention before a flight
+        ("detain_flight", "i4"),  # the flight that detention was planned for
         ("handover_ground", "u1"),  # code into Codes.grounds
         ("flight", "u1"),  # code into Codes.flights
         ("moved_to", "u1"),  # code into Codes.countries

@@ -47,6 +47,9 @@ STATUTE_DAYS, COST_DETENTION_DAY, AVR_GRANT, AVR_REINTEGRATION, CENTRE_UNTIL_DEP
     len(COUNTRY_VALUES)
 )
 
+REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("forced", "?")])
+"""A document request filed for the third countries' kernel: when, for whom, and whether for a forced return."""
+
 TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
 """A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""
 
@@ -89,6 +92,26 @@ class EngineState(Protocol):
     """The transition log (:data:`TRANSITION`), ``log_size`` in use, kept when ``log_on``."""
     log_size: int
     log_on: bool
+    wanted: np.ndarray
+    """Per country, the rows on the police's wanted list (``wanted_size`` of them; a case knows its place,
+    ``HOT.wanted_at``, so leaving the list is one swap)."""
+    wanted_size: np.ndarray
+    casework: np.ndarray
+    """Per country, the line of rows waiting for the police's next casework step."""
+    casework_head: np.ndarray
+    casework_tail: np.ndarray
+    intake_times: np.ndarray
+    """Per country, the dated list of handovers reaching the police (the package in ``HISTORY.package``)."""
+    intake_keys: np.ndarray
+    intake_size: np.ndarray
+    intake_seq: np.ndarray
+    requests: np.ndarray
+    """Document requests filed for the third countries (``REQUEST``), ``requests_size`` of them."""
+    requests_size: int
+    ready: np.ndarray
+    """Per country, the line of documented rows ready for the transport service to book."""
+    ready_head: np.ndarray
+    ready_tail: np.ndarray
 
 
 FIELDS = tuple(EngineState.__annotations__)
@@ -132,6 +155,20 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.log,
         e.log_size,
         e.log_on,
+        e.wanted,
+        e.wanted_size,
+        e.casework,
+        e.casework_head,
+        e.casework_tail,
+        e.intake_times,
+        e.intake_keys,
+        e.intake_size,
+        e.intake_seq,
+        e.requests,
+        e.requests_size,
+        e.ready,
+        e.ready_head,
+        e.ready_tail,
     )
 
 
@@ -155,26 +192,46 @@ def new_engine(
     cases (:func:`sim.model.case_draws.stream_key`); ``log`` keeps the
     transition log.
     """
-    return _make(
-        np.zeros(1024, dtype=HOT),
-        np.zeros(1024, dtype=HISTORY),
-        0,
-        np.zeros(1024),
-        np.zeros(1024, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-        last_day,
-        np.ascontiguousarray(rates, dtype=np.float64),
-        np.ascontiguousarray(values, dtype=np.float64),
-        np.ones((countries, origins)),
-        np.zeros((countries, len(State)), dtype=np.int64),
-        np.zeros((countries, len(EVENTS))),
-        np.zeros((countries, len(COSTS))),
-        np.zeros((countries, origins), dtype=np.int64),
-        np.zeros(countries, dtype=np.int64),
-        np.zeros(countries, dtype=np.int64),
-        np.ascontiguousarray(keys, dtype=np.uint64),
-        np.zeros(keys.shape, dtype=np.int64),
-        np.zeros(1024 if log else 0, dtype=TRANSITION),
-        0,
-        log,
-    )
+    n = countries
+
+    def per_country() -> np.ndarray:
+        return np.zeros(n, dtype=np.int64)
+
+    made: dict[str, Any] = {
+        "hot": np.zeros(1024, dtype=HOT),
+        "history": np.zeros(1024, dtype=HISTORY),
+        "size": 0,
+        "timer_times": np.zeros(1024),
+        "timer_keys": np.zeros(1024, dtype=np.int64),
+        "heap_size": np.zeros(1, dtype=np.int64),
+        "last_day": last_day,
+        "rates": np.ascontiguousarray(rates, dtype=np.float64),
+        "values": np.ascontiguousarray(values, dtype=np.float64),
+        "factors": np.ones((n, origins)),
+        "stocks": np.zeros((n, len(State)), dtype=np.int64),
+        "events": np.zeros((n, len(EVENTS))),
+        "costs": np.zeros((n, len(COSTS))),
+        "open_by_origin": np.zeros((n, origins), dtype=np.int64),
+        "detention_occupied": per_country(),
+        "centre_occupied": per_country(),
+        "keys": np.ascontiguousarray(keys, dtype=np.uint64),
+        "sequences": np.zeros(keys.shape, dtype=np.int64),
+        "log": np.zeros(1024 if log else 0, dtype=TRANSITION),
+        "log_size": 0,
+        "log_on": log,
+        "wanted": np.zeros((n, 64), dtype=np.int32),
+        "wanted_size": per_country(),
+        "casework": np.zeros((n, 64), dtype=np.int32),
+        "casework_head": per_country(),
+        "casework_tail": per_country(),
+        "intake_times": np.zeros((n, 64)),
+        "intake_keys": np.zeros((n, 64), dtype=np.int64),
+        "intake_size": per_country(),
+        "intake_seq": per_country(),
+        "requests": np.zeros(64, dtype=REQUEST),
+        "requests_size": 0,
+        "ready": np.zeros((n, 64), dtype=np.int32),
+        "ready_head": per_country(),
+        "ready_tail": per_country(),
+    }
+    return _make(*(made[name] for name in FIELDS))

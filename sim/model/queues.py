@@ -28,6 +28,16 @@ ROW_MASK = (1 << ROW_BITS) - 1
 
 
 @nb.njit(cache=True)
+def grown(a: np.ndarray, need: int) -> np.ndarray:
+    """``a`` itself if it holds ``need`` items, else a copy at least twice as long."""
+    if need <= len(a):
+        return a
+    larger = np.zeros(max(need, 2 * len(a)), dtype=a.dtype)
+    larger[: len(a)] = a
+    return larger
+
+
+@nb.njit(cache=True)
 def line_room(line: np.ndarray, head: np.ndarray, tail: np.ndarray, country: int) -> np.ndarray:
     """``line`` if country ``country``'s line can take one more entry, else a copy with twice the room.
 

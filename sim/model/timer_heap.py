@@ -7,7 +7,7 @@ is kept with the case); a timer whose epoch is no longer the case's is stale
 cancellation, as :mod:`sim.model.clock` does). Timers come out by time, ties
 by row (deterministic). The heap's length is kept in ``size[0]`` so kernels
 change it in place; the arrays do not grow inside :func:`push`: the caller
-makes room first (:func:`grown`).
+makes room first (:func:`sim.model.queues.grown`).
 
 Times and keys in two arrays, moved along a hole rather than swapped, make a
 push and a pop on a heap of 30 000 about 3 times faster than one array of
@@ -21,16 +21,6 @@ import numpy as np
 
 EPOCH_BITS = 32
 EPOCH_MASK = (1 << EPOCH_BITS) - 1
-
-
-@nb.njit(cache=True)
-def grown(a: np.ndarray, need: int) -> np.ndarray:
-    """``a`` itself if it holds ``need`` items, else a copy at least twice as long."""
-    if need <= len(a):
-        return a
-    larger = np.zeros(max(need, 2 * len(a)), dtype=a.dtype)
-    larger[: len(a)] = a
-    return larger
 
 
 @nb.njit(cache=True, inline="always")
