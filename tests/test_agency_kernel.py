@@ -7,7 +7,7 @@ import numpy as np
 from sim.model.agency_kernel import AGENCY_VALUES, COERCION, new_agencies, notice_abscond, open_return_case, work_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
-from sim.model.engine import COUNTRY_VALUES, new_engine
+from sim.model.engine import COSTS, COUNTRY_VALUES, new_engine
 from sim.model.hazard_kernel import RATES
 from sim.model.queues import dated_pop
 from sim.model.states import State
@@ -57,7 +57,7 @@ def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after
         assert set(changed.tolist()) <= set(range(5))
     assert talks_by_day[:4] == [2, 3, 0, 0]  # five cases: all talked to on days 1-2, next talks 10 days later
     assert hot["talks"].tolist() == [3] * 5 and hot["handover_announced"].all()
-    assert agencies.talk_costs[0] == (15 + 5) * 100.0  # a handover takes a unit of capacity, as a talk
+    assert engine.costs[0, COSTS.index("talks")] == (15 + 5) * 100.0  # a handover takes a unit of capacity, as a talk
     handed = []
     while True:
         row, _ = dated_pop(engine.intake_times, engine.intake_keys, engine.intake_size, 0, 1e9)

@@ -28,9 +28,10 @@ import numpy as np
 from numba.experimental import structref
 
 from sim.model.case_draws import case_uniform
-from sim.model.engine import EngineState
+from sim.model.engine import COST_TALKS, EngineState
+from sim.model.handoffs import file_request
 from sim.model.kernel_state import KernelState, KernelStateType
-from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_room, line_slot, line_take
+from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
 from sim.model.states import State
 
 AGENCY_VALUES = (
@@ -98,7 +99,6 @@ class AgencyState(Protocol):
     noticed_keys: np.ndarray
     noticed_size: np.ndarray
     noticed_seq: np.ndarray
-    talk_costs: np.ndarray
 
 
 FIELDS = tuple(AgencyState.__annotations__)
@@ -137,7 +137,6 @@ def _fields(a: AgencyState) -> tuple[Any, ...]:
         a.noticed_keys,
         a.noticed_size,
         a.noticed_seq,
-        a.talk_costs,
     )
 
 
@@ -157,26 +156,26 @@ def new_agencies(values: np.ndarray, keys: np.ndarray) -> Agencies:
     def counts() -> np.ndarray:
         return np.zeros(n, dtype=np.int64)
 
-    return _make(
-        np.ascontiguousarray(values, dtype=np.float64),
-        np.ascontiguousarray(keys, dtype=np.uint64),
-        counts(),
-        np.zeros(n),
-        np.zeros((n, 64), dtype=np.int32),
-        counts(),
-        counts(),
-        np.zeros((n, 64), dtype=NEXT_TALK),
-        counts(),
-        counts(),
-        np.zeros((n, 64), dtype=HANDOVER),
-        counts(),
-        counts(),
-        np.zeros((n, 64)),
-        np.zeros((n, 64), dtype=np.int64),
-        counts(),
-        counts(),
-        np.zeros(n),
-    )
+    made: dict[str, Any] = {
+        "values": np.ascontiguousarray(values, dtype=np.float64),
+        "key": np.ascontiguousarray(keys, dtype=np.uint64),
+        "draws": counts(),
+        "credit": np.zeros(n),
+        "talks": np.zeros((n, 64), dtype=np.int32),
+        "talks_head": counts(),
+        "talks_tail": counts(),
+        "next_talks": np.zeros((n, 64), dtype=NEXT_TALK),
+        "next_head": counts(),
+        "next_tail": counts(),
+        "handovers": np.zeros((n, 64), dtype=HANDOVER),
+        "handovers_head": counts(),
+        "handovers_tail": counts(),
+        "noticed_times": np.zeros((n, 64)),
+        "noticed_keys": np.zeros((n, 64), dtype=np.int64),
+        "noticed_size": counts(),
+        "noticed_seq": counts(),
+    }
+    return _make(*(made[name] for name in FIELDS))
 
 
 @nb.njit(cache=True, inline="always")
@@ -233,7 +232,7 @@ def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> np.ndarray:
         if hot[row].state == AB and not hot[row].handover_announced:
             hot[row].handover_announced = True
             _hand(a, c, row, float(t), ABSCONDED_GROUND)
-    while a.next_tail[c] > a.next_head[c] and a.next_talks[c, a.next_head[c] % a.next_talks.shape[1]].day <= t:
+    while line_due(a.next_talks, a.next_head, a.next_tail, c, float(t)):
         row = a.next_talks[c, line_take(a.next_talks, a.next_head, c)].row
         if hot[row].state == RC:
             open_return_case(a, c, row)
@@ -250,7 +249,7 @@ def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> np.ndarray:
             if _talk(a, e, c, row, t):
                 redraw.append(row)
             used += 1
-    a.talk_costs[c] += used * v[COST_TALK]
+    e.costs[c, COST_TALKS] += used * v[COST_TALK]
     if redraw:
         changed = np.array(redraw, dtype=np.int64)
     return changed
@@ -267,12 +266,7 @@ def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> bool:
         case.avr_offered = True
         case.avr_takes = _uniform(a, c) < v[AVR_UPTAKE]
     if not case.documents and not case.document_pending:
-        case.document_pending = True
-        e.history[row].document_requests += 1
-        e.requests = grown(e.requests, e.requests_size + 1)
-        request = e.requests[e.requests_size]
-        request.day, request.row, request.forced = float(t), row, False
-        e.requests_size += 1
+        file_request(e, row, float(t), False)
     refuses = _uniform(a, c) < v[REFUSAL] * min(1.0, 1.0 / case.willingness)
     if case.talks >= v[TALKS_BEFORE_HANDOVER] or refuses:
         case.handover_announced = True

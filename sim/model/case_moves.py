@@ -13,9 +13,7 @@ Which targets an agency acts on is the interpreted model's
 (:meth:`sim.model.country.CountrySystem.timer_fired`): the voluntary period's
 end, absconding, being found, moving to a neighbour, a detention's limit or
 review. Until the agencies are kernels too, :func:`run_timers` stops at such
-a timer and gives it to the caller, which carries it out and runs on; and
-:func:`release` gives back detention and centre places, not yet a place on
-the police's wanted list.
+a timer and gives it to the caller, which carries it out and runs on.
 """
 
 from __future__ import annotations
@@ -42,6 +40,7 @@ from sim.model.engine import (
     STATUTE_DAYS,
     EngineState,
 )
+from sim.model.handoffs import discard_wanted
 from sim.model.hazard_kernel import NO_TIMER, draw_next, rates_in_force
 from sim.model.queues import grown
 from sim.model.states import ALLOWED, State
@@ -150,6 +149,8 @@ def release(e: EngineState, row: int, new: int, t: float) -> None:
     """The case leaves its state for ``new``: give back what the state held and move the stocks."""
     case, past = e.hot[row], e.history[row]
     c, old = case.country, case.state
+    if old == AB and case.wanted:
+        discard_wanted(e, c, row)
     if old == DET:
         e.detention_occupied[c] -= 1
         days = t - case.since

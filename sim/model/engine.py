@@ -27,12 +27,26 @@ EVENTS = (
     "detention_spells_ended",
     "detention_days_awaiting_flight",
     "assisted_returns",
+    "detention_entries",
+    "released_at_limit",
+    "located",
+    "handed_to_police",
 )
 """The per-country counts the kernels keep (index by position); the interpreted model's ``events`` keys."""
-COSTS = ("avr_grants", "detention")
+COSTS = ("avr_grants", "detention", "talks", "police")
 """The per-country costs the kernels keep (index by position); the interpreted model's ``costs`` keys."""
-EV_DECISIONS, EV_DETENTION_DAYS, EV_SPELLS_ENDED, EV_AWAITING_FLIGHT, EV_ASSISTED = range(len(EVENTS))
-COST_AVR, COST_DETENTION = range(len(COSTS))
+(
+    EV_DECISIONS,
+    EV_DETENTION_DAYS,
+    EV_SPELLS_ENDED,
+    EV_AWAITING_FLIGHT,
+    EV_ASSISTED,
+    EV_DETENTION_ENTRIES,
+    EV_RELEASED_AT_LIMIT,
+    EV_LOCATED,
+    EV_HANDED_TO_POLICE,
+) = range(len(EVENTS))
+COST_AVR, COST_DETENTION, COST_TALKS, COST_POLICE = range(len(COSTS))
 
 COUNTRY_VALUES = (
     "statute_of_limitation_days",
@@ -41,14 +55,28 @@ COUNTRY_VALUES = (
     "avr_reintegration_support",
     "centre_until_departure",
     "return_centre_places",
+    "detention_places",
+    "detention_max_days",
+    "detention_max_days_extended",
+    "detention_review_days",
 )
 """Per-country values the moves read (as floats; true/false as 1/0), in the order of ``values``' columns."""
-STATUTE_DAYS, COST_DETENTION_DAY, AVR_GRANT, AVR_REINTEGRATION, CENTRE_UNTIL_DEPARTURE, CENTRE_PLACES = range(
-    len(COUNTRY_VALUES)
-)
+(
+    STATUTE_DAYS,
+    COST_DETENTION_DAY,
+    AVR_GRANT,
+    AVR_REINTEGRATION,
+    CENTRE_UNTIL_DEPARTURE,
+    CENTRE_PLACES,
+    DETENTION_PLACES,
+    DETENTION_MAX_DAYS,
+    DETENTION_MAX_DAYS_EXTENDED,
+    DETENTION_REVIEW_DAYS,
+) = range(len(COUNTRY_VALUES))
 
-REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("forced", "?")])
-"""A document request filed for the third countries' kernel: when, for whom, and whether for a forced return."""
+REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("version", "u2"), ("forced", "?")])
+"""A document request filed for the third countries' kernel: when, for whom, the case's document version
+then (a later version withdraws it), and whether for a forced return."""
 
 TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
 """A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""

@@ -71,9 +71,9 @@ def line_take(line: np.ndarray, head: np.ndarray, country: int) -> int:
 
 
 @nb.njit(cache=True, inline="always")
-def line_front(line: np.ndarray, head: np.ndarray, country: int) -> int:
-    """The position of the entry at the front of ``country``'s line (not empty), leaving it there."""
-    return head[country] % line.shape[1]
+def line_due(line: np.ndarray, head: np.ndarray, tail: np.ndarray, country: int, day: float) -> bool:
+    """Whether ``country``'s line of dated entries (a ``day`` field, in order) has one due by ``day`` in front."""
+    return tail[country] > head[country] and line[country, head[country] % line.shape[1]].day <= day
 
 
 @nb.njit(cache=True)

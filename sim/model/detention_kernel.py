@@ -1,0 +1,85 @@
+"""Detention places as kernels: taking a place, the review, the legal limit and release.
+
+The compiled counterpart of :class:`sim.model.places.Detention` (which
+documents the mechanism): a hard limit on places and on the length of a
+stay; a detention is reviewed every ``detention_review_days`` and goes on only
+while removal is under way (a flight booked, documents in hand or a request
+pending); at the legal limit it is extended to the extended limit where a
+flight is booked or a request pending, else the person is released back to
+an open police case, more likely to abscond. Freeing the place when the
+person leaves detention is part of the move (:func:`sim.model.case_moves.release`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+
+from sim.model.case_moves import move, schedule
+from sim.model.engine import (
+    DETENTION_MAX_DAYS,
+    DETENTION_MAX_DAYS_EXTENDED,
+    DETENTION_PLACES,
+    DETENTION_REVIEW_DAYS,
+    EV_DETENTION_ENTRIES,
+    EV_RELEASED_AT_LIMIT,
+    EngineState,
+)
+from sim.model.handoffs import enqueue_casework
+from sim.model.states import State
+
+DET, PC = int(State.DETAINED), int(State.POLICE_CASE)
+
+
+@nb.njit(cache=True)
+def request(e: EngineState, row: int, t: float) -> bool:
+    """Detain the person in ``row`` if a place is free in their country; return whether one was."""
+    case = e.hot[row]
+    c = case.country
+    if e.detention_occupied[c] >= e.values[c, DETENTION_PLACES]:
+        return False
+    e.detention_occupied[c] += 1
+    e.events[c, EV_DETENTION_ENTRIES] += 1
+    e.history[row].times_detained += 1
+    case.detention_limit = t + e.values[c, DETENTION_MAX_DAYS]
+    case.detention_review = t + e.values[c, DETENTION_REVIEW_DAYS]
+    move(e, row, DET, t)
+    return True
+
+
+@nb.njit(cache=True)
+def release(e: EngineState, row: int, t: float) -> None:
+    """Let the person go back to an open police case (queued for casework), more likely to abscond."""
+    case = e.hot[row]
+    case.released = True
+    case.booked_on = -1
+    case.detention_limit = case.detention_review = math.inf
+    move(e, row, PC, t)
+    enqueue_casework(e, case.country, row)
+
+
+@nb.njit(cache=True)
+def review(e: EngineState, row: int, t: float) -> None:
+    """The police review the detention: it goes on while removal is under way, else the person is released."""
+    case = e.hot[row]
+    if case.booked_on >= 0 or case.documents or case.document_pending:
+        case.detention_review = t + e.values[case.country, DETENTION_REVIEW_DAYS]
+        schedule(e, row, t)
+    else:
+        release(e, row, t)
+
+
+@nb.njit(cache=True)
+def at_limit(e: EngineState, row: int, t: float) -> None:
+    """The legal limit is reached: extended where a flight is booked or a request pending, else release."""
+    case = e.hot[row]
+    c = case.country
+    extended = case.since + e.values[c, DETENTION_MAX_DAYS_EXTENDED]
+    if extended > case.detention_limit and (case.booked_on >= 0 or case.document_pending):
+        case.detention_limit = extended
+        schedule(e, row, t)
+    else:
+        e.history[row].released_at_limit += 1
+        e.events[c, EV_RELEASED_AT_LIMIT] += 1
+        release(e, row, t)

@@ -1,0 +1,421 @@
+"""The police's work as kernels: intake, noticing absences, casework, searches, detention decisions.
+
+The compiled counterpart of :class:`sim.model.agents.police.PoliceUnit`
+(which documents the mechanism): handed-over cases are registered with the
+information package that reached the police; a daily capacity of actions
+(with credit) is split between casework (make contact, request documents,
+hand a documented person to the transport service) and searches of the
+wanted list, whose chance of finding a person rises with the fields passed;
+people judged at risk of absconding are detained while removal is in sight,
+or, when planned jointly, shortly before a booked flight.
+
+The police's chance decisions draw from their own counter-based stream per
+country, and whether a case is planned jointly from a second one, so that
+switching joint planning on or off leaves the other draws unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+import numba as nb
+import numpy as np
+from numba.experimental import structref
+
+from sim.model.case_draws import case_uniform
+from sim.model.case_moves import move
+from sim.model.detention_kernel import release as release_from_detention
+from sim.model.detention_kernel import request as request_detention
+from sim.model.engine import COST_POLICE, EV_HANDED_TO_POLICE, EV_LOCATED, EngineState
+from sim.model.handoffs import add_wanted, enqueue_casework, enqueue_ready, file_request
+from sim.model.kernel_state import KernelState, KernelStateType
+from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
+from sim.model.states import State
+from sim.params.levers import INFO_FIELDS
+
+POLICE_VALUES = (
+    "actions_per_day",
+    "police_search_share",
+    "locate_probability_per_search",
+    "contact_probability",
+    "contact_retry_days",
+    "document_max_attempts",
+    "document_retry_days",
+    "police_absence_detection_days",
+    "detention_risk_threshold",
+    "cost_police_action",
+    "joint_detention_planning",
+    "days_per_week",
+    "detain_days_before_flight",
+)
+"""Per-country values the police read (``actions_per_day``: officers times actions per officer; true/false as
+1/0), in the order of ``values``' columns."""
+(
+    ACTIONS,
+    SEARCH_SHARE,
+    LOCATE_PER_SEARCH,
+    CONTACT,
+    CONTACT_RETRY,
+    MAX_ATTEMPTS,
+    RETRY_DAYS,
+    DETECTION_DAYS,
+    RISK_THRESHOLD,
+    COST_ACTION,
+    JOINT_PLANNING,
+    DAYS_PER_WEEK,
+    DETAIN_BEFORE,
+) = range(len(POLICE_VALUES))
+
+IDENTITY_DOCUMENTS = 1 << INFO_FIELDS.index("identity_documents")
+ABSCONDED_GROUND = 2
+VP, RC, AB, PC, DET, AF = (int(s) for s in State if s < State.RETURNED_VOLUNTARY)
+DUE = np.dtype([("day", "f8"), ("row", "i4")])
+"""An entry of a line of cases waiting for a day (document retries, contact retries)."""
+
+
+class PoliceState(Protocol):
+    """Each country's police, as rows of arrays indexed by the country."""
+
+    values: np.ndarray
+    """Per country, :data:`POLICE_VALUES`."""
+    answer_soon: np.ndarray
+    """Per country and origin: whether a pending request there counts as removal in sight (the authority
+    takes forced returns and usually answers within ``detention_document_wait_max_days``)."""
+    locate_multiplier: np.ndarray
+    """Per country, fields passed (bits) and family here (0/1): the locate hazard's multiplier."""
+    key: np.ndarray
+    draws: np.ndarray
+    planning_key: np.ndarray
+    planning_draws: np.ndarray
+    credit: np.ndarray
+    retries: np.ndarray
+    """Line of :data:`DUE`: cases to request documents again on a day."""
+    retries_head: np.ndarray
+    retries_tail: np.ndarray
+    contact_retries: np.ndarray
+    """Line of :data:`DUE`: cases whose person was not found, to be tried again on a day."""
+    contact_head: np.ndarray
+    contact_tail: np.ndarray
+    noticed_times: np.ndarray
+    """Dated list: an absence from a police case revealed by a missed reporting duty."""
+    noticed_keys: np.ndarray
+    noticed_size: np.ndarray
+    noticed_seq: np.ndarray
+    detain_times: np.ndarray
+    """Dated list: jointly planned cases to detain shortly before their flight."""
+    detain_keys: np.ndarray
+    detain_size: np.ndarray
+    detain_seq: np.ndarray
+
+
+FIELDS = tuple(PoliceState.__annotations__)
+
+
+@structref.register
+class PoliceStateType(KernelStateType):
+    """The numba type of :class:`Police`."""
+
+
+class Police(KernelState):
+    """Every country's police from Python: kernels take it whole; fields read by name."""
+
+
+structref.define_proxy(Police, PoliceStateType, list(FIELDS))
+
+
+@nb.njit(cache=True)
+def _fields(p: PoliceState) -> tuple[Any, ...]:
+    """Every field, in the order of :data:`FIELDS`."""
+    return (
+        p.values,
+        p.answer_soon,
+        p.locate_multiplier,
+        p.key,
+        p.draws,
+        p.planning_key,
+        p.planning_draws,
+        p.credit,
+        p.retries,
+        p.retries_head,
+        p.retries_tail,
+        p.contact_retries,
+        p.contact_head,
+        p.contact_tail,
+        p.noticed_times,
+        p.noticed_keys,
+        p.noticed_size,
+        p.noticed_seq,
+        p.detain_times,
+        p.detain_keys,
+        p.detain_size,
+        p.detain_seq,
+    )
+
+
+Police.names = FIELDS
+Police.getter = _fields
+
+
+@nb.njit(cache=True)
+def _make(*args: Any) -> Police:
+    return Police(*args)
+
+
+def new_police(
+    values: np.ndarray, answer_soon: np.ndarray, locate_multiplier: np.ndarray, keys: np.ndarray, planning: np.ndarray
+) -> Police:
+    """The police of ``len(values)`` countries with empty lists (arrays as :class:`PoliceState` describes)."""
+    n = len(values)
+
+    def counts() -> np.ndarray:
+        return np.zeros(n, dtype=np.int64)
+
+    made: dict[str, Any] = {
+        "values": np.ascontiguousarray(values, dtype=np.float64),
+        "answer_soon": np.ascontiguousarray(answer_soon, dtype=np.bool_),
+        "locate_multiplier": np.ascontiguousarray(locate_multiplier, dtype=np.float64),
+        "key": np.ascontiguousarray(keys, dtype=np.uint64),
+        "draws": counts(),
+        "planning_key": np.ascontiguousarray(planning, dtype=np.uint64),
+        "planning_draws": counts(),
+        "credit": np.zeros(n),
+        "retries": np.zeros((n, 64), dtype=DUE),
+        "retries_head": counts(),
+        "retries_tail": counts(),
+        "contact_retries": np.zeros((n, 64), dtype=DUE),
+        "contact_head": counts(),
+        "contact_tail": counts(),
+        "noticed_times": np.zeros((n, 64)),
+        "noticed_keys": np.zeros((n, 64), dtype=np.int64),
+        "noticed_size": counts(),
+        "noticed_seq": counts(),
+        "detain_times": np.zeros((n, 64)),
+        "detain_keys": np.zeros((n, 64), dtype=np.int64),
+        "detain_size": counts(),
+        "detain_seq": counts(),
+    }
+    return _make(*(made[name] for name in FIELDS))
+
+
+@nb.njit(cache=True, inline="always")
+def _uniform(p: PoliceState, c: int) -> float:
+    k = p.draws[c]
+    p.draws[c] = k + 1
+    return case_uniform(p.key[c], k)
+
+
+@nb.njit(cache=True)
+def locate_probability(p: PoliceState, e: EngineState, c: int, row: int, base: float) -> float:
+    """Chance that a search or contact attempt finds the person: ``1 - (1 - base) ** multiplier`` of the fields."""
+    if base >= 1.0:
+        return 1.0
+    family = 1 if e.history[row].family else 0
+    return 1.0 - (1.0 - base) ** p.locate_multiplier[c, e.history[row].fields_passed, family]
+
+
+@nb.njit(cache=True)
+def at_risk(p: PoliceState, e: EngineState, c: int, row: int) -> bool:
+    """The police's judgement of absconding risk: history or stated unwillingness, never the vulnerable."""
+    past = e.history[row]
+    return not past.vulnerable and (past.ever_absconded or e.hot[row].willingness < p.values[c, RISK_THRESHOLD])
+
+
+@nb.njit(cache=True)
+def consider_detention(p: PoliceState, e: EngineState, c: int, row: int, t: float) -> None:
+    """Detain a person at risk while removal is in sight, unless their detention is planned jointly."""
+    case = e.hot[row]
+    if case.joint_planned or case.state != PC or not at_risk(p, e, c, row):
+        return
+    if case.documents or (case.document_pending and p.answer_soon[c, case.origin]):
+        request_detention(e, row, t)
+
+
+@nb.njit(cache=True)
+def notice_abscond(p: PoliceState, e: EngineState, c: int, row: int, t: float, reporting_days: float) -> None:
+    """The person absconded from a police case: a missed reporting duty reveals it after a delay."""
+    mean = p.values[c, DETECTION_DAYS]
+    if reporting_days > 0.0:
+        delay = _uniform(p, c) * reporting_days
+    else:
+        delay = -math.log(1.0 - _uniform(p, c)) * mean if mean > 0.0 else 0.0
+    p.noticed_times, p.noticed_keys = dated_room(p.noticed_times, p.noticed_keys, p.noticed_size, c)
+    e.history[row].police_notice = dated_push(
+        p.noticed_times, p.noticed_keys, p.noticed_size, p.noticed_seq, c, t + delay, row
+    )
+
+
+@nb.njit(cache=True)
+def receive_located(p: PoliceState, e: EngineState, c: int, row: int, t: float) -> None:
+    """An absconded person was found: an open police case, queued for casework, detained if warranted."""
+    e.events[c, EV_LOCATED] += 1
+    e.hot[row].contacted = True
+    move(e, row, PC, t)
+    enqueue_casework(e, c, row)
+    consider_detention(p, e, c, row, t)
+
+
+@nb.njit(cache=True)
+def documents_refused(p: PoliceState, e: EngineState, c: int, row: int, t: float) -> None:
+    """A request was refused: try again later, or the case is unenforceable once the attempts are used."""
+    if e.history[row].document_requests < p.values[c, MAX_ATTEMPTS]:
+        _retry_documents(p, c, t + p.values[c, RETRY_DAYS], row)
+    else:
+        e.hot[row].unenforceable = True
+        if e.hot[row].state == DET:
+            release_from_detention(e, row, t)
+
+
+@nb.njit(cache=True)
+def flight_booked(p: PoliceState, e: EngineState, c: int, row: int, t: float, day: float, flight: int) -> None:
+    """The person has a seat on ``flight`` leaving on ``day``: detain if at risk, at once or shortly before it."""
+    case = e.hot[row]
+    if case.state != AF or not at_risk(p, e, c, row):
+        return
+    when = day - p.values[c, DETAIN_BEFORE] if case.joint_planned else t
+    if when <= t:
+        request_detention(e, row, t)
+        return
+    p.detain_times, p.detain_keys = dated_room(p.detain_times, p.detain_keys, p.detain_size, c)
+    past = e.history[row]
+    past.detain_plan = dated_push(p.detain_times, p.detain_keys, p.detain_size, p.detain_seq, c, when, row)
+    past.detain_flight = flight
+
+
+@nb.njit(cache=True)
+def _retry_documents(p: PoliceState, c: int, day: float, row: int) -> None:
+    p.retries = line_room(p.retries, p.retries_head, p.retries_tail, c)
+    entry = p.retries[c, line_slot(p.retries, p.retries_tail, c)]
+    entry.day, entry.row = day, row
+
+
+@nb.njit(cache=True)
+def _retry_contact(p: PoliceState, c: int, day: float, row: int) -> None:
+    p.contact_retries = line_room(p.contact_retries, p.contact_head, p.contact_tail, c)
+    entry = p.contact_retries[c, line_slot(p.contact_retries, p.contact_tail, c)]
+    entry.day, entry.row = day, row
+
+
+@nb.njit(cache=True)
+def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
+    """Country ``c``'s police register today's handovers, then spend the day's capacity on casework and searches."""
+    v = p.values[c]
+    day = float(t)
+    while True:
+        row, _ = dated_pop(e.intake_times, e.intake_keys, e.intake_size, c, day)
+        if row < 0:
+            break
+        _register(p, e, c, row, t)
+    while True:
+        row, number = dated_pop(p.noticed_times, p.noticed_keys, p.noticed_size, c, day)
+        if row < 0:
+            break
+        case = e.hot[row]
+        if case.state == AB and not case.wanted and e.history[row].police_notice == number:
+            add_wanted(e, c, row)
+    while True:
+        row, number = dated_pop(p.detain_times, p.detain_keys, p.detain_size, c, day)
+        if row < 0:
+            break
+        case, past = e.hot[row], e.history[row]
+        if case.state == AF and past.detain_plan == number and case.booked_on == past.detain_flight:
+            request_detention(e, row, day)
+    while line_due(p.retries, p.retries_head, p.retries_tail, c, day):
+        enqueue_casework(e, c, p.retries[c, line_take(p.retries, p.retries_head, c)].row)
+    while (
+        p.contact_tail[c] > p.contact_head[c]
+        and p.contact_retries[c, p.contact_head[c] % p.contact_retries.shape[1]].day <= t
+    ):
+        enqueue_casework(e, c, p.contact_retries[c, line_take(p.contact_retries, p.contact_head, c)].row)
+    p.credit[c] += v[ACTIONS]
+    capacity = int(p.credit[c])
+    p.credit[c] -= capacity
+    searches = min(e.wanted_size[c], round(capacity * v[SEARCH_SHARE]))
+    used = _casework(p, e, c, t, capacity - searches)
+    searches = min(e.wanted_size[c], capacity - used)
+    _search(p, e, c, t, searches)
+    e.costs[c, COST_POLICE] += (used + searches) * v[COST_ACTION]
+
+
+@nb.njit(cache=True)
+def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
+    """The handed-over case arrives with its package: a police case to work, or a person to search for."""
+    case, past = e.hot[row], e.history[row]
+    past.handover_day = t
+    past.fields_passed = past.package
+    e.events[c, EV_HANDED_TO_POLICE] += 1
+    planned = False
+    if p.values[c, JOINT_PLANNING] > 0.0:
+        k = p.planning_draws[c]
+        p.planning_draws[c] = k + 1
+        planned = case_uniform(p.planning_key[c], k) < p.values[c, DAYS_PER_WEEK] / 5.0
+    case.joint_planned = planned
+    if not past.package & IDENTITY_DOCUMENTS and not past.has_id_document:
+        # the police do not learn of documents or requests in the agency's file
+        case.documents = False
+        case.document_pending = False
+        past.document_version += 1
+    if case.state == RC:
+        move(e, row, PC, t)
+        enqueue_casework(e, c, row)
+    elif case.state == AB:
+        if past.handover_ground == ABSCONDED_GROUND:
+            add_wanted(e, c, row)
+        else:
+            enqueue_casework(e, c, row)
+
+
+@nb.njit(cache=True)
+def _casework(p: PoliceState, e: EngineState, c: int, t: int, capacity: int) -> int:
+    used = 0
+    while used < capacity and e.casework_tail[c] > e.casework_head[c]:
+        row = e.casework[c, line_take(e.casework, e.casework_head, c)]
+        case = e.hot[row]
+        case.in_casework = False
+        if case.state == PC or case.state == DET or (case.state == AB and not case.contacted):
+            _act(p, e, c, row, t)
+            used += 1
+    return used
+
+
+@nb.njit(cache=True)
+def _act(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
+    """One casework step: make contact, request documents, or hand the person to the transport service."""
+    case = e.hot[row]
+    if not case.contacted:
+        _attempt_contact(p, e, c, row, t)
+    elif not case.documents:
+        can_request = e.history[row].document_requests < p.values[c, MAX_ATTEMPTS]
+        if not case.document_pending and not case.unenforceable and can_request:
+            file_request(e, row, float(t), True)
+            consider_detention(p, e, c, row, float(t))
+    elif case.booked_on < 0:
+        if case.state == PC:
+            move(e, row, AF, t)
+        enqueue_ready(e, c, row, float(t))
+
+
+@nb.njit(cache=True)
+def _attempt_contact(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
+    """Try to reach the person: one who absconded is found gone; one who is there may be missed this time."""
+    e.history[row].contact_attempts += 1
+    if e.hot[row].state == AB:
+        add_wanted(e, c, row)
+        return
+    if _uniform(p, c) < locate_probability(p, e, c, row, p.values[c, CONTACT]):
+        e.hot[row].contacted = True
+        enqueue_casework(e, c, row)
+    else:
+        _retry_contact(p, c, t + p.values[c, CONTACT_RETRY], row)
+
+
+@nb.njit(cache=True)
+def _search(p: PoliceState, e: EngineState, c: int, t: int, searches: int) -> None:
+    base = p.values[c, LOCATE_PER_SEARCH]
+    for _ in range(searches):
+        n = e.wanted_size[c]
+        if n == 0:
+            break
+        row = e.wanted[c, int(_uniform(p, c) * n)]
+        if _uniform(p, c) < locate_probability(p, e, c, row, base):
+            receive_located(p, e, c, row, float(t))

@@ -1,0 +1,139 @@
+"""The police's and detention's kernels: registering handovers, casework, searches, the wanted list, detention."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.model.case_draws import stream_key
+from sim.model.case_moves import move, open_cases
+from sim.model.detention_kernel import at_limit, review
+from sim.model.engine import COUNTRY_VALUES, EVENTS, new_engine
+from sim.model.handoffs import add_wanted, enqueue_casework
+from sim.model.hazard_kernel import RATES
+from sim.model.police_kernel import POLICE_VALUES, consider_detention, new_police, work_day
+from sim.model.queues import dated_push
+from sim.model.states import State
+
+POLICE = {
+    "actions_per_day": 10.0,
+    "police_search_share": 0.0,
+    "locate_probability_per_search": 1.0,
+    "contact_probability": 1.0,
+    "contact_retry_days": 5.0,
+    "document_max_attempts": 2,
+    "document_retry_days": 30.0,
+    "police_absence_detection_days": 0.0,
+    "detention_risk_threshold": 0.0,
+    "cost_police_action": 10.0,
+    "joint_detention_planning": 0.0,
+    "days_per_week": 0.0,
+    "detain_days_before_flight": 0.0,
+}
+COUNTRY = dict.fromkeys(COUNTRY_VALUES, 0.0) | {
+    "statute_of_limitation_days": 10_000.0,
+    "detention_places": 2,
+    "detention_max_days": 60.0,
+    "detention_max_days_extended": 90.0,
+    "detention_review_days": 14.0,
+}
+
+
+def _setup(cases: int, **police: float) -> tuple[object, object]:
+    """``cases`` cases (no hazards but expiry far away) and a police of one country."""
+    key = np.array([[stream_key(np.random.SeedSequence(entropy=3, spawn_key=(0, 1, 3)))]], dtype=np.uint64)
+    engine = new_engine(
+        1, 1, 5000, np.zeros((1, len(RATES))), np.array([[COUNTRY[n] for n in COUNTRY_VALUES]]), key, False
+    )
+    ones = np.ones(cases)
+    open_cases(engine, 0, 0, np.zeros(cases), np.zeros(cases, np.int64), ones, ones, np.zeros((cases, 4), np.bool_))
+    given = POLICE | police
+    units = new_police(
+        np.array([[given[n] for n in POLICE_VALUES]]),
+        np.array([[True]]),
+        np.ones((1, 32, 2)),
+        key[:, 0],
+        key[:, 0] + np.uint64(1),
+    )
+    return engine, units
+
+
+def _hand_over(engine: object, rows: list[int], day: float, package: int = 0) -> None:
+    """File handovers reaching the police on ``day`` (as the agency's kernel does; the list has room for 64)."""
+    for row in rows:
+        engine.history[row]["package"] = package
+        dated_push(engine.intake_times, engine.intake_keys, engine.intake_size, engine.intake_seq, 0, day, row)
+
+
+def test_a_handed_over_case_goes_from_contact_to_documents_to_the_transport_line() -> None:
+    """One case: registered, contacted, documents requested (forced), then, with documents, ready for a flight."""
+    engine, police = _setup(1)
+    move(engine, 0, State.RETURN_CASE, 0.5)
+    engine.history[0]["handover_ground"] = 1
+    _hand_over(engine, [0], 1.0, package=0b00100)
+    work_day(police, engine, 0, 1)  # registered, contacted (probability 1)
+    hot, history = engine.hot, engine.history
+    assert hot[0]["state"] == State.POLICE_CASE and history[0]["handover_day"] == 1.0
+    assert history[0]["fields_passed"] == 0b00100 and hot[0]["contacted"]
+    assert engine.events[0, EVENTS.index("handed_to_police")] == 1
+    work_day(police, engine, 0, 2)  # a forced document request
+    assert engine.requests_size == 1 and engine.requests[0]["forced"] and hot[0]["document_pending"]
+    hot[0]["document_pending"], hot[0]["documents"] = False, True  # the third country says yes
+    enqueue_casework(engine, 0, 0)  # (as the answer's kernel will)
+    work_day(police, engine, 0, 3)
+    assert hot[0]["state"] == State.AWAITING_FLIGHT and engine.ready_tail[0] - engine.ready_head[0] == 1
+    assert history[0]["flight_ready_day"] == 3.0
+
+
+def test_without_the_identity_field_the_police_lose_the_agencys_documents_and_requests() -> None:
+    """A person without own documents whose file lacks the identity field: documents and request withdrawn."""
+    engine, police = _setup(2)
+    for row in (0, 1):
+        move(engine, row, State.RETURN_CASE, 0.5)
+        engine.hot[row]["documents"] = engine.hot[row]["document_pending"] = True
+    _hand_over(engine, [0], 1.0, package=0b00000)
+    _hand_over(engine, [1], 1.0, package=0b00100)  # identity documents passed
+    work_day(police, engine, 0, 1)
+    assert not engine.hot[0]["documents"] and engine.history[0]["document_version"] == 1
+    assert engine.hot[1]["documents"] and engine.history[1]["document_version"] == 0
+
+
+def test_searches_find_people_on_the_wanted_list_who_leave_it_when_they_leave_absconding() -> None:
+    """Ten people wanted; one departs unseen (off the list at once); all searches succeed: nine located."""
+    engine, police = _setup(10, police_search_share=1.0)
+    for row in range(10):
+        move(engine, row, State.ABSCONDED, 0.5)
+        add_wanted(engine, 0, row)
+    move(engine, 3, State.DEPARTED_UNRECORDED, 0.7)
+    assert engine.wanted_size[0] == 9 and 3 not in engine.wanted[0, :9].tolist()
+    assert sorted(engine.wanted[0, :9].tolist()) == [r for r in range(10) if r != 3]
+    work_day(police, engine, 0, 1)
+    assert engine.events[0, EVENTS.index("located")] == 9 and engine.wanted_size[0] == 0
+    assert (engine.hot["state"][:10] == State.POLICE_CASE).sum() == 9
+
+
+def test_detention_takes_free_places_only_and_a_review_releases_when_nothing_is_under_way() -> None:
+    """Three at-risk people with documents, two places: two detained; a review with nothing under way releases."""
+    engine, police = _setup(3, detention_risk_threshold=2.0)  # willingness 1 < 2: at risk
+    for row in range(3):
+        move(engine, row, State.RETURN_CASE, 0.5)
+        move(engine, row, State.POLICE_CASE, 0.6)
+        engine.hot[row]["documents"] = True
+        consider_detention(police, engine, 0, row, 1.0)
+    assert engine.hot["state"][:3].tolist().count(State.DETAINED) == 2 and engine.detention_occupied[0] == 2
+    detained = int(np.flatnonzero(engine.hot["state"][:3] == State.DETAINED)[0])
+    assert engine.hot[detained]["detention_limit"] == 61.0 and engine.hot[detained]["detention_review"] == 15.0
+    review(engine, detained, 15.0)  # documents in hand: removal under way, the detention goes on
+    assert engine.hot[detained]["state"] == State.DETAINED and engine.hot[detained]["detention_review"] == 29.0
+    engine.hot[detained]["documents"] = False
+    review(engine, detained, 29.0)
+    assert engine.hot[detained]["state"] == State.POLICE_CASE and engine.hot[detained]["released"]
+    assert engine.detention_occupied[0] == 1 and engine.history[detained]["detention_days"] == 28.0
+    other = int(np.flatnonzero(engine.hot["state"][:3] == State.DETAINED)[0])
+    engine.hot[other]["document_pending"] = True
+    at_limit(engine, other, 61.0)  # a request pending: extended to the extended limit
+    assert engine.hot[other]["detention_limit"] == 91.0
+    at_limit(engine, other, 91.0)
+    assert engine.hot[other]["state"] == State.POLICE_CASE and engine.history[other]["released_at_limit"] == 1
+    assert math.isinf(engine.hot[other]["detention_limit"])
