@@ -6,57 +6,14 @@ import math
 
 import numpy as np
 
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import move, open_cases
+from sim.model.case_moves import move
 from sim.model.detention_kernel import at_limit, review
-from sim.model.engine import COUNTRY_VALUES, EVENTS, new_engine
+from sim.model.engine import EVENTS
 from sim.model.handoffs import add_wanted, enqueue_casework
-from sim.model.hazard_kernel import RATES
-from sim.model.police_kernel import POLICE_VALUES, consider_detention, new_police, work_day
+from sim.model.police_kernel import consider_detention, work_day
 from sim.model.queues import dated_push
 from sim.model.states import State
-
-POLICE = {
-    "actions_per_day": 10.0,
-    "police_search_share": 0.0,
-    "locate_probability_per_search": 1.0,
-    "contact_probability": 1.0,
-    "contact_retry_days": 5.0,
-    "document_max_attempts": 2,
-    "document_retry_days": 30.0,
-    "police_absence_detection_days": 0.0,
-    "detention_risk_threshold": 0.0,
-    "cost_police_action": 10.0,
-    "joint_detention_planning": 0.0,
-    "days_per_week": 0.0,
-    "detain_days_before_flight": 0.0,
-}
-COUNTRY = dict.fromkeys(COUNTRY_VALUES, 0.0) | {
-    "statute_of_limitation_days": 10_000.0,
-    "detention_places": 2,
-    "detention_max_days": 60.0,
-    "detention_max_days_extended": 90.0,
-    "detention_review_days": 14.0,
-}
-
-
-def _setup(cases: int, **police: float) -> tuple[object, object]:
-    """``cases`` cases (no hazards but expiry far away) and a police of one country."""
-    key = np.array([[stream_key(np.random.SeedSequence(entropy=3, spawn_key=(0, 1, 3)))]], dtype=np.uint64)
-    engine = new_engine(
-        1, 1, 5000, np.zeros((1, len(RATES))), np.array([[COUNTRY[n] for n in COUNTRY_VALUES]]), key, False
-    )
-    ones = np.ones(cases)
-    open_cases(engine, 0, 0, np.zeros(cases), np.zeros(cases, np.int64), ones, ones, np.zeros((cases, 4), np.bool_))
-    given = POLICE | police
-    units = new_police(
-        np.array([[given[n] for n in POLICE_VALUES]]),
-        np.array([[True]]),
-        np.ones((1, 32, 2)),
-        key[:, 0],
-        key[:, 0] + np.uint64(1),
-    )
-    return engine, units
+from tests.helpers.engine_cases import engine_with_police
 
 
 def _hand_over(engine: object, rows: list[int], day: float, package: int = 0) -> None:
@@ -68,7 +25,7 @@ def _hand_over(engine: object, rows: list[int], day: float, package: int = 0) ->
 
 def test_a_handed_over_case_goes_from_contact_to_documents_to_the_transport_line() -> None:
     """One case: registered, contacted, documents requested (forced), then, with documents, ready for a flight."""
-    engine, police = _setup(1)
+    engine, police = engine_with_police(1)
     move(engine, 0, State.RETURN_CASE, 0.5)
     engine.history[0]["handover_ground"] = 1
     _hand_over(engine, [0], 1.0, package=0b00100)
@@ -88,7 +45,7 @@ def test_a_handed_over_case_goes_from_contact_to_documents_to_the_transport_line
 
 def test_without_the_identity_field_the_police_lose_the_agencys_documents_and_requests() -> None:
     """A person without own documents whose file lacks the identity field: documents and request withdrawn."""
-    engine, police = _setup(2)
+    engine, police = engine_with_police(2)
     for row in (0, 1):
         move(engine, row, State.RETURN_CASE, 0.5)
         engine.hot[row]["documents"] = engine.hot[row]["document_pending"] = True
@@ -101,7 +58,7 @@ def test_without_the_identity_field_the_police_lose_the_agencys_documents_and_re
 
 def test_searches_find_people_on_the_wanted_list_who_leave_it_when_they_leave_absconding() -> None:
     """Ten people wanted; one departs unseen (off the list at once); all searches succeed: nine located."""
-    engine, police = _setup(10, police_search_share=1.0)
+    engine, police = engine_with_police(10, police_search_share=1.0)
     for row in range(10):
         move(engine, row, State.ABSCONDED, 0.5)
         add_wanted(engine, 0, row)
@@ -115,7 +72,7 @@ def test_searches_find_people_on_the_wanted_list_who_leave_it_when_they_leave_ab
 
 def test_detention_takes_free_places_only_and_a_review_releases_when_nothing_is_under_way() -> None:
     """Three at-risk people with documents, two places: two detained; a review with nothing under way releases."""
-    engine, police = _setup(3, detention_risk_threshold=2.0)  # willingness 1 < 2: at risk
+    engine, police = engine_with_police(3, detention_risk_threshold=2.0)  # willingness 1 < 2: at risk
     for row in range(3):
         move(engine, row, State.RETURN_CASE, 0.5)
         move(engine, row, State.POLICE_CASE, 0.6)
