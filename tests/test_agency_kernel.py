@@ -52,9 +52,8 @@ def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after
     talks_by_day = []
     for day in range(1, 41):
         before = int(hot["talks"].sum())
-        changed = work_day(agencies, engine, 0, day)
+        work_day(agencies, engine, 0, day)
         talks_by_day.append(int(hot["talks"].sum()) - before)
-        assert set(changed.tolist()) <= set(range(5))
     assert talks_by_day[:4] == [2, 3, 0, 0]  # five cases: all talked to on days 1-2, next talks 10 days later
     assert hot["talks"].tolist() == [3] * 5 and hot["handover_announced"].all()
     assert engine.costs[0, COSTS.index("talks")] == (15 + 5) * 100.0  # a handover takes a unit of capacity, as a talk

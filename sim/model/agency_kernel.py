@@ -28,6 +28,7 @@ import numpy as np
 from numba.experimental import structref
 
 from sim.model.case_draws import case_uniform
+from sim.model.case_moves import schedule
 from sim.model.engine import COST_TALKS, EngineState
 from sim.model.handoffs import file_request
 from sim.model.kernel_state import KernelState, KernelStateType
@@ -212,19 +213,13 @@ def _hand(a: AgencyState, c: int, row: int, decided: float, ground: int) -> None
 
 
 @nb.njit(cache=True)
-def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> np.ndarray:
-    """Country ``c``'s agency spends day ``t``'s capacity: due handovers first, then return talks.
-
-    Returns the rows whose hazards changed (a first talk, or a handover
-    announced): the caller draws their next transitions.
-    """
+def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> None:
+    """Country ``c``'s agency spends day ``t``'s capacity: due handovers first, then return talks."""
     v = a.values[c]
     hot = e.hot
     a.credit[c] += v[TALKS_PER_DAY]
     capacity = int(a.credit[c])
     a.credit[c] -= capacity
-    changed = np.empty(0, dtype=np.int64)
-    redraw = []
     while True:
         row, _ = dated_pop(a.noticed_times, a.noticed_keys, a.noticed_size, c, float(t))
         if row < 0:
@@ -246,18 +241,14 @@ def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> np.ndarray:
     while capacity > used and a.talks_tail[c] > a.talks_head[c]:
         row = a.talks[c, line_take(a.talks, a.talks_head, c)]
         if hot[row].state == RC and not hot[row].handover_announced:
-            if _talk(a, e, c, row, t):
-                redraw.append(row)
+            _talk(a, e, c, row, t)
             used += 1
     e.costs[c, COST_TALKS] += used * v[COST_TALK]
-    if redraw:
-        changed = np.array(redraw, dtype=np.int64)
-    return changed
 
 
 @nb.njit(cache=True)
-def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> bool:
-    """A return talk; return whether the case's hazards changed (first talk, or handover announced)."""
+def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> None:
+    """A return talk: AVR, a document request, a handover or the next talk; the hazards redrawn if they changed."""
     v = a.values[c]
     case = e.hot[row]
     case.talks += 1
@@ -275,7 +266,8 @@ def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> bool:
         a.next_talks = line_room(a.next_talks, a.next_head, a.next_tail, c)
         entry = a.next_talks[c, line_slot(a.next_talks, a.next_tail, c)]
         entry.day, entry.row = t + v[TALK_INTERVAL], row
-    return first or case.handover_announced
+    if first or case.handover_announced:
+        schedule(e, row, float(t))  # hazards changed: talk effect and AVR, or enforcement announced
 
 
 @nb.njit(cache=True)

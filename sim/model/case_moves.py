@@ -9,11 +9,9 @@ day, last open state and, for an assisted return, the grant). Timers are
 fired in time order, ties by row; a stale one (the case's epoch moved on) is
 skipped.
 
-Which targets an agency acts on is the interpreted model's
-(:meth:`sim.model.country.CountrySystem.timer_fired`): the voluntary period's
-end, absconding, being found, moving to a neighbour, a detention's limit or
-review. Until the agencies are kernels too, :func:`run_timers` stops at such
-a timer and gives it to the caller, which carries it out and runs on.
+Which agency acts on a fired timer is decided by the day's kernel
+(:mod:`sim.model.day_kernel`), as the interpreted model's
+:meth:`sim.model.country.CountrySystem.timer_fired` does.
 """
 
 from __future__ import annotations
@@ -48,7 +46,6 @@ from sim.model.timer_heap import key_of, pop, push
 
 VP, RC, AB, PC, DET = (int(s) for s in State if s <= State.DETAINED)
 RET_VOL, RET_AVR = int(State.RETURNED_VOLUNTARY), int(State.RETURNED_ASSISTED)
-MOVED = int(State.MOVED_NORDIC)
 
 _allowed = np.zeros((len(State), len(State)), dtype=np.bool_)
 for _old, _news in ALLOWED.items():
@@ -56,13 +53,6 @@ for _old, _news in ALLOWED.items():
         _allowed[_old, _new] = True
 ALLOWED_MOVES = _allowed
 """``ALLOWED_MOVES[old, new]``: whether the model allows the transition (:data:`sim.model.states.ALLOWED`)."""
-
-AGENCY_TARGETS = (RC, AB, PC, MOVED, -2, -3)
-"""Timer targets an agency carries out: see the module's docstring (``-2``/``-3``: detention limit, review)."""
-_needs_agency = np.zeros(len(State) + 3, dtype=np.bool_)
-for _t in AGENCY_TARGETS:
-    _needs_agency[_t] = True  # negative targets index from the end
-NEEDS_AGENCY = _needs_agency
 
 
 @nb.njit(cache=True)
@@ -202,21 +192,16 @@ def move(e: EngineState, row: int, new: int, t: float) -> None:
 
 
 @nb.njit(cache=True)
-def run_timers(e: EngineState, day: int) -> tuple[int, int, float]:
-    """Fire the live timers due by ``day`` in time order; stop at one an agency carries out.
+def next_timer(e: EngineState, day: int) -> tuple[int, int, float]:
+    """Take the next live timer due by ``day``: ``(row, target, time)``, or ``(-1, 0, day)`` when none is left.
 
-    Returns ``(row, target, time)`` of that timer, or ``(-1, 0, day)`` when
-    the day's timers are done. Timers filed meanwhile for a time already
-    due fire in their turn.
+    Timers come in time order (ties by row); stale ones are dropped on the
+    way. A timer filed meanwhile for a time already due comes in its turn.
     """
     size = e.heap_size
     while size[0] > 0 and e.timer_times[0] <= day:
         time, row, epoch = pop(e.timer_times, e.timer_keys, size)
         case = e.hot[row]
-        if epoch != case.epoch:
-            continue
-        target = case.timer_target
-        if NEEDS_AGENCY[target]:
-            return row, target, time
-        move(e, row, target, time)
+        if epoch == case.epoch:
+            return row, case.timer_target, time
     return -1, 0, float(day)

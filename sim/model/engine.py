@@ -59,6 +59,7 @@ COUNTRY_VALUES = (
     "detention_max_days",
     "detention_max_days_extended",
     "detention_review_days",
+    "centre_reporting_days",
 )
 """Per-country values the moves read (as floats; true/false as 1/0), in the order of ``values``' columns."""
 (
@@ -72,11 +73,15 @@ COUNTRY_VALUES = (
     DETENTION_MAX_DAYS,
     DETENTION_MAX_DAYS_EXTENDED,
     DETENTION_REVIEW_DAYS,
+    CENTRE_REPORTING_DAYS,
 ) = range(len(COUNTRY_VALUES))
 
 REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("version", "u2"), ("forced", "?")])
 """A document request filed for the third countries' kernel: when, for whom, the case's document version
 then (a later version withdraws it), and whether for a forced return."""
+
+MOVER = np.dtype([("time", "f8"), ("row", "i4")])
+"""A person leaving for another Nordic country: when, and their case here (now closed as ``moved_nordic``)."""
 
 TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
 """A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""
@@ -140,6 +145,10 @@ class EngineState(Protocol):
     """Per country, the line of documented rows ready for the transport service to book."""
     ready_head: np.ndarray
     ready_tail: np.ndarray
+    movers: np.ndarray
+    """People who absconded and left for another Nordic country today (:data:`MOVER`), ``movers_size`` of
+    them: Python picks their destinations and opens their cases there."""
+    movers_size: int
 
 
 FIELDS = tuple(EngineState.__annotations__)
@@ -197,6 +206,8 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.ready,
         e.ready_head,
         e.ready_tail,
+        e.movers,
+        e.movers_size,
     )
 
 
@@ -261,5 +272,7 @@ def new_engine(
         "ready": np.zeros((n, 64), dtype=np.int32),
         "ready_head": per_country(),
         "ready_tail": per_country(),
+        "movers": np.zeros(64, dtype=MOVER),
+        "movers_size": 0,
     }
     return _make(*(made[name] for name in FIELDS))
