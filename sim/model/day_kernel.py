@@ -21,8 +21,9 @@ from sim.model.case_moves import move, next_timer
 from sim.model.detention_kernel import at_limit, review
 from sim.model.engine import CENTRE_REPORTING_DAYS, EngineState
 from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
-from sim.model.police_kernel import PoliceState, receive_located
 from sim.model.police_kernel import notice_abscond as police_notices
+from sim.model.police_kernel import receive_located
+from sim.model.police_state import PoliceState
 from sim.model.queues import grown
 from sim.model.states import State
 

@@ -29,7 +29,8 @@ from sim.model.case_moves import schedule
 from sim.model.engine import EngineState
 from sim.model.handoffs import enqueue_casework
 from sim.model.kernel_state import KernelState, KernelStateType
-from sim.model.police_kernel import PoliceState, documents_refused
+from sim.model.police_kernel import documents_refused
+from sim.model.police_state import PoliceState
 from sim.model.queues import dated_pop, dated_push, dated_room, grown
 from sim.model.states import State
 

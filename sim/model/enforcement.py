@@ -63,6 +63,16 @@ class EnforcementSignal:
         """Removals per open decision per day over the window, all origins together (for the stock series)."""
         return sum(self._in_window.values()) / self.window / max(1, sum(self.open.values()))
 
+    def observe(self, open_decisions: dict[str, int], removed_today: dict[str, int]) -> None:
+        """Take today's open decisions and removals per origin as counted elsewhere (the compiled engine)."""
+        for key in self.open:
+            self.open[key] = 0
+        for origin, n in open_decisions.items():
+            self.open[self._key(origin)] += n
+        for origin, n in removed_today.items():
+            for _ in range(n):
+                self.removed(origin)
+
     def end_day(self) -> None:
         """Recompute every factor from today's counts, then move the window on by a day."""
         if not self.on:

@@ -45,8 +45,11 @@ class StreamSet:
     def __init__(self, seed: int, key: tuple[int, ...], purposes: tuple[str, ...]) -> None:
         self.np: dict[str, np.random.Generator] = {}
         self.py: dict[str, random.Random] = {}
+        self.sequences: dict[str, np.random.SeedSequence] = {}
+        """Each purpose's seed sequence (the compiled engine keys its counter-based streams by it)."""
         for i, purpose in enumerate(purposes):
             seq = np.random.SeedSequence(entropy=seed, spawn_key=(*key, i))
+            self.sequences[purpose] = seq
             self.np[purpose] = np.random.default_rng(seq)
             self.py[purpose] = random.Random(int(seq.generate_state(2, dtype=np.uint64)[0]))
 

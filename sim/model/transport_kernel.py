@@ -31,7 +31,8 @@ from sim.model.case_moves import move
 from sim.model.engine import EngineState
 from sim.model.handoffs import enqueue_casework
 from sim.model.kernel_state import KernelState, KernelStateType
-from sim.model.police_kernel import PoliceState, flight_booked
+from sim.model.police_kernel import flight_booked
+from sim.model.police_state import PoliceState
 from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_take
 from sim.model.states import State
 from sim.params.levers import INFO_FIELDS

@@ -8,7 +8,7 @@ from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.engine import COUNTRY_VALUES, new_engine
 from sim.model.hazard_kernel import RATES
-from sim.model.police_kernel import POLICE_VALUES, new_police
+from sim.model.police_state import POLICE_VALUES, new_police
 
 POLICE = {
     "actions_per_day": 10.0,

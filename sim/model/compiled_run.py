@@ -1,0 +1,139 @@
+"""A scenario run day by day on the compiled kernels (development stage: no charters, attachés or timelines yet).
+
+Each day, as the interpreted model orders it: new decisions open cases
+(their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
+them), the migrants' timers fire, the third countries answer requests, the
+day's escorted flights leave, each country's migration agency and police
+work, the transport services book escorted seats, and the removal risk
+people observe is updated. Charter desks, attachés, secondary movement's
+destinations, the transit route and timelines are not built on the kernels
+yet: a scenario that needs them is refused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model import kernel_params as kp
+from sim.model.agency_kernel import new_agencies
+from sim.model.agency_kernel import work_day as agency_day
+from sim.model.case_draws import stream_key
+from sim.model.case_moves import open_cases
+from sim.model.day_kernel import fire_timers
+from sim.model.documents_kernel import new_authorities
+from sim.model.documents_kernel import work_day as documents_day
+from sim.model.enforcement import EnforcementSignal
+from sim.model.engine import new_engine
+from sim.model.police_kernel import work_day as police_day
+from sim.model.police_state import new_police
+from sim.model.streams import Streams
+from sim.model.transport_kernel import book_escorted, fly_escorted, new_transport
+from sim.params.checks import ConfigError
+from sim.params.schema import ScenarioParams
+
+CASES = 0
+"""The engine's stream column of each country's direct arrivals' case seeds."""
+
+
+class CompiledRun:
+    """One replication of a scenario on the kernels."""
+
+    def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
+        """Build every state object from the validated parameters ``s``."""
+        posted = any(s.nations[code].attache_posts for code in s.countries)
+        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or posted:
+            raise ConfigError("the compiled engine runs one country without timelines, transit or attachés so far")
+        self.s = s
+        self.codes = list(s.countries)
+        self.days = s.warmup_days + s.horizon_days
+        streams = Streams(seed, replication)
+        self.country_streams = [streams.for_country(code) for code in self.codes]
+
+        def keys(purpose: str) -> np.ndarray:
+            return np.array([stream_key(st.sequences[purpose]) for st in self.country_streams], dtype=np.uint64)
+
+        n = s.nations
+        self.engine = new_engine(
+            len(self.codes),
+            len(s.origins),
+            self.days,
+            kp.rates(s, self.codes),
+            np.array([kp.country_values(s, n[c]) for c in self.codes]),
+            keys("cases")[:, None],
+            log=False,
+        )
+        self.agency = new_agencies(np.array([kp.agency_values(s, n[c]) for c in self.codes]), keys("agency"))
+        self.police = new_police(
+            np.array([kp.police_values(s, n[c]) for c in self.codes]),
+            kp.answer_soon(s, self.codes),
+            kp.locate_multipliers(s, self.codes),
+            keys("police"),
+            keys("detention_planning"),
+        )
+        self.authorities = new_authorities(
+            kp.origin_values(s),
+            kp.channel_days(s, self.codes),
+            kp.document_bonus(s, self.codes),
+            np.full(len(self.codes), s.avr.cooperation_bonus),
+            s.attaches.relationship_accept_effect,
+            s.attaches.network_spillover,
+            stream_key(streams.sequences["third_country"]),
+        )
+        self.transport = new_transport(
+            np.array([kp.transport_values(s, n[c]) for c in self.codes]),
+            kp.scheduled_seats(s, self.codes),
+            keys("transport"),
+        )
+        self.origins = list(s.origins)
+        self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
+
+    def run(self) -> None:
+        """Run every day of the warm-up and the horizon."""
+        for day in range(1, self.days + 1):
+            self.day(day)
+
+    def day(self, t: int) -> None:
+        """One day, in the interpreted model's order."""
+        e = self.engine
+        for c in range(len(self.codes)):
+            self._arrivals(c, t)
+        fire_timers(e, self.agency, self.police, t)
+        documents_day(self.authorities, e, self.police, t)
+        fly_escorted(self.transport, e, self.police, t)
+        for c in range(len(self.codes)):
+            agency_day(self.agency, e, c, t)
+            police_day(self.police, e, c, t)
+        for c in range(len(self.codes)):
+            book_escorted(self.transport, e, self.police, c, t)
+        self._observe_removals()
+
+    def _arrivals(self, c: int, t: int) -> None:
+        """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""
+        s, params = self.s, self.s.nations[self.codes[c]]
+        rng = self.country_streams[c].np["arrivals"]
+        n = int(rng.poisson(params.decisions_per_year / 365.0))
+        if not n:
+            return
+        days = np.sort(t - rng.random(n))
+        shares = np.array([o.share for o in s.origins.values()])
+        cdf = np.cumsum(shares / shares.sum())
+        origins = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
+        b = s.behaviour
+        sigma = b.willingness_sigma
+        willingness = rng.lognormal(-0.5 * sigma * sigma, sigma, n) if sigma > 0 else np.ones(n)
+        p = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, params.return_centre_share])
+        traits = rng.random((n, 4)) < p
+        propensity = willingness**-b.abscond_willingness_exponent
+        open_cases(self.engine, c, CASES, days, origins.astype(np.int64), willingness, propensity, traits)
+
+    def _observe_removals(self) -> None:
+        """The removal risk people observe moves on a day; the departure hazards' factors follow."""
+        e, removed = self.engine, self.transport.removed
+        for c, signal in enumerate(self.signals):
+            signal.observe(
+                dict(zip(self.origins, e.open_by_origin[c].tolist(), strict=True)),
+                dict(zip(self.origins, removed[c].tolist(), strict=True)),
+            )
+            signal.end_day()
+            e.factors[c, :] = [signal.factors[o] for o in self.origins]
+        removed[:] = 0

@@ -1,0 +1,182 @@
+"""The validated parameters as the compiled kernels read them: one row per country, origin or field set.
+
+Every value a kernel reads comes from the scenario's parameters here, by
+name, in the order its module declares (``COUNTRY_VALUES``, ``AGENCY_VALUES``,
+``POLICE_VALUES``, ``TRANSPORT_VALUES``, ``ORIGIN_VALUES``); derived values
+(a capacity per day from officers and actions per officer, the information
+fields' effects per set of fields) are computed once, here. A timeline that
+changes a value writes the new rows into the state objects' ``values``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.agency_kernel import AGENCY_VALUES
+from sim.model.documents_kernel import ORIGIN_VALUES
+from sim.model.engine import COUNTRY_VALUES
+from sim.model.hazard_kernel import pack_rates
+from sim.model.police_state import POLICE_VALUES
+from sim.model.transport_kernel import TRANSPORT_VALUES
+from sim.params.levers import INFO_FIELDS
+from sim.params.schema import CountryParams, ScenarioParams
+
+FIELD_SETS = 1 << len(INFO_FIELDS)
+"""Every set of information fields, as the bits of ``fields_passed``."""
+
+
+def _bits(fields: list[str]) -> int:
+    return sum(1 << INFO_FIELDS.index(name) for name in fields)
+
+
+def country_values(s: ScenarioParams, n: CountryParams) -> list[float]:
+    """A country's row of :data:`sim.model.engine.COUNTRY_VALUES`."""
+    named = {
+        "statute_of_limitation_days": n.statute_of_limitation_days,
+        "cost_detention_day": n.cost_detention_day,
+        "avr_grant_cost": s.avr.grant_cost,
+        "avr_reintegration_support": float(s.avr.reintegration_support),
+        "centre_until_departure": float(n.centre_until_departure),
+        "return_centre_places": n.return_centre_places,
+        "detention_places": n.detention_places,
+        "detention_max_days": n.detention_max_days,
+        "detention_max_days_extended": n.detention_max_days_extended,
+        "detention_review_days": n.detention_review_days,
+        "centre_reporting_days": n.centre_reporting_days,
+    }
+    return [float(named[name]) for name in COUNTRY_VALUES]
+
+
+def agency_values(s: ScenarioParams, n: CountryParams) -> list[float]:
+    """A country's row of :data:`sim.model.agency_kernel.AGENCY_VALUES`."""
+    named = {
+        "talks_per_day": n.case_officers * n.talks_per_officer_day,
+        "talk_interval_days": n.talk_interval_days,
+        "talks_before_handover": n.talks_before_handover,
+        "refusal_handover_probability": n.refusal_handover_probability,
+        "abscond_detection_days": n.abscond_detection_days,
+        "cost_talk": n.cost_talk,
+        "avr_offered": float(s.avr.mode != "none"),
+        "avr_uptake": s.avr.uptake,
+        "field_loss_probability": s.colocation.field_loss_probability,
+        "handover_admin_days": s.colocation.handover_admin_days,
+        "fields_allowed": _bits(s.info_sharing.fields),
+    }
+    return [float(named[name]) for name in AGENCY_VALUES]
+
+
+def police_values(s: ScenarioParams, n: CountryParams) -> list[float]:
+    """A country's row of :data:`sim.model.police_kernel.POLICE_VALUES`."""
+    col = s.colocation
+    named = {
+        "actions_per_day": n.police_officers * n.police_actions_per_officer_day,
+        "police_search_share": n.police_search_share,
+        "locate_probability_per_search": n.locate_probability_per_search,
+        "contact_probability": n.contact_probability,
+        "contact_retry_days": n.contact_retry_days,
+        "document_max_attempts": n.document_max_attempts,
+        "document_retry_days": n.document_retry_days,
+        "police_absence_detection_days": n.police_absence_detection_days,
+        "detention_risk_threshold": n.detention_risk_threshold,
+        "cost_police_action": n.cost_police_action,
+        "joint_detention_planning": float(col.joint_detention_planning),
+        "days_per_week": col.days_per_week,
+        "detain_days_before_flight": col.detain_days_before_flight,
+    }
+    return [float(named[name]) for name in POLICE_VALUES]
+
+
+def transport_values(s: ScenarioParams, n: CountryParams) -> list[float]:
+    """A country's row of :data:`sim.model.transport_kernel.TRANSPORT_VALUES`."""
+    health = s.field_effects.get("health")
+    named = {
+        "escorted_per_day": n.escorts / (n.escorts_per_returnee * n.escort_trip_days),
+        "booking_lead_days": n.booking_lead_days,
+        "medical_removal_failure": n.medical_removal_failure,
+        "escorts_per_returnee": n.escorts_per_returnee,
+        "cost_escorted_removal": n.cost_escorted_removal,
+        "health_failure_avoided": health.removal_failure_avoided if health is not None else 0.0,
+        "monitored_stop_multiplier": s.monitoring.removal_stop_multiplier,
+    }
+    return [float(named[name]) for name in TRANSPORT_VALUES]
+
+
+def origin_values(s: ScenarioParams) -> np.ndarray:
+    """Each origin's row of :data:`sim.model.documents_kernel.ORIGIN_VALUES`, in the scenario's order."""
+    return np.array([[float(getattr(o, name)) for name in ORIGIN_VALUES] for o in s.origins.values()])
+
+
+def rates(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """The hazards' rates in force, a row per country (:data:`sim.model.hazard_kernel.RATES`)."""
+    return np.array([pack_rates(s.behaviour, s.nations[code], s.avr) for code in codes])
+
+
+def locate_multipliers(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country, set of fields and family here: the product of the fields' locate multipliers.
+
+    The family field counts only for people with family here; the product is
+    taken in the fields' fixed order, as the interpreted model does.
+    """
+    out = np.ones((len(codes), FIELD_SETS, 2))
+    for bits in range(FIELD_SETS):
+        for family in (0, 1):
+            product = 1.0
+            for name in sorted(INFO_FIELDS):
+                effect = s.field_effects.get(name)
+                if bits >> INFO_FIELDS.index(name) & 1 and effect is not None and (name != "family" or family):
+                    product *= effect.locate_multiplier
+            out[:, bits, family] = product
+    return out
+
+
+def document_bonus(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and set of fields: the acceptance bonus of the fields passed."""
+    effects = s.field_effects
+    row = [
+        sum(
+            effects[f].document_accept_bonus
+            for f in sorted(INFO_FIELDS)
+            if bits >> INFO_FIELDS.index(f) & 1 and f in effects
+        )
+        for bits in range(FIELD_SETS)
+    ]
+    return np.array([row for _ in codes])
+
+
+def answer_soon(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin: a pending request there counts as removal in sight for detention."""
+    return np.array(
+        [
+            [
+                o.forced_accept_factor > 0.0 and o.processing_days <= s.nations[c].detention_document_wait_max_days
+                for o in s.origins.values()
+            ]
+            for c in codes
+        ]
+    )
+
+
+def scheduled_seats(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and destination: escorted seats a week on scheduled flights (the country's connectivity)."""
+    return np.array(
+        [[o.scheduled_seats_per_week * s.nations[c].flight_connectivity for o in s.origins.values()] for c in codes]
+    )
+
+
+def channel_days(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin: the days a request takes to reach the authority, by the channel it goes through.
+
+    Its own embassy there: none; with ``attaches.embassy_access=nordic`` a
+    neighbour's embassy in the model: ``representation_days``; otherwise
+    remotely: ``remote_request_days`` (as
+    :meth:`sim.model.agents.third_country.ThirdCountryAuthority.embassy_for`).
+    """
+    att = s.attaches
+    out = np.zeros((len(codes), len(s.origins)))
+    for i, code in enumerate(codes):
+        for j, origin in enumerate(s.origins):
+            if origin in s.nations[code].embassies:
+                continue
+            neighbour = att.embassy_access == "nordic" and any(origin in s.nations[c].embassies for c in codes)
+            out[i, j] = att.representation_days if neighbour else att.remote_request_days
+    return out
