@@ -1,13 +1,14 @@
-"""A scenario run day by day on the compiled kernels (development stage: no charters, attachés or timelines yet).
+"""A scenario run day by day on the compiled kernels (development stage: one country, national charters).
 
 Each day, as the interpreted model orders it: new decisions open cases
 (their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
 them), the migrants' timers fire, the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
-people observe is updated. Charter desks, attachés, secondary movement's
+people observe is updated. Pooled charter desks, attachés, secondary movement's
 destinations, the transit route and timelines are not built on the kernels
-yet: a scenario that needs them is refused.
+yet: a scenario that needs them is refused. Charters are national
+(:mod:`sim.model.compiled_charters`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sim.model.agency_kernel import new_agencies
 from sim.model.agency_kernel import work_day as agency_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
+from sim.model.compiled_charters import NationalCharterDesk
 from sim.model.day_kernel import fire_timers
 from sim.model.documents_kernel import new_authorities
 from sim.model.documents_kernel import work_day as documents_day
@@ -41,8 +43,11 @@ class CompiledRun:
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
         posted = any(s.nations[code].attache_posts for code in s.countries)
-        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or posted:
-            raise ConfigError("the compiled engine runs one country without timelines, transit or attachés so far")
+        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or posted or s.flights.mode != "national":
+            raise ConfigError(
+                "the compiled engine runs one country with national flights, without timelines, transit or attachés"
+                " so far"
+            )
         self.s = s
         self.codes = list(s.countries)
         self.days = s.warmup_days + s.horizon_days
@@ -84,6 +89,7 @@ class CompiledRun:
             kp.scheduled_seats(s, self.codes),
             keys("transport"),
         )
+        self.charters = NationalCharterDesk(s, self.codes)
         self.origins = list(s.origins)
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
 
@@ -99,10 +105,12 @@ class CompiledRun:
             self._arrivals(c, t)
         fire_timers(e, self.agency, self.police, t)
         documents_day(self.authorities, e, self.police, t)
-        fly_escorted(self.transport, e, self.police, t)
+        charters = fly_escorted(self.transport, e, self.police, t)
+        self.charters.fly(e, self.transport, self.police, charters, t)
         for c in range(len(self.codes)):
             agency_day(self.agency, e, c, t)
             police_day(self.police, e, c, t)
+        self.charters.plan(e, self.transport, self.police, t)
         for c in range(len(self.codes)):
             book_escorted(self.transport, e, self.police, c, t)
         self._observe_removals()

@@ -288,3 +288,19 @@ def fly_escorted(tr: TransportState, e: EngineState, police: PoliceState, t: int
     for i in range(len(charters)):
         out[i] = charters[i]
     return out
+
+
+@nb.njit(cache=True)
+def waiting_for(e: EngineState, c: int, destination: int) -> np.ndarray:
+    """Rows of country ``c``'s ready line still waiting for a flight to ``destination``, longest-waiting first."""
+    out = []
+    width = e.ready.shape[1]
+    for i in range(e.ready_head[c], e.ready_tail[c]):
+        row = e.ready[c, i % width]
+        case = e.hot[row]
+        if (case.state == AF or case.state == DET) and case.booked_on < 0 and case.origin == destination:
+            out.append(row)
+    rows = np.empty(len(out), dtype=np.int64)
+    for i in range(len(out)):
+        rows[i] = out[i]
+    return rows

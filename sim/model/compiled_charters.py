@@ -1,0 +1,69 @@
+"""National charters on the compiled kernels: each country's desk books a charter when enough people wait.
+
+The counterpart of :class:`sim.model.agents.charter_desk.CharterDesk` with
+``flights=national`` (pooled Nordic and Frontex desks, EU operations and
+joint charter planning are not built on the kernels yet): for every
+destination that accepts charters, once at least ``charter_min_returnees``
+documented people wait and no charter to it is already planned, the
+country books one for the ``charter_seats`` longest-waiting, leaving
+``charter_lead_days`` later. Charters are a few a month, so the desk is
+Python working on arrays of case rows; bookings and removals go through the
+transport kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.engine import EngineState
+from sim.model.police_state import PoliceState
+from sim.model.transport_kernel import TransportState, booked, new_flight, remove, waiting_for
+from sim.params.schema import ScenarioParams
+
+CHARTER = 2
+"""The charter kind's code (:data:`sim.model.transport_kernel.KINDS`, from 1)."""
+
+
+class NationalCharterDesk:
+    """Each country's charters to each destination: booked, flown and paid for."""
+
+    def __init__(self, s: ScenarioParams, codes: list[str]) -> None:
+        """Desks for the countries ``codes``, destinations in the scenario's order of origins."""
+        self.s = s
+        self.codes = codes
+        self.accepts = [o.accepts_charters for o in s.origins.values()]
+        self.planned_until = np.full((len(codes), len(self.accepts)), -1.0)
+        self.passengers: dict[int, np.ndarray] = {}
+        """Each charter's passengers (rows), by flight id, until it has flown."""
+        self.costs = np.zeros(len(codes))
+        self.flown: list[tuple[int, int, int]] = []
+        """``(flight id, organiser, people removed)`` of every charter flown."""
+
+    def plan(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
+        """Book today's charters for every country and destination that has enough people waiting."""
+        history = e.history
+        for c, code in enumerate(self.codes):
+            p = self.s.nations[code]
+            for d, accepts in enumerate(self.accepts):
+                if not accepts or self.planned_until[c, d] >= t:
+                    continue
+                waiting = waiting_for(e, c, d)
+                if len(waiting) < p.charter_min_returnees:
+                    continue
+                order = np.lexsort((waiting, history["flight_ready_day"][waiting]))
+                chosen = waiting[order[: p.charter_seats]]
+                day = t + p.charter_lead_days
+                self.planned_until[c, d] = day
+                flight = new_flight(tr, day, d, CHARTER, c, p.charter_seats, -1)
+                for row in chosen.tolist():
+                    booked(tr, e, police, row, float(t), flight)
+                self.passengers[flight] = chosen
+
+    def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
+        """Fly today's charters: everyone still there and booked is removed; the organiser pays the aircraft."""
+        for flight in charters.tolist():
+            rows = self.passengers.pop(flight)
+            removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
+            organiser = int(tr.flights[flight]["organiser"])
+            self.costs[organiser] += self.s.nations[self.codes[organiser]].cost_charter
+            self.flown.append((flight, organiser, removed))
