@@ -1,0 +1,87 @@
+"""The interpreted and the compiled engine on the same scenario, replications in turn: outcomes and time.
+
+Development-stage check of the compiled kernels (:mod:`sim.model.compiled_run`)
+on what they cover: Sweden's default without attachés. Each repeat runs one
+replication of each engine (the interpreted on seeds ``seed``, ``seed + 1``
+...; the compiled on replications 1, 2, ...), then prints each outcome's
+mean and standard deviation for both and their difference, and each side's
+seconds per replication (model construction included)::
+
+    uv run python -m benchmarks.engines --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from sim.model.compiled_run import CompiledRun
+from sim.model.engine import EVENTS
+from sim.model.model import ReturnModel
+from sim.model.states import State
+from sim.params.compose import load_params
+
+SCENARIO = ["nations.SE.attache_posts=[]", "output.figures=false"]
+STATES = (
+    State.RETURNED_VOLUNTARY,
+    State.RETURNED_ASSISTED,
+    State.RETURNED_FORCED,
+    State.ABSCONDED,
+    State.DEPARTED_UNRECORDED,
+    State.EXPIRED,
+    State.MOVED_NORDIC,
+)
+COUNTS = ("handed_to_police", "located", "detention_entries", "released_at_limit", "detention_days")
+
+
+def interpreted(seed: int) -> tuple[list[float], float]:
+    """One replication of the interpreted engine: the outcomes and the seconds it took."""
+    start = time.perf_counter()
+    params = load_params([*SCENARIO, f"seed={seed}"])
+    model = ReturnModel(params)
+    for _ in range(params.warmup_days + params.horizon_days):
+        model.step()
+    country = model.countries["SE"]
+    outcomes = [float(country.stock[s]) for s in STATES] + [float(country.events[k]) for k in COUNTS]
+    return outcomes, time.perf_counter() - start
+
+
+def compiled(replication: int) -> tuple[list[float], float]:
+    """One replication of the compiled engine: the outcomes and the seconds it took."""
+    start = time.perf_counter()
+    params = load_params(SCENARIO)
+    run = CompiledRun(params, params.seed, replication)
+    run.run()
+    e = run.engine
+    outcomes = [float(e.stocks[0][s]) for s in STATES] + [float(e.events[0][EVENTS.index(k)]) for k in COUNTS]
+    return outcomes, time.perf_counter() - start
+
+
+def main() -> None:
+    """Run the repeats and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    seed = load_params(SCENARIO).seed
+    compiled(0)  # compile (or load the compiled cache) before timing
+    sides: dict[str, list[tuple[list[float], float]]] = {"interpreted": [], "compiled": []}
+    for r in range(args.repeats):
+        sides["interpreted"].append(interpreted(seed + r))
+        sides["compiled"].append(compiled(r + 1))
+    a = np.array([o for o, _ in sides["interpreted"]])
+    b = np.array([o for o, _ in sides["compiled"]])
+    print(f"{'outcome':28s} {'interpreted mean (sd)':>24s} {'compiled mean (sd)':>24s} {'difference':>11s}")
+    for i, name in enumerate([s.label for s in STATES] + list(COUNTS)):
+        mean_a, mean_b = a[:, i].mean(), b[:, i].mean()
+        print(
+            f"{name:28s} {mean_a:14.0f} ({a[:, i].std(ddof=1):6.0f}) {mean_b:14.0f} ({b[:, i].std(ddof=1):6.0f})"
+            f" {100 * (mean_b / mean_a - 1):+10.1f}%"
+        )
+    for side, runs in sides.items():
+        print(f"seconds per replication, {side}: {', '.join(f'{s:.2f}' for _, s in runs)}")
+
+
+if __name__ == "__main__":
+    main()
