@@ -59,7 +59,7 @@ def test_talks_spend_the_daily_capacity_with_credit_and_lead_to_a_handover_after
     assert engine.costs[0, COSTS.index("talks")] == (15 + 5) * 100.0  # a handover takes a unit of capacity, as a talk
     handed = []
     while True:
-        row, _ = dated_pop(engine.intake_times, engine.intake_keys, engine.intake_size, 0, 1e9)
+        row, _, _ = dated_pop(engine.intake_times, engine.intake_keys, engine.intake_size, 0, 1e9)
         if row < 0:
             break
         handed.append(row)

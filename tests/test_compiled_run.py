@@ -16,7 +16,7 @@ from sim.model.states import ACTIVE, State
 from sim.params.checks import ConfigError
 from sim.params.compose import load_params
 
-SHORT = ["warmup_days=200", "horizon_days=365", "nations.SE.attache_posts=[]", "output.figures=false"]
+SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 
 
 def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_agency() -> None:
@@ -46,6 +46,7 @@ def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_
         assert (hot["state"] == outcome).any(), outcome.label
     for event in ("handed_to_police", "located", "detention_entries"):
         assert e.events[0, EVENTS.index(event)] > 0, event
+    assert run.authorities.followed_up[0] > 0 and run.authorities.relationship.max() > 0.0  # attachés at work
 
 
 def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
@@ -59,7 +60,7 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
 
 
 def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name() -> None:
-    """Attachés posted (the default) are not built on the kernels yet: a ConfigError, not a silent difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10"])
-    with pytest.raises(ConfigError, match="attachés"):
+    """Joint Nordic flights are not built on the kernels yet: a ConfigError, not a silent difference."""
+    params = load_params(["warmup_days=10", "horizon_days=10", "flights=joint_nordic"])
+    with pytest.raises(ConfigError, match="national flights"):
         CompiledRun(params, params.seed)

@@ -54,7 +54,7 @@ def test_dated_lists_give_entries_back_by_day_in_the_order_a_day_queue_does() ->
             want = [(number, row) for _, number, row in reference[c].due(day)]
             got = []
             while True:
-                row, number = dated_pop(times, keys, size, c, float(day))
+                row, number, _ = dated_pop(times, keys, size, c, float(day))
                 if row < 0:
                     break
                 got.append((number, row))

@@ -221,7 +221,7 @@ def work_day(a: AgencyState, e: EngineState, c: int, t: int) -> None:
     capacity = int(a.credit[c])
     a.credit[c] -= capacity
     while True:
-        row, _ = dated_pop(a.noticed_times, a.noticed_keys, a.noticed_size, c, float(t))
+        row, _, _ = dated_pop(a.noticed_times, a.noticed_keys, a.noticed_size, c, float(t))
         if row < 0:
             break
         if hot[row].state == AB and not hot[row].handover_announced:

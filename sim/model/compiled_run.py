@@ -5,7 +5,7 @@ Each day, as the interpreted model orders it: new decisions open cases
 them), the migrants' timers fire, the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
-people observe is updated. Pooled charter desks, attachés, secondary movement's
+people observe is updated; attachés follow requests up weekly. Pooled charter desks, secondary movement's
 destinations, the transit route and timelines are not built on the kernels
 yet: a scenario that needs them is refused. Charters are national
 (:mod:`sim.model.compiled_charters`).
@@ -22,7 +22,7 @@ from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.compiled_charters import NationalCharterDesk
 from sim.model.day_kernel import fire_timers
-from sim.model.documents_kernel import new_authorities
+from sim.model.documents_kernel import follow_up, new_authorities
 from sim.model.documents_kernel import work_day as documents_day
 from sim.model.enforcement import EnforcementSignal
 from sim.model.engine import new_engine
@@ -42,11 +42,9 @@ class CompiledRun:
 
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
-        posted = any(s.nations[code].attache_posts for code in s.countries)
-        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or posted or s.flights.mode != "national":
+        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or s.flights.mode != "national":
             raise ConfigError(
-                "the compiled engine runs one country with national flights, without timelines, transit or attachés"
-                " so far"
+                "the compiled engine runs one country with national flights, without timelines or transit, so far"
             )
         self.s = s
         self.codes = list(s.countries)
@@ -90,6 +88,12 @@ class CompiledRun:
             keys("transport"),
         )
         self.charters = NationalCharterDesk(s, self.codes)
+        self.posts = [
+            (list(s.origins).index(origin), c) for c, code in enumerate(self.codes) for origin in n[code].attache_posts
+        ]
+        """``(origin, country)`` of every attaché posted (one country: each follows up its own country's requests)."""
+        for origin, c in self.posts:
+            self.authorities.followed[origin, c] = True
         self.origins = list(s.origins)
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
 
@@ -114,6 +118,8 @@ class CompiledRun:
         for c in range(len(self.codes)):
             book_escorted(self.transport, e, self.police, c, t)
         self._observe_removals()
+        if t % 7 == 0:
+            self._attaches_week(t)
 
     def _arrivals(self, c: int, t: int) -> None:
         """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""
@@ -133,6 +139,20 @@ class CompiledRun:
         traits = rng.random((n, 4)) < p
         propensity = willingness**-b.abscond_willingness_exponent
         open_cases(self.engine, c, CASES, days, origins.astype(np.int64), willingness, propensity, traits)
+
+    def _attaches_week(self, t: int) -> None:
+        """Each attaché's week of follow-ups at its authority; then the relationship it builds decays.
+
+        As :meth:`sim.model.agents.attache.Attache.work_week` for one country
+        (in a Nordic network a lone country's attaché takes only its own requests).
+        """
+        cfg = self.s.attaches
+        relationship = self.authorities.relationship
+        for origin, c in self.posts:
+            budget = int(self.s.nations[self.codes[c]].attache_hours_per_week / cfg.hours_per_push)
+            done = follow_up(self.authorities, self.engine, origin, c, budget, cfg.speedup, float(t), c)
+            gain = cfg.relationship_gain_per_push * done
+            relationship[origin, c] = (relationship[origin, c] + gain) * (1.0 - cfg.relationship_decay_per_week)
 
     def _observe_removals(self) -> None:
         """The removal risk people observe moves on a day; the departure hazards' factors follow."""

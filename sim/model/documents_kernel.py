@@ -6,7 +6,8 @@ engine's ``requests``) reaches the origin's authority after the channel's
 days (an embassy there, a neighbour's, or remotely) and is answered after
 the authority's own exponential processing time; an attaché's follow-up
 brings the answer forward (the time left divided by ``speedup``) and lets
-the attaché's relationship decide it; acceptance is the origin's
+the attaché's relationship decide it (:func:`follow_up`, called by the
+weekly attachés in Python, who also keep the relationships); acceptance is the origin's
 probability (times ``forced_accept_factor`` for a forced return) plus the
 bonus of the information fields passed, the relationship's cooperation and
 the AVR's. A refused forced request goes back to the police.
@@ -31,7 +32,7 @@ from sim.model.handoffs import enqueue_casework
 from sim.model.kernel_state import KernelState, KernelStateType
 from sim.model.police_kernel import documents_refused
 from sim.model.police_state import PoliceState
-from sim.model.queues import dated_pop, dated_push, dated_room, grown
+from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_room, line_slot, line_take
 from sim.model.states import State
 
 ORIGIN_VALUES = ("processing_days", "accept_probability", "forced_accept_factor")
@@ -74,6 +75,15 @@ class AuthorityState(Protocol):
     pending_keys: np.ndarray
     pending_size: np.ndarray
     pending_seq: np.ndarray
+    followed: np.ndarray
+    """Per origin and country: whether an attaché there follows that country's requests up."""
+    follow: np.ndarray
+    """Per origin x country (row ``origin * countries + country``), the line of request indices to follow up,
+    oldest first."""
+    follow_head: np.ndarray
+    follow_tail: np.ndarray
+    followed_up: np.ndarray
+    """Per country, requests followed up (by anyone's attaché)."""
 
 
 FIELDS = tuple(AuthorityState.__annotations__)
@@ -110,6 +120,11 @@ def _fields(a: AuthorityState) -> tuple[Any, ...]:
         a.pending_keys,
         a.pending_size,
         a.pending_seq,
+        a.followed,
+        a.follow,
+        a.follow_head,
+        a.follow_tail,
+        a.followed_up,
     )
 
 
@@ -149,6 +164,11 @@ def new_authorities(
         "pending_keys": np.zeros((origins, 64), dtype=np.int64),
         "pending_size": np.zeros(origins, dtype=np.int64),
         "pending_seq": np.zeros(origins, dtype=np.int64),
+        "followed": np.zeros((origins, countries), dtype=np.bool_),
+        "follow": np.zeros((origins * countries, 64), dtype=np.int32),
+        "follow_head": np.zeros(origins * countries, dtype=np.int64),
+        "follow_tail": np.zeros(origins * countries, dtype=np.int64),
+        "followed_up": np.zeros(countries, dtype=np.int64),
     }
     return _make(*(made[name] for name in FIELDS))
 
@@ -173,9 +193,44 @@ def send_requests(a: AuthorityState, e: EngineState) -> None:
         sent.ready = filed.day + a.channel_days[c, origin] + processing
         sent.request = i
         sent.pushed_by = NOT_PUSHED
-        a.pending_times, a.pending_keys = dated_room(a.pending_times, a.pending_keys, a.pending_size, origin)
-        dated_push(a.pending_times, a.pending_keys, a.pending_size, a.pending_seq, origin, sent.ready, i)
+        _queue(a, origin, sent.ready, i)
+        if a.followed[origin, c]:
+            line = origin * a.followed.shape[1] + c
+            a.follow = line_room(a.follow, a.follow_head, a.follow_tail, line)
+            a.follow[line, line_slot(a.follow, a.follow_tail, line)] = i
     a.sent_upto = e.requests_size
+
+
+@nb.njit(cache=True)
+def _queue(a: AuthorityState, origin: int, ready: float, i: int) -> None:
+    a.pending_times, a.pending_keys = dated_room(a.pending_times, a.pending_keys, a.pending_size, origin)
+    dated_push(a.pending_times, a.pending_keys, a.pending_size, a.pending_seq, origin, ready, i)
+
+
+@nb.njit(cache=True)
+def follow_up(
+    a: AuthorityState, e: EngineState, origin: int, country: int, n: int, speedup: float, t: float, pusher: int
+) -> int:
+    """An attaché of ``pusher`` follows up ``country``'s ``n`` oldest pending requests at ``origin``; return how many.
+
+    A request already followed up, already due or withdrawn is passed over.
+    The answer comes sooner (the time left divided by ``speedup``) and is
+    decided with the pusher's relationship.
+    """
+    send_requests(a, e)
+    line = origin * a.followed.shape[1] + country
+    done = 0
+    while a.follow_tail[line] > a.follow_head[line] and done < n:
+        i = a.follow[line, line_take(a.follow, a.follow_head, line)]
+        sent, filed = a.sent[i], e.requests[i]
+        if sent.pushed_by >= 0 or sent.ready <= t or filed.version != e.history[filed.row].document_version:
+            continue
+        sent.pushed_by = pusher
+        a.followed_up[country] += 1
+        sent.ready = t + (sent.ready - t) / speedup
+        _queue(a, origin, sent.ready, i)
+        done += 1
+    return done
 
 
 @nb.njit(cache=True)
@@ -197,10 +252,11 @@ def work_day(a: AuthorityState, e: EngineState, police: PoliceState, t: int) -> 
     send_requests(a, e)
     for origin in range(a.pending_size.shape[0]):
         while True:
-            i, _ = dated_pop(a.pending_times, a.pending_keys, a.pending_size, origin, float(t))
+            i, _, ready = dated_pop(a.pending_times, a.pending_keys, a.pending_size, origin, float(t))
             if i < 0:
                 break
-            _answer(a, e, police, origin, i, t)
+            if ready == a.sent[i].ready:  # else superseded: a follow-up brought the answer forward
+                _answer(a, e, police, origin, i, t)
 
 
 @nb.njit(cache=True)

@@ -155,19 +155,19 @@ def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
     v = p.values[c]
     day = float(t)
     while True:
-        row, _ = dated_pop(e.intake_times, e.intake_keys, e.intake_size, c, day)
+        row, _, _ = dated_pop(e.intake_times, e.intake_keys, e.intake_size, c, day)
         if row < 0:
             break
         _register(p, e, c, row, t)
     while True:
-        row, number = dated_pop(p.noticed_times, p.noticed_keys, p.noticed_size, c, day)
+        row, number, _ = dated_pop(p.noticed_times, p.noticed_keys, p.noticed_size, c, day)
         if row < 0:
             break
         case = e.hot[row]
         if case.state == AB and not case.wanted and e.history[row].police_notice == number:
             add_wanted(e, c, row)
     while True:
-        row, number = dated_pop(p.detain_times, p.detain_keys, p.detain_size, c, day)
+        row, number, _ = dated_pop(p.detain_times, p.detain_keys, p.detain_size, c, day)
         if row < 0:
             break
         case, past = e.hot[row], e.history[row]

@@ -111,13 +111,18 @@ def dated_push(
 
 
 @nb.njit(cache=True)
-def dated_pop(times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: int, until: float) -> tuple[int, int]:
-    """Take ``country``'s earliest entry if it falls due by ``until``: ``(row, sequence number)``, else ``(-1, -1)``."""
+def dated_pop(
+    times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: int, until: float
+) -> tuple[int, int, float]:
+    """Take ``country``'s earliest entry if it falls due by ``until``: ``(row, sequence number, time)``.
+
+    ``(-1, -1, until)`` when no entry is due.
+    """
     n = size[country]
     t, k = times[country], keys[country]
     if n == 0 or t[0] > until:
-        return -1, -1
-    first = k[0]
+        return -1, -1, until
+    first, first_time = k[0], t[0]
     n -= 1
     size[country] = n
     if n > 0:
@@ -135,4 +140,4 @@ def dated_pop(times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: in
             t[i], k[i] = t[child], k[child]
             i = child
         t[i], k[i] = time, key
-    return int(first & ROW_MASK), int(first >> ROW_BITS)
+    return int(first & ROW_MASK), int(first >> ROW_BITS), first_time

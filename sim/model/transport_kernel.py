@@ -277,7 +277,7 @@ def fly_escorted(tr: TransportState, e: EngineState, police: PoliceState, t: int
     """
     charters = []
     while True:
-        flight, _ = dated_pop(tr.due_times, tr.due_keys, tr.due_size, 0, float(t))
+        flight, _, _ = dated_pop(tr.due_times, tr.due_keys, tr.due_size, 0, float(t))
         if flight < 0:
             break
         if tr.flights[flight].kind == ESCORTED:
