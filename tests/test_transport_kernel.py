@@ -7,14 +7,8 @@ import numpy as np
 from sim.model.case_moves import move
 from sim.model.handoffs import enqueue_ready
 from sim.model.states import State
-from sim.model.transport_kernel import (
-    TRANSPORT_VALUES,
-    book_escorted,
-    fly_escorted,
-    new_flight,
-    new_transport,
-    remove,
-)
+from sim.model.transport_kernel import book_escorted, fly_escorted, new_flight, remove
+from sim.model.transport_state import TRANSPORT_VALUES, new_transport
 from tests.helpers.engine_cases import engine_with_police
 
 TRANSPORT = {

@@ -27,7 +27,7 @@ import numba as nb
 import numpy as np
 from numba.experimental import structref
 
-from sim.model.case_draws import case_uniform
+from sim.model.case_draws import next_uniform, noticed_after
 from sim.model.case_moves import schedule
 from sim.model.engine import COST_TALKS, EngineState
 from sim.model.handoffs import file_request
@@ -181,9 +181,7 @@ def new_agencies(values: np.ndarray, keys: np.ndarray) -> Agencies:
 
 @nb.njit(cache=True, inline="always")
 def _uniform(a: AgencyState, c: int) -> float:
-    k = a.draws[c]
-    a.draws[c] = k + 1
-    return case_uniform(a.key[c], k)
+    return next_uniform(a.key, a.draws, c)
 
 
 @nb.njit(cache=True)
@@ -196,11 +194,7 @@ def open_return_case(a: AgencyState, c: int, row: int) -> None:
 @nb.njit(cache=True)
 def notice_abscond(a: AgencyState, c: int, row: int, t: float, reporting_days: float) -> None:
     """The agency will notice that the person in ``row`` absconded: within the reporting interval, or after a delay."""
-    mean = a.values[c, DETECTION_DAYS]
-    if reporting_days > 0.0:
-        delay = _uniform(a, c) * reporting_days
-    else:
-        delay = -math.log(1.0 - _uniform(a, c)) * mean if mean > 0.0 else 0.0
+    delay = noticed_after(_uniform(a, c), reporting_days, a.values[c, DETECTION_DAYS])
     a.noticed_times, a.noticed_keys = dated_room(a.noticed_times, a.noticed_keys, a.noticed_size, c)
     dated_push(a.noticed_times, a.noticed_keys, a.noticed_size, a.noticed_seq, c, t + delay, row)
 

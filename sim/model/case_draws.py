@@ -22,6 +22,8 @@ callable from Python too.
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -53,6 +55,31 @@ def case_uniform(seed: np.uint64, k: int) -> float:
     """The ``k``-th uniform number in [0, 1) (from 0) of the case with ``seed``."""
     z = mix64(np.uint64(seed) + np.uint64(k + 1) * GOLDEN)
     return float(z >> _S11) * _UNIT
+
+
+@nb.njit(cache=True, inline="always")
+def next_uniform(keys: np.ndarray, draws: np.ndarray, i: int) -> float:
+    """The next uniform of stream ``i`` (an agency's in one country): its key, and its counter moved on by one.
+
+    Agencies draw from counter-based streams too, so that a kernel draws
+    without calling back into Python.
+    """
+    k = draws[i]
+    draws[i] = k + 1
+    return case_uniform(keys[i], k)
+
+
+@nb.njit(cache=True, inline="always")
+def noticed_after(u: float, reporting_days: float, mean_days: float) -> float:
+    """Days until an absence is noticed, from one uniform ``u``.
+
+    Within the reporting interval (uniformly) for a person with a reporting
+    duty, else after an exponential delay with the given mean (at once when
+    the mean is 0).
+    """
+    if reporting_days > 0.0:
+        return u * reporting_days
+    return -math.log(1.0 - u) * mean_days if mean_days > 0.0 else 0.0
 
 
 def stream_key(sequence: np.random.SeedSequence) -> np.uint64:

@@ -17,7 +17,8 @@ import numpy as np
 
 from sim.model.engine import EngineState
 from sim.model.police_state import PoliceState
-from sim.model.transport_kernel import TransportState, booked, new_flight, remove, waiting_for
+from sim.model.transport_kernel import booked, new_flight, remove, waiting_for
+from sim.model.transport_state import TransportState
 from sim.params.schema import ScenarioParams
 
 CHARTER = 2

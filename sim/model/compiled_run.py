@@ -29,7 +29,8 @@ from sim.model.engine import new_engine
 from sim.model.police_kernel import work_day as police_day
 from sim.model.police_state import new_police
 from sim.model.streams import Streams
-from sim.model.transport_kernel import book_escorted, fly_escorted, new_transport
+from sim.model.transport_kernel import book_escorted, fly_escorted
+from sim.model.transport_state import new_transport
 from sim.params.checks import ConfigError
 from sim.params.schema import ScenarioParams
 

@@ -17,7 +17,7 @@ from sim.model.documents_kernel import ORIGIN_VALUES
 from sim.model.engine import COUNTRY_VALUES
 from sim.model.hazard_kernel import pack_rates
 from sim.model.police_state import POLICE_VALUES
-from sim.model.transport_kernel import TRANSPORT_VALUES
+from sim.model.transport_state import TRANSPORT_VALUES
 from sim.params.levers import INFO_FIELDS
 from sim.params.schema import CountryParams, ScenarioParams
 

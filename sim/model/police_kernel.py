@@ -16,11 +16,9 @@ switching joint planning on or off leaves the other draws unchanged.
 
 from __future__ import annotations
 
-import math
-
 import numba as nb
 
-from sim.model.case_draws import case_uniform
+from sim.model.case_draws import next_uniform, noticed_after
 from sim.model.case_moves import move
 from sim.model.detention_kernel import release as release_from_detention
 from sim.model.detention_kernel import request as request_detention
@@ -53,9 +51,7 @@ VP, RC, AB, PC, DET, AF = (int(s) for s in State if s < State.RETURNED_VOLUNTARY
 
 @nb.njit(cache=True, inline="always")
 def _uniform(p: PoliceState, c: int) -> float:
-    k = p.draws[c]
-    p.draws[c] = k + 1
-    return case_uniform(p.key[c], k)
+    return next_uniform(p.key, p.draws, c)
 
 
 @nb.njit(cache=True)
@@ -87,11 +83,7 @@ def consider_detention(p: PoliceState, e: EngineState, c: int, row: int, t: floa
 @nb.njit(cache=True)
 def notice_abscond(p: PoliceState, e: EngineState, c: int, row: int, t: float, reporting_days: float) -> None:
     """The person absconded from a police case: a missed reporting duty reveals it after a delay."""
-    mean = p.values[c, DETECTION_DAYS]
-    if reporting_days > 0.0:
-        delay = _uniform(p, c) * reporting_days
-    else:
-        delay = -math.log(1.0 - _uniform(p, c)) * mean if mean > 0.0 else 0.0
+    delay = noticed_after(_uniform(p, c), reporting_days, p.values[c, DETECTION_DAYS])
     p.noticed_times, p.noticed_keys = dated_room(p.noticed_times, p.noticed_keys, p.noticed_size, c)
     e.history[row].police_notice = dated_push(
         p.noticed_times, p.noticed_keys, p.noticed_size, p.noticed_seq, c, t + delay, row
@@ -199,9 +191,7 @@ def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
     e.events[c, EV_HANDED_TO_POLICE] += 1
     planned = False
     if p.values[c, JOINT_PLANNING] > 0.0:
-        k = p.planning_draws[c]
-        p.planning_draws[c] = k + 1
-        planned = case_uniform(p.planning_key[c], k) < p.values[c, DAYS_PER_WEEK] / 5.0
+        planned = next_uniform(p.planning_key, p.planning_draws, c) < p.values[c, DAYS_PER_WEEK] / 5.0
     case.joint_planned = planned
     if not past.package & IDENTITY_DOCUMENTS and not past.has_id_document:
         # the police do not learn of documents or requests in the agency's file

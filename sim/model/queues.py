@@ -89,17 +89,13 @@ def dated_room(times: np.ndarray, keys: np.ndarray, size: np.ndarray, country: i
     return wider_times, wider_keys
 
 
-@nb.njit(cache=True)
-def dated_push(
-    times: np.ndarray, keys: np.ndarray, size: np.ndarray, seq: np.ndarray, country: int, time: float, row: int
-) -> int:
-    """File ``row`` for ``time`` in ``country``'s dated list (room made first); return its sequence number."""
-    number = seq[country]
-    seq[country] = number + 1
-    key = np.int64(number) << ROW_BITS | np.int64(row)
-    t, k = times[country], keys[country]
-    i = size[country]
-    size[country] = i + 1
+@nb.njit(cache=True, inline="always")
+def heap_insert(t: np.ndarray, k: np.ndarray, n: int, time: float, key: np.int64) -> None:
+    """Insert ``(time, key)`` into the binary heap ``t[:n]``, ``k[:n]`` (room for one more), ordered by time, then key.
+
+    Entries are moved along a hole rather than swapped (half the writes).
+    """
+    i = n
     while i > 0:
         parent = (i - 1) >> 1
         if t[parent] < time or (t[parent] == time and k[parent] <= key):
@@ -107,6 +103,39 @@ def dated_push(
         t[i], k[i] = t[parent], k[parent]
         i = parent
     t[i], k[i] = time, key
+
+
+@nb.njit(cache=True, inline="always")
+def heap_remove_first(t: np.ndarray, k: np.ndarray, n: int) -> None:
+    """Remove the first entry of the binary heap ``t[:n]``, ``k[:n]`` (``n`` > 0): the last one sinks into its place."""
+    n -= 1
+    if n == 0:
+        return
+    time, key = t[n], k[n]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        right = child + 1
+        if right < n and (t[right] < t[child] or (t[right] == t[child] and k[right] < k[child])):
+            child = right
+        if time < t[child] or (time == t[child] and key <= k[child]):
+            break
+        t[i], k[i] = t[child], k[child]
+        i = child
+    t[i], k[i] = time, key
+
+
+@nb.njit(cache=True)
+def dated_push(
+    times: np.ndarray, keys: np.ndarray, size: np.ndarray, seq: np.ndarray, country: int, time: float, row: int
+) -> int:
+    """File ``row`` for ``time`` in ``country``'s dated list (room made first); return its sequence number."""
+    number = seq[country]
+    seq[country] = number + 1
+    heap_insert(times[country], keys[country], size[country], time, np.int64(number) << ROW_BITS | np.int64(row))
+    size[country] += 1
     return number
 
 
@@ -118,26 +147,10 @@ def dated_pop(
 
     ``(-1, -1, until)`` when no entry is due.
     """
-    n = size[country]
     t, k = times[country], keys[country]
-    if n == 0 or t[0] > until:
+    if size[country] == 0 or t[0] > until:
         return -1, -1, until
     first, first_time = k[0], t[0]
-    n -= 1
-    size[country] = n
-    if n > 0:
-        time, key = t[n], k[n]
-        i = 0
-        while True:
-            child = 2 * i + 1
-            if child >= n:
-                break
-            right = child + 1
-            if right < n and (t[right] < t[child] or (t[right] == t[child] and k[right] < k[child])):
-                child = right
-            if time < t[child] or (time == t[child] and key <= k[child]):
-                break
-            t[i], k[i] = t[child], k[child]
-            i = child
-        t[i], k[i] = time, key
+    heap_remove_first(t, k, size[country])
+    size[country] -= 1
     return int(first & ROW_MASK), int(first >> ROW_BITS), first_time
