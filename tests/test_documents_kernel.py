@@ -80,3 +80,27 @@ def test_a_follow_up_brings_the_answer_forward_and_the_request_is_answered_once(
             answered_days.setdefault(row, []).append(day)
     assert sorted(answered_days) == [0, 1, 2, 3] and all(len(d) == 1 for d in answered_days.values())
     assert engine.history["document_requests"][:4].tolist() == [1, 1, 1, 1]
+
+
+def test_an_answer_brought_forward_leaves_no_second_answer_at_its_old_date() -> None:
+    """Followed up and answered early; a new request filed after it is answered at its own date, not at the old one."""
+    engine, police = engine_with_police(1)
+    file_request(engine, 0, 0.0, False)
+    authorities = _authorities(1.0, channel=100.0)
+    authorities.followed[0, 0] = True
+    send_requests(authorities, engine)
+    old_date = float(authorities.sent["ready"][0])
+    assert follow_up(authorities, engine, 0, 0, 1, 50.0, 1.0, 0) == 1
+    for day in range(2, 10):
+        work_day(authorities, engine, police, day)
+    assert not engine.hot[0]["document_pending"]  # answered early
+    authorities.channel_days[0, 0] = 1000.0
+    file_request(engine, 0, 10.0, False)  # same file: the same version
+    send_requests(authorities, engine)
+    assert authorities.sent["ready"][1] > old_date + 10.0
+    for day in range(10, int(old_date) + 10):
+        work_day(authorities, engine, police, day)
+    assert engine.hot[0]["document_pending"]  # the old date answered nothing
+    for day in range(int(old_date) + 10, int(authorities.sent["ready"][1]) + 2):
+        work_day(authorities, engine, police, day)
+    assert not engine.hot[0]["document_pending"] and engine.history["document_requests"][0] == 2

@@ -96,6 +96,9 @@ class CompiledRun:
         for origin, c in self.posts:
             self.authorities.followed[origin, c] = True
         self.origins = list(s.origins)
+        shares = np.array([o.share for o in s.origins.values()])
+        self.origin_cdf = np.cumsum(shares / shares.sum())
+        """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
 
     def run(self) -> None:
@@ -130,8 +133,7 @@ class CompiledRun:
         if not n:
             return
         days = np.sort(t - rng.random(n))
-        shares = np.array([o.share for o in s.origins.values()])
-        cdf = np.cumsum(shares / shares.sum())
+        cdf = self.origin_cdf
         origins = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
         b = s.behaviour
         sigma = b.willingness_sigma

@@ -48,11 +48,11 @@ class EnforcementSignal:
         """A case of ``origin`` closed (any terminal outcome)."""
         self.open[self._key(origin)] -= 1
 
-    def removed(self, origin: str) -> None:
-        """A person of ``origin`` was removed today."""
+    def removed(self, origin: str, n: int = 1) -> None:
+        """``n`` people of ``origin`` were removed today."""
         key = self._key(origin)
-        self._daily[key][-1] += 1
-        self._in_window[key] += 1
+        self._daily[key][-1] += n
+        self._in_window[key] += n
 
     def risk(self, origin: str) -> float:
         """Removals per open decision per day over the window, for people of ``origin``."""
@@ -70,8 +70,7 @@ class EnforcementSignal:
         for origin, n in open_decisions.items():
             self.open[self._key(origin)] += n
         for origin, n in removed_today.items():
-            for _ in range(n):
-                self.removed(origin)
+            self.removed(origin, n)
 
     def end_day(self) -> None:
         """Recompute every factor from today's counts, then move the window on by a day."""
