@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim.model.case_draws import case_seed, case_uniform, stream_key
-from sim.model.case_table import HOT, CaseTable, Codes, HotCase
+from sim.model.case_table import HISTORY, HOT, CaseTable, Codes, HotCase
 from sim.model.hazard_kernel import NO_TIMER, RATES, case_hazards, draw_next, pack_rates
 from sim.model.hazards import CompetingHazards
 from sim.model.queues import grown
@@ -62,28 +62,30 @@ def test_case_draws_are_a_pure_function_of_key_case_and_counter() -> None:
     assert 0.0 <= first < 1.0
 
 
-def test_case_table_grows_and_reads_as_the_register() -> None:
-    """Rows keep their values when the table grows; the table converts to the register's columns."""
-    table = CaseTable("SE", Codes(["Iraq", "Somalia"], ["SE", "NO"]), capacity=2)
-    first = table.open_rows(2)
-    table.hot["willingness"][first] = [0.5, 2.0]
-    table.history["migrant_id"][first] = [11, 10]
-    second = table.open_rows(3)
-    assert len(table.hot) >= 5 and table.size == 5
-    table.history["migrant_id"][second] = [12, 13, 14]
-    table.hot["origin"][second] = 1
-    table.hot["state"][4] = State.RETURNED_FORCED
-    table.history["closed_from"][4] = State.DETAINED
-    table.history["fields_passed"][4] = 0b101
-    table.history["moved_to"][3] = 2
-    frame = register_frame([table])
+def test_the_case_tables_read_as_the_register() -> None:
+    """Codes become texts (origins, countries, outcomes, information fields); rows come in migrant-id order."""
+    hot, history = np.zeros(5, dtype=HOT), np.zeros(5, dtype=HISTORY)
+    for name in ("entered", "outcome_day", "documents_day", "handover_decided_day", "handover_day", "flight_ready_day"):
+        history[name] = np.nan
+    history["closed_from"] = -1
+    hot["willingness"][:2] = [0.5, 2.0]
+    history["migrant_id"] = [11, 10, 12, 13, 14]
+    hot["origin"][2:] = 1
+    hot["country"][3:] = 1
+    hot["state"][4] = State.RETURNED_FORCED
+    history["closed_from"][4] = State.DETAINED
+    history["fields_passed"][4] = 0b101
+    history["moved_to"][3] = 2
+    history["flight"][4] = 2
+    frame = register_frame([CaseTable(hot, history, Codes(["Iraq", "Somalia"], ["SE", "NO"]))])
     assert tuple(frame.columns) == COLUMNS
     assert frame["migrant_id"].tolist() == [10, 11, 12, 13, 14]
     assert frame["willingness"].tolist()[:2] == [2.0, 0.5]
     assert frame["origin"].tolist() == ["Iraq", "Iraq", "Somalia", "Somalia", "Somalia"]
+    assert frame["country"].tolist() == ["SE", "SE", "SE", "NO", "NO"]
     assert frame["outcome"].tolist()[4] == "returned_forced" and frame["closed_from"].tolist()[4] == "detained"
     assert frame["fields_passed"].tolist()[4] == "address,identity_documents"
-    assert frame["moved_to"].tolist()[3] == "NO"
+    assert frame["moved_to"].tolist()[3] == "NO" and frame["flight"].tolist()[4] == "charter"
     assert frame["detention_days"].isna().sum() == 0 and frame["outcome_day"].isna().all()
     assert HOT.itemsize <= 100  # the engine target: about 100 bytes of hot state per open case
 

@@ -38,3 +38,11 @@ def test_the_comparison_catches_a_ten_percent_faster_departure_hazard(reference,
     monkeypatch.setitem(ref.CONFIGS, name, [*ref.CONFIGS[name], f"behaviour.return_case_departure={rate * 1.1}"])
     gaps = ref.distribution_gaps(reference, ref.outcomes(name, ref.CHECK_SEEDS))
     assert any("voluntary_share_of_returns" in g for g in gaps), gaps
+
+
+@pytest.mark.slow
+def test_the_compiled_engine_matches_the_reference_on_the_configs_it_runs(reference):
+    """Development stage: the one-country configs the compiled engine covers already give the reference's outcomes."""
+    new = ref.outcomes("sweden_quarter", ref.CHECK_SEEDS, compiled=True)
+    gaps = ref.distribution_gaps(reference, new)
+    assert not gaps, "the compiled engine's outcomes moved beyond the tolerance:\n" + "\n".join(gaps)

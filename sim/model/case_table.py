@@ -1,8 +1,8 @@
-"""A country's cases as rows of two typed tables: what the process reads, and what the register keeps.
+"""The cases as rows of two typed tables: what the process reads, and what the register keeps.
 
 Each case is a row number. The *hot* table holds what the hazards and the
 agencies read and write while the case is open, packed into one record of
-:data:`HOT` (80 bytes) so that a compiled kernel touches one or two cache
+:data:`HOT` (88 bytes) so that a compiled kernel touches one or two cache
 lines per case; the *history* table holds what only the register reads
 (days and counts written when their event happens). Rows are appended as
 cases open and never reused, so at the end of a run the two tables are the
@@ -22,10 +22,8 @@ import numpy as np
 
 from sim.model.register import ROW
 from sim.model.states import ACTIVE
+from sim.model.transport_state import KINDS
 from sim.params.levers import INFO_FIELDS
-
-NO_FLIGHT = -1
-"""``booked_on`` of a case with no seat booked."""
 
 HOT = np.dtype(
     [
@@ -39,7 +37,7 @@ HOT = np.dtype(
         ("seed", "u8"),  # the case's own random numbers (:mod:`sim.model.case_draws`)
         # counters and codes
         ("epoch", "u4"),  # moved on by every new timer: an older timer is stale
-        ("booked_on", "i4"),  # flight id of the seat booked, or NO_FLIGHT
+        ("booked_on", "i4"),  # flight id of the seat booked, or -1
         ("wanted_at", "i4"),  # place on the police's wanted list (while ``wanted``)
         ("draws", "u2"),  # how many of its own random numbers the case has used
         ("state", "i1"),  # :class:`sim.model.states.State`
@@ -143,14 +141,19 @@ HISTORY = np.dtype(
 
 
 class Codes:
-    """The text behind the tables' small codes; code 0 of each list is the empty text."""
+    """The text behind the tables' small codes.
+
+    Origins and a case's own country are numbered from 0 in the scenario's
+    order; in the handover grounds, flight kinds and ``moved_to`` countries
+    code 0 is the empty text (none yet).
+    """
 
     def __init__(self, origins: list[str], countries: list[str]) -> None:
         """Codes for the scenario's ``origins`` and the model's ``countries`` (codes), plus the fixed lists."""
         self.origins = list(origins)
         self.countries = ["", *countries]
         self.grounds = ["", "coercion", "absconded"]
-        self.flights = ["", "escorted", "charter", "joint_charter", "eu_operation"]
+        self.flights = ["", *KINDS]
 
 
 def fields_text(bits: int) -> frozenset[str]:
@@ -159,43 +162,11 @@ def fields_text(bits: int) -> frozenset[str]:
 
 
 class CaseTable:
-    """One country's cases: the hot and history tables, grown by doubling as cases open."""
+    """The engine's cases, every country's, as the register reads them (:func:`sim.model.register.register_frame`)."""
 
-    def __init__(self, country: str, codes: Codes, capacity: int = 1024) -> None:
-        """An empty table for ``country`` (its code) with room for ``capacity`` cases before it grows."""
-        self.country = country
-        self.codes = codes
-        self.hot = np.zeros(capacity, dtype=HOT)
-        self.history = np.zeros(capacity, dtype=HISTORY)
-        self.size = 0
-
-    def reserve(self, more: int) -> None:
-        """Make room for ``more`` cases (kernels write rows in place and cannot grow the arrays)."""
-        need = self.size + more
-        if need <= len(self.hot):
-            return
-        capacity = max(need, 2 * len(self.hot))
-        for name in ("hot", "history"):
-            old = getattr(self, name)
-            grown = np.zeros(capacity, dtype=old.dtype)
-            grown[: self.size] = old[: self.size]
-            setattr(self, name, grown)
-
-    def open_rows(self, n: int) -> slice:
-        """Rows for ``n`` new cases with the neutral values of an opening case; return their slice."""
-        self.reserve(n)
-        rows = slice(self.size, self.size + n)
-        self.size += n
-        hot, history = self.hot[rows], self.history[rows]
-        for name in ("detention_limit", "detention_review"):
-            hot[name] = np.inf
-        hot["booked_on"] = NO_FLIGHT
-        for name in ("entered", "outcome_day", "documents_day", "handover_decided_day", "handover_day"):
-            history[name] = np.nan
-        history["flight_ready_day"] = np.nan
-        history["previous_case_id"] = -1
-        history["closed_from"] = -1
-        return rows
+    def __init__(self, hot: np.ndarray, history: np.ndarray, codes: Codes) -> None:
+        """The first rows of ``hot`` and ``history`` (of equal length), their codes' texts in ``codes``."""
+        self.hot, self.history, self.codes = hot, history, codes
 
     def rows(self) -> np.ndarray:
         """Every case as a row of the register (:data:`sim.model.register.ROW`), in row order.
@@ -203,8 +174,8 @@ class CaseTable:
         The same interface as :meth:`sim.model.register.CaseRegister.rows`, so
         :func:`sim.model.register.register_frame` reads either.
         """
-        hot, history, codes = self.hot[: self.size], self.history[: self.size], self.codes
-        rows = np.zeros(self.size, dtype=ROW)
+        hot, history, codes = self.hot, self.history, self.codes
+        rows = np.zeros(len(hot), dtype=ROW)
         for name in ROW.names or ():
             if name in (HISTORY.names or ()) and name not in ("fields_passed", "handover_ground", "flight", "moved_to"):
                 rows[name] = history[name]
@@ -213,7 +184,7 @@ class CaseTable:
         rows["outcome"] = hot["state"]
         rows["willingness"] = hot["willingness"]
         rows["return_centre"] = history["lived_in_return_centre"]
-        rows["country"] = self.country
+        rows["country"] = np.asarray(codes.countries[1:], dtype=object)[hot["country"]]
         rows["origin"] = np.asarray(codes.origins, dtype=object)[hot["origin"]]
         for name, names in (("handover_ground", codes.grounds), ("flight", codes.flights)):
             rows[name] = np.asarray(names, dtype=object)[history[name]]

@@ -6,7 +6,10 @@ joint charter planning are not built on the kernels yet): for every
 destination that accepts charters, once at least ``charter_min_returnees``
 documented people wait and no charter to it is already planned, the
 country books one for the ``charter_seats`` longest-waiting, leaving
-``charter_lead_days`` later. Charters are a few a month, so the desk is
+``charter_lead_days`` later. With ``monitoring=all_charters`` observers
+fly with every charter (a national charter is never a joint Nordic
+operation, so ``joint_nordic`` monitors none) and the organiser pays them.
+Charters are a few a month, so the desk is
 Python working on arrays of case rows; bookings and removals go through the
 transport kernels.
 """
@@ -37,8 +40,14 @@ class NationalCharterDesk:
         self.passengers: dict[int, np.ndarray] = {}
         """Each charter's passengers (rows), by flight id, until it has flown."""
         self.costs = np.zeros(len(codes))
-        self.flown: list[tuple[int, int, int]] = []
-        """``(flight id, organiser, people removed)`` of every charter flown."""
+        """Per country, what its charters cost."""
+        m = s.monitoring
+        self.monitored = m.mode == "all_charters"
+        self.monitoring_cost = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
+        self.monitoring_costs = np.zeros(len(codes))
+        """Per country, what the observers on its charters cost."""
+        self.flown: list[tuple[int, int, float]] = []
+        """``(flight id, people removed, what the organiser paid)`` of every charter flown."""
 
     def plan(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
         """Book today's charters for every country and destination that has enough people waiting."""
@@ -61,10 +70,15 @@ class NationalCharterDesk:
                 self.passengers[flight] = chosen
 
     def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
-        """Fly today's charters: everyone still there and booked is removed; the organiser pays the aircraft."""
+        """Fly today's charters: everyone still booked is removed; the organiser pays aircraft and observers."""
+        flights = tr.flights
         for flight in charters.tolist():
+            flights[flight]["monitored"] = self.monitored
             rows = self.passengers.pop(flight)
             removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
-            organiser = int(tr.flights[flight]["organiser"])
-            self.costs[organiser] += self.s.nations[self.codes[organiser]].cost_charter
-            self.flown.append((flight, organiser, removed))
+            organiser = int(flights[flight]["organiser"])
+            cost = self.s.nations[self.codes[organiser]].cost_charter
+            self.costs[organiser] += cost
+            if self.monitored:
+                self.monitoring_costs[organiser] += self.monitoring_cost
+            self.flown.append((flight, removed, cost))

@@ -5,22 +5,36 @@ Each day, as the interpreted model orders it: new decisions open cases
 them), the migrants' timers fire, the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
-people observe is updated; attachés follow requests up weekly. Pooled charter desks, secondary movement's
-destinations, the transit route and timelines are not built on the kernels
-yet: a scenario that needs them is refused. Charters are national
-(:mod:`sim.model.compiled_charters`).
+people observe is updated; attachés follow requests up weekly; the day's
+stocks and queues are counted. Pooled charter desks, joint charter planning,
+secondary movement's destinations, the transit route and timelines are not
+built on the kernels yet: a scenario that needs them is refused. Charters
+are national (:mod:`sim.model.compiled_charters`). A finished run gives the
+interpreted model's register, flight and stock tables and the counts its
+metrics read (:mod:`sim.model.compiled_results`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.model import kernel_params as kp
 from sim.model.agency_kernel import new_agencies
 from sim.model.agency_kernel import work_day as agency_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
+from sim.model.case_table import Codes
 from sim.model.compiled_charters import NationalCharterDesk
+from sim.model.compiled_results import (
+    COUNTED,
+    CountryTotals,
+    case_register,
+    count_stocks,
+    country_counts,
+    flight_table,
+    stock_table,
+)
 from sim.model.day_kernel import fire_timers
 from sim.model.documents_kernel import follow_up, new_authorities
 from sim.model.documents_kernel import work_day as documents_day
@@ -29,6 +43,7 @@ from sim.model.engine import new_engine
 from sim.model.police_kernel import work_day as police_day
 from sim.model.police_state import new_police
 from sim.model.streams import Streams
+from sim.model.tally import Tally
 from sim.model.transport_kernel import book_escorted, fly_escorted
 from sim.model.transport_state import new_transport
 from sim.params.checks import ConfigError
@@ -47,9 +62,14 @@ class CompiledRun:
             raise ConfigError(
                 "the compiled engine runs one country with national flights, without timelines or transit, so far"
             )
-        self.s = s
+        if s.colocation.joint_charter_planning:
+            raise ConfigError("colocation.joint_charter_planning: the compiled engine takes only false, so far")
+        self.params = s
+        self.replication = replication
         self.codes = list(s.countries)
-        self.days = s.warmup_days + s.horizon_days
+        self.end_day = s.warmup_days + s.horizon_days
+        self.transit = None
+        """No transit route (not built on the kernels yet)."""
         streams = Streams(seed, replication)
         self.country_streams = [streams.for_country(code) for code in self.codes]
 
@@ -60,7 +80,7 @@ class CompiledRun:
         self.engine = new_engine(
             len(self.codes),
             len(s.origins),
-            self.days,
+            self.end_day,
             kp.rates(s, self.codes),
             np.array([kp.country_values(s, n[c]) for c in self.codes]),
             keys("cases")[:, None],
@@ -100,10 +120,16 @@ class CompiledRun:
         self.origin_cdf = np.cumsum(shares / shares.sum())
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
+        self.counted = np.zeros((self.end_day, len(self.codes), len(COUNTED)))
+        """Each day's stocks, queues and places per country (:data:`sim.model.compiled_results.COUNTED`)."""
+        self.risks = np.zeros((self.end_day, len(self.codes)))
+        """Each day's observed removal risk per country, all origins together."""
+        self.at_warmup = [(Tally(), Tally()) for _ in self.codes]
+        """Each country's events and costs at the end of the warm-up."""
 
     def run(self) -> None:
         """Run every day of the warm-up and the horizon."""
-        for day in range(1, self.days + 1):
+        for day in range(1, self.end_day + 1):
             self.day(day)
 
     def day(self, t: int) -> None:
@@ -124,10 +150,15 @@ class CompiledRun:
         self._observe_removals()
         if t % 7 == 0:
             self._attaches_week(t)
+        for c, signal in enumerate(self.signals):
+            count_stocks(e, self.agency, c, self.counted[t - 1, c])
+            self.risks[t - 1, c] = signal.pooled_risk()
+        if t == self.params.warmup_days:
+            self.at_warmup = [self._counts(c) for c in range(len(self.codes))]
 
     def _arrivals(self, c: int, t: int) -> None:
         """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""
-        s, params = self.s, self.s.nations[self.codes[c]]
+        s, params = self.params, self.params.nations[self.codes[c]]
         rng = self.country_streams[c].np["arrivals"]
         n = int(rng.poisson(params.decisions_per_year / 365.0))
         if not n:
@@ -149,13 +180,33 @@ class CompiledRun:
         As :meth:`sim.model.agents.attache.Attache.work_week` for one country
         (in a Nordic network a lone country's attaché takes only its own requests).
         """
-        cfg = self.s.attaches
+        cfg = self.params.attaches
         relationship = self.authorities.relationship
         for origin, c in self.posts:
-            budget = int(self.s.nations[self.codes[c]].attache_hours_per_week / cfg.hours_per_push)
+            budget = int(self.params.nations[self.codes[c]].attache_hours_per_week / cfg.hours_per_push)
             done = follow_up(self.authorities, self.engine, origin, c, budget, cfg.speedup, float(t), c)
             gain = cfg.relationship_gain_per_push * done
             relationship[origin, c] = (relationship[origin, c] + gain) * (1.0 - cfg.relationship_decay_per_week)
+
+    def _counts(self, c: int) -> tuple[Tally, Tally]:
+        return country_counts(self.engine, self.transport, self.authorities, self.charters, c)
+
+    @property
+    def countries(self) -> dict[str, CountryTotals]:
+        """Each country's event and cost counts, now and at the end of the warm-up, by code."""
+        return {code: CountryTotals(code, *self._counts(c), *self.at_warmup[c]) for c, code in enumerate(self.codes)}
+
+    def case_register(self) -> pd.DataFrame:
+        """Every case, closed or open, one row each, with the replication number."""
+        return case_register(self.engine, Codes(self.origins, self.codes), self.replication)
+
+    def flights(self) -> pd.DataFrame:
+        """One row per charter flown, with returnees and who paid."""
+        return flight_table(self.transport, self.charters, self.codes, self.replication)
+
+    def stocks(self) -> pd.DataFrame:
+        """The daily stock series, one row per day and country."""
+        return stock_table(self.counted, self.risks, self.codes, self.replication)
 
     def _observe_removals(self) -> None:
         """The removal risk people observe moves on a day; the departure hazards' factors follow."""

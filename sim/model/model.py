@@ -30,43 +30,13 @@ from sim.model.clock import MigrantClock
 from sim.model.country import CountrySystem
 from sim.model.flight_schedule import FlightSchedule
 from sim.model.register import CaseRegister, register_frame
+from sim.model.run_tables import FLIGHT_COLUMNS, STOCK_COLUMNS
 from sim.model.states import ACTIVE, State
 from sim.model.streams import Streams
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards, moves_open_cases
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
-
-STOCK_COLUMNS = (
-    "day",
-    "country",
-    *(s.label for s in ACTIVE),
-    "departure_position",
-    "wanted",
-    "talk_queue",
-    "police_queue",
-    "flight_queue",
-    "detention_occupied",
-    "detention_places",
-    "return_centre_occupied",
-    "removal_risk",
-)
-
-FLIGHT_COLUMNS = (
-    "flight_id",
-    "day",
-    "destination",
-    "kind",
-    "organiser",
-    "seats",
-    "boarded_total",
-    "country",
-    "boarded",
-    "paid_by_country",
-    "paid_by_frontex",
-    "monitored",
-    "paid_for_monitoring",
-)
 
 
 class ReturnModel(mesa.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -145,7 +145,14 @@ class CaseRegister:
         return np.concatenate(self._blocks) if self._blocks else np.empty(0, dtype=ROW)
 
 
-def register_frame(parts: Iterable[CaseRegister]) -> pd.DataFrame:
+class RegisterPart(Protocol):
+    """Cases that give their register rows: closed ones packed (:class:`CaseRegister`) or the kernels' tables."""
+
+    def rows(self) -> np.ndarray:
+        """Every case as a row of :data:`ROW`."""
+
+
+def register_frame(parts: Iterable[RegisterPart]) -> pd.DataFrame:
     """The case register of ``parts`` as one table sorted by migrant id.
 
     The state codes become the ``outcome`` and ``closed_from`` labels, the

@@ -18,8 +18,7 @@ import pandas as pd
 from sim.model.states import ACTIVE, RETURNED, State
 
 if TYPE_CHECKING:
-    from sim.model.country import CountrySystem
-    from sim.model.model import ReturnModel
+    from sim.model.run_tables import CountryCounts, FinishedRun
 
 RETURNED_LABELS = [s.label for s in RETURNED]
 ACTIVE_LABELS = [s.label for s in ACTIVE]
@@ -148,7 +147,7 @@ UNITS = {
 """Unit of each metric, for axis labels."""
 
 
-def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
+def summarise(model: FinishedRun, register: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
     """One row per country plus ``ALL`` (when several), with every metric in :data:`METRICS`."""
     start, end = model.params.warmup_days, model.end_day
     flights = flights[(flights["day"] > start) & (flights["day"] <= end)]
@@ -164,7 +163,7 @@ def summarise(model: ReturnModel, register: pd.DataFrame, flights: pd.DataFrame)
     return df
 
 
-def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.DataFrame, fl: pd.DataFrame) -> dict:
+def _country_metrics(model: FinishedRun, country: CountryCounts | None, reg: pd.DataFrame, fl: pd.DataFrame) -> dict:
     start, end = model.params.warmup_days, model.end_day
     countries = list(model.countries.values()) if country is None else [country]
     costs = reduce(add, (c.costs - c.costs_at_warmup for c in countries))  # the horizon's, summed over countries
@@ -234,7 +233,7 @@ def _country_metrics(model: ReturnModel, country: CountrySystem | None, reg: pd.
     }
 
 
-def _route_metrics(model: ReturnModel) -> dict:
+def _route_metrics(model: FinishedRun) -> dict:
     """The transit route's own flows over the horizon (the same for every country: the route is shared)."""
     route = model.transit
     if route is None:
@@ -247,7 +246,7 @@ def _route_metrics(model: ReturnModel) -> dict:
     }
 
 
-def _flight_metrics(mine: pd.DataFrame, country: CountrySystem | None, every: pd.DataFrame, forced: int) -> dict:
+def _flight_metrics(mine: pd.DataFrame, country: CountryCounts | None, every: pd.DataFrame, forced: int) -> dict:
     """Charter outcomes of one country (rows of the flight table with its returnees) or of all."""
     carried = mine[mine["boarded"] > 0]
     organised = every.drop_duplicates("flight_id")

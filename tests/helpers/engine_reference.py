@@ -19,8 +19,11 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
+from sim.model.compiled_run import CompiledRun
+from sim.outputs.metrics import summarise
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
+from sim.params.schema import ScenarioParams
 from sim.runs.runner import run_replication
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "engine_outcomes.csv"
@@ -65,11 +68,22 @@ REFERENCE_SEEDS = range(0, 24)
 CHECK_SEEDS = range(1000, 1024)
 
 
-def outcomes(name: str, seeds: range) -> pd.DataFrame:
-    """The :data:`METRICS` of config ``name`` (all its countries together) for each seed, one row per seed."""
+def compiled_summary(params: ScenarioParams) -> pd.DataFrame:
+    """The summary of replication 0 on the compiled engine (development stage: the configs it runs)."""
+    run = CompiledRun(params, params.seed)
+    run.run()
+    return summarise(run, run.case_register(), run.flights())
+
+
+def outcomes(name: str, seeds: range, compiled: bool = False) -> pd.DataFrame:
+    """The :data:`METRICS` of config ``name`` (all its countries together) for each seed, one row per seed.
+
+    With ``compiled`` on the compiled engine, else on the engine in use.
+    """
     rows = []
     for seed in seeds:
-        summary = run_replication(load_params([*CONFIGS[name], f"seed={seed}"]), 0).summary
+        params = load_params([*CONFIGS[name], f"seed={seed}"])
+        summary = compiled_summary(params) if compiled else run_replication(params, 0).summary
         row = summary.iloc[-1]  # the pool of its countries (``ALL``), or the one country
         rows.append({"config": name, "seed": seed, **{m: float(row[m]) for m in METRICS}})
     return pd.DataFrame(rows)

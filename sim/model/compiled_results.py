@@ -1,0 +1,128 @@
+"""What a compiled run leaves, as the interpreted model does: the register, charters, daily stocks and counts.
+
+The metrics (:func:`sim.outputs.metrics.summarise`), the yearly table and
+every writer read these tables, so the two engines' results compare column
+by column. Each country's event and cost counts carry the interpreted
+model's names (:class:`sim.model.country.CountrySystem` ``events`` and
+``costs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import pandas as pd
+
+from sim.model.agency_kernel import AgencyState
+from sim.model.case_table import CaseTable, Codes
+from sim.model.compiled_charters import NationalCharterDesk
+from sim.model.documents_kernel import AuthorityState
+from sim.model.engine import COSTS, DETENTION_PLACES, EVENTS, EngineState
+from sim.model.register import register_frame
+from sim.model.run_tables import FLIGHT_COLUMNS, STOCK_COLUMNS
+from sim.model.states import ACTIVE, State
+from sim.model.tally import Tally
+from sim.model.transport_state import KINDS, TransportState
+
+COUNTED = STOCK_COLUMNS[2:-1]
+"""The stock table's columns a kernel counts each day: all but the day, the country and the observed risk."""
+_OPEN = tuple(int(s) for s in ACTIVE)
+_ABSCONDED = int(State.ABSCONDED)
+
+
+@nb.njit(cache=True)
+def count_stocks(e: EngineState, agency: AgencyState, c: int, out: np.ndarray) -> None:
+    """Country ``c``'s open states, departure position, wanted people, queues and places (:data:`COUNTED`)."""
+    position = 0
+    for i in range(len(_OPEN)):
+        n = e.stocks[c, _OPEN[i]]
+        out[i] = n
+        if _OPEN[i] != _ABSCONDED:
+            position += n
+    k = len(_OPEN)
+    out[k] = position
+    out[k + 1] = e.wanted_size[c]
+    out[k + 2] = agency.talks_tail[c] - agency.talks_head[c]
+    out[k + 3] = e.casework_tail[c] - e.casework_head[c]
+    out[k + 4] = e.ready_tail[c] - e.ready_head[c]
+    out[k + 5] = e.detention_occupied[c]
+    out[k + 6] = e.values[c, DETENTION_PLACES]
+    out[k + 7] = e.centre_occupied[c]
+
+
+@dataclass
+class CountryTotals:
+    """A country's event and cost counts, now and at the warm-up's end (:class:`sim.model.run_tables.CountryCounts`)."""
+
+    code: str
+    events: Tally
+    costs: Tally
+    events_at_warmup: Tally
+    costs_at_warmup: Tally
+
+
+def country_counts(
+    e: EngineState, tr: TransportState, a: AuthorityState, desk: NationalCharterDesk, c: int
+) -> tuple[Tally, Tally]:
+    """Country ``c``'s events and costs so far, by the interpreted model's names."""
+    events, costs = Tally(), Tally()
+    for name, n in zip(EVENTS, e.events[c].tolist(), strict=True):
+        events[name] += n
+    events["requests_followed_up"] += int(a.followed_up[c])
+    for name, amount in zip(COSTS, e.costs[c].tolist(), strict=True):
+        costs[name] += amount
+    costs["escorted_removals"] += float(tr.escorted_costs[c])
+    costs["charters"] += float(desk.costs[c])
+    costs["monitoring"] += float(desk.monitoring_costs[c])
+    return events, costs
+
+
+def case_register(e: EngineState, codes: Codes, replication: int) -> pd.DataFrame:
+    """Every case, closed or open, one row each (the register's columns), with the replication number."""
+    df = register_frame([CaseTable(e.hot[: e.size], e.history[: e.size], codes)])
+    df.insert(0, "replication", replication)
+    return df
+
+
+def flight_table(tr: TransportState, desk: NationalCharterDesk, codes: list[str], replication: int) -> pd.DataFrame:
+    """One row per charter flown (national: its organiser's), as :meth:`sim.model.model.ReturnModel.flights`."""
+    flights, origins = tr.flights, list(desk.s.origins)
+    rows = []
+    for flight, removed, paid in desk.flown:
+        f = flights[flight]
+        organiser = codes[int(f["organiser"])]
+        monitored = bool(f["monitored"])
+        observers = desk.monitoring_cost if monitored else 0.0
+        rows.append(
+            (
+                flight,
+                float(f["day"]),
+                origins[int(f["destination"])],
+                KINDS[int(f["kind"]) - 1],
+                organiser,
+                int(f["seats"]),
+                removed,
+                organiser,
+                removed,
+                paid,
+                0.0,
+                monitored,
+                observers,
+            )
+        )
+    df = pd.DataFrame.from_records(rows, columns=list(FLIGHT_COLUMNS))
+    df.insert(0, "replication", replication)
+    return df
+
+
+def stock_table(counted: np.ndarray, risks: np.ndarray, codes: list[str], replication: int) -> pd.DataFrame:
+    """The stock table from each day's counts (days x countries x :data:`COUNTED`) and risks (days x countries)."""
+    days, countries, _ = counted.shape
+    df = pd.DataFrame(counted.reshape(days * countries, -1).astype(np.int64), columns=list(COUNTED))
+    df.insert(0, "day", np.repeat(np.arange(1, days + 1), countries))
+    df.insert(1, "country", np.tile(np.asarray(codes, dtype=object), days))
+    df["removal_risk"] = risks.reshape(-1)
+    df.insert(0, "replication", replication)
+    return df
