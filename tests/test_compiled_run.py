@@ -116,8 +116,32 @@ def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics()
     assert row["requests_followed_up"] == run.authorities.followed_up[0] - run.at_warmup[0][0]["requests_followed_up"]
 
 
-def test_joint_charter_planning_is_refused_until_it_is_built() -> None:
-    """A lever the kernels do not yet carry is an error naming the key, not a silent difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10", "colocation=full"])
-    with pytest.raises(ConfigError, match="colocation.joint_charter_planning"):
-        CompiledRun(params, params.seed)
+def _charters(*overrides: str) -> tuple[int, int]:
+    """People removed on charters, and those of them seated after their charter was booked."""
+    params = load_params([*SHORT, "colocation=charters_only", *overrides])
+    run = CompiledRun(params, params.seed)
+    run.run()
+    return sum(removed for _, removed, _ in run.charters.flown), run.charters.seated_late
+
+
+def test_jointly_planned_charters_take_people_who_become_ready_after_booking() -> None:
+    """Co-located charter planning: late boarders fill free seats; with the manifest fixed at booking, none do."""
+    returnees, late = _charters()
+    fixed_returnees, fixed_late = _charters("colocation.joint_charter_planning=false")
+    assert late > 0 and fixed_late == 0
+    assert returnees > fixed_returnees
+
+
+def test_requests_are_counted_by_the_channel_they_go_through() -> None:
+    """Without an embassy in any origin, every request of the horizon goes remotely; with Sweden's, none does."""
+    remote = []
+    for overrides in ([], ["nations.SE.embassies=[]", "nations.SE.attache_posts=[]"]):
+        params = load_params([*SHORT, *overrides])
+        run = CompiledRun(params, params.seed)
+        run.run()
+        row = summarise(run, run.case_register(), run.flights()).iloc[0]
+        e = run.engine
+        in_horizon = int((e.requests["day"][: e.requests_size] > params.warmup_days).sum())
+        assert row["document_requests_via_nordic_embassy"] == 0
+        remote.append((row["document_requests_remote"], in_horizon))
+    assert remote[0][0] == 0 and remote[1][0] == remote[1][1] > 0

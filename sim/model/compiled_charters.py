@@ -1,12 +1,15 @@
 """National charters on the compiled kernels: each country's desk books a charter when enough people wait.
 
 The counterpart of :class:`sim.model.agents.charter_desk.CharterDesk` with
-``flights=national`` (pooled Nordic and Frontex desks, EU operations and
-joint charter planning are not built on the kernels yet): for every
-destination that accepts charters, once at least ``charter_min_returnees``
-documented people wait and no charter to it is already planned, the
-country books one for the ``charter_seats`` longest-waiting, leaving
-``charter_lead_days`` later. With ``monitoring=all_charters`` observers
+``flights=national`` (pooled Nordic and Frontex desks and EU operations
+are not built on the kernels yet): for every destination that accepts
+charters, once at least ``charter_min_returnees`` documented people wait and
+no charter to it is already planned, the country books one for the
+``charter_seats`` longest-waiting, leaving ``charter_lead_days`` later. A
+charter booked on a co-located day (share ``days_per_week / 5``, with
+``colocation.joint_charter_planning``) is planned jointly: people who
+become ready for its destination take its free seats until
+``charter_boarding_cutoff_days`` before it leaves. With ``monitoring=all_charters`` observers
 fly with every charter (a national charter is never a joint Nordic
 operation, so ``joint_nordic`` monitors none) and the organiser pays them.
 Charters are a few a month, so the desk is
@@ -16,9 +19,12 @@ transport kernels.
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 from sim.model.engine import EngineState
+from sim.model.handoffs import take_boarding, wait_in_line
 from sim.model.police_state import PoliceState
 from sim.model.transport_kernel import booked, new_flight, remove, waiting_for
 from sim.model.transport_state import TransportState
@@ -31,10 +37,18 @@ CHARTER = 2
 class NationalCharterDesk:
     """Each country's charters to each destination: booked, flown and paid for."""
 
-    def __init__(self, s: ScenarioParams, codes: list[str]) -> None:
-        """Desks for the countries ``codes``, destinations in the scenario's order of origins."""
+    def __init__(self, s: ScenarioParams, codes: list[str], planning: random.Random) -> None:
+        """Desks for the countries ``codes``, destinations in the scenario's order of origins.
+
+        ``planning`` is the stream that decides whether a charter is planned jointly.
+        """
         self.s = s
         self.codes = codes
+        self.planning = planning
+        self.boarding = np.full((len(codes), len(s.origins)), -1)
+        """Per country and destination, the jointly planned charter whose boarding may be open (-1: none)."""
+        self.seated_late = 0
+        """People given a free seat on a jointly planned charter after it was booked."""
         self.accepts = [o.accepts_charters for o in s.origins.values()]
         self.planned_until = np.full((len(codes), len(self.accepts)), -1.0)
         self.passengers: dict[int, np.ndarray] = {}
@@ -50,7 +64,8 @@ class NationalCharterDesk:
         """``(flight id, people removed, what the organiser paid)`` of every charter flown."""
 
     def plan(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
-        """Book today's charters for every country and destination that has enough people waiting."""
+        """Seat people who became ready today on open charters; book charters where enough people wait."""
+        self._board_late(e, tr, police, t)
         history = e.history
         for c, code in enumerate(self.codes):
             p = self.s.nations[code]
@@ -68,6 +83,31 @@ class NationalCharterDesk:
                 for row in chosen.tolist():
                     booked(tr, e, police, row, float(t), flight)
                 self.passengers[flight] = chosen
+                col = self.s.colocation
+                if col.joint_charter_planning and self.planning.random() < col.days_per_week / 5.0:
+                    self.boarding[c, d] = flight
+                    closes = day - col.charter_boarding_cutoff_days
+                    e.boarding_until[c, d] = closes if closes < day else np.nextafter(day, -np.inf)
+
+    def _board_late(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
+        """Each person waiting for a jointly planned charter gets a free seat on it, or joins the line."""
+        flights, hot = tr.flights, e.hot
+        for c in range(len(self.codes)):
+            for row in take_boarding(e, c).tolist():
+                flight = int(self.boarding[c, hot[row]["origin"]])
+                passengers = self.passengers[flight] if flight in self.passengers else None
+                if passengers is None or not self._seat_free(hot, flights[flight], passengers, flight, t):
+                    wait_in_line(e, c, row)
+                    continue
+                if row not in passengers:  # a person released from this flight's booking may come back to it
+                    self.passengers[flight] = np.append(passengers, row)
+                booked(tr, e, police, row, float(t), flight)
+                self.seated_late += 1
+
+    def _seat_free(self, hot: np.ndarray, f: np.void, passengers: np.ndarray, flight: int, t: int) -> bool:
+        closes = f["day"] - self.s.colocation.charter_boarding_cutoff_days
+        taken = int((hot["booked_on"][passengers] == flight).sum())
+        return bool(f["day"] > t and closes >= t and taken < f["seats"])
 
     def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
         """Fly today's charters: everyone still booked is removed; the organiser pays aircraft and observers."""

@@ -15,6 +15,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from sim.model import kernel_params as kp
 from sim.model.agency_kernel import AgencyState
 from sim.model.case_table import CaseTable, Codes
 from sim.model.compiled_charters import NationalCharterDesk
@@ -64,13 +65,25 @@ class CountryTotals:
 
 
 def country_counts(
-    e: EngineState, tr: TransportState, a: AuthorityState, desk: NationalCharterDesk, c: int
+    e: EngineState, tr: TransportState, a: AuthorityState, desk: NationalCharterDesk, channels: np.ndarray, c: int
 ) -> tuple[Tally, Tally]:
-    """Country ``c``'s events and costs so far, by the interpreted model's names."""
+    """Country ``c``'s events and costs so far, by the interpreted model's names.
+
+    ``channels`` gives each country's and origin's request channel
+    (:func:`sim.model.kernel_params.request_channels`): requests are counted
+    by the channel they went through.
+    """
     events, costs = Tally(), Tally()
     for name, n in zip(EVENTS, e.events[c].tolist(), strict=True):
         events[name] += n
     events["requests_followed_up"] += int(a.followed_up[c])
+    hot = e.hot
+    rows = e.requests["row"][: e.requests_size]
+    origins = hot["origin"][rows][hot["country"][rows] == c]
+    by_channel = np.bincount(channels[c, origins], minlength=3)
+    events["document_requests"] += len(origins)
+    events["requests_via_nordic_embassy"] += int(by_channel[kp.NORDIC_EMBASSY])
+    events["requests_remote"] += int(by_channel[kp.REMOTE])
     for name, amount in zip(COSTS, e.costs[c].tolist(), strict=True):
         costs[name] += amount
     costs["escorted_removals"] += float(tr.escorted_costs[c])

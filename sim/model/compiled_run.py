@@ -6,7 +6,7 @@ them), the migrants' timers fire, the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
 people observe is updated; attachés follow requests up weekly; the day's
-stocks and queues are counted. Pooled charter desks, joint charter planning,
+stocks and queues are counted. Pooled charter desks,
 secondary movement's destinations, the transit route and timelines are not
 built on the kernels yet: a scenario that needs them is refused. Charters
 are national (:mod:`sim.model.compiled_charters`). A finished run gives the
@@ -62,8 +62,6 @@ class CompiledRun:
             raise ConfigError(
                 "the compiled engine runs one country with national flights, without timelines or transit, so far"
             )
-        if s.colocation.joint_charter_planning:
-            raise ConfigError("colocation.joint_charter_planning: the compiled engine takes only false, so far")
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
@@ -94,6 +92,8 @@ class CompiledRun:
             keys("police"),
             keys("detention_planning"),
         )
+        self.channels = kp.request_channels(s, self.codes)
+        """Per country and origin, the channel its document requests go through."""
         self.authorities = new_authorities(
             kp.origin_values(s),
             kp.channel_days(s, self.codes),
@@ -108,7 +108,7 @@ class CompiledRun:
             kp.scheduled_seats(s, self.codes),
             keys("transport"),
         )
-        self.charters = NationalCharterDesk(s, self.codes)
+        self.charters = NationalCharterDesk(s, self.codes, streams.py["charter_planning"])
         self.posts = [
             (list(s.origins).index(origin), c) for c, code in enumerate(self.codes) for origin in n[code].attache_posts
         ]
@@ -189,7 +189,7 @@ class CompiledRun:
             relationship[origin, c] = (relationship[origin, c] + gain) * (1.0 - cfg.relationship_decay_per_week)
 
     def _counts(self, c: int) -> tuple[Tally, Tally]:
-        return country_counts(self.engine, self.transport, self.authorities, self.charters, c)
+        return country_counts(self.engine, self.transport, self.authorities, self.charters, self.channels, c)
 
     @property
     def countries(self) -> dict[str, CountryTotals]:

@@ -145,6 +145,12 @@ class EngineState(Protocol):
     """Per country, the line of documented rows ready for the transport service to book."""
     ready_head: np.ndarray
     ready_tail: np.ndarray
+    boarding_until: np.ndarray
+    """Per country and destination, the last day a jointly planned charter's free seats are open to people
+    who become ready (-inf: none); those people wait in the ``boarding`` line for the charter desk."""
+    boarding: np.ndarray
+    boarding_head: np.ndarray
+    boarding_tail: np.ndarray
     movers: np.ndarray
     """People who absconded and left for another Nordic country today (:data:`MOVER`), ``movers_size`` of
     them: Python picks their destinations and opens their cases there."""
@@ -206,6 +212,10 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.ready,
         e.ready_head,
         e.ready_tail,
+        e.boarding_until,
+        e.boarding,
+        e.boarding_head,
+        e.boarding_tail,
         e.movers,
         e.movers_size,
     )
@@ -272,6 +282,10 @@ def new_engine(
         "ready": np.zeros((n, 64), dtype=np.int32),
         "ready_head": per_country(),
         "ready_tail": per_country(),
+        "boarding_until": np.full((n, origins), -np.inf),
+        "boarding": np.zeros((n, 16), dtype=np.int32),
+        "boarding_head": per_country(),
+        "boarding_tail": per_country(),
         "movers": np.zeros(64, dtype=MOVER),
         "movers_size": 0,
     }

@@ -3,7 +3,8 @@
 An agency that passes a case on files it, and the next agency takes it up
 on its own day: the police's casework line and wanted list, the document
 requests for the third countries, the line of documented people ready for
-the transport service. Leaving the wanted list is part of a move
+the transport service (or, while a jointly planned charter boards, for the
+charter desk). Leaving the wanted list is part of a move
 (:func:`sim.model.case_moves.release`), so a person no longer absconded is
 never searched for.
 """
@@ -14,7 +15,7 @@ import numba as nb
 import numpy as np
 
 from sim.model.engine import EngineState
-from sim.model.queues import grown, line_room, line_slot
+from sim.model.queues import grown, line_room, line_slot, line_take
 
 
 @nb.njit(cache=True)
@@ -70,9 +71,35 @@ def file_request(e: EngineState, row: int, t: float, forced: bool) -> None:
 
 @nb.njit(cache=True)
 def enqueue_ready(e: EngineState, c: int, row: int, t: float) -> None:
-    """A documented person is ready to be booked on a flight: the transport service's line."""
+    """A documented person is ready to be booked on a flight.
+
+    While a jointly planned charter to their destination has its boarding
+    open, they wait for the charter desk (which gives them a free seat or
+    puts them in line, :func:`wait_in_line`); otherwise they join the
+    transport service's line.
+    """
     past = e.history[row]
     if np.isnan(past.flight_ready_day):
         past.flight_ready_day = t
+    if t <= e.boarding_until[c, e.hot[row].origin]:
+        e.boarding = line_room(e.boarding, e.boarding_head, e.boarding_tail, c)
+        e.boarding[c, line_slot(e.boarding, e.boarding_tail, c)] = row
+    else:
+        wait_in_line(e, c, row)
+
+
+@nb.njit(cache=True)
+def wait_in_line(e: EngineState, c: int, row: int) -> None:
+    """The person joins the end of country ``c``'s line of people ready for the transport service to book."""
     e.ready = line_room(e.ready, e.ready_head, e.ready_tail, c)
     e.ready[c, line_slot(e.ready, e.ready_tail, c)] = row
+
+
+@nb.njit(cache=True)
+def take_boarding(e: EngineState, c: int) -> np.ndarray:
+    """Empty country ``c``'s line of people waiting for a jointly planned charter's seat; return them in order."""
+    n = e.boarding_tail[c] - e.boarding_head[c]
+    rows = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        rows[i] = e.boarding[c, line_take(e.boarding, e.boarding_head, c)]
+    return rows

@@ -163,20 +163,28 @@ def scheduled_seats(s: ScenarioParams, codes: list[str]) -> np.ndarray:
     )
 
 
-def channel_days(s: ScenarioParams, codes: list[str]) -> np.ndarray:
-    """Per country and origin: the days a request takes to reach the authority, by the channel it goes through.
+OWN_EMBASSY, NORDIC_EMBASSY, REMOTE = range(3)
+"""The channels a document request goes through (:func:`request_channels`)."""
 
-    Its own embassy there: none; with ``attaches.embassy_access=nordic`` a
-    neighbour's embassy in the model: ``representation_days``; otherwise
-    remotely: ``remote_request_days`` (as
+
+def request_channels(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin, the channel of its requests: its own embassy there, a neighbour's, or remotely.
+
+    With ``attaches.embassy_access=nordic`` a neighbour's embassy in the
+    model carries the request; otherwise it goes remotely (as
     :meth:`sim.model.agents.third_country.ThirdCountryAuthority.embassy_for`).
     """
-    att = s.attaches
-    out = np.zeros((len(codes), len(s.origins)))
+    out = np.full((len(codes), len(s.origins)), REMOTE)
     for i, code in enumerate(codes):
         for j, origin in enumerate(s.origins):
             if origin in s.nations[code].embassies:
-                continue
-            neighbour = att.embassy_access == "nordic" and any(origin in s.nations[c].embassies for c in codes)
-            out[i, j] = att.representation_days if neighbour else att.remote_request_days
+                out[i, j] = OWN_EMBASSY
+            elif s.attaches.embassy_access == "nordic" and any(origin in s.nations[c].embassies for c in codes):
+                out[i, j] = NORDIC_EMBASSY
     return out
+
+
+def channel_days(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin, the days a request takes to reach the authority by its channel."""
+    days = np.array([0.0, s.attaches.representation_days, s.attaches.remote_request_days])
+    return days[request_channels(s, codes)]
