@@ -14,8 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
+from sim.model import kernel_params as kp
 from sim.model.compiled_run import CompiledRun
-from sim.model.engine import EVENTS
+from sim.model.engine import COUNTRY_VALUES, EVENTS
 from sim.model.model import ReturnModel
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
@@ -121,7 +122,7 @@ def _charters(*overrides: str) -> tuple[int, int]:
     params = load_params([*SHORT, "colocation=charters_only", *overrides])
     run = CompiledRun(params, params.seed)
     run.run()
-    return sum(removed for _, removed, _ in run.charters.flown), run.charters.seated_late
+    return sum(removed for _, removed, _, _ in run.charters.flown), run.charters.seated_late
 
 
 def test_jointly_planned_charters_take_people_who_become_ready_after_booking() -> None:
@@ -145,3 +146,22 @@ def test_requests_are_counted_by_the_channel_they_go_through() -> None:
         assert row["document_requests_via_nordic_embassy"] == 0
         remote.append((row["document_requests_remote"], in_horizon))
     assert remote[0][0] == 0 and remote[1][0] == remote[1][1] > 0
+
+
+def test_a_timeline_moves_open_cases_into_centres_and_rewrites_the_values_in_force() -> None:
+    """Denmark's departure centres from the horizon's first day: open cases move in that day; every array the
+    kernels read holds the new values from then."""
+    params = load_params(
+        ["country=denmark", "timelines=dk_harsh_centres", "warmup_days=200", "horizon_days=100", "output.figures=false"]
+    )
+    run = CompiledRun(params, params.seed)
+    for day in range(1, params.warmup_days + 1):
+        run.day(day)
+    before = int(run.engine.centre_occupied[0])
+    run.day(params.warmup_days + 1)
+    moved = int(run.engine.events[0, EVENTS.index("moved_into_centre")])
+    assert moved > 0 and run.engine.centre_occupied[0] > before
+    (_, changed), *_ = params.stages()
+    for (part, name), array in kp.values_in_force(changed, run.codes).items():
+        assert np.array_equal(getattr(getattr(run, part), name), array), (part, name)
+    assert run.params == changed and run.engine.values[0, COUNTRY_VALUES.index("centre_until_departure")] == 1.0

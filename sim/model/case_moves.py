@@ -79,6 +79,13 @@ def schedule(e: EngineState, row: int, t: float) -> None:
 
 
 @nb.njit(cache=True)
+def reschedule(e: EngineState, rows: np.ndarray, t: float) -> None:
+    """Each case in ``rows`` draws its next transition again from ``t`` (its hazards changed; exact, as memoryless)."""
+    for row in rows:
+        schedule(e, row, t)
+
+
+@nb.njit(cache=True)
 def open_cases(
     e: EngineState,
     country: int,

@@ -49,19 +49,16 @@ class NationalCharterDesk:
         """Per country and destination, the jointly planned charter whose boarding may be open (-1: none)."""
         self.seated_late = 0
         """People given a free seat on a jointly planned charter after it was booked."""
-        self.accepts = [o.accepts_charters for o in s.origins.values()]
-        self.planned_until = np.full((len(codes), len(self.accepts)), -1.0)
+        self.planned_until = np.full((len(codes), len(s.origins)), -1.0)
         self.passengers: dict[int, np.ndarray] = {}
         """Each charter's passengers (rows), by flight id, until it has flown."""
         self.costs = np.zeros(len(codes))
         """Per country, what its charters cost."""
-        m = s.monitoring
-        self.monitored = m.mode == "all_charters"
-        self.monitoring_cost = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
         self.monitoring_costs = np.zeros(len(codes))
         """Per country, what the observers on its charters cost."""
-        self.flown: list[tuple[int, int, float]] = []
-        """``(flight id, people removed, what the organiser paid)`` of every charter flown."""
+        self.flown: list[tuple[int, int, float, float]] = []
+        """``(flight id, people removed, what the organiser paid for the aircraft, and for observers)`` of every
+        charter flown."""
 
     def plan(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
         """Seat people who became ready today on open charters; book charters where enough people wait."""
@@ -69,8 +66,8 @@ class NationalCharterDesk:
         history = e.history
         for c, code in enumerate(self.codes):
             p = self.s.nations[code]
-            for d, accepts in enumerate(self.accepts):
-                if not accepts or self.planned_until[c, d] >= t:
+            for d, origin in enumerate(self.s.origins.values()):
+                if not origin.accepts_charters or self.planned_until[c, d] >= t:
                     continue
                 waiting = waiting_for(e, c, d)
                 if len(waiting) < p.charter_min_returnees:
@@ -111,14 +108,16 @@ class NationalCharterDesk:
 
     def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
         """Fly today's charters: everyone still booked is removed; the organiser pays aircraft and observers."""
-        flights = tr.flights
+        flights, m = tr.flights, self.s.monitoring
+        monitored = m.mode == "all_charters"
+        observers = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
         for flight in charters.tolist():
-            flights[flight]["monitored"] = self.monitored
+            flights[flight]["monitored"] = monitored
             rows = self.passengers.pop(flight)
             removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
             organiser = int(flights[flight]["organiser"])
             cost = self.s.nations[self.codes[organiser]].cost_charter
             self.costs[organiser] += cost
-            if self.monitored:
-                self.monitoring_costs[organiser] += self.monitoring_cost
-            self.flown.append((flight, removed, cost))
+            paid_observers = observers if monitored else 0.0
+            self.monitoring_costs[organiser] += paid_observers
+            self.flown.append((flight, removed, cost, paid_observers))

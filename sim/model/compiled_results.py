@@ -103,11 +103,9 @@ def flight_table(tr: TransportState, desk: NationalCharterDesk, codes: list[str]
     """One row per charter flown (national: its organiser's), as :meth:`sim.model.model.ReturnModel.flights`."""
     flights, origins = tr.flights, list(desk.s.origins)
     rows = []
-    for flight, removed, paid in desk.flown:
+    for flight, removed, paid, observers in desk.flown:
         f = flights[flight]
         organiser = codes[int(f["organiser"])]
-        monitored = bool(f["monitored"])
-        observers = desk.monitoring_cost if monitored else 0.0
         rows.append(
             (
                 flight,
@@ -121,7 +119,7 @@ def flight_table(tr: TransportState, desk: NationalCharterDesk, codes: list[str]
                 removed,
                 paid,
                 0.0,
-                monitored,
+                bool(f["monitored"]),
                 observers,
             )
         )

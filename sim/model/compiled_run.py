@@ -6,9 +6,10 @@ them), the migrants' timers fire, the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
 people observe is updated; attachés follow requests up weekly; the day's
-stocks and queues are counted. Pooled charter desks,
-secondary movement's destinations, the transit route and timelines are not
-built on the kernels yet: a scenario that needs them is refused. Charters
+stocks and queues are counted. A timeline's change applies at the start of
+its day (:mod:`sim.model.compiled_timeline`). Pooled charter desks,
+secondary movement's destinations and the transit route are not built on
+the kernels yet: a scenario that needs them is refused. Charters
 are national (:mod:`sim.model.compiled_charters`). A finished run gives the
 interpreted model's register, flight and stock tables and the counts its
 metrics read (:mod:`sim.model.compiled_results`).
@@ -35,8 +36,9 @@ from sim.model.compiled_results import (
     flight_table,
     stock_table,
 )
+from sim.model.compiled_timeline import move_into_centres, redraw_open_cases, write_values
 from sim.model.day_kernel import fire_timers
-from sim.model.documents_kernel import follow_up, new_authorities
+from sim.model.documents_kernel import follow_up, new_authorities, set_attache_effects
 from sim.model.documents_kernel import work_day as documents_day
 from sim.model.enforcement import EnforcementSignal
 from sim.model.engine import new_engine
@@ -48,6 +50,7 @@ from sim.model.transport_kernel import book_escorted, fly_escorted
 from sim.model.transport_state import new_transport
 from sim.params.checks import ConfigError
 from sim.params.schema import ScenarioParams
+from sim.params.timeline import changes_hazards, moves_open_cases
 
 CASES = 0
 """The engine's stream column of each country's direct arrivals' case seeds."""
@@ -58,10 +61,8 @@ class CompiledRun:
 
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
-        if s.timeline or s.transit.mode != "none" or len(s.countries) > 1 or s.flights.mode != "national":
-            raise ConfigError(
-                "the compiled engine runs one country with national flights, without timelines or transit, so far"
-            )
+        if s.transit.mode != "none" or len(s.countries) > 1 or s.flights.mode != "national":
+            raise ConfigError("the compiled engine runs one country with national flights, without transit, so far")
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
@@ -74,50 +75,47 @@ class CompiledRun:
         def keys(purpose: str) -> np.ndarray:
             return np.array([stream_key(st.sequences[purpose]) for st in self.country_streams], dtype=np.uint64)
 
-        n = s.nations
+        v = kp.values_in_force(s, self.codes)
         self.engine = new_engine(
             len(self.codes),
             len(s.origins),
             self.end_day,
-            kp.rates(s, self.codes),
-            np.array([kp.country_values(s, n[c]) for c in self.codes]),
+            v["engine", "rates"],
+            v["engine", "values"],
             keys("cases")[:, None],
             log=False,
         )
-        self.agency = new_agencies(np.array([kp.agency_values(s, n[c]) for c in self.codes]), keys("agency"))
+        self.agency = new_agencies(v["agency", "values"], keys("agency"))
         self.police = new_police(
-            np.array([kp.police_values(s, n[c]) for c in self.codes]),
-            kp.answer_soon(s, self.codes),
-            kp.locate_multipliers(s, self.codes),
+            v["police", "values"],
+            v["police", "answer_soon"],
+            v["police", "locate_multiplier"],
             keys("police"),
             keys("detention_planning"),
         )
         self.channels = kp.request_channels(s, self.codes)
         """Per country and origin, the channel its document requests go through."""
         self.authorities = new_authorities(
-            kp.origin_values(s),
-            kp.channel_days(s, self.codes),
-            kp.document_bonus(s, self.codes),
-            np.full(len(self.codes), s.avr.cooperation_bonus),
+            v["authorities", "origin_values"],
+            v["authorities", "channel_days"],
+            v["authorities", "document_bonus"],
+            v["authorities", "avr_bonus"],
             s.attaches.relationship_accept_effect,
             s.attaches.network_spillover,
             stream_key(streams.sequences["third_country"]),
         )
-        self.transport = new_transport(
-            np.array([kp.transport_values(s, n[c]) for c in self.codes]),
-            kp.scheduled_seats(s, self.codes),
-            keys("transport"),
-        )
+        self.transport = new_transport(v["transport", "values"], v["transport", "seats_per_week"], keys("transport"))
         self.charters = NationalCharterDesk(s, self.codes, streams.py["charter_planning"])
         self.posts = [
-            (list(s.origins).index(origin), c) for c, code in enumerate(self.codes) for origin in n[code].attache_posts
+            (list(s.origins).index(origin), c)
+            for c, code in enumerate(self.codes)
+            for origin in s.nations[code].attache_posts
         ]
         """``(origin, country)`` of every attaché posted (one country: each follows up its own country's requests)."""
         for origin, c in self.posts:
             self.authorities.followed[origin, c] = True
         self.origins = list(s.origins)
-        shares = np.array([o.share for o in s.origins.values()])
-        self.origin_cdf = np.cumsum(shares / shares.sum())
+        self.origin_cdf = kp.origin_cdf(s)
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
         self.counted = np.zeros((self.end_day, len(self.codes), len(COUNTED)))
@@ -126,6 +124,11 @@ class CompiledRun:
         """Each day's observed removal risk per country, all origins together."""
         self.at_warmup = [(Tally(), Tally()) for _ in self.codes]
         """Each country's events and costs at the end of the warm-up."""
+        self.stages = {
+            day: (values, changes_hazards(change.set), moves_open_cases(change.set))
+            for (day, values), change in zip(s.stages(), s.timeline, strict=True)
+        }
+        """Model day -> the values in force from then, whether the hazards changed, the countries taking cases in."""
 
     def run(self) -> None:
         """Run every day of the warm-up and the horizon."""
@@ -135,6 +138,9 @@ class CompiledRun:
     def day(self, t: int) -> None:
         """One day, in the interpreted model's order."""
         e = self.engine
+        stage = self.stages.get(t)
+        if stage is not None:
+            self.apply(*stage, t - 1.0)
         for c in range(len(self.codes)):
             self._arrivals(c, t)
         fire_timers(e, self.agency, self.police, t)
@@ -155,6 +161,21 @@ class CompiledRun:
             self.risks[t - 1, c] = signal.pooled_risk()
         if t == self.params.warmup_days:
             self.at_warmup = [self._counts(c) for c in range(len(self.codes))]
+
+    def apply(self, values: ScenarioParams, hazards_changed: bool, take_in: list[str], t: float) -> None:
+        """Work with the timeline's ``values`` from ``t`` (as :meth:`sim.model.model.ReturnModel.apply`)."""
+        self.params = self.charters.s = values
+        parts = ("engine", "agency", "police", "authorities", "transport")
+        write_values({name: getattr(self, name) for name in parts}, kp.values_in_force(values, self.codes))
+        att = values.attaches
+        set_attache_effects(self.authorities, att.relationship_accept_effect, att.network_spillover)
+        self.origin_cdf = kp.origin_cdf(values)
+        for c, code in enumerate(self.codes):
+            if code in take_in:
+                draw = self.country_streams[c].py["rehousing"].random
+                move_into_centres(self.engine, c, values.nations[code], draw, t)
+        if hazards_changed:
+            redraw_open_cases(self.engine, t)
 
     def _arrivals(self, c: int, t: int) -> None:
         """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""

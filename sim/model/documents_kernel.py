@@ -181,6 +181,13 @@ def _uniform(a: AuthorityState) -> float:
 
 
 @nb.njit(cache=True)
+def set_attache_effects(a: AuthorityState, accept_effect: float, spillover: float) -> None:
+    """The relationship's effect on acceptance and its spillover in force from now (a timeline's change)."""
+    a.accept_effect = accept_effect
+    a.spillover = spillover
+
+
+@nb.njit(cache=True)
 def send_requests(a: AuthorityState, e: EngineState) -> None:
     """Send on every request filed since the last call: each reaches its origin's authority and is queued there."""
     a.sent = grown(a.sent, e.requests_size)

@@ -31,6 +31,7 @@ EVENTS = (
     "released_at_limit",
     "located",
     "handed_to_police",
+    "moved_into_centre",
 )
 """The per-country counts the kernels keep (index by position); the interpreted model's ``events`` keys."""
 COSTS = ("avr_grants", "detention", "talks", "police")
@@ -45,6 +46,7 @@ COSTS = ("avr_grants", "detention", "talks", "police")
     EV_RELEASED_AT_LIMIT,
     EV_LOCATED,
     EV_HANDED_TO_POLICE,
+    EV_MOVED_INTO_CENTRE,
 ) = range(len(EVENTS))
 COST_AVR, COST_DETENTION, COST_TALKS, COST_POLICE = range(len(COSTS))
 

@@ -188,3 +188,33 @@ def channel_days(s: ScenarioParams, codes: list[str]) -> np.ndarray:
     """Per country and origin, the days a request takes to reach the authority by its channel."""
     days = np.array([0.0, s.attaches.representation_days, s.attaches.remote_request_days])
     return days[request_channels(s, codes)]
+
+
+def origin_cdf(s: ScenarioParams) -> np.ndarray:
+    """Cumulative shares of the origins, in their configured order (new decisions' origins are drawn on it)."""
+    shares = np.array([o.share for o in s.origins.values()])
+    return np.cumsum(shares / shares.sum())
+
+
+def values_in_force(s: ScenarioParams, codes: list[str]) -> dict[tuple[str, str], np.ndarray]:
+    """Every array of values the kernels read, by (state object, field), for the countries ``codes``.
+
+    The state objects are built from these at the start and rewritten in
+    place with them when a timeline changes the values (the kernels read
+    them where they act, so a new value acts from that day).
+    """
+    n = s.nations
+    return {
+        ("engine", "rates"): rates(s, codes),
+        ("engine", "values"): np.array([country_values(s, n[c]) for c in codes]),
+        ("agency", "values"): np.array([agency_values(s, n[c]) for c in codes]),
+        ("police", "values"): np.array([police_values(s, n[c]) for c in codes]),
+        ("police", "answer_soon"): answer_soon(s, codes),
+        ("police", "locate_multiplier"): locate_multipliers(s, codes),
+        ("authorities", "origin_values"): origin_values(s),
+        ("authorities", "channel_days"): channel_days(s, codes),
+        ("authorities", "document_bonus"): document_bonus(s, codes),
+        ("authorities", "avr_bonus"): np.full(len(codes), s.avr.cooperation_bonus),
+        ("transport", "values"): np.array([transport_values(s, n[c]) for c in codes]),
+        ("transport", "seats_per_week"): scheduled_seats(s, codes),
+    }
