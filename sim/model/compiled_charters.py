@@ -87,24 +87,26 @@ class NationalCharterDesk:
                     e.boarding_until[c, d] = closes if closes < day else np.nextafter(day, -np.inf)
 
     def _board_late(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
-        """Each person waiting for a jointly planned charter gets a free seat on it, or joins the line."""
-        flights, hot = tr.flights, e.hot
+        """Each person waiting for a jointly planned charter gets a free seat on it, or joins the line.
+
+        The charter's boarding window is the one fixed when it was booked (``boarding_until``).
+        """
+        seats, hot, boarding_until = tr.flights["seats"], e.hot, e.boarding_until
         for c in range(len(self.codes)):
             for row in take_boarding(e, c).tolist():
-                flight = int(self.boarding[c, hot[row]["origin"]])
-                passengers = self.passengers[flight] if flight in self.passengers else None
-                if passengers is None or not self._seat_free(hot, flights[flight], passengers, flight, t):
+                d = int(hot[row]["origin"])
+                flight = int(self.boarding[c, d])
+                passengers = self.passengers.get(flight)
+                if passengers is None or t > boarding_until[c, d]:
+                    wait_in_line(e, c, row)
+                    continue
+                if int((hot["booked_on"][passengers] == flight).sum()) >= seats[flight]:
                     wait_in_line(e, c, row)
                     continue
                 if row not in passengers:  # a person released from this flight's booking may come back to it
                     self.passengers[flight] = np.append(passengers, row)
                 booked(tr, e, police, row, float(t), flight)
                 self.seated_late += 1
-
-    def _seat_free(self, hot: np.ndarray, f: np.void, passengers: np.ndarray, flight: int, t: int) -> bool:
-        closes = f["day"] - self.s.colocation.charter_boarding_cutoff_days
-        taken = int((hot["booked_on"][passengers] == flight).sum())
-        return bool(f["day"] > t and closes >= t and taken < f["seats"])
 
     def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
         """Fly today's charters: everyone still booked is removed; the organiser pays aircraft and observers."""
