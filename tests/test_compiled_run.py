@@ -67,9 +67,9 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
 
 
 def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name() -> None:
-    """Joint Nordic flights are not built on the kernels yet: a ConfigError, not a silent difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10", "flights=joint_nordic"])
-    with pytest.raises(ConfigError, match="national flights"):
+    """Several countries are not built on the kernels yet: a ConfigError, not a silent difference."""
+    params = load_params(["warmup_days=10", "horizon_days=10", "countries=[SE,NO]"])
+    with pytest.raises(ConfigError, match="one country"):
         CompiledRun(params, params.seed)
 
 
@@ -122,7 +122,7 @@ def _charters(*overrides: str) -> tuple[int, int]:
     params = load_params([*SHORT, "colocation=charters_only", *overrides])
     run = CompiledRun(params, params.seed)
     run.run()
-    return sum(removed for _, removed, _, _ in run.charters.flown), run.charters.seated_late
+    return sum(flown[2] for flown in run.charters.flown), run.charters.seated_late
 
 
 def test_jointly_planned_charters_take_people_who_become_ready_after_booking() -> None:
@@ -165,3 +165,44 @@ def test_a_timeline_moves_open_cases_into_centres_and_rewrites_the_values_in_for
     for (part, name), array in kp.values_in_force(changed, run.codes).items():
         assert np.array_equal(getattr(getattr(run, part), name), array), (part, name)
     assert run.params == changed and run.engine.values[0, COUNTRY_VALUES.index("centre_until_departure")] == 1.0
+
+
+def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to_charters() -> None:
+    """With ``flights=frontex`` people wait less for a flight: EU operations take them, Frontex pays its share.
+
+    An EU operation's returnees cost the country their transfer and Frontex its
+    contribution each; the country's own charters cost it the aircraft less
+    that contribution per returnee. Under ``national`` there are no EU
+    operations and Frontex pays nothing; one-country ``joint_nordic`` plans as
+    ``national`` does, draw for draw.
+    """
+    tables = {}
+    for mode in ("national", "joint_nordic", "frontex"):
+        params = load_params([*SHORT, f"flights={mode}"])
+        run = CompiledRun(params, params.seed)
+        run.run()
+        tables[mode] = (run.flights(), run.case_register(), run.countries["SE"].costs)
+    cfg = params.flights
+    flights, register, costs = tables["frontex"]
+    eu = flights[flights["kind"] == "eu_operation"]
+    charters = flights[flights["kind"] == "charter"]
+    assert len(eu) > 0 and (eu["organiser"] == "EU").all() and eu["seats"].eq(cfg.eu_spare_seats).all()
+    assert np.allclose(eu["paid_by_frontex"], eu["boarded"] * cfg.frontex_contribution_per_returnee)
+    assert np.allclose(eu["paid_by_country"], eu["boarded"] * cfg.transfer_cost_per_returnee)
+    assert eu["boarded"].sum() > 0 and costs["transfers"] == pytest.approx(eu["paid_by_country"].sum())
+    cost = params.nations["SE"].cost_charter
+    covered = np.minimum(cost, charters["boarded"] * cfg.frontex_contribution_per_returnee)
+    assert np.allclose(charters["paid_by_frontex"], covered) and np.allclose(
+        charters["paid_by_country"], cost - covered
+    )
+    assert flights["boarded"].sum() == (register["flight"].isin(["charter", "eu_operation"])).sum()
+    national, national_register, national_costs = tables["national"]
+    assert (national["kind"] == "charter").all() and national["paid_by_frontex"].eq(0.0).all()
+    assert national_costs["transfers"] == 0
+    joint, joint_register, _ = tables["joint_nordic"]
+    assert joint.equals(national) and joint_register.equals(national_register)
+    ready = "flight_ready_day"
+    waited = {
+        m: (r["outcome_day"] - r[ready])[r["outcome"] == "returned_forced"].mean() for m, (_, r, _) in tables.items()
+    }
+    assert waited["frontex"] < waited["national"]

@@ -18,7 +18,7 @@ import pandas as pd
 from sim.model import kernel_params as kp
 from sim.model.agency_kernel import AgencyState
 from sim.model.case_table import CaseTable, Codes
-from sim.model.compiled_charters import NationalCharterDesk
+from sim.model.compiled_charters import EU, CharterDesks
 from sim.model.documents_kernel import AuthorityState
 from sim.model.engine import COSTS, DETENTION_PLACES, EVENTS, EngineState
 from sim.model.register import register_frame
@@ -65,7 +65,7 @@ class CountryTotals:
 
 
 def country_counts(
-    e: EngineState, tr: TransportState, a: AuthorityState, desk: NationalCharterDesk, channels: np.ndarray, c: int
+    e: EngineState, tr: TransportState, a: AuthorityState, desk: CharterDesks, channels: np.ndarray, c: int
 ) -> tuple[Tally, Tally]:
     """Country ``c``'s events and costs so far, by the interpreted model's names.
 
@@ -89,6 +89,7 @@ def country_counts(
     costs["escorted_removals"] += float(tr.escorted_costs[c])
     costs["charters"] += float(desk.costs[c])
     costs["monitoring"] += float(desk.monitoring_costs[c])
+    costs["transfers"] += float(desk.transfer_costs[c])
     return events, costs
 
 
@@ -99,26 +100,26 @@ def case_register(e: EngineState, codes: Codes, replication: int) -> pd.DataFram
     return df
 
 
-def flight_table(tr: TransportState, desk: NationalCharterDesk, codes: list[str], replication: int) -> pd.DataFrame:
-    """One row per charter flown (national: its organiser's), as :meth:`sim.model.model.ReturnModel.flights`."""
+def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], replication: int) -> pd.DataFrame:
+    """One row per charter and EU operation flown, as :meth:`sim.model.model.ReturnModel.flights` (one country)."""
     flights, origins = tr.flights, list(desk.s.origins)
+    names = {**dict(enumerate(codes)), EU: "EU"}
     rows = []
-    for flight, removed, paid, observers in desk.flown:
+    for flight, country, removed, paid, frontex, observers in desk.flown:
         f = flights[flight]
-        organiser = codes[int(f["organiser"])]
         rows.append(
             (
                 flight,
                 float(f["day"]),
                 origins[int(f["destination"])],
                 KINDS[int(f["kind"]) - 1],
-                organiser,
+                names[int(f["organiser"])],
                 int(f["seats"]),
                 removed,
-                organiser,
+                names[country],
                 removed,
                 paid,
-                0.0,
+                frontex,
                 bool(f["monitored"]),
                 observers,
             )

@@ -1,4 +1,4 @@
-"""A scenario run day by day on the compiled kernels (development stage: one country, national charters).
+"""A scenario run day by day on the compiled kernels (development stage: one country).
 
 Each day, as the interpreted model orders it: new decisions open cases
 (their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
@@ -7,10 +7,11 @@ day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
 people observe is updated; attachés follow requests up weekly; the day's
 stocks and queues are counted. A timeline's change applies at the start of
-its day (:mod:`sim.model.compiled_timeline`). Pooled charter desks,
-secondary movement's destinations and the transit route are not built on
-the kernels yet: a scenario that needs them is refused. Charters
-are national (:mod:`sim.model.compiled_charters`). A finished run gives the
+its day (:mod:`sim.model.compiled_timeline`). Several countries (with
+secondary movement between them and pooled charters) and the transit route
+are not built on the kernels yet: a scenario that needs them is refused.
+Charters and seats on EU operations are booked by
+:mod:`sim.model.compiled_charters`. A finished run gives the
 interpreted model's register, flight and stock tables and the counts its
 metrics read (:mod:`sim.model.compiled_results`).
 """
@@ -26,7 +27,7 @@ from sim.model.agency_kernel import work_day as agency_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.case_table import Codes
-from sim.model.compiled_charters import NationalCharterDesk
+from sim.model.compiled_charters import CharterDesks
 from sim.model.compiled_results import (
     COUNTED,
     CountryTotals,
@@ -61,8 +62,8 @@ class CompiledRun:
 
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
-        if s.transit.mode != "none" or len(s.countries) > 1 or s.flights.mode != "national":
-            raise ConfigError("the compiled engine runs one country with national flights, without transit, so far")
+        if s.transit.mode != "none" or len(s.countries) > 1:
+            raise ConfigError("the compiled engine runs one country, without transit, so far")
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
@@ -105,7 +106,7 @@ class CompiledRun:
             stream_key(streams.sequences["third_country"]),
         )
         self.transport = new_transport(v["transport", "values"], v["transport", "seats_per_week"], keys("transport"))
-        self.charters = NationalCharterDesk(s, self.codes, streams.py["charter_planning"])
+        self.charters = CharterDesks(s, self.codes, streams)
         self.posts = [
             (list(s.origins).index(origin), c)
             for c, code in enumerate(self.codes)
