@@ -102,6 +102,10 @@ def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics()
     model.run()
     for mine, theirs in ((register, model.case_register()), (flights, model.flights()), (stocks, model.stocks())):
         assert list(mine.columns) == list(theirs.columns) and list(mine.dtypes) == list(theirs.dtypes)
+    for cases in (register, model.case_register()):  # a case as it closed: no handover registered after it left
+        handed, closed = cases["handover_day"], cases["outcome_day"]
+        assert (handed.isna() | closed.isna() | (handed <= closed)).all()
+        assert (cases["handover_decided_day"].notna() & handed.isna() & closed.notna()).any()
     e = run.engine
     assert len(register) == e.size and (register["outcome"] == "detained").sum() == e.stocks[0, State.DETAINED]
     last = stocks.iloc[-1]

@@ -47,6 +47,8 @@ from sim.params.levers import INFO_FIELDS
 IDENTITY_DOCUMENTS = 1 << INFO_FIELDS.index("identity_documents")
 ABSCONDED_GROUND = 2
 VP, RC, AB, PC, DET, AF = (int(s) for s in State if s < State.RETURNED_VOLUNTARY)
+CLOSED = int(State.RETURNED_VOLUNTARY)
+"""States from this one on are closed (:data:`sim.model.states.State`'s order)."""
 
 
 @nb.njit(cache=True, inline="always")
@@ -184,10 +186,17 @@ def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
 
 @nb.njit(cache=True)
 def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
-    """The handed-over case arrives with its package: a police case to work, or a person to search for."""
+    """The handed-over case arrives with its package: a police case to work, or a person to search for.
+
+    A person who left during the administrative delay is handed over all the
+    same (as the interpreted police do: counted, their request dropped), but
+    the register keeps their case as it closed, without a handover day or
+    fields passed.
+    """
     case, past = e.hot[row], e.history[row]
-    past.handover_day = t
-    past.fields_passed = past.package
+    if case.state < CLOSED:
+        past.handover_day = t
+        past.fields_passed = past.package
     e.events[c, EV_HANDED_TO_POLICE] += 1
     planned = False
     if p.values[c, JOINT_PLANNING] > 0.0:

@@ -60,12 +60,15 @@ METRICS = [
     "detention_days_per_forced_return",
     "median_days_to_return",
     "handed_to_police",
+    "mean_handover_delay_days",
+    "share_handovers_absconded",
     "located",
     "backlog_end",
     "forced_returns",
     "charter_returnees",
 ]
-"""Outcomes compared: returns, absconding, detention, timing, police work, stocks and flights."""
+"""Outcomes compared: returns, absconding, detention, timing, police work (the handovers read from the
+register), stocks and flights."""
 REFERENCE_SEEDS = range(0, 24)
 CHECK_SEEDS = range(1000, 1024)
 
@@ -93,7 +96,7 @@ def outcomes(name: str, seeds: range, compiled: bool = False) -> pd.DataFrame:
 
 MAX_MEAN_Z = 4.5
 """Tolerance for a mean: the two samples' means may differ by at most this many standard errors of their
-difference (Welch; a false alarm about once in 150 000 comparisons, so about once in 3 000 runs of the 48)."""
+difference (Welch; a false alarm about once in 150 000 comparisons, so about once in 2 700 runs of the 56)."""
 MIN_SPREAD_P = 1e-4
 """Tolerance for a spread: Brown-Forsythe's test of equal variances must not reject at this level."""
 
