@@ -87,28 +87,37 @@ class CharterDesks:
             for d, origin in enumerate(self.s.origins.values()):
                 if not origin.accepts_charters:
                     continue
+                waiting = self._longest_waiting_first(e, waiting_for(e, c, d))
                 per_year = origin.eu_charters_per_year
                 announced = frontex and per_year > 0.0 and self.announcements.random() < per_year / 365.0
-                if announced and len(waiting_for(e, c, d)):
+                if announced and len(waiting):
                     cfg = self.s.flights
                     day = t + max(cfg.eu_notice_days, cfg.transfer_days)
-                    self._book(e, tr, police, c, d, t, day, EU_OPERATION, cfg.eu_spare_seats)
-                if self.planned_until[c, d] >= t or len(waiting_for(e, c, d)) < p.charter_min_returnees:
+                    seats = cfg.eu_spare_seats
+                    self._book(e, tr, police, waiting[:seats], c, d, t, day, EU_OPERATION, seats)
+                    waiting = waiting[cfg.eu_spare_seats :]
+                if self.planned_until[c, d] >= t or len(waiting) < p.charter_min_returnees:
                     continue
                 day = t + p.charter_lead_days
                 self.planned_until[c, d] = day
-                flight = self._book(e, tr, police, c, d, t, day, CHARTER, p.charter_seats)
+                flight = self._book(e, tr, police, waiting[: p.charter_seats], c, d, t, day, CHARTER, p.charter_seats)
                 col = self.s.colocation
                 if col.joint_charter_planning and self.planning.random() < col.days_per_week / 5.0:
                     self.boarding[c, d] = flight
                     closes = day - col.charter_boarding_cutoff_days
                     e.boarding_until[c, d] = closes if closes < day else np.nextafter(day, -np.inf)
 
+    @staticmethod
+    def _longest_waiting_first(e: EngineState, waiting: np.ndarray) -> np.ndarray:
+        """The rows ``waiting`` in the order seats go: earliest ready for a flight first, ties by row."""
+        return waiting[np.lexsort((waiting, e.history["flight_ready_day"][waiting]))]
+
     def _book(
         self,
         e: EngineState,
         tr: TransportState,
         police: PoliceState,
+        chosen: np.ndarray,
         c: int,
         d: int,
         t: int,
@@ -116,10 +125,7 @@ class CharterDesks:
         kind: int,
         seats: int,
     ) -> int:
-        """Book the ``seats`` longest-waiting of country ``c`` for ``d`` on a new flight of ``kind``; its id."""
-        waiting = waiting_for(e, c, d)
-        order = np.lexsort((waiting, e.history["flight_ready_day"][waiting]))
-        chosen = waiting[order[:seats]]
+        """Book ``chosen`` (rows of country ``c``) for ``d`` on a new flight of ``kind`` with ``seats``; its id."""
         flight = new_flight(tr, day, d, kind, EU if kind == EU_OPERATION else c, seats, -1)
         for row in chosen.tolist():
             booked(tr, e, police, row, float(t), flight)
@@ -161,17 +167,17 @@ class CharterDesks:
         contribution = cfg.frontex_contribution_per_returnee if cfg.mode == "frontex" else 0.0
         for flight in charters.tolist():
             rows = self.passengers.pop(flight)
-            if flights[flight]["kind"] == EU_OPERATION:
-                removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
+            eu_operation = flights[flight]["kind"] == EU_OPERATION
+            monitored = m.mode == "all_charters" and not eu_operation
+            flights[flight]["monitored"] = monitored  # before the removals: observers change medical stops
+            removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
+            if eu_operation:
                 c = int(e.hot["country"][rows[0]]) if removed else EU
                 transfers = removed * cfg.transfer_cost_per_returnee
                 if removed:
                     self.transfer_costs[c] += transfers
                 self.flown.append((flight, c, removed, transfers, removed * contribution, 0.0))
                 continue
-            monitored = m.mode == "all_charters"
-            flights[flight]["monitored"] = monitored
-            removed = sum(remove(tr, e, police, row, flight, t) for row in rows.tolist())
             organiser = int(flights[flight]["organiser"])
             cost = self.s.nations[self.codes[organiser]].cost_charter
             covered = min(cost, removed * contribution)
