@@ -1,4 +1,4 @@
-"""One country on the compiled kernels end to end (development stage): the books balance and the process runs.
+"""The compiled kernels end to end (development stage): the books balance and the process runs.
 
 Not yet a comparison with the interpreted engine (charters, attachés and
 timelines are still missing: the engine reference decides at the switch);
@@ -66,10 +66,18 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
     assert same == [True, False]
 
 
-def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name() -> None:
-    """Several countries are not built on the kernels yet: a ConfigError, not a silent difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10", "countries=[SE,NO]"])
-    with pytest.raises(ConfigError, match="one country"):
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        (["countries=[SE,NO]", "flights=joint_nordic"], "several countries"),
+        (["countries=[SE,NO]", "attaches=nordic_network"], "several countries"),
+        (["transit=north_africa"], "transit"),
+    ],
+)
+def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name(overrides: list[str], named: str) -> None:
+    """Pooled charters, the attachés' network across countries, the transit route: a ConfigError, not a difference."""
+    params = load_params(["warmup_days=10", "horizon_days=10", *overrides])
+    with pytest.raises(ConfigError, match=named):
         CompiledRun(params, params.seed)
 
 

@@ -86,6 +86,59 @@ def reschedule(e: EngineState, rows: np.ndarray, t: float) -> None:
 
 
 @nb.njit(cache=True)
+def _open(
+    e: EngineState,
+    country: int,
+    stream: int,
+    origin: int,
+    decision_day: float,
+    state: int,
+    since: float,
+    expiry_day: float,
+    willingness: float,
+    propensity: float,
+    traits: np.ndarray,
+) -> int:
+    """Open one case in ``state`` from ``since`` (its next transition not drawn yet); return its row.
+
+    ``traits``: has an identity document, vulnerable, family, wants a
+    return-centre place (given while places last). The case's seed comes
+    from ``stream``'s key and how many cases it opened before (common
+    random numbers).
+    """
+    row = e.size
+    e.hot = grown(e.hot, row + 1)
+    e.history = grown(e.history, row + 1)
+    e.size = row + 1
+    values = e.values[country]
+    case, past = e.hot[row], e.history[row]
+    case.state, case.country, case.origin = state, country, origin
+    case.since, case.expiry_day = since, expiry_day
+    case.willingness, case.abscond_propensity = willingness, propensity
+    case.detention_limit = case.detention_review = math.inf
+    case.booked_on = -1
+    case.seed = case_seed(e.keys[country, stream], e.sequences[country, stream])
+    e.sequences[country, stream] += 1
+    case.documents = traits[0]
+    if traits[3] and e.centre_occupied[country] < values[CENTRE_PLACES]:
+        e.centre_occupied[country] += 1
+        case.in_return_centre = past.lived_in_return_centre = True
+    past.migrant_id = past.person_id = row
+    past.previous_case_id = -1
+    past.decision_day = decision_day
+    past.entered[:] = np.nan
+    past.entered[state] = since
+    past.documents_day = decision_day if traits[0] else np.nan
+    past.outcome_day = past.handover_decided_day = past.handover_day = past.flight_ready_day = np.nan
+    past.closed_from = -1
+    past.has_id_document, past.vulnerable, past.family = traits[0], traits[1], traits[2]
+    e.stocks[country, state] += 1
+    e.open_by_origin[country, origin] += 1
+    _log(e, row, since, -1, state)
+    return row
+
+
+@nb.njit(cache=True)
 def open_cases(
     e: EngineState,
     country: int,
@@ -98,47 +151,50 @@ def open_cases(
 ) -> int:
     """Open one case per entry of ``days`` in the voluntary-departure period; return the first new row.
 
-    ``traits`` has one row per case: has an identity document, vulnerable,
-    family, wants a return-centre place (given while places last). Each
-    case's seed comes from ``stream``'s key and how many cases it opened
-    before (common random numbers).
+    ``traits`` has one row per case, as :func:`_open` takes it.
     """
-    n = len(days)
     first = e.size
-    e.hot = grown(e.hot, first + n)
-    e.history = grown(e.history, first + n)
-    e.size = first + n
-    values = e.values[country]
-    for i in range(n):
-        row = first + i
-        case, past = e.hot[row], e.history[row]
+    statute = e.values[country, STATUTE_DAYS]
+    for i in range(len(days)):
         t = days[i]
-        case.state, case.country, case.origin = VP, country, origins[i]
-        case.since, case.expiry_day = t, t + values[STATUTE_DAYS]
-        case.willingness, case.abscond_propensity = willingness[i], propensity[i]
-        case.detention_limit = case.detention_review = math.inf
-        case.booked_on = -1
-        case.seed = case_seed(e.keys[country, stream], e.sequences[country, stream])
-        e.sequences[country, stream] += 1
-        case.documents = traits[i, 0]
-        if traits[i, 3] and e.centre_occupied[country] < values[CENTRE_PLACES]:
-            e.centre_occupied[country] += 1
-            case.in_return_centre = past.lived_in_return_centre = True
-        past.migrant_id = past.person_id = row
-        past.previous_case_id = -1
-        past.decision_day = t
-        past.entered[:] = np.nan
-        past.entered[VP] = t
-        past.documents_day = t if traits[i, 0] else np.nan
-        past.outcome_day = past.handover_decided_day = past.handover_day = past.flight_ready_day = np.nan
-        past.closed_from = -1
-        past.has_id_document, past.vulnerable, past.family = traits[i, 0], traits[i, 1], traits[i, 2]
-        e.stocks[country, VP] += 1
-        e.open_by_origin[country, case.origin] += 1
-        _log(e, row, t, -1, VP)
+        row = _open(e, country, stream, origins[i], t, VP, t, t + statute, willingness[i], propensity[i], traits[i])
         schedule(e, row, t)
-    e.events[country, EV_DECISIONS] += n
+    e.events[country, EV_DECISIONS] += len(days)
     return first
+
+
+@nb.njit(cache=True)
+def open_case_for(
+    e: EngineState, earlier: int, country: int, stream: int, day: float, matched: bool, wants_centre: bool
+) -> int:
+    """Open a case in ``country`` for the person of the closed case ``earlier``, who moved there; return its row.
+
+    The same person (origin, willingness, traits; ``person_id``), linked to
+    the earlier case. ``matched`` (``info_sharing=nordic``): the earlier
+    decision continues, found absconded from ``day`` with its decision day,
+    expiry, documents, the information passed to the police and its
+    absences. Otherwise a new decision on ``day``, unaware of the earlier
+    one, in the voluntary-departure period.
+    """
+    old, then = e.hot[earlier], e.history[earlier]
+    traits = np.array([then.has_id_document, then.vulnerable, then.family, wants_centre and not matched])
+    origin, willingness, propensity = old.origin, old.willingness, old.abscond_propensity
+    person = then.person_id
+    if matched:
+        decided, state, expiry = then.decision_day, AB, old.expiry_day
+    else:
+        decided, state, expiry = day, VP, day + e.values[country, STATUTE_DAYS]
+    documents, documents_day = old.documents, then.documents_day
+    fields, absences = then.fields_passed, then.times_absconded
+    row = _open(e, country, stream, origin, decided, state, day, expiry, willingness, propensity, traits)
+    case, past = e.hot[row], e.history[row]
+    past.person_id, past.previous_case_id = person, earlier
+    if matched:
+        past.matched = past.ever_absconded = True
+        case.documents, past.documents_day = documents, documents_day
+        past.fields_passed, past.times_absconded = fields, absences
+    schedule(e, row, day)
+    return row
 
 
 @nb.njit(cache=True)

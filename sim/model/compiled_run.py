@@ -1,15 +1,18 @@
-"""A scenario run day by day on the compiled kernels (development stage: one country).
+"""A scenario run day by day on the compiled kernels (development stage: not every scenario yet).
 
 Each day, as the interpreted model orders it: new decisions open cases
 (their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
-them), the migrants' timers fire, the third countries answer requests, the
+them), the migrants' timers fire (a person leaving for another Nordic
+country gets their case there at once: :mod:`sim.model.compiled_movers`),
+the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
 people observe is updated; attachés follow requests up weekly; the day's
 stocks and queues are counted. A timeline's change applies at the start of
-its day (:mod:`sim.model.compiled_timeline`). Several countries (with
-secondary movement between them and pooled charters) and the transit route
-are not built on the kernels yet: a scenario that needs them is refused.
+its day (:mod:`sim.model.compiled_timeline`). Charters pooled across
+several countries, the attachés' Nordic network between several countries
+and the transit route are not built on the kernels yet: a scenario that
+needs them is refused.
 Charters and seats on EU operations are booked by
 :mod:`sim.model.compiled_charters`. A finished run gives the
 interpreted model's register, flight and stock tables and the counts its
@@ -28,6 +31,7 @@ from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.case_table import Codes
 from sim.model.compiled_charters import CharterDesks
+from sim.model.compiled_movers import SecondaryMovement
 from sim.model.compiled_results import (
     COUNTED,
     CountryTotals,
@@ -62,8 +66,12 @@ class CompiledRun:
 
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
-        if s.transit.mode != "none" or len(s.countries) > 1:
-            raise ConfigError("the compiled engine runs one country, without transit, so far")
+        if s.transit.mode != "none":
+            raise ConfigError("the compiled engine runs without the transit route so far (transit=none)")
+        if len(s.countries) > 1 and (s.flights.mode != "national" or s.attaches.mode != "national"):
+            raise ConfigError(
+                "the compiled engine runs several countries with flights=national and attaches=national so far"
+            )
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
@@ -83,7 +91,7 @@ class CompiledRun:
             self.end_day,
             v["engine", "rates"],
             v["engine", "values"],
-            keys("cases")[:, None],
+            np.stack([keys("cases"), keys("mover_cases")], axis=1),
             log=False,
         )
         self.agency = new_agencies(v["agency", "values"], keys("agency"))
@@ -107,6 +115,7 @@ class CompiledRun:
         )
         self.transport = new_transport(v["transport", "values"], v["transport", "seats_per_week"], keys("transport"))
         self.charters = CharterDesks(s, self.codes, streams)
+        self.movement = SecondaryMovement(s, self.codes, self.country_streams)
         self.posts = [
             (list(s.origins).index(origin), c)
             for c, code in enumerate(self.codes)
@@ -144,7 +153,11 @@ class CompiledRun:
             self.apply(*stage, t - 1.0)
         for c in range(len(self.codes)):
             self._arrivals(c, t)
-        fire_timers(e, self.agency, self.police, t)
+        while True:
+            _, mover, when = fire_timers(e, self.agency, self.police, t)
+            if mover < 0:
+                break
+            self.movement.leave(e, mover, when)
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)
         self.charters.fly(e, self.transport, self.police, charters, t)
@@ -165,7 +178,7 @@ class CompiledRun:
 
     def apply(self, values: ScenarioParams, hazards_changed: bool, take_in: list[str], t: float) -> None:
         """Work with the timeline's ``values`` from ``t`` (as :meth:`sim.model.model.ReturnModel.apply`)."""
-        self.params = self.charters.s = values
+        self.params = self.charters.s = self.movement.s = values
         parts = ("engine", "agency", "police", "authorities", "transport")
         write_values({name: getattr(self, name) for name in parts}, kp.values_in_force(values, self.codes))
         att = values.attaches
@@ -180,6 +193,7 @@ class CompiledRun:
 
     def _arrivals(self, c: int, t: int) -> None:
         """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""
+        self.movement.decide(self.engine, c, t)
         s, params = self.params, self.params.nations[self.codes[c]]
         rng = self.country_streams[c].np["arrivals"]
         n = int(rng.poisson(params.decisions_per_year / 365.0))
@@ -211,7 +225,10 @@ class CompiledRun:
             relationship[origin, c] = (relationship[origin, c] + gain) * (1.0 - cfg.relationship_decay_per_week)
 
     def _counts(self, c: int) -> tuple[Tally, Tally]:
-        return country_counts(self.engine, self.transport, self.authorities, self.charters, self.channels, c)
+        events, costs = country_counts(self.engine, self.transport, self.authorities, self.charters, self.channels, c)
+        for name, n in self.movement.events[c].items():
+            events[name] += n
+        return events, costs
 
     @property
     def countries(self) -> dict[str, CountryTotals]:

@@ -7,7 +7,8 @@ empty) is noticed by the migration agency or, from a police case, by the
 police, within the reporting interval for a centre resident; a person found
 by chance becomes a police case; a detention's limit or review goes to the
 detention kernels; a departure to another Nordic country closes the case
-here and is listed for Python, which picks the destination; every other
+here and is listed for Python, which picks the destination
+(:mod:`sim.model.compiled_movers`); every other
 target is a plain move.
 """
 
@@ -24,7 +25,6 @@ from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
 from sim.model.police_kernel import notice_abscond as police_notices
 from sim.model.police_kernel import receive_located
 from sim.model.police_state import PoliceState
-from sim.model.queues import grown
 from sim.model.states import State
 
 VP, RC, AB, PC = int(State.VOLUNTARY_PERIOD), int(State.RETURN_CASE), int(State.ABSCONDED), int(State.POLICE_CASE)
@@ -49,13 +49,19 @@ def abscond(e: EngineState, agency: AgencyState, police: PoliceState, row: int, 
 
 
 @nb.njit(cache=True)
-def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> int:
-    """Carry out every live timer due by ``day`` in time order; return how many fired."""
+def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> tuple[int, int, float]:
+    """Carry out the live timers due by ``day`` in time order: how many fired, and a mover's row and time.
+
+    It stops after a person leaves for another Nordic country (their case
+    here closed), returning the row and time, so that their case there
+    opens before the next timer fires, as in the interpreted model; the
+    caller calls again until no mover is returned (row -1).
+    """
     fired = 0
     while True:
         row, target, t = next_timer(e, day)
         if row < 0:
-            return fired
+            return fired, -1, t
         fired += 1
         c = e.hot[row].country
         if target == DETENTION_LIMIT:
@@ -71,9 +77,6 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
             receive_located(police, e, c, row, t)
         elif target == MOVED:
             move(e, row, MOVED, t)
-            e.movers = grown(e.movers, e.movers_size + 1)
-            mover = e.movers[e.movers_size]
-            mover.time, mover.row = t, row
-            e.movers_size += 1
+            return fired, row, t
         else:
             move(e, row, target, t)

@@ -82,9 +82,6 @@ REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("version", "u2"), ("forced", 
 """A document request filed for the third countries' kernel: when, for whom, the case's document version
 then (a later version withdraws it), and whether for a forced return."""
 
-MOVER = np.dtype([("time", "f8"), ("row", "i4")])
-"""A person leaving for another Nordic country: when, and their case here (now closed as ``moved_nordic``)."""
-
 TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
 """A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""
 
@@ -153,10 +150,6 @@ class EngineState(Protocol):
     boarding: np.ndarray
     boarding_head: np.ndarray
     boarding_tail: np.ndarray
-    movers: np.ndarray
-    """People who absconded and left for another Nordic country today (:data:`MOVER`), ``movers_size`` of
-    them: Python picks their destinations and opens their cases there."""
-    movers_size: int
 
 
 FIELDS = tuple(EngineState.__annotations__)
@@ -218,8 +211,6 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.boarding,
         e.boarding_head,
         e.boarding_tail,
-        e.movers,
-        e.movers_size,
     )
 
 
@@ -288,7 +279,5 @@ def new_engine(
         "boarding": np.zeros((n, 16), dtype=np.int32),
         "boarding_head": per_country(),
         "boarding_tail": per_country(),
-        "movers": np.zeros(64, dtype=MOVER),
-        "movers_size": 0,
     }
     return _make(*(made[name] for name in FIELDS))
