@@ -66,18 +66,10 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
     assert same == [True, False]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "named"),
-    [
-        (["countries=[SE,NO]", "flights=joint_nordic"], "several countries"),
-        (["countries=[SE,NO]", "attaches=nordic_network"], "several countries"),
-        (["transit=north_africa"], "transit"),
-    ],
-)
-def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name(overrides: list[str], named: str) -> None:
-    """Pooled charters, the attachés' network across countries, the transit route: a ConfigError, not a difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10", *overrides])
-    with pytest.raises(ConfigError, match=named):
+def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name() -> None:
+    """The transit route is not built on the kernels yet: a ConfigError, not a silent difference."""
+    params = load_params(["warmup_days=10", "horizon_days=10", "transit=north_africa"])
+    with pytest.raises(ConfigError, match="transit"):
         CompiledRun(params, params.seed)
 
 
@@ -180,7 +172,7 @@ def test_a_timeline_moves_open_cases_into_centres_and_rewrites_the_values_in_for
 
 
 def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to_charters() -> None:
-    """With ``flights=frontex`` people wait less for a flight: EU operations take them, Frontex pays its share.
+    """With ``flights=frontex`` people bound for a charter wait less: EU operations take them, Frontex pays.
 
     An EU operation's returnees cost the country their transfer and Frontex its
     contribution each; the country's own charters cost it the aircraft less
@@ -214,7 +206,6 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
     joint, joint_register, _ = tables["joint_nordic"]
     assert joint.equals(national) and joint_register.equals(national_register)
     ready = "flight_ready_day"
-    waited = {
-        m: (r["outcome_day"] - r[ready])[r["outcome"] == "returned_forced"].mean() for m, (_, r, _) in tables.items()
-    }
-    assert waited["frontex"] < waited["national"]
+    by_air = ["charter", "eu_operation"]  # the people EU operations serve: a charter destination's returnees
+    waited = {m: (r["outcome_day"] - r[ready])[r["flight"].isin(by_air)].mean() for m, (_, r, _) in tables.items()}
+    assert waited["frontex"] < waited["national"] - 2.0  # 3.6 to 7.8 days less over seeds 0-3

@@ -101,11 +101,11 @@ def case_register(e: EngineState, codes: Codes, replication: int) -> pd.DataFram
 
 
 def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], replication: int) -> pd.DataFrame:
-    """One row per charter and EU operation flown, as :meth:`sim.model.model.ReturnModel.flights` (one country)."""
+    """One row per charter (or EU operation) and country on board, as :meth:`sim.model.model.ReturnModel.flights`."""
     flights, origins = tr.flights, list(desk.s.origins)
     names = {**dict(enumerate(codes)), EU: "EU"}
     rows = []
-    for flight, country, removed, paid, frontex, observers in desk.flown:
+    for flight, country, boarded, total, paid, frontex, observers in desk.flown:
         f = flights[flight]
         rows.append(
             (
@@ -115,9 +115,9 @@ def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], repli
                 KINDS[int(f["kind"]) - 1],
                 names[int(f["organiser"])],
                 int(f["seats"]),
-                removed,
+                total,
                 names[country],
-                removed,
+                boarded,
                 paid,
                 frontex,
                 bool(f["monitored"]),

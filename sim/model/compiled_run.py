@@ -4,15 +4,14 @@ Each day, as the interpreted model orders it: new decisions open cases
 (their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
 them), the migrants' timers fire (a person leaving for another Nordic
 country gets their case there at once: :mod:`sim.model.compiled_movers`),
-the third countries answer requests, the
+on every seventh day the attachés follow requests up
+(:mod:`sim.model.compiled_attaches`), the third countries answer requests, the
 day's escorted flights leave, each country's migration agency and police
 work, the transport services book escorted seats, and the removal risk
-people observe is updated; attachés follow requests up weekly; the day's
-stocks and queues are counted. A timeline's change applies at the start of
-its day (:mod:`sim.model.compiled_timeline`). Charters pooled across
-several countries, the attachés' Nordic network between several countries
-and the transit route are not built on the kernels yet: a scenario that
-needs them is refused.
+people observe is updated; the day's stocks and queues are counted. A
+timeline's change applies at the start of its day
+(:mod:`sim.model.compiled_timeline`). The transit route is not built on
+the kernels yet: a scenario with it is refused.
 Charters and seats on EU operations are booked by
 :mod:`sim.model.compiled_charters`. A finished run gives the
 interpreted model's register, flight and stock tables and the counts its
@@ -30,6 +29,7 @@ from sim.model.agency_kernel import work_day as agency_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.case_table import Codes
+from sim.model.compiled_attaches import Attaches
 from sim.model.compiled_charters import CharterDesks
 from sim.model.compiled_movers import SecondaryMovement
 from sim.model.compiled_results import (
@@ -43,7 +43,7 @@ from sim.model.compiled_results import (
 )
 from sim.model.compiled_timeline import move_into_centres, redraw_open_cases, write_values
 from sim.model.day_kernel import fire_timers
-from sim.model.documents_kernel import follow_up, new_authorities, set_attache_effects
+from sim.model.documents_kernel import new_authorities, set_attache_effects
 from sim.model.documents_kernel import work_day as documents_day
 from sim.model.enforcement import EnforcementSignal
 from sim.model.engine import new_engine
@@ -68,10 +68,6 @@ class CompiledRun:
         """Build every state object from the validated parameters ``s``."""
         if s.transit.mode != "none":
             raise ConfigError("the compiled engine runs without the transit route so far (transit=none)")
-        if len(s.countries) > 1 and (s.flights.mode != "national" or s.attaches.mode != "national"):
-            raise ConfigError(
-                "the compiled engine runs several countries with flights=national and attaches=national so far"
-            )
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
@@ -116,14 +112,7 @@ class CompiledRun:
         self.transport = new_transport(v["transport", "values"], v["transport", "seats_per_week"], keys("transport"))
         self.charters = CharterDesks(s, self.codes, streams)
         self.movement = SecondaryMovement(s, self.codes, self.country_streams)
-        self.posts = [
-            (list(s.origins).index(origin), c)
-            for c, code in enumerate(self.codes)
-            for origin in s.nations[code].attache_posts
-        ]
-        """``(origin, country)`` of every attaché posted (one country: each follows up its own country's requests)."""
-        for origin, c in self.posts:
-            self.authorities.followed[origin, c] = True
+        self.attaches = Attaches(s, self.codes, self.authorities)
         self.origins = list(s.origins)
         self.origin_cdf = kp.origin_cdf(s)
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
@@ -158,6 +147,8 @@ class CompiledRun:
             if mover < 0:
                 break
             self.movement.leave(e, mover, when)
+        if t % 7 == 0:  # Mesa runs the attachés' weekly event before the day's work (created earlier)
+            self.attaches.week(self.params, self.authorities, e, float(t))
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)
         self.charters.fly(e, self.transport, self.police, charters, t)
@@ -168,8 +159,6 @@ class CompiledRun:
         for c in range(len(self.codes)):
             book_escorted(self.transport, e, self.police, c, t)
         self._observe_removals()
-        if t % 7 == 0:
-            self._attaches_week(t)
         for c, signal in enumerate(self.signals):
             count_stocks(e, self.agency, c, self.counted[t - 1, c])
             self.risks[t - 1, c] = signal.pooled_risk()
@@ -209,20 +198,6 @@ class CompiledRun:
         traits = rng.random((n, 4)) < p
         propensity = willingness**-b.abscond_willingness_exponent
         open_cases(self.engine, c, CASES, days, origins.astype(np.int64), willingness, propensity, traits)
-
-    def _attaches_week(self, t: int) -> None:
-        """Each attaché's week of follow-ups at its authority; then the relationship it builds decays.
-
-        As :meth:`sim.model.agents.attache.Attache.work_week` for one country
-        (in a Nordic network a lone country's attaché takes only its own requests).
-        """
-        cfg = self.params.attaches
-        relationship = self.authorities.relationship
-        for origin, c in self.posts:
-            budget = int(self.params.nations[self.codes[c]].attache_hours_per_week / cfg.hours_per_push)
-            done = follow_up(self.authorities, self.engine, origin, c, budget, cfg.speedup, float(t), c)
-            gain = cfg.relationship_gain_per_push * done
-            relationship[origin, c] = (relationship[origin, c] + gain) * (1.0 - cfg.relationship_decay_per_week)
 
     def _counts(self, c: int) -> tuple[Tally, Tally]:
         events, costs = country_counts(self.engine, self.transport, self.authorities, self.charters, self.channels, c)

@@ -167,21 +167,29 @@ OWN_EMBASSY, NORDIC_EMBASSY, REMOTE = range(3)
 """The channels a document request goes through (:func:`request_channels`)."""
 
 
-def request_channels(s: ScenarioParams, codes: list[str]) -> np.ndarray:
-    """Per country and origin, the channel of its requests: its own embassy there, a neighbour's, or remotely.
+def embassies(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin, the position of the country whose embassy there takes its requests (-1: remotely).
 
-    With ``attaches.embassy_access=nordic`` a neighbour's embassy in the
-    model carries the request; otherwise it goes remotely (as
+    Its own embassy; otherwise, with ``attaches.embassy_access=nordic``, that
+    of a country in the model with an embassy there, one with an attaché
+    posted there first, then in the order of the countries (as
     :meth:`sim.model.agents.third_country.ThirdCountryAuthority.embassy_for`).
     """
-    out = np.full((len(codes), len(s.origins)), REMOTE)
-    for i, code in enumerate(codes):
-        for j, origin in enumerate(s.origins):
-            if origin in s.nations[code].embassies:
-                out[i, j] = OWN_EMBASSY
-            elif s.attaches.embassy_access == "nordic" and any(origin in s.nations[c].embassies for c in codes):
-                out[i, j] = NORDIC_EMBASSY
+    out = np.full((len(codes), len(s.origins)), -1)
+    for j, origin in enumerate(s.origins):
+        here = [k for k, code in enumerate(codes) if origin in s.nations[code].embassies]
+        posted = [k for k in here if origin in s.nations[codes[k]].attache_posts]
+        neighbour = (posted or here or [-1])[0] if s.attaches.embassy_access == "nordic" else -1
+        for i, code in enumerate(codes):
+            out[i, j] = i if origin in s.nations[code].embassies else neighbour
     return out
+
+
+def request_channels(s: ScenarioParams, codes: list[str]) -> np.ndarray:
+    """Per country and origin, the channel of its requests: its own embassy there, a neighbour's, or remotely."""
+    embassy = embassies(s, codes)
+    own = embassy == np.arange(len(codes))[:, None]
+    return np.where(own, OWN_EMBASSY, np.where(embassy < 0, REMOTE, NORDIC_EMBASSY))
 
 
 def channel_days(s: ScenarioParams, codes: list[str]) -> np.ndarray:
