@@ -20,8 +20,8 @@ from sim.model.engine import COUNTRY_VALUES, EVENTS
 from sim.model.model import ReturnModel
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
-from sim.params.checks import ConfigError
 from sim.params.compose import load_params
+from sim.params.transit import destination_weights, route_decisions_per_year
 
 SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 
@@ -64,13 +64,6 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
         run.run()
     same = [np.array_equal(runs[0].engine.hot[: runs[0].engine.size], r.engine.hot[: r.engine.size]) for r in runs[1:]]
     assert same == [True, False]
-
-
-def test_a_scenario_the_kernels_do_not_cover_yet_is_refused_by_name() -> None:
-    """The transit route is not built on the kernels yet: a ConfigError, not a silent difference."""
-    params = load_params(["warmup_days=10", "horizon_days=10", "transit=north_africa"])
-    with pytest.raises(ConfigError, match="transit"):
-        CompiledRun(params, params.seed)
 
 
 def _register_hash(replication: int) -> str:
@@ -209,3 +202,44 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
     by_air = ["charter", "eu_operation"]  # the people EU operations serve: a charter destination's returnees
     waited = {m: (r["outcome_day"] - r[ready])[r["flight"].isin(by_air)].mean() for m, (_, r, _) in tables.items()}
     assert waited["frontex"] < waited["national"] - 2.0  # 3.6 to 7.8 days less over seeds 0-3
+
+
+def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None:
+    """``transit=north_africa``: the stock is conserved, its refused applicants open cases, the places are paid.
+
+    Each country pays the places in proportion to its decisions (the route's
+    destination weights), and its direct arrivals leave out the route's part.
+    """
+    params = load_params(["countries=[SE,NO]", *SHORT, "transit=north_africa", "transit.places_per_year=20000"])
+    run = CompiledRun(params, params.seed)
+    run.run()
+    route = run.transit
+    assert route is not None and route.conserved() and route.events["assisted_returns"] > 0
+    totals = run.countries
+    assert all(totals[code].events["transit_decisions"] > 0 for code in ("SE", "NO"))
+    weights = destination_weights(params.nations)
+    paid = {code: totals[code].costs["transit_programme"] for code in ("SE", "NO")}
+    assert paid["SE"] / paid["NO"] == pytest.approx(weights["SE"] / weights["NO"])
+    route_part = route_decisions_per_year(params.transit, params.nations)["SE"]
+    assert 0 < run.route.direct_per_year(params, 0) == params.nations["SE"].decisions_per_year - route_part
+
+
+def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
+    """``output.transitions``: each country's stocks, rebuilt from its cases' logged changes, equal the stock table."""
+    params = load_params(["countries=[SE,NO]", *SHORT, "output.transitions=true", "info_sharing=nordic"])
+    run = CompiledRun(params, params.seed)
+    run.run()
+    log, stocks = run.transitions(), run.stocks()
+    assert log is not None and (log["from_state"] == -1).sum() == len(run.case_register())
+    country = run.case_register().set_index("migrant_id")["country"]
+    log = log.assign(country=log["migrant_id"].map(country))
+    for code, changes in log.groupby("country"):
+        days = np.ceil(changes["day"].to_numpy() - 1e-12).astype(int)
+        delta = np.zeros((run.end_day + 2, len(State)), dtype=int)
+        np.add.at(delta, (days, changes["to_state"].to_numpy()), 1)
+        left = changes["from_state"].to_numpy() >= 0
+        np.add.at(delta, (days[left], changes["from_state"].to_numpy()[left]), -1)
+        rebuilt = delta.cumsum(axis=0)[1 : run.end_day + 1]
+        recorded = stocks[stocks["country"] == code].set_index("day")
+        for s in ACTIVE:
+            assert np.array_equal(recorded[s.label].to_numpy(), rebuilt[:, s]), (code, s.label)

@@ -102,7 +102,7 @@ def test_places_opened_by_the_timeline_draw_applicants_only_from_that_day():
     queues = []
     for day in range(1, change + 60):
         model.run_until(day)
-        queues.append(route.queue)
+        queues.append(route.flows.queue)
     assert max(queues[: change - 1]) == 0
     assert min(queues[change + 30 :]) > 0
 

@@ -129,6 +129,22 @@ def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], repli
     return df
 
 
+def transition_table(e: EngineState, replication: int) -> pd.DataFrame:
+    """Every state change in the log, country by country in the order they happened (as the interpreted table)."""
+    log = e.log[: e.log_size]
+    order = np.argsort(e.hot["country"][log["case"]], kind="stable")
+    df = pd.DataFrame(
+        {
+            "migrant_id": log["case"][order],
+            "day": log["time"][order],
+            "from_state": log["old"][order].astype(np.int64),
+            "to_state": log["new"][order].astype(np.int64),
+        }
+    )
+    df.insert(0, "replication", replication)
+    return df
+
+
 def stock_table(counted: np.ndarray, risks: np.ndarray, codes: list[str], replication: int) -> pd.DataFrame:
     """The stock table from each day's counts (days x countries x :data:`COUNTED`) and risks (days x countries)."""
     days, countries, _ = counted.shape

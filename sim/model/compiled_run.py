@@ -1,20 +1,19 @@
-"""A scenario run day by day on the compiled kernels (development stage: not every scenario yet).
+"""A scenario run day by day on the compiled kernels (development stage: beside the interpreted model).
 
 Each day, as the interpreted model orders it: new decisions open cases
 (their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
-them), the migrants' timers fire (a person leaving for another Nordic
+them, with those due from the transit route: :mod:`sim.model.compiled_route`),
+the migrants' timers fire (a person leaving for another Nordic
 country gets their case there at once: :mod:`sim.model.compiled_movers`),
 on every seventh day the attachés follow requests up
-(:mod:`sim.model.compiled_attaches`), the third countries answer requests, the
-day's escorted flights leave, each country's migration agency and police
-work, the transport services book escorted seats, and the removal risk
-people observe is updated; the day's stocks and queues are counted. A
-timeline's change applies at the start of its day
-(:mod:`sim.model.compiled_timeline`). The transit route is not built on
-the kernels yet: a scenario with it is refused.
-Charters and seats on EU operations are booked by
-:mod:`sim.model.compiled_charters`. A finished run gives the
-interpreted model's register, flight and stock tables and the counts its
+(:mod:`sim.model.compiled_attaches`), the transit route's day passes, the
+third countries answer requests, the day's escorted flights leave, each
+country's migration agency and police work, the charter desks
+(:mod:`sim.model.compiled_charters`) and the transport services book seats,
+and the removal risk people observe is updated; the day's stocks and queues
+are counted. A timeline's change applies at the start of its day
+(:mod:`sim.model.compiled_timeline`). A finished run gives the interpreted
+model's register, transition, flight and stock tables and the counts its
 metrics read (:mod:`sim.model.compiled_results`).
 """
 
@@ -40,7 +39,9 @@ from sim.model.compiled_results import (
     country_counts,
     flight_table,
     stock_table,
+    transition_table,
 )
+from sim.model.compiled_route import ROUTE_CASES, RouteDecisions
 from sim.model.compiled_timeline import move_into_centres, redraw_open_cases, write_values
 from sim.model.day_kernel import fire_timers
 from sim.model.documents_kernel import new_authorities, set_attache_effects
@@ -53,7 +54,6 @@ from sim.model.streams import Streams
 from sim.model.tally import Tally
 from sim.model.transport_kernel import book_escorted, fly_escorted
 from sim.model.transport_state import new_transport
-from sim.params.checks import ConfigError
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards, moves_open_cases
 
@@ -66,16 +66,15 @@ class CompiledRun:
 
     def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
         """Build every state object from the validated parameters ``s``."""
-        if s.transit.mode != "none":
-            raise ConfigError("the compiled engine runs without the transit route so far (transit=none)")
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
         self.end_day = s.warmup_days + s.horizon_days
-        self.transit = None
-        """No transit route (not built on the kernels yet)."""
         streams = Streams(seed, replication)
         self.country_streams = [streams.for_country(code) for code in self.codes]
+        self.route = RouteDecisions(s, self.codes, streams, self.country_streams)
+        self.transit = self.route.flows
+        """The North African transit route's flows (``transit``), or none."""
 
         def keys(purpose: str) -> np.ndarray:
             return np.array([stream_key(st.sequences[purpose]) for st in self.country_streams], dtype=np.uint64)
@@ -87,8 +86,8 @@ class CompiledRun:
             self.end_day,
             v["engine", "rates"],
             v["engine", "values"],
-            np.stack([keys("cases"), keys("mover_cases")], axis=1),
-            log=False,
+            np.stack([keys("cases"), keys("mover_cases"), keys("route_cases")], axis=1),
+            log=s.output.transitions,
         )
         self.agency = new_agencies(v["agency", "values"], keys("agency"))
         self.police = new_police(
@@ -149,6 +148,7 @@ class CompiledRun:
             self.movement.leave(e, mover, when)
         if t % 7 == 0:  # Mesa runs the attachés' weekly event before the day's work (created earlier)
             self.attaches.week(self.params, self.authorities, e, float(t))
+        self.route.work_day(self.params, t)
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)
         self.charters.fly(e, self.transport, self.police, charters, t)
@@ -164,6 +164,8 @@ class CompiledRun:
             self.risks[t - 1, c] = signal.pooled_risk()
         if t == self.params.warmup_days:
             self.at_warmup = [self._counts(c) for c in range(len(self.codes))]
+            if self.transit is not None:
+                self.transit.end_warmup()
 
     def apply(self, values: ScenarioParams, hazards_changed: bool, take_in: list[str], t: float) -> None:
         """Work with the timeline's ``values`` from ``t`` (as :meth:`sim.model.model.ReturnModel.apply`)."""
@@ -181,14 +183,25 @@ class CompiledRun:
             redraw_open_cases(self.engine, t)
 
     def _arrivals(self, c: int, t: int) -> None:
-        """New decisions during day ``(t-1, t]``: a Poisson number at uniform times, traits as the interpreted model."""
+        """New decisions during day ``(t-1, t]``, in the interpreted model's order and with its draws' kinds.
+
+        People who came from another Nordic country and applied again; a
+        Poisson number of direct decisions at uniform times; those due from
+        the transit route.
+        """
         self.movement.decide(self.engine, c, t)
-        s, params = self.params, self.params.nations[self.codes[c]]
         rng = self.country_streams[c].np["arrivals"]
-        n = int(rng.poisson(params.decisions_per_year / 365.0))
-        if not n:
-            return
-        days = np.sort(t - rng.random(n))
+        n = int(rng.poisson(self.route.direct_per_year(self.params, c) / 365.0))
+        if n:
+            self._open(c, np.sort(t - rng.random(n)), rng, CASES)
+        days = self.route.due(c, t)
+        if days:
+            self._open(c, np.array(days), self.route.arrivals[c].rng, ROUTE_CASES)
+
+    def _open(self, c: int, days: np.ndarray, rng: np.random.Generator, stream: int) -> None:
+        """Cases decided on ``days`` in country ``c``: traits drawn from ``rng``, seeds from the engine's ``stream``."""
+        s, params = self.params, self.params.nations[self.codes[c]]
+        n = len(days)
         cdf = self.origin_cdf
         origins = np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(cdf) - 1)
         b = s.behaviour
@@ -197,12 +210,14 @@ class CompiledRun:
         p = np.array([b.has_identity_document_share, b.vulnerable_share, b.family_share, params.return_centre_share])
         traits = rng.random((n, 4)) < p
         propensity = willingness**-b.abscond_willingness_exponent
-        open_cases(self.engine, c, CASES, days, origins.astype(np.int64), willingness, propensity, traits)
+        open_cases(self.engine, c, stream, days, origins.astype(np.int64), willingness, propensity, traits)
 
     def _counts(self, c: int) -> tuple[Tally, Tally]:
         events, costs = country_counts(self.engine, self.transport, self.authorities, self.charters, self.channels, c)
-        for name, n in self.movement.events[c].items():
-            events[name] += n
+        kept = ((self.movement.events[c], events), (self.route.events[c], events), (self.route.costs[c], costs))
+        for tally, into in kept:  # counts kept in Python: movers, the route's decisions and its places' cost
+            for name, amount in tally.items():
+                into[name] += amount
         return events, costs
 
     @property
@@ -213,6 +228,12 @@ class CompiledRun:
     def case_register(self) -> pd.DataFrame:
         """Every case, closed or open, one row each, with the replication number."""
         return case_register(self.engine, Codes(self.origins, self.codes), self.replication)
+
+    def transitions(self) -> pd.DataFrame | None:
+        """Every state change (``from_state`` -1 marks a new decision), if ``output.transitions`` is on."""
+        if not self.params.output.transitions:
+            return None
+        return transition_table(self.engine, self.replication)
 
     def flights(self) -> pd.DataFrame:
         """One row per charter flown, with returnees and who paid."""

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Protocol
 from sim.model.states import ACTIVE
 
 if TYPE_CHECKING:
-    from sim.model.agents.transit import TransitRoute
     from sim.model.tally import Tally
     from sim.params.schema import ScenarioParams
 
@@ -44,6 +43,22 @@ FLIGHT_COLUMNS = (
     "paid_for_monitoring",
 )
 """One row per charter (or EU operation) and country on board: returnees and who paid."""
+
+
+class RouteCounts(Protocol):
+    """What the metrics read of the transit route: its flows now and at the warm-up's end, and its stock."""
+
+    @property
+    def stock(self) -> int:
+        """People stranded on the route now."""
+
+    @property
+    def events(self) -> Tally:
+        """The route's flows so far, by name."""
+
+    @property
+    def events_at_warmup(self) -> Tally:
+        """The route's flows at the end of the warm-up."""
 
 
 class CountryCounts(Protocol):
@@ -90,5 +105,5 @@ class FinishedRun(Protocol):
         """Each country's counts, by code."""
 
     @property
-    def transit(self) -> TransitRoute | None:
+    def transit(self) -> RouteCounts | None:
         """The transit route, if the scenario has one."""

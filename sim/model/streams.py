@@ -30,6 +30,7 @@ PER_COUNTRY = (
     "rehousing",
     "route",
     "mover_cases",
+    "route_cases",
 )
 """Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
 chance decisions; each case's own random numbers for its hazards, so that a lever that
@@ -37,7 +38,8 @@ leaves a person's path unchanged leaves their timing unchanged too; and whether 
 case is planned jointly (co-location), kept apart so that switching joint planning on or off
 leaves the police's other draws unchanged; which open cases move into a centre a timeline opens;
 the traits and own random numbers of the cases that came by the North African route; and (compiled
-engine) the own random numbers of the cases opened for people who came from another Nordic country.
+engine) the own random numbers of the cases opened for people who came from another Nordic country, and
+of those who came by the route.
 New purposes go at the end: a purpose's stream is keyed by its position."""
 
 

@@ -20,6 +20,7 @@ from sim.params.transit import destination_weights
 
 if TYPE_CHECKING:
     from sim.model.roles import World
+    from sim.params.schema import ScenarioParams
 
 DAY = 1.0 / 365.0
 
@@ -34,7 +35,7 @@ def _exit_probabilities(hazards_per_year: list[float]) -> list[float]:
     return [any_exit * r / total for r in rates] + [1.0 - any_exit]
 
 
-class TransitRoute(mesa.Agent):
+class TransitFlows:
     """The transit stock, its onward movement towards the Nordic countries and the assisted-return places.
 
     Each day: new people are stranded (a Poisson number) and earlier
@@ -44,15 +45,15 @@ class TransitRoute(mesa.Agent):
     / 365``, unused ones lapse) take the longest-waiting applicants home, with
     the support level's effect on who applies and who sets out again. Onward
     movers apply in a Nordic country with ``nordic_share``; the refused become
-    new decisions there after about ``asylum_days`` (countries outside the
-    run are not simulated).
+    new decisions there after about ``asylum_days``. Plain Python, no
+    countries: the interpreted model's :class:`TransitRoute` and the compiled
+    run both carry its day's results to their countries.
     """
 
-    def __init__(self, model: World) -> None:
+    def __init__(self, scenario: ScenarioParams, stream: np.random.Generator) -> None:
         """Start the stock at its level with no programme, so that warm-up begins in balance."""
-        super().__init__(model)
-        self.stream: np.random.Generator = model.streams.np["transit"]
-        self.stock = round(model.params.transit.equilibrium_stock())
+        self.stream = stream
+        self.stock = round(scenario.transit.equilibrium_stock())
         self.queue = 0
         """People in the stock who applied and wait for a place."""
         self._places = 0.0
@@ -61,9 +62,15 @@ class TransitRoute(mesa.Agent):
         self.events: Tally = Tally(start_stock=self.stock)
         self.events_at_warmup: Tally = Tally()
 
-    def work_day(self, t: int) -> None:
-        """One day of the route's flows, and the places used."""
-        cfg, rng, ev = self.model.params.transit, self.stream, self.events
+    def work_day(self, scenario: ScenarioParams, t: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+        """One day of the route's flows with the values ``scenario``, and the places used.
+
+        Returns the days on which the refused applicants get their decisions,
+        per Nordic country (all five: the draws are the same whichever
+        countries take part), and each Nordic country's share of the day's
+        programme cost (none when no one went home).
+        """
+        cfg, rng, ev = scenario.transit, self.stream, self.events
         new = int(rng.poisson(cfg.inflow_per_year * DAY))
         back = 0
         while self._returning and self._returning[0] <= t:
@@ -88,8 +95,9 @@ class TransitRoute(mesa.Agent):
         self.stock -= onward + other
         ev["onward"] += onward
         ev["other_exits"] += other
-        self._set_out(onward, t)
-        self._return_home(self._use_places(cfg.places_per_year), t)
+        refused = self._set_out(scenario, onward, t)
+        costs = self._return_home(scenario, self._use_places(cfg.places_per_year), t)
+        return refused, costs
 
     def _use_places(self, places_per_year: float) -> int:
         """Today's places take applicants home; places no one is waiting for lapse."""
@@ -102,46 +110,42 @@ class TransitRoute(mesa.Agent):
         self.stock -= served
         return served
 
-    def _return_home(self, served: int, t: int) -> None:
-        """Assisted returns: their cost, and who sets out again.
+    def _return_home(self, scenario: ScenarioParams, served: int, t: int) -> dict[str, float]:
+        """Assisted returns: their cost per Nordic country, and who sets out again.
 
         The Nordic countries share the cost as they share the decisions the
         route would bring (``destination_weights``, over all five, so that a
         country pays for the share of the benefit it gets); the shares of
-        countries outside the run are not counted.
+        countries outside the run are not counted by the caller.
         """
         if served == 0:
-            return
-        cfg = self.model.params.transit
+            return {}
+        cfg = scenario.transit
         self.events["assisted_returns"] += served
         cost = served * (cfg.cost_per_return + cfg.support_eur)
-        weights = destination_weights(self.model.params.nations)
-        for code, country in self.model.countries.items():
-            country.costs["transit_programme"] += cost * weights[code]
+        shares = {code: cost * w for code, w in destination_weights(scenario.nations).items()}
         again = cfg.remigration_share * (1.0 - cfg.support_remigration_reduction * cfg.support_effect())
         n = int(self.stream.binomial(served, again))
         for day in (t + self.stream.exponential(cfg.remigration_days, n)).tolist():
             heapq.heappush(self._returning, day)
+        return shares
 
-    def _set_out(self, onward: int, t: int) -> None:
+    def _set_out(self, scenario: ScenarioParams, onward: int, t: int) -> dict[str, list[float]]:
         """Onward movers: those who apply in a Nordic country and are refused become decisions there later."""
-        cfg = self.model.params.transit
+        cfg = scenario.transit
         nordic = int(self.stream.binomial(onward, cfg.nordic_share))
         if nordic == 0:
-            return
+            return {}
         self.events["onward_nordic"] += nordic
-        weights = destination_weights(self.model.params.nations)
+        weights = destination_weights(scenario.nations)
         codes = list(weights)
         arrived = self.stream.multinomial(nordic, [weights[c] for c in codes])
+        refused: dict[str, list[float]] = {}
         for code, n in zip(codes, arrived.tolist(), strict=True):
-            refused = int(self.stream.binomial(n, cfg.refusal_share)) if n else 0
-            if refused == 0:
-                continue
-            # drawn for every country, so that the route is the same whichever countries take part
-            days = (t + self.stream.exponential(cfg.asylum_days, refused)).tolist()
-            country = self.model.countries.get(code)
-            if country is not None:
-                country.route.add(days)
+            decided = int(self.stream.binomial(n, cfg.refusal_share)) if n else 0
+            if decided:
+                refused[code] = (t + self.stream.exponential(cfg.asylum_days, decided)).tolist()
+        return refused
 
     def end_warmup(self) -> None:
         """Remember the counts so far: metrics count only the measured horizon."""
@@ -153,3 +157,49 @@ class TransitRoute(mesa.Agent):
         entered = ev["start_stock"] + ev["stranded"] + ev["re_entered"]
         left = ev["onward"] + ev["other_exits"] + ev["assisted_returns"]
         return entered == self.stock + left and 0 <= self.queue <= self.stock
+
+
+class TransitRoute(mesa.Agent):
+    """The North African transit route as one aggregate agent: its flows (:class:`TransitFlows`) each day.
+
+    The refused applicants become decisions in the countries of the run
+    (countries outside the run are not simulated), and each country of the
+    run pays its share of the assisted-return places.
+    """
+
+    def __init__(self, model: World) -> None:
+        """The route's stock at its level with no programme, drawing from the model's ``transit`` stream."""
+        super().__init__(model)
+        self.flows = TransitFlows(model.params, model.streams.np["transit"])
+
+    @property
+    def stock(self) -> int:
+        """People stranded on the route now."""
+        return self.flows.stock
+
+    @property
+    def events(self) -> Tally:
+        """The route's flows so far."""
+        return self.flows.events
+
+    @property
+    def events_at_warmup(self) -> Tally:
+        """The route's flows at the end of the warm-up."""
+        return self.flows.events_at_warmup
+
+    def work_day(self, t: int) -> None:
+        """One day of the route's flows; refused applicants due as decisions here, the places' cost shared."""
+        refused, costs = self.flows.work_day(self.model.params, t)
+        for code, country in self.model.countries.items():
+            if code in refused:
+                country.route.add(refused[code])
+            if code in costs:
+                country.costs["transit_programme"] += costs[code]
+
+    def end_warmup(self) -> None:
+        """Remember the counts so far: metrics count only the measured horizon."""
+        self.flows.end_warmup()
+
+    def conserved(self) -> bool:
+        """Everyone who entered the stock is in it or left it by one of its exits."""
+        return self.flows.conserved()
