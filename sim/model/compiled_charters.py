@@ -69,7 +69,8 @@ class CharterDesks:
         self.s = s
         self.codes = codes
         pooled = s.flights.mode != "national"
-        self.desks = [list(range(len(codes)))] if pooled else [[c] for c in range(len(codes))]
+        every = np.arange(len(codes))
+        self.desks = [every] if pooled else [every[c : c + 1] for c in every]
         """The countries each desk serves."""
         self.planning = streams.py["charter_planning"]
         self.announcements = streams.py["flights"]
@@ -103,16 +104,16 @@ class CharterDesks:
             for d, origin in enumerate(self.s.origins.values()):
                 if not origin.accepts_charters:
                     continue
-                waiting = self._longest_waiting_first(e, np.concatenate([waiting_for(e, c, d) for c in members]))
+                waiting, countries = waiting_for(e, members, d)
                 per_year = origin.eu_charters_per_year
                 announced = cfg.mode == "frontex" and per_year > 0.0 and self.announcements.random() < per_year / 365.0
                 if announced and len(waiting):
                     day = t + max(cfg.eu_notice_days, cfg.transfer_days)
                     chosen, waiting = waiting[: cfg.eu_spare_seats], waiting[cfg.eu_spare_seats :]
+                    countries = countries[cfg.eu_spare_seats :]
                     self._book(e, tr, police, chosen, EU, d, t, day, EU_OPERATION, cfg.eu_spare_seats)
                 if self.planned_until[g, d] >= t or not len(waiting):
                     continue
-                countries = e.hot["country"][waiting]
                 organiser = self._organiser(g, d, members, countries)
                 p = self.s.nations[self.codes[organiser]]
                 if len(waiting) < p.charter_min_returnees:
@@ -129,21 +130,16 @@ class CharterDesks:
                         self.boarding[c, d] = flight
                         e.boarding_until[c, d] = closes if closes < day else np.nextafter(day, -np.inf)
 
-    def _organiser(self, g: int, d: int, members: list[int], countries: np.ndarray) -> int:
+    def _organiser(self, g: int, d: int, members: np.ndarray, countries: np.ndarray) -> int:
         """The member of desk ``g`` who organises the next charter to ``d``; ``countries``: of those waiting."""
         counts = np.bincount(countries, minlength=len(self.codes))[members]
         if self.s.flights.organiser == "largest":
-            return members[int(np.argmax(counts))]
+            return int(members[int(np.argmax(counts))])
         while True:  # someone is waiting, so some member's turn comes
             k = int(self.turn[g, d])
             self.turn[g, d] = (k + 1) % len(members)
             if counts[k]:
-                return members[k]
-
-    @staticmethod
-    def _longest_waiting_first(e: EngineState, waiting: np.ndarray) -> np.ndarray:
-        """The rows ``waiting`` in the order seats go: earliest ready for a flight first, ties by row."""
-        return waiting[np.lexsort((waiting, e.history["flight_ready_day"][waiting]))]
+                return int(members[k])
 
     def _book(
         self,
@@ -171,9 +167,12 @@ class CharterDesks:
 
         The charter's boarding window is the one fixed when it was booked (``boarding_until``).
         """
-        seats, hot, boarding_until = tr.flights["seats"], e.hot, e.boarding_until
         for c in range(len(self.codes)):
-            for row in take_boarding(e, c).tolist():
+            rows = take_boarding(e, c)
+            if not len(rows):
+                continue
+            seats, hot, boarding_until = tr.flights["seats"], e.hot, e.boarding_until  # read only when needed
+            for row in rows.tolist():
                 d = int(hot[row]["origin"])
                 flight = int(self.boarding[c, d])
                 passengers = self.passengers.get(flight)
@@ -190,6 +189,8 @@ class CharterDesks:
 
     def fly(self, e: EngineState, tr: TransportState, police: PoliceState, charters: np.ndarray, t: int) -> None:
         """Fly today's charters and EU operations: everyone still booked is removed; then who pays what."""
+        if not len(charters):
+            return
         flights, m, cfg = tr.flights, self.s.monitoring, self.s.flights
         observers = m.observers_per_operation * m.observer_days_per_operation * m.cost_per_observer_day
         contribution = cfg.frontex_contribution_per_returnee if cfg.mode == "frontex" else 0.0

@@ -46,10 +46,12 @@ class SecondaryMovement:
 
     def leave(self, e: EngineState, row: int, t: float) -> None:
         """The person of the case in ``row`` (closed as ``moved_nordic`` at ``t``) arrives in another country."""
+        if len(self.codes) < 2:
+            return  # no other country in the model: the person leaves it
         c = int(e.hot["country"][row])
         others = [d for d in range(len(self.codes)) if d != c]
         weights = [self.s.nations[self.codes[d]].secondary_movement_weight for d in others]
-        if not others or sum(weights) <= 0:
+        if sum(weights) <= 0:
             return
         d = self.rngs[c].choices(others, weights)[0]
         e.history["moved_to"][row] = d + 1  # code into Codes.countries (0: nowhere)

@@ -47,6 +47,7 @@ from sim.model.day_kernel import fire_timers
 from sim.model.documents_kernel import new_authorities, set_attache_effects
 from sim.model.documents_kernel import work_day as documents_day
 from sim.model.enforcement import EnforcementSignal
+from sim.model.enforcement_kernel import set_factors, take_removals
 from sim.model.engine import new_engine
 from sim.model.police_kernel import work_day as police_day
 from sim.model.police_state import new_police
@@ -245,12 +246,13 @@ class CompiledRun:
 
     def _observe_removals(self) -> None:
         """The removal risk people observe moves on a day; the departure hazards' factors follow."""
-        e, removed = self.engine, self.transport.removed
+        open_decisions, removed = take_removals(self.engine, self.transport)
+        factors = np.empty_like(open_decisions, dtype=np.float64)
         for c, signal in enumerate(self.signals):
             signal.observe(
-                dict(zip(self.origins, e.open_by_origin[c].tolist(), strict=True)),
+                dict(zip(self.origins, open_decisions[c].tolist(), strict=True)),
                 dict(zip(self.origins, removed[c].tolist(), strict=True)),
             )
             signal.end_day()
-            e.factors[c, :] = [signal.factors[o] for o in self.origins]
-        removed[:] = 0
+            factors[c] = [signal.factors[o] for o in self.origins]
+        set_factors(self.engine, factors)

@@ -175,16 +175,26 @@ def fly_escorted(tr: TransportState, e: EngineState, police: PoliceState, t: int
 
 
 @nb.njit(cache=True)
-def waiting_for(e: EngineState, c: int, destination: int) -> np.ndarray:
-    """Rows of country ``c``'s ready line still waiting for a flight to ``destination``, longest-waiting first."""
+def waiting_for(e: EngineState, countries: np.ndarray, destination: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the ``countries``' ready lines still waiting for a flight to ``destination``, and their countries.
+
+    Longest-waiting first: earliest ready for a flight, ties by row (the
+    order in which a charter's seats go).
+    """
     out = []
     width = e.ready.shape[1]
-    for i in range(e.ready_head[c], e.ready_tail[c]):
-        row = e.ready[c, i % width]
-        case = e.hot[row]
-        if (case.state == AF or case.state == DET) and case.booked_on < 0 and case.origin == destination:
-            out.append(row)
-    rows = np.empty(len(out), dtype=np.int64)
-    for i in range(len(out)):
-        rows[i] = out[i]
-    return rows
+    for c in countries:
+        for i in range(e.ready_head[c], e.ready_tail[c]):
+            row = e.ready[c, i % width]
+            case = e.hot[row]
+            if (case.state == AF or case.state == DET) and case.booked_on < 0 and case.origin == destination:
+                out.append(row)
+    rows = np.sort(np.array(out, dtype=np.int64)) if len(out) else np.empty(0, dtype=np.int64)
+    ready = np.empty(len(rows))
+    for i in range(len(rows)):
+        ready[i] = e.history[rows[i]].flight_ready_day
+    rows = rows[np.argsort(ready, kind="mergesort")]
+    of = np.empty(len(rows), dtype=np.int64)
+    for i in range(len(rows)):
+        of[i] = e.hot[rows[i]].country
+    return rows, of
