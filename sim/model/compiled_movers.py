@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import heapq
 
+import numba as nb
+
 from sim.model.case_moves import open_case_for
 from sim.model.engine import EngineState
 from sim.model.streams import StreamSet
@@ -28,6 +30,12 @@ from sim.params.schema import ScenarioParams
 
 MOVER_CASES = 1
 """The engine's stream column of the case seeds of people who came from another Nordic country."""
+
+
+@nb.njit(cache=True)
+def moved_to(e: EngineState, row: int, country: int) -> None:
+    """The closed case in ``row`` records the country its person went to (its code: position + 1, 0 nowhere)."""
+    e.history[row].moved_to = country + 1
 
 
 class SecondaryMovement:
@@ -44,17 +52,14 @@ class SecondaryMovement:
         self.events = [Tally() for _ in codes]
         """Per country, the people it received: matched, given a new case, lost."""
 
-    def leave(self, e: EngineState, row: int, t: float) -> None:
-        """The person of the case in ``row`` (closed as ``moved_nordic`` at ``t``) arrives in another country."""
-        if len(self.codes) < 2:
-            return  # no other country in the model: the person leaves it
-        c = int(e.hot["country"][row])
+    def leave(self, e: EngineState, row: int, c: int, t: float) -> None:
+        """The person of the case in ``row`` (closed in country ``c`` as ``moved_nordic`` at ``t``) goes elsewhere."""
         others = [d for d in range(len(self.codes)) if d != c]
         weights = [self.s.nations[self.codes[d]].secondary_movement_weight for d in others]
         if sum(weights) <= 0:
-            return
+            return  # no other country in the model, or none anyone goes to: the person leaves the model
         d = self.rngs[c].choices(others, weights)[0]
-        e.history["moved_to"][row] = d + 1  # code into Codes.countries (0: nowhere)
+        moved_to(e, row, d)
         events, rng = self.events[d], self.rngs[d]
         if self.s.info_sharing.mode == "nordic":
             open_case_for(e, row, d, MOVER_CASES, t, True, False)

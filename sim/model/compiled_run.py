@@ -143,10 +143,10 @@ class CompiledRun:
         for c in range(len(self.codes)):
             self._arrivals(c, t)
         while True:
-            _, mover, when = fire_timers(e, self.agency, self.police, t)
+            _, mover, left, when = fire_timers(e, self.agency, self.police, t)
             if mover < 0:
                 break
-            self.movement.leave(e, mover, when)
+            self.movement.leave(e, mover, left, when)
         if t % 7 == 0:  # Mesa runs the attachés' weekly event before the day's work (created earlier)
             self.attaches.week(self.params, self.authorities, e, float(t))
         self.route.work_day(self.params, t)

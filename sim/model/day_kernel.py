@@ -49,19 +49,20 @@ def abscond(e: EngineState, agency: AgencyState, police: PoliceState, row: int, 
 
 
 @nb.njit(cache=True)
-def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> tuple[int, int, float]:
-    """Carry out the live timers due by ``day`` in time order: how many fired, and a mover's row and time.
+def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> tuple[int, int, int, float]:
+    """Carry out the live timers due by ``day`` in time order: how many fired, and a mover's row, country and time.
 
     It stops after a person leaves for another Nordic country (their case
-    here closed), returning the row and time, so that their case there
-    opens before the next timer fires, as in the interpreted model; the
-    caller calls again until no mover is returned (row -1).
+    here closed), returning the row, the country left and the time, so that
+    their case there opens before the next timer fires, as in the
+    interpreted model; the caller calls again until no mover is returned
+    (row -1).
     """
     fired = 0
     while True:
         row, target, t = next_timer(e, day)
         if row < 0:
-            return fired, -1, t
+            return fired, -1, -1, t
         fired += 1
         c = e.hot[row].country
         if target == DETENTION_LIMIT:
@@ -77,6 +78,6 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
             receive_located(police, e, c, row, t)
         elif target == MOVED:
             move(e, row, MOVED, t)
-            return fired, row, t
+            return fired, row, c, t
         else:
             move(e, row, target, t)
