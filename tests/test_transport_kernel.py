@@ -7,7 +7,7 @@ import numpy as np
 from sim.model.case_moves import move
 from sim.model.handoffs import enqueue_ready
 from sim.model.states import State
-from sim.model.transport_kernel import book_escorted, fly_escorted, new_flight, remove
+from sim.model.transport_kernel import book_escorted, fly_escorted, new_flight, remove, waiting_for
 from sim.model.transport_state import TRANSPORT_VALUES, new_transport
 from tests.helpers.engine_cases import engine_with_police
 
@@ -72,3 +72,11 @@ def test_vulnerable_people_are_stopped_in_the_share_set_and_go_back_to_the_polic
         removed += remove(transport, engine, police, row, flight, 1)
     assert abs(1.0 - removed / 2000 - 0.25) < 0.03 and transport.removal_failed[0] == 2000 - removed
     assert (engine.hot["state"][:2000] == State.POLICE_CASE).sum() == 2000 - removed
+
+
+def test_a_charter_waiting_line_lists_each_person_once_longest_waiting_first() -> None:
+    """Someone who became ready again is in the ready line twice; a charter's line lists them once."""
+    engine, _, _ = _ready(3, 0.0)
+    enqueue_ready(engine, 0, 1, 0.5)  # ready again: a second entry for row 1
+    rows, countries = waiting_for(engine, np.array([0]), 0)
+    assert rows.tolist() == [0, 1, 2] and countries.tolist() == [0, 0, 0]

@@ -143,7 +143,7 @@ class CompiledRun:
         for c in range(len(self.codes)):
             self._arrivals(c, t)
         while True:
-            _, mover, left, when = fire_timers(e, self.agency, self.police, t)
+            mover, left, when = fire_timers(e, self.agency, self.police, t)
             if mover < 0:
                 break
             self.movement.leave(e, mover, left, when)

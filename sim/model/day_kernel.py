@@ -7,9 +7,8 @@ empty) is noticed by the migration agency or, from a police case, by the
 police, within the reporting interval for a centre resident; a person found
 by chance becomes a police case; a detention's limit or review goes to the
 detention kernels; a departure to another Nordic country closes the case
-here and is listed for Python, which picks the destination
-(:mod:`sim.model.compiled_movers`); every other
-target is a plain move.
+here and goes back to Python, which picks the destination
+(:mod:`sim.model.compiled_movers`); every other target is a plain move.
 """
 
 from __future__ import annotations
@@ -49,8 +48,8 @@ def abscond(e: EngineState, agency: AgencyState, police: PoliceState, row: int, 
 
 
 @nb.njit(cache=True)
-def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> tuple[int, int, int, float]:
-    """Carry out the live timers due by ``day`` in time order: how many fired, and a mover's row, country and time.
+def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: int) -> tuple[int, int, float]:
+    """Carry out the live timers due by ``day`` in time order; return a mover's row, country and time.
 
     It stops after a person leaves for another Nordic country (their case
     here closed), returning the row, the country left and the time, so that
@@ -58,12 +57,10 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
     interpreted model; the caller calls again until no mover is returned
     (row -1).
     """
-    fired = 0
     while True:
         row, target, t = next_timer(e, day)
         if row < 0:
-            return fired, -1, -1, t
-        fired += 1
+            return -1, -1, t
         c = e.hot[row].country
         if target == DETENTION_LIMIT:
             at_limit(e, row, t)
@@ -78,6 +75,6 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
             receive_located(police, e, c, row, t)
         elif target == MOVED:
             move(e, row, MOVED, t)
-            return fired, row, c, t
+            return row, c, t
         else:
             move(e, row, target, t)

@@ -179,7 +179,10 @@ def waiting_for(e: EngineState, countries: np.ndarray, destination: int) -> tupl
     """Rows of the ``countries``' ready lines still waiting for a flight to ``destination``, and their countries.
 
     Longest-waiting first: earliest ready for a flight, ties by row (the
-    order in which a charter's seats go).
+    order in which a charter's seats go). Each person once: a line may hold
+    an earlier entry of someone who became ready again (after absconding and
+    being found, or a medical stop), which the escorted booking has not
+    taken off yet.
     """
     out = []
     width = e.ready.shape[1]
@@ -189,7 +192,7 @@ def waiting_for(e: EngineState, countries: np.ndarray, destination: int) -> tupl
             case = e.hot[row]
             if (case.state == AF or case.state == DET) and case.booked_on < 0 and case.origin == destination:
                 out.append(row)
-    rows = np.sort(np.array(out, dtype=np.int64)) if len(out) else np.empty(0, dtype=np.int64)
+    rows = np.unique(np.array(out, dtype=np.int64)) if len(out) else np.empty(0, dtype=np.int64)
     ready = np.empty(len(rows))
     for i in range(len(rows)):
         ready[i] = e.history[rows[i]].flight_ready_day

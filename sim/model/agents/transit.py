@@ -66,9 +66,9 @@ class TransitFlows:
         """One day of the route's flows with the values ``scenario``, and the places used.
 
         Returns the days on which the refused applicants get their decisions,
-        per Nordic country (all five: the draws are the same whichever
-        countries take part), and each Nordic country's share of the day's
-        programme cost (none when no one went home).
+        per Nordic country with any (drawn for all five, so that the draws are
+        the same whichever countries take part), and each Nordic country's
+        share of the day's programme cost (none when no one went home).
         """
         cfg, rng, ev = scenario.transit, self.stream, self.events
         new = int(rng.poisson(cfg.inflow_per_year * DAY))
