@@ -241,3 +241,19 @@ def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
         recorded = stocks[stocks["country"] == code].set_index("day")
         for s in ACTIVE:
             assert np.array_equal(recorded[s.label].to_numpy(), rebuilt[:, s]), (code, s.label)
+
+
+def test_attaches_follow_up_before_the_authorities_answer_on_their_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Mesa orders the interpreted model (the attachés' weekly event was created before the day's work)."""
+    import sim.model.compiled_run as compiled_run
+
+    params = load_params(SHORT)
+    run = CompiledRun(params, params.seed)
+    calls: list[str] = []
+    answer = compiled_run.documents_day
+    week = run.attaches.week
+    monkeypatch.setattr(compiled_run, "documents_day", lambda *a: (calls.append("answer"), answer(*a))[1])
+    monkeypatch.setattr(run.attaches, "week", lambda *a: (calls.append("attaches"), week(*a))[1])
+    for day in range(1, 8):
+        run.day(day)
+    assert calls[-2:] == ["attaches", "answer"] and calls.count("attaches") == 1
