@@ -59,7 +59,7 @@ def compiled(replication: int) -> tuple[list[float], float]:
     """One replication of the compiled engine: the outcomes and the seconds it took (building the run included)."""
     params = load_params(SCENARIO)
     start = time.perf_counter()
-    run = CompiledRun(params, params.seed, replication)
+    run = CompiledRun(params, replication)
     run.run()
     e = run.engine
     outcomes = [float(e.stocks[0][s]) for s in STATES] + [float(e.events[0][EVENTS.index(k)]) for k in COUNTS]

@@ -32,7 +32,7 @@ MOVED = State.MOVED_NORDIC.label
 @cache
 def _run(*overrides: str) -> tuple[CompiledRun, pd.DataFrame]:
     params = load_params([*MOVERS, *overrides])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     return run, run.case_register()
 
@@ -98,7 +98,7 @@ def test_people_go_only_where_the_weights_send_them() -> None:
 def _pushers(*overrides: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, CompiledRun]:
     """Each document request's country, origin and the country whose attaché followed it up (-1: none)."""
     params = load_params(["countries=[SE,NO,DK]", "warmup_days=100", "horizon_days=200", *overrides])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     e, a = run.engine, run.authorities
     sent = a.sent_upto  # requests that reached their authority (those filed on the last day have not)
@@ -135,7 +135,7 @@ def test_the_attache_network_takes_requests_of_countries_without_a_post() -> Non
 @cache
 def _flights(*overrides: str) -> pd.DataFrame:
     params = load_params(["countries=[SE,NO,DK]", "warmup_days=100", "horizon_days=400", *overrides])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     return run.flights()
 

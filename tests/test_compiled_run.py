@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -22,6 +23,7 @@ from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
 from sim.params.compose import load_params
 from sim.params.transit import destination_weights
+from sim.runs.runner import run_replication
 
 SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 
@@ -29,7 +31,7 @@ SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_agency() -> None:
     """Stocks equal the cases' states; places within limits; wanted and queued people where they should be."""
     params = load_params(SHORT)
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     e = run.engine
     hot, history = e.hot[: e.size], e.history[: e.size]
@@ -59,7 +61,7 @@ def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_
 def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
     """Reproducible: the register's columns are equal for one seed, and differ for the next replication."""
     params = load_params(SHORT)
-    runs = [CompiledRun(params, params.seed, replication) for replication in (0, 0, 1)]
+    runs = [CompiledRun(params, replication) for replication in (0, 0, 1)]
     for run in runs:
         run.run()
     same = [np.array_equal(runs[0].engine.hot[: runs[0].engine.size], r.engine.hot[: r.engine.size]) for r in runs[1:]]
@@ -68,7 +70,7 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
 
 def _register_hash(replication: int) -> str:
     params = load_params(SHORT)
-    run = CompiledRun(params, params.seed, replication)
+    run = CompiledRun(params, replication)
     run.run()
     e = run.engine
     digest = hashlib.sha256(e.hot[: e.size].tobytes())
@@ -88,7 +90,7 @@ def test_the_same_seed_gives_the_same_run_in_another_process() -> None:
 def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics() -> None:
     """Register, flights and stocks with the same columns and types; the stocks are the kernels' counts of each day."""
     params = load_params([*SHORT, "monitoring=all_charters"])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     register, flights, stocks = run.case_register(), run.flights(), run.stocks()
     model = ReturnModel(params)
@@ -114,10 +116,32 @@ def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics()
     assert row["requests_followed_up"] == run.authorities.followed_up[0] - run.at_warmup[0][0]["requests_followed_up"]
 
 
+def test_the_runner_runs_the_configs_engine_on_mesas_clock() -> None:
+    """``engine=compiled`` runs the kernels through Mesa's clock: the day loop's run, one agent per agency."""
+    params = load_params([*SHORT, "countries=[SE,NO]", "flights=joint_nordic", "engine=compiled", "seed=4"])
+    by_hand = CompiledRun(params, 1)
+    for day in range(1, by_hand.end_day + 1):
+        by_hand.day(day)
+    result = run_replication(params, 1)
+    assert result.register.equals(by_hand.case_register()) and result.stocks.equals(by_hand.stocks())
+    assert result.events == by_hand.events_processed > 0
+    agencies = Counter(type(a).__name__ for a in by_hand.agents)
+    assert agencies == {"MigrationAgencyOffice": 2, "PoliceUnit": 2, "TransportService": 2}
+
+
+def test_the_engines_count_the_migrants_timers_alike() -> None:
+    """The cost unit (live timers fired) is the same on both engines: means of three seeds within 3 %."""
+    totals = [0, 0]
+    for seed in range(3):
+        for i, engine in enumerate(("interpreted", "compiled")):
+            totals[i] += run_replication(load_params([*SHORT, f"seed={seed}", f"engine={engine}"]), 0).events
+    assert abs(totals[1] / totals[0] - 1.0) < 0.03, totals
+
+
 def _charters(*overrides: str) -> tuple[int, int]:
     """People removed on charters, and those of them seated after their charter was booked."""
     params = load_params([*SHORT, "colocation=charters_only", *overrides])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     return sum(flown[2] for flown in run.charters.flown), run.charters.seated_late
 
@@ -135,7 +159,7 @@ def test_requests_are_counted_by_the_channel_they_go_through() -> None:
     remote = []
     for overrides in ([], ["nations.SE.embassies=[]", "nations.SE.attache_posts=[]"]):
         params = load_params([*SHORT, *overrides])
-        run = CompiledRun(params, params.seed)
+        run = CompiledRun(params)
         run.run()
         row = summarise(run, run.case_register(), run.flights()).iloc[0]
         e = run.engine
@@ -151,7 +175,7 @@ def test_a_timeline_moves_open_cases_into_centres_and_rewrites_the_values_in_for
     params = load_params(
         ["country=denmark", "timelines=dk_harsh_centres", "warmup_days=200", "horizon_days=100", "output.figures=false"]
     )
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     for day in range(1, params.warmup_days + 1):
         run.day(day)
     before = int(run.engine.centre_occupied[0])
@@ -176,7 +200,7 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
     tables = {}
     for mode in ("national", "joint_nordic", "frontex"):
         params = load_params([*SHORT, f"flights={mode}"])
-        run = CompiledRun(params, params.seed)
+        run = CompiledRun(params)
         run.run()
         tables[mode] = (run.flights(), run.case_register(), run.countries["SE"].costs)
     cfg = params.flights
@@ -211,7 +235,7 @@ def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None
     destination weights).
     """
     params = load_params(["countries=[SE,NO]", *SHORT, "transit=north_africa", "transit.places_per_year=20000"])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     route = run.transit
     assert route is not None and route.conserved() and route.events["assisted_returns"] > 0
@@ -225,7 +249,7 @@ def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None
 def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
     """``output.transitions``: each country's stocks, rebuilt from its cases' logged changes, equal the stock table."""
     params = load_params(["countries=[SE,NO]", *SHORT, "output.transitions=true", "info_sharing=nordic"])
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     run.run()
     log, stocks = run.transitions(), run.stocks()
     assert log is not None and (log["from_state"] == -1).sum() == len(run.case_register())
@@ -248,7 +272,7 @@ def test_attaches_follow_up_before_the_authorities_answer_on_their_day(monkeypat
     import sim.model.compiled_run as compiled_run
 
     params = load_params(SHORT)
-    run = CompiledRun(params, params.seed)
+    run = CompiledRun(params)
     calls: list[str] = []
     answer = compiled_run.documents_day
     week = run.attaches.week

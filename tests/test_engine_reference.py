@@ -42,7 +42,7 @@ def test_the_comparison_catches_a_ten_percent_faster_departure_hazard(reference,
 
 @pytest.mark.slow
 def test_the_compiled_engine_matches_the_reference_on_the_configs_it_runs(reference):
-    """Development stage: every reference config (none has the transit route) gives the reference's outcomes."""
+    """Development stage: every reference config gives the reference's outcomes on the compiled engine."""
     new = pd.concat([ref.outcomes(name, ref.CHECK_SEEDS, compiled=True) for name in ref.CONFIGS], ignore_index=True)
     gaps = ref.distribution_gaps(reference, new)
     assert not gaps, "the compiled engine's outcomes moved beyond the tolerance:\n" + "\n".join(gaps)

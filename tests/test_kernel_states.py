@@ -26,7 +26,7 @@ PARTS = ("engine", "agency", "police", "authorities", "transport")
 @pytest.fixture(scope="module")
 def run() -> CompiledRun:
     params = load_params(["warmup_days=10", "horizon_days=20", "output.figures=false"])
-    made = CompiledRun(params, params.seed)
+    made = CompiledRun(params)
     made.run()
     return made
 

@@ -266,5 +266,6 @@ def next_timer(e: EngineState, day: int) -> tuple[int, int, float]:
         time, row, epoch = pop(e.timer_times, e.timer_keys, size)
         case = e.hot[row]
         if epoch == case.epoch:
+            e.fired[0] += 1
             return row, case.timer_target, time
     return -1, 0, float(day)

@@ -1,11 +1,14 @@
-"""A scenario run day by day on the compiled kernels (development stage: beside the interpreted model).
+"""The return-process model on the compiled kernels (Mesa 3.5): Mesa's model and clock, the agencies as agents.
 
-Each day, as the interpreted model orders it: new decisions open cases
-(their traits drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws
-them, with those due from the transit route: :mod:`sim.model.compiled_route`),
-the migrants' timers fire (a person leaving for another Nordic
-country gets their case there at once: :mod:`sim.model.compiled_movers`),
-on every seventh day the attachés follow requests up
+Cases are rows of the engine's tables (:mod:`sim.model.engine`); each
+country's migration agency, police and transport service is a Mesa agent
+whose day is one kernel call (:mod:`sim.model.kernel_agents`). Each day, as
+the interpreted model orders it: new decisions open cases (their traits
+drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws them, with
+those due from the transit route: :mod:`sim.model.compiled_route`), the
+migrants' timers fire (a person leaving for another Nordic country gets
+their case there at once: :mod:`sim.model.compiled_movers`), on every
+seventh day the attachés follow requests up
 (:mod:`sim.model.compiled_attaches`), the transit route's day passes, the
 third countries answer requests, the day's escorted flights leave, each
 country's migration agency and police work, the charter desks
@@ -19,12 +22,12 @@ metrics read (:mod:`sim.model.compiled_results`).
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pandas as pd
 
 from sim.model import kernel_params as kp
 from sim.model.agency_kernel import new_agencies
-from sim.model.agency_kernel import work_day as agency_day
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.case_table import Codes
@@ -49,11 +52,11 @@ from sim.model.documents_kernel import work_day as documents_day
 from sim.model.enforcement import EnforcementSignal
 from sim.model.enforcement_kernel import set_factors, take_removals
 from sim.model.engine import new_engine
-from sim.model.police_kernel import work_day as police_day
+from sim.model.kernel_agents import MigrationAgencyOffice, PoliceUnit, TransportService
 from sim.model.police_state import new_police
 from sim.model.streams import Streams
 from sim.model.tally import Tally
-from sim.model.transport_kernel import book_escorted, fly_escorted
+from sim.model.transport_kernel import fly_escorted
 from sim.model.transport_state import new_transport
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards, moves_open_cases
@@ -62,16 +65,20 @@ CASES = 0
 """The engine's stream column of each country's direct arrivals' case seeds."""
 
 
-class CompiledRun:
+class CompiledRun(mesa.Model):
     """One replication of a scenario on the kernels."""
 
-    def __init__(self, s: ScenarioParams, seed: int, replication: int = 0) -> None:
-        """Build every state object from the validated parameters ``s``."""
+    def __init__(self, s: ScenarioParams, replication: int = 0) -> None:
+        """Build every state object and agency from the validated parameters ``s``.
+
+        Replication ``r`` uses sub-streams of the seed.
+        """
+        streams = Streams(s.seed, replication)
+        super().__init__(rng=streams.mesa_seed)
         self.params = s
         self.replication = replication
         self.codes = list(s.countries)
         self.end_day = s.warmup_days + s.horizon_days
-        streams = Streams(seed, replication)
         self.country_streams = [streams.for_country(code) for code in self.codes]
         self.route = RouteDecisions(s, self.codes, streams, self.country_streams)
         self.transit = self.route.flows
@@ -110,6 +117,15 @@ class CompiledRun:
             stream_key(streams.sequences["third_country"]),
         )
         self.transport = new_transport(v["transport", "values"], v["transport", "seats_per_week"], keys("transport"))
+        e = self.engine
+        self.casework = [
+            (MigrationAgencyOffice(self, code, c, e, self.agency), PoliceUnit(self, code, c, e, self.police))
+            for c, code in enumerate(self.codes)
+        ]
+        """Each country's migration agency and police, in the countries' order."""
+        self.transport_services = [
+            TransportService(self, code, c, e, self.transport, self.police) for c, code in enumerate(self.codes)
+        ]
         self.charters = CharterDesks(s, self.codes, streams)
         self.movement = SecondaryMovement(s, self.codes, self.country_streams)
         self.attaches = Attaches(s, self.codes, self.authorities)
@@ -130,9 +146,17 @@ class CompiledRun:
         """Model day -> the values in force from then, whether the hazards changed, the countries taking cases in."""
 
     def run(self) -> None:
-        """Run every day of the warm-up and the horizon."""
-        for day in range(1, self.end_day + 1):
-            self.day(day)
+        """Run every day of the warm-up and the horizon on Mesa's clock."""
+        self.run_until(self.end_day)
+
+    def step(self) -> None:
+        """Mesa's step: the day ending at the model's time."""
+        self.day(int(self.time))
+
+    @property
+    def events_processed(self) -> int:
+        """Migrant timers fired so far (the unit of the engine's cost)."""
+        return int(self.engine.fired[0])
 
     def day(self, t: int) -> None:
         """One day, in the interpreted model's order."""
@@ -153,12 +177,12 @@ class CompiledRun:
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)
         self.charters.fly(e, self.transport, self.police, charters, t)
-        for c in range(len(self.codes)):
-            agency_day(self.agency, e, c, t)
-            police_day(self.police, e, c, t)
+        for office, police in self.casework:
+            office.work_day(t)
+            police.work_day(t)
         self.charters.plan(e, self.transport, self.police, t)
-        for c in range(len(self.codes)):
-            book_escorted(self.transport, e, self.police, c, t)
+        for service in self.transport_services:
+            service.booking_day(t)
         self._observe_removals()
         for c, signal in enumerate(self.signals):
             count_stocks(e, self.agency, c, self.counted[t - 1, c])

@@ -99,6 +99,8 @@ class EngineState(Protocol):
     timer_keys: np.ndarray
     heap_size: np.ndarray
     """The heap's length, as an array of one so that the heap's kernels change it in place."""
+    fired: np.ndarray
+    """Live timers fired so far, as an array of one (the unit of the engine's cost, as the interpreted clock's)."""
     last_day: int
     rates: np.ndarray
     """Per country, the hazards' rates in force (:data:`sim.model.hazard_kernel.RATES`)."""
@@ -178,6 +180,7 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.timer_times,
         e.timer_keys,
         e.heap_size,
+        e.fired,
         e.last_day,
         e.rates,
         e.values,
@@ -246,6 +249,7 @@ def new_engine(
         "timer_times": np.zeros(1024),
         "timer_keys": np.zeros(1024, dtype=np.int64),
         "heap_size": np.zeros(1, dtype=np.int64),
+        "fired": np.zeros(1, dtype=np.int64),
         "last_day": last_day,
         "rates": np.ascontiguousarray(rates, dtype=np.float64),
         "values": np.ascontiguousarray(values, dtype=np.float64),

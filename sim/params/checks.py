@@ -127,3 +127,25 @@ def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") ->
             continue
         if isinstance(value, Mapping):
             reject_unknown_keys(value, child, f"{path}{key}.")
+
+
+def check_countries(obj: Any) -> None:
+    """A scenario's chosen countries exist, once each, and each country's block is consistent.
+
+    ``obj`` is a :class:`sim.params.schema.ScenarioParams` (typed loosely: the schema imports this module).
+    """
+    if not obj.countries:
+        raise ConfigError(f"countries: choose at least one of {', '.join(obj.nations)}")
+    if len(set(obj.countries)) != len(obj.countries):
+        raise ConfigError(f"countries={obj.countries}: a country is listed twice")
+    for code in obj.countries:
+        if code not in obj.nations:
+            raise ConfigError(f"countries: {code!r} is not a known country; choose from {', '.join(obj.nations)}")
+    for code, nation in obj.nations.items():
+        key = f"nations.{code}"
+        if nation.code != code:
+            raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
+        check_names(f"{key}.embassies", nation.embassies, list(obj.origins), "an origin")
+        check_names(f"{key}.attache_posts", nation.attache_posts, nation.embassies, f"one of {key}.embassies")
+        if nation.detention_max_days_extended < nation.detention_max_days:
+            raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")

@@ -22,7 +22,7 @@ from sim.params.checks import (
     PROB,
     SEED,
     ConfigError,
-    check_names,
+    check_countries,
     check_number,
     one_of,
     required,
@@ -183,6 +183,10 @@ class ScenarioParams:
     countries: list[str] = MISSING
     max_cases: int = required(value_range(1))
     """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
+    engine: str = one_of("interpreted", "compiled")
+    """What runs the cases: ``interpreted`` (a Mesa agent per case, :class:`sim.model.model.ReturnModel`) or
+    ``compiled`` (cases as table rows, numba kernels: :class:`sim.model.compiled_run.CompiledRun`); the two
+    give the same outcome distributions (``tests/test_engine_reference.py``), not the same draws."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)
@@ -255,27 +259,8 @@ def _check_cross_fields(obj: Any, path: str) -> None:
         total = sum(o.share for o in obj.origins.values())
         if abs(total - 1.0) > 1e-6:
             raise ConfigError(f"origins.*.share must sum to 1; they sum to {total:.4f}")
-        _check_countries(obj)
+        check_countries(obj)
         check_transit(obj.transit, [obj.nations])
-
-
-def _check_countries(obj: ScenarioParams) -> None:
-    """The chosen countries exist, once each, and each country's block is consistent."""
-    if not obj.countries:
-        raise ConfigError(f"countries: choose at least one of {', '.join(obj.nations)}")
-    if len(set(obj.countries)) != len(obj.countries):
-        raise ConfigError(f"countries={obj.countries}: a country is listed twice")
-    for code in obj.countries:
-        if code not in obj.nations:
-            raise ConfigError(f"countries: {code!r} is not a known country; choose from {', '.join(obj.nations)}")
-    for code, nation in obj.nations.items():
-        key = f"nations.{code}"
-        if nation.code != code:
-            raise ConfigError(f"{key}.code={nation.code!r} must equal its key {code!r}")
-        check_names(f"{key}.embassies", nation.embassies, list(obj.origins), "an origin")
-        check_names(f"{key}.attache_posts", nation.attache_posts, nation.embassies, f"one of {key}.embassies")
-        if nation.detention_max_days_extended < nation.detention_max_days:
-            raise ConfigError(f"{key}.detention_max_days_extended must be >= {key}.detention_max_days")
 
 
 def _stages(params: ScenarioParams) -> list[tuple[int, ScenarioParams]]:
