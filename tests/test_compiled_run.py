@@ -129,6 +129,16 @@ def test_the_runner_runs_the_configs_engine_on_mesas_clock() -> None:
     assert agencies == {"MigrationAgencyOffice": 2, "PoliceUnit": 2, "TransportService": 2}
 
 
+def test_the_case_tables_are_made_for_the_expected_cases_at_once() -> None:
+    """Room for the expected cases from the start (no doubling late in a run), and enough for every case opened."""
+    params = load_params(SHORT)
+    run = CompiledRun(params)
+    made = len(run.engine.hot)
+    assert made >= params.expected_cases() and len(run.engine.history) == made
+    run.run()
+    assert run.cases_opened <= made == len(run.engine.hot)
+
+
 def test_the_engines_count_the_migrants_timers_alike() -> None:
     """The cost unit (live timers fired) is the same on both engines: means of three seeds within 3 %."""
     totals = [0, 0]

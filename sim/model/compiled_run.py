@@ -63,6 +63,9 @@ from sim.params.timeline import changes_hazards, moves_open_cases
 
 CASES = 0
 """The engine's stream column of each country's direct arrivals' case seeds."""
+CASE_ROOM = 1.1
+"""Rows made at the start per expected case (the decisions a run expects; movers' cases in another country
+come on top): not a model value, only memory (too few rows double the tables once)."""
 
 
 class CompiledRun(mesa.Model):
@@ -96,6 +99,7 @@ class CompiledRun(mesa.Model):
             v["engine", "values"],
             np.stack([keys("cases"), keys("mover_cases"), keys("route_cases")], axis=1),
             log=s.output.transitions,
+            cases=int(CASE_ROOM * s.expected_cases()) + 1024,
         )
         self.agency = new_agencies(v["agency", "values"], keys("agency"))
         self.police = new_police(
@@ -152,6 +156,11 @@ class CompiledRun(mesa.Model):
     def step(self) -> None:
         """Mesa's step: the day ending at the model's time."""
         self.day(int(self.time))
+
+    @property
+    def cases_opened(self) -> int:
+        """Cases opened so far in every country (a mover's case in each country it reached)."""
+        return int(self.engine.size)
 
     @property
     def events_processed(self) -> int:

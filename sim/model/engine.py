@@ -227,9 +227,19 @@ def _make(*args: Any) -> Engine:
 
 
 def new_engine(
-    countries: int, origins: int, last_day: int, rates: np.ndarray, values: np.ndarray, keys: np.ndarray, log: bool
+    countries: int,
+    origins: int,
+    last_day: int,
+    rates: np.ndarray,
+    values: np.ndarray,
+    keys: np.ndarray,
+    log: bool,
+    cases: int = 1024,
 ) -> Engine:
     """An engine with no cases for ``countries`` countries and ``origins`` origins, run up to ``last_day``.
+
+    Room for ``cases`` cases is made at once (the tables double when full:
+    a good guess saves the memory and copying of the last doublings).
 
     ``rates`` (countries x :data:`sim.model.hazard_kernel.RATES`) and
     ``values`` (countries x :data:`COUNTRY_VALUES`) are the values in force;
@@ -243,8 +253,8 @@ def new_engine(
         return np.zeros(n, dtype=np.int64)
 
     made: dict[str, Any] = {
-        "hot": np.zeros(1024, dtype=HOT),
-        "history": np.zeros(1024, dtype=HISTORY),
+        "hot": np.zeros(cases, dtype=HOT),
+        "history": np.zeros(cases, dtype=HISTORY),
         "size": 0,
         "timer_times": np.zeros(1024),
         "timer_keys": np.zeros(1024, dtype=np.int64),

@@ -168,6 +168,11 @@ class ReturnModel(mesa.Model):
         self.run_until(self.end_day)
 
     @property
+    def cases_opened(self) -> int:
+        """Cases opened so far in every country (a mover's case in each country it reached)."""
+        return self._case_ids
+
+    @property
     def events_processed(self) -> int:
         """Migrant timers fired so far (the unit of the engine's cost)."""
         return self.clock.fired

@@ -206,15 +206,19 @@ class ScenarioParams:
         validate(self)
         stages = [self, *(values for _, values in self.stages())]
         check_transit(self.transit, [stage.nations for stage in stages])  # the start's route in every stage
-        years = (self.warmup_days + self.horizon_days) / 365.0
-        most = {c: max(s.nations[c].decisions_per_year for s in stages) for c in self.countries if c in self.nations}
-        expected = sum(most.values()) * years
-        if expected > self.max_cases:  # at each country's largest arrivals over the timeline
+        expected = self.expected_cases()
+        if expected > self.max_cases:
             raise ConfigError(
                 f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
                 f"/ 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB of memory "
                 "each): lower the arrivals or the run length, or raise max_cases"
             )
+
+    def expected_cases(self) -> float:
+        """About how many cases a run opens: each country's largest arrivals over the timeline, over the run."""
+        stages = [self, *(values for _, values in self.stages())]
+        most = [max(s.nations[c].decisions_per_year for s in stages) for c in self.countries]
+        return sum(most) * (self.warmup_days + self.horizon_days) / 365.0
 
     def stages(self) -> list[tuple[int, ScenarioParams]]:
         """Model day from which each change of the timeline holds, and the values in force from then."""
