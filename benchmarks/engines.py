@@ -8,7 +8,7 @@ mean and standard deviation for both, their difference, and two tests that
 the engines agree: Welch's t-test on the means and the F-test on the
 variances (two-sided p-values; replications are independent, so a small p
 says the engines differ in distribution, not only by chance). The compiled
-engine, about six times faster, can run more replications
+engine, four to six times faster, can run more replications
 (``--compiled-repeats``), which sharpens both tests. Last, each side's seconds
 per replication (building the model included, composing the config not)::
 

@@ -2,8 +2,8 @@
 
 The benchmark's ``engine_ratio`` divides a whole run's time by the migrant
 events (live timers fired), so on the compiled engine it also carries the
-agencies' daily work and the Python between the kernels, which cost about
-the same every day however many events there are. This script times the
+agencies' daily work (which grows with the caseload, not with the timers)
+and the Python between the kernels each day. This script times the
 timers' kernel (:func:`sim.model.day_kernel.fire_timers`, every call of the
 day loop) apart from the rest, on the benchmark's scenarios, and prints per
 scenario the run's seconds, the kernel's seconds, the kernel's µs per event

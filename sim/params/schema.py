@@ -184,7 +184,7 @@ class ScenarioParams:
     max_cases: int = required(value_range(1))
     """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
     engine: str = one_of("interpreted", "compiled")
-    """What runs the cases: ``interpreted`` (a Mesa agent per case, :class:`sim.model.model.ReturnModel`) or
+    """What runs the cases: ``interpreted`` (a Python object per case, :class:`sim.model.model.ReturnModel`) or
     ``compiled`` (cases as table rows, numba kernels: :class:`sim.model.compiled_run.CompiledRun`); the two
     give the same outcome distributions (``tests/test_engine_reference.py``), not the same draws."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
