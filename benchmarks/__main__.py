@@ -8,9 +8,9 @@ repeats' paired ratios. The last line printed is JSON with migrants, events
 processed, wall seconds of model time, µs per event, peak memory, and the
 same number of events in a bare ``heapq`` competing-risks loop timed
 alongside (``engine_ratio``; the README's Performance section states the targets).
-``--engine`` times the interpreted engine (the config's default) or the
-compiled one (whose kernels' arrays ``tracemalloc`` sees too: numba
-allocates them through Python's raw allocator).
+``--engine`` times the compiled engine (the config's default; ``tracemalloc``
+sees its kernels' arrays too: numba allocates them through Python's raw
+allocator) or the interpreted one.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ This machine's speed drifts by tens of percent within a session, so figures
 of two separate benchmark runs do not compare. This script alternates the
 two trees: every repeat runs each scenario once from the tree before the
 change and once from this one, each in a fresh interpreter that imports
-that tree's ``sim`` (its code and its configs), on the same seed. It reports
+that tree's ``sim`` (its code and its configs), on the same seed, timed on
+its second run (the first compiles or loads what it needs). It reports
 each side's median seconds and the median of the repeats' paired ratios
 (after / before), and each side's events, so a change that alters the
 process (not only its speed) shows. Check out the earlier release beside
@@ -33,9 +34,12 @@ HERE = Path(__file__).resolve().parents[1]
 MEASURE = """
 import json, sys
 from benchmarks.__main__ import time_once
-print(json.dumps(time_once(json.loads(sys.argv[1]), int(sys.argv[2]))))
+overrides, seed = json.loads(sys.argv[1]), int(sys.argv[2])
+time_once(overrides, seed)
+print(json.dumps(time_once(overrides, seed)))
 """
-"""What each fresh interpreter runs: the tree's own ``time_once`` on the given overrides and seed."""
+"""What each fresh interpreter runs: the tree's own ``time_once`` on the given overrides and seed, once to warm
+up (imports, and a compiled engine's kernels compiled or loaded from numba's cache) and once timed."""
 
 
 def time_in(tree: Path, overrides: list[str], seed: int) -> dict[str, float]:

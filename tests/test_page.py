@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.runs.page import PageModel, model_params, outcome_table, page_overrides, start_values
+from sim.runs.page import PageModel, model_params, outcome_table, page_overrides, start_values, stocks_so_far
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("RETURNSIM_TEST_ARTIFACTS", ROOT / "test-artifacts"))
@@ -51,6 +51,16 @@ def test_page_choices_are_the_command_lines_overrides_and_capacities_scale_the_c
     model = PageModel(**{**start, "detention_places": 0.5})
     assert model.params.nations["SE"].detention_places == int(detention.split("=")[1])
     assert outcome_table(model)["cases"].sum() == 0, "no decision before the first step"
+
+
+def test_the_page_plots_the_days_run_so_far():
+    model = PageModel(**start_values(model_params()))
+    assert stocks_so_far(model).empty
+    for _ in range(30):
+        model.step()
+    stocks = stocks_so_far(model)
+    assert list(stocks.index) == list(range(1, 31)), "one row a day so far, every country together"
+    assert stocks.iloc[-1].sum() > 0
 
 
 @pytest.fixture(scope="module")

@@ -177,7 +177,12 @@ def test_joint_detention_planning_cuts_detention_days_per_removal():
 
 
 def test_joint_charter_planning_fills_charter_seats():
-    none, joint = _paired("charter_seat_utilisation", ("colocation=none",), ("colocation=charters_only",))
+    """A quarter-size Sweden with a quarter of Sweden's escorted seats on scheduled flights, so that demand above
+    them waits for charters: 13-24 fly in a run (without the cut 0-4, and none in some seeds)."""
+    quarter = "nations.SE.flight_connectivity=0.25"
+    none, joint = _paired(
+        "charter_seat_utilisation", (quarter, "colocation=none"), (quarter, "colocation=charters_only")
+    )
     assert stats.ttest_rel(joint, none, alternative="greater").pvalue < 0.01, (none, joint)
 
 

@@ -91,6 +91,7 @@ class CompiledRun(mesa.Model):
             return np.array([stream_key(st.sequences[purpose]) for st in self.country_streams], dtype=np.uint64)
 
         v = kp.values_in_force(s, self.codes)
+        stages = s.stages()
         self.engine = new_engine(
             len(self.codes),
             len(s.origins),
@@ -99,7 +100,7 @@ class CompiledRun(mesa.Model):
             v["engine", "values"],
             np.stack([keys("cases"), keys("mover_cases"), keys("route_cases")], axis=1),
             log=s.output.transitions,
-            cases=int(CASE_ROOM * s.expected_cases()) + 1024,
+            cases=int(CASE_ROOM * s.expected_cases(stages)) + 1024,
         )
         self.agency = new_agencies(v["agency", "values"], keys("agency"))
         self.police = new_police(
@@ -145,7 +146,7 @@ class CompiledRun(mesa.Model):
         """Each country's events and costs at the end of the warm-up."""
         self.stages = {
             day: (values, changes_hazards(change.set), moves_open_cases(change.set))
-            for (day, values), change in zip(s.stages(), s.timeline, strict=True)
+            for (day, values), change in zip(stages, s.timeline, strict=True)
         }
         """Model day -> the values in force from then, whether the hazards changed, the countries taking cases in."""
 

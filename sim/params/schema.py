@@ -184,9 +184,10 @@ class ScenarioParams:
     max_cases: int = required(value_range(1))
     """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
     engine: str = one_of("interpreted", "compiled")
-    """What runs the cases: ``interpreted`` (a Python object per case, :class:`sim.model.model.ReturnModel`) or
-    ``compiled`` (cases as table rows, numba kernels: :class:`sim.model.compiled_run.CompiledRun`); the two
-    give the same outcome distributions (``tests/test_engine_reference.py``), not the same draws."""
+    """What runs the cases: ``compiled`` (the default; cases as table rows, numba kernels:
+    :class:`sim.model.compiled_run.CompiledRun`) or ``interpreted`` (a Python object per case,
+    :class:`sim.model.model.ReturnModel`); the two give the same outcome distributions
+    (``tests/test_engine_reference.py``), not the same draws."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)
@@ -204,9 +205,9 @@ class ScenarioParams:
 
     def __post_init__(self) -> None:
         validate(self)
-        stages = [self, *(values for _, values in self.stages())]
-        check_transit(self.transit, [stage.nations for stage in stages])  # the start's route in every stage
-        expected = self.expected_cases()
+        stages = self.stages()
+        check_transit(self.transit, [self.nations, *(v.nations for _, v in stages)])  # the start's route throughout
+        expected = self.expected_cases(stages)
         if expected > self.max_cases:
             raise ConfigError(
                 f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
@@ -214,10 +215,13 @@ class ScenarioParams:
                 "each): lower the arrivals or the run length, or raise max_cases"
             )
 
-    def expected_cases(self) -> float:
-        """About how many cases a run opens: each country's largest arrivals over the timeline, over the run."""
-        stages = [self, *(values for _, values in self.stages())]
-        most = [max(s.nations[c].decisions_per_year for s in stages) for c in self.countries]
+    def expected_cases(self, stages: list[tuple[int, ScenarioParams]]) -> float:
+        """About how many cases a run opens: each country's largest arrivals over the timeline, over the run.
+
+        ``stages`` is :meth:`stages` (each change copied and validated): the caller that has it passes it on.
+        """
+        values = [self, *(v for _, v in stages)]
+        most = [max(v.nations[c].decisions_per_year for v in values) for c in self.countries]
         return sum(most) * (self.warmup_days + self.horizon_days) / 365.0
 
     def stages(self) -> list[tuple[int, ScenarioParams]]:

@@ -5,7 +5,9 @@ solara takes them). The page composes the same configs as the command line:
 each choice is an override (``colocation=full``), the model is the CLI's
 model, and "Save config" writes the exact config with the command that runs
 it from the command line. The options of each lever are the config group's
-files, and each choice's starting value is the root config's default.
+files, and each choice's starting value is the root config's default. The
+page steps the compiled engine (:class:`sim.model.compiled_run.CompiledRun`),
+whatever ``engine`` the root config names, and says so in its overrides.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
-from sim.model.model import ReturnModel
+from sim.model.compiled_run import CompiledRun
 from sim.model.states import ACTIVE, RETURNED, TERMINAL
 from sim.outputs.figure_style import PAGE, WORDS, paper, plt
 from sim.outputs.files import write_text
@@ -49,7 +51,7 @@ DAYS_PER_RENDER = 90
 
 def page_overrides(choices: dict[str, str], scaling: dict[str, float], seed: int) -> list[str]:
     """The command-line overrides of the page's choices (capacities scaled from each country's configured value)."""
-    overrides = [f"{group}={choices[group]}" for group in LEVERS] + [f"seed={seed}"]
+    overrides = [f"{group}={choices[group]}" for group in LEVERS] + [f"seed={seed}", "engine=compiled"]
     if any(factor != 1.0 for factor in scaling.values()):
         cfg = compose(overrides)
         for code in cfg.countries:
@@ -60,8 +62,8 @@ def page_overrides(choices: dict[str, str], scaling: dict[str, float], seed: int
     return overrides
 
 
-class PageModel(ReturnModel):
-    """The model the page steps: the CLI's model on the config the page's choices compose."""
+class PageModel(CompiledRun):
+    """The model the page steps: the CLI's compiled model on the config the page's choices compose."""
 
     def __init__(
         self,
@@ -112,8 +114,10 @@ def start_values(params: dict[str, dict]) -> dict[str, Any]:
     return {key: spec["value"] for key, spec in params.items()}
 
 
-def _stocks(model: PageModel) -> pd.DataFrame:
-    stocks = model.datacollector.get_table_dataframe("stocks")
+def stocks_so_far(model: PageModel) -> pd.DataFrame:
+    """Open cases by state and day so far, all countries together (the model's table has every day of the run)."""
+    stocks = model.stocks()
+    stocks = stocks[stocks["day"] <= model.time]
     states = [s.label for s in ACTIVE]
     return stocks.groupby("day")[states].sum().rename(columns=WORDS) if len(stocks) else pd.DataFrame()
 
@@ -122,7 +126,7 @@ def _stocks(model: PageModel) -> pd.DataFrame:
 def StocksPlot(model: PageModel) -> None:
     """Open cases by state so far, all countries of the run together, on a log scale."""
     update_counter.get()  # redrawn after every step of the model
-    stocks = _stocks(model)
+    stocks = stocks_so_far(model)
     with paper():
         fig, ax = plt.subplots(figsize=(PAGE, 2.6), layout="constrained")
         if len(stocks):

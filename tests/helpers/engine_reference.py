@@ -6,9 +6,12 @@ the old one. It must give the same *distribution* of outcomes on the same
 configs. ``uv run python -m tests.helpers.engine_reference`` runs the configs
 below over the reference seeds and writes ``tests/reference/engine_outcomes.csv``;
 ``tests/test_engine_reference.py`` runs the engine in use over other seeds
-and compares. Rewrite the file only with an engine whose process is unchanged
-(a change of a mechanism changes the distribution on purpose: write it with
-that change and say so in the commit).
+and compares. The file in the repository was written by the interpreted
+engine (each case a Python object), the default before the compiled engine;
+the compiled engine, now the default, is checked against it. Rewrite the file
+only with an engine whose process is unchanged (a change of a mechanism
+changes the distribution on purpose: write it with that change and say so in
+the commit).
 """
 
 from __future__ import annotations
@@ -19,11 +22,8 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from sim.model.compiled_run import CompiledRun
-from sim.outputs.metrics import summarise
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
-from sim.params.schema import ScenarioParams
 from sim.runs.runner import run_replication
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "engine_outcomes.csv"
@@ -102,22 +102,12 @@ REFERENCE_SEEDS = range(0, 24)
 CHECK_SEEDS = range(1000, 1024)
 
 
-def compiled_summary(params: ScenarioParams) -> pd.DataFrame:
-    """The summary of replication 0 on the compiled engine (development stage: the configs it runs)."""
-    run = CompiledRun(params)
-    run.run()
-    return summarise(run, run.case_register(), run.flights())
-
-
-def outcomes(name: str, seeds: range, compiled: bool = False) -> pd.DataFrame:
-    """The :data:`METRICS` of config ``name`` (all its countries together) for each seed, one row per seed.
-
-    With ``compiled`` on the compiled engine, else on the engine in use.
-    """
+def outcomes(name: str, seeds: range) -> pd.DataFrame:
+    """The :data:`METRICS` of config ``name`` (all its countries together) for each seed, one row per seed."""
     rows = []
     for seed in seeds:
         params = load_params([*CONFIGS[name], f"seed={seed}"])
-        summary = compiled_summary(params) if compiled else run_replication(params, 0).summary
+        summary = run_replication(params, 0).summary
         row = summary.iloc[-1]  # the pool of its countries (``ALL``), or the one country
         rows.append({"config": name, "seed": seed, **{m: float(row[m]) for m in METRICS}})
     return pd.DataFrame(rows)
