@@ -232,10 +232,17 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
     assert national_costs["transfers"] == 0
     joint, joint_register, _ = tables["joint_nordic"]
     assert joint.equals(national) and joint_register.equals(national_register)
-    ready = "flight_ready_day"
-    by_air = ["charter", "eu_operation"]  # the people EU operations serve: a charter destination's returnees
-    waited = {m: (r["outcome_day"] - r[ready])[r["flight"].isin(by_air)].mean() for m, (_, r, _) in tables.items()}
-    assert waited["frontex"] < waited["national"] - 2.0  # 3.6 to 7.8 days less over seeds 0-3
+    less = [_air_wait([*SHORT, "flights=national", f"seed={s}"]) - _air_wait([*SHORT, "flights=frontex", f"seed={s}"])
+            for s in range(4)]  # fmt: skip
+    assert min(less) > 0.0 and np.mean(less) > 1.0, less  # measured: 1.1 to 3.0 days less, 2.2 on average
+
+
+def _air_wait(overrides: list[str]) -> float:
+    """Mean days from ready for a flight to removal by charter or EU operation (whom EU operations serve)."""
+    run = CompiledRun(load_params(overrides))
+    run.run()
+    r = run.case_register()
+    return float((r["outcome_day"] - r["flight_ready_day"])[r["flight"].isin(["charter", "eu_operation"])].mean())
 
 
 def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None:
