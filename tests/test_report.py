@@ -194,7 +194,9 @@ def test_effect_uncertainty_splits_parameter_and_seed_parts_on_a_known_case():
 def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp_path):
     """Three draws of the abscond hazard (a tenth to three times the preset's) x two seeds x two scenarios,
     paired: the report has a row per effect with three draws, and on the same runs the standard error with
-    parameter uncertainty is at least the one of seed noise alone."""
+    parameter uncertainty is at least the one of seed noise alone, and well above it where the drawn hazard
+    moves the effect. (How the spread splits into parameter and seed parts is checked on a known case above:
+    with two seeds a draw, the split of this small run is mostly noise.)"""
     sweep_dir = tmp_path / "posterior"
     done = cli(
         "-m",
@@ -217,7 +219,7 @@ def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp
     assert (table["draws"] == 3).all() and (table["pairs"] == 6).all()
     assert (table["se"] >= table["se_stochastic"]).all(), "parameter uncertainty only adds (each part counts >= 0)"
     handover = table[table["metric"] == "mean_handover_delay_days"].iloc[0]
-    assert handover["sd_parameter"] > handover["sd_stochastic"], (
+    assert handover["se"] > 2 * handover["se_stochastic"], (  # measured 0.124 against 0.028
         "the drawn hazard changes the load on the agency's queue, and so co-location's effect on the handover delay"
     )
     page = (sweep_dir / "report.md").read_text()
