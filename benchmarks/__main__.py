@@ -8,9 +8,8 @@ repeats' paired ratios. The last line printed is JSON with migrants, events
 processed, wall seconds of model time, µs per event, peak memory, and the
 same number of events in a bare ``heapq`` competing-risks loop timed
 alongside (``engine_ratio``; the README's Performance section states the targets).
-``--engine`` times the compiled engine (the config's default; ``tracemalloc``
-sees its kernels' arrays too: numba allocates them through Python's raw
-allocator) or the interpreted one.
+``tracemalloc`` sees the kernels' arrays too (numba allocates them through
+Python's raw allocator).
 """
 
 from __future__ import annotations
@@ -27,9 +26,10 @@ import tracemalloc
 from typing import Any
 
 from benchmarks import DESIGN_WARMUP
+from sim.model.compiled_run import CompiledRun
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
-from sim.runs.runner import ENGINES, gc_paused
+from sim.runs.runner import gc_paused
 
 CONFIGS: dict[str, list[str]] = {
     "default": [DESIGN_WARMUP],
@@ -49,7 +49,7 @@ def time_once(overrides: list[str], seed: int) -> dict[str, float]:
     gc.collect()
     with gc_paused():
         start = time.perf_counter()
-        model = ENGINES[params.engine](params)
+        model = CompiledRun(params)
         model.run()
         seconds = time.perf_counter() - start
     return {"migrants": model.cases_opened, "events": model.events_processed, "seconds": seconds}
@@ -59,7 +59,7 @@ def peak_memory_mb(overrides: list[str]) -> float:
     """Peak Python heap while building and running one model (tracemalloc)."""
     params = load_params(overrides)
     tracemalloc.start()
-    ENGINES[params.engine](params).run()
+    CompiledRun(params).run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 2**20
@@ -87,14 +87,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each scenario (>= 1; medians)")
     parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
-    parser.add_argument("--engine", choices=sorted(ENGINES), help="the engine timed (default: the config's)")
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats={args.repeats} is out of range; allowed: >= 1")
     names = args.only or list(CONFIGS)
-    if args.engine:
-        for name in names:
-            CONFIGS[name] = [*CONFIGS[name], f"engine={args.engine}"]
     for name in names:
         time_once(CONFIGS[name], seed=0)  # warm-up: imports, caches
     # Round-robin: every repeat times each scenario (and its bare loop) in turn, so a change of

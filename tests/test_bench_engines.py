@@ -1,4 +1,4 @@
-"""The benchmark times either engine, and the timers' benchmark times the timers' kernel inside a compiled run."""
+"""The benchmark times the model, and the timers' benchmark times the timers' kernel inside a run."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from pathlib import Path
 from benchmarks.__main__ import time_once
 from benchmarks.timers import timed_run
 from sim.model import compiled_run, day_kernel
+from sim.params.compose import load_params
+from sim.runs.runner import run_replication
 from tests.conftest import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_benchmark_times_the_engine_it_is_asked_for():
-    """Each engine runs: the same direct decisions (shared arrival draws), other timers (their own draws)."""
+def test_a_timed_run_counts_its_cases_and_events_as_the_runner_does():
+    """The benchmark's model is the runner's: the same cases opened and timers fired for one config and seed."""
     short = ["warmup_days=100", "horizon_days=200", "output.figures=false"]
-    interpreted, compiled = (time_once([*short, f"engine={engine}"], seed=0) for engine in ("interpreted", "compiled"))
-    assert interpreted["migrants"] == compiled["migrants"] > 0 and interpreted["events"] != compiled["events"]
+    timed = time_once(short, seed=3)
+    result = run_replication(load_params([*short, "seed=3"]), 0)
+    assert timed["migrants"] == len(result.register) > 0 and timed["events"] == result.events > 0
 
 
-def test_the_benchmark_command_takes_an_engine():
-    proc = cli("--only", "default", "--repeats", "1", "--engine", "compiled", cwd=ROOT, module="benchmarks")
+def test_the_benchmark_command_reports_its_figures():
+    proc = cli("--only", "default", "--repeats", "1", cwd=ROOT, module="benchmarks")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])["default"]
     assert result["migrants"] > 60_000 and result["events"] > 120_000 and result["peak_memory_mb"] > 0

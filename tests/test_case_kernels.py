@@ -1,16 +1,16 @@
-"""The compiled case engine's parts: counter-based draws, the case table, the hazards kernel.
+"""The case engine's parts: counter-based draws, the case table, the hazards kernel.
 
-The hazards kernel must give exactly the rates, targets and deadline of the
-interpreted hazards (:mod:`sim.model.hazards`) for any case and any rates in
-force: the test draws both at random and compares them value for value. The
-draws are checked for uniformity and independence with stated tolerances on
-a fixed, large sample.
+The hazards kernel must give exactly the rates, targets and deadline that the
+model description states (ODD, "Submodels": each state's competing hazards
+and their multipliers), written out here once more in plain Python
+(:func:`stated_hazards`) for any case and any rates in force: the test draws
+both at random and compares them value for value. The draws are checked for
+uniformity and independence with stated tolerances on a fixed, large sample.
 """
 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -21,8 +21,14 @@ from scipy import stats
 
 from sim.model.case_draws import case_seed, case_uniform, stream_key
 from sim.model.case_table import HISTORY, HOT, CaseTable, Codes, HotCase
-from sim.model.hazard_kernel import NO_TIMER, RATES, case_hazards, draw_next, pack_rates
-from sim.model.hazards import CompetingHazards
+from sim.model.hazard_kernel import (
+    DETENTION_LIMIT,
+    DETENTION_REVIEW,
+    NO_TIMER,
+    RATES,
+    case_hazards,
+    draw_next,
+)
 from sim.model.queues import grown
 from sim.model.register import COLUMNS, register_frame
 from sim.model.states import ACTIVE, State
@@ -90,13 +96,58 @@ def test_the_case_tables_read_as_the_register() -> None:
     assert HOT.itemsize <= 100  # the engine target: about 100 bytes of hot state per open case
 
 
-class _Recorder(CompetingHazards):
-    """The interpreted hazards of a case, capturing the race they would run instead of running it."""
+def stated_hazards(case: dict[str, Any], t: float, r: dict[str, float], factor: float) -> tuple[list, list, float, int]:
+    """Each state's competing hazards (rates and the states they lead to) and its deadline, as the ODD states them.
 
-    def _race(self, t: float, deadline: float, on_deadline: int, *hazards: Any) -> None:
-        if self.expiry_day <= deadline:
-            deadline, on_deadline = self.expiry_day, State.EXPIRED
-        self.raced = (hazards[0::2], [int(x) for x in hazards[1::2]], max(deadline, t), int(on_deadline))
+    Departure hazards scale with the person's willingness and the enforcement
+    ``factor`` of their origin; abscond hazards with their propensity, times
+    both return-centre multipliers for a centre resident. The decision's
+    expiry replaces a later deadline; a deadline already passed falls due now.
+    """
+    s, a = case["state"], case["abscond_propensity"]
+    if case["in_return_centre"]:
+        a *= r["return_centre_abscond_multiplier"] * r["centre_abscond_multiplier"]
+    deadline, on_deadline = math.inf, -1
+    if s == State.VOLUNTARY_PERIOD:
+        dep = r["voluntary_period_departure"] * case["willingness"] * factor
+        hazards = [(dep, State.RETURNED_VOLUNTARY), (r["voluntary_period_abscond"] * a, State.ABSCONDED)]
+        deadline, on_deadline = case["since"] + r["voluntary_departure_days"], int(State.RETURN_CASE)
+    elif s in (State.RETURN_CASE, State.POLICE_CASE):
+        kind = "return_case" if s == State.RETURN_CASE else "police_case"
+        dep, ab = r[f"{kind}_departure"] * case["willingness"] * factor, r[f"{kind}_abscond"] * a
+        if not case["documents"]:
+            dep *= r["no_document_departure_multiplier"]
+        target = State.RETURNED_VOLUNTARY
+        if s == State.RETURN_CASE:
+            dep *= r["talk_departure_multiplier"] if case["talks"] else 1.0
+            if case["avr_offered"]:
+                ab *= r["avr_abscond_multiplier"]
+                dep *= r["avr_departure_multiplier"] if case["avr_takes"] else 1.0
+            target = State.RETURNED_ASSISTED if case["avr_takes"] else target  # a grant taken: an assisted return
+            ab *= r["handover_announced_abscond_multiplier"] if case["handover_announced"] else 1.0
+        elif case["released"]:
+            ab *= r["released_abscond_multiplier"]
+        hazards = [(dep, target), (ab, State.ABSCONDED), (r["permit_after_impediment"], State.PERMIT_GRANTED)]
+    elif s == State.ABSCONDED:
+        hazards = [
+            (r["absconded_chance_encounter"], State.POLICE_CASE),
+            (r["absconded_leave_unrecorded"], State.DEPARTED_UNRECORDED),
+            (r["absconded_registered_departure"], State.RETURNED_VOLUNTARY),
+            (r["absconded_move_nordic"], State.MOVED_NORDIC),
+            (r["absconded_other_closure"], State.CLOSED_OTHER),
+        ]
+    elif s == State.AWAITING_FLIGHT:
+        ab = r["police_case_abscond"] * a * r["handover_announced_abscond_multiplier"]
+        hazards = [(ab * (r["released_abscond_multiplier"] if case["released"] else 1.0), State.ABSCONDED)]
+    else:  # detained: the next review or the legal maximum length, whichever comes first
+        hazards = []
+        if case["detention_review"] < case["detention_limit"]:
+            deadline, on_deadline = case["detention_review"], DETENTION_REVIEW
+        else:
+            deadline, on_deadline = case["detention_limit"], DETENTION_LIMIT
+    if case["expiry_day"] <= deadline:
+        deadline, on_deadline = case["expiry_day"], int(State.EXPIRED)
+    return [h for h, _ in hazards], [int(s) for _, s in hazards], max(deadline, t), on_deadline
 
 
 FLAGS = ("in_return_centre", "documents", "avr_offered", "avr_takes", "handover_announced", "released")
@@ -111,35 +162,24 @@ FLAGS = ("in_return_centre", "documents", "avr_offered", "avr_takes", "handover_
     days=st.tuples(*(st.floats(0.0, 900.0) for _ in range(5))),
     people=st.tuples(st.floats(0.05, 5.0), st.floats(0.05, 5.0), st.floats(0.1, 3.0)),
 )
-def test_hazard_kernel_gives_the_interpreted_hazards(
+def test_hazard_kernel_gives_the_stated_hazards(
     state: State, flags: tuple[bool, ...], talks: int, rates: list[float], days: tuple[float, ...], people: Any
 ) -> None:
-    """For any case and rates in force, the kernel's rates, targets and deadline are the interpreted ones."""
+    """For any case and rates in force, the kernel's rates, targets and deadline are the ones the ODD states."""
     values = dict(zip(RATES, rates, strict=True))
     t, since, expiry, limit, review = days
     willingness, propensity, factor = people
-    behaviour = SimpleNamespace(**values)
-    params = SimpleNamespace(**{k: values[k] for k in ("centre_abscond_multiplier", "voluntary_departure_days")})
-    avr = SimpleNamespace(abscond_multiplier=values["avr_abscond_multiplier"])
-    avr.departure_multiplier = values["avr_departure_multiplier"]
-    interpreted = _Recorder()
-    interpreted.country = SimpleNamespace(  # type: ignore[assignment]
-        behaviour=behaviour, params=params, avr=avr, enforcement=SimpleNamespace(factors={"X": factor})
-    )
     table = np.zeros(1, dtype=HOT)
     case = table[0]
     attributes = {"state": state, "since": since, "expiry_day": expiry, "detention_limit": limit}
     attributes |= {"detention_review": review, "willingness": willingness, "abscond_propensity": propensity}
-    attributes |= {"talks": talks, "epoch": 0, "origin": "X", **dict(zip(FLAGS, flags, strict=True))}
+    attributes |= {"talks": talks, **dict(zip(FLAGS, flags, strict=True))}
     for name, value in attributes.items():
-        setattr(interpreted, name, value)
-        if name != "origin":
-            case[name] = value
-    interpreted.reschedule(t)
-    packed = pack_rates(behaviour, params, avr)  # type: ignore[arg-type]
-    n, got_rates, got_targets, deadline, on_deadline = case_hazards(case, t, tuple(packed), factor)
-    want_rates, want_targets, want_deadline, want_on_deadline = interpreted.raced
-    assert list(got_rates[:n]) == list(want_rates)
+        case[name] = value
+    packed = tuple(values[name] for name in RATES)
+    n, got_rates, got_targets, deadline, on_deadline = case_hazards(case, t, packed, factor)
+    want_rates, want_targets, want_deadline, want_on_deadline = stated_hazards(attributes, t, values, factor)
+    assert list(got_rates[:n]) == pytest.approx(want_rates, rel=1e-12)
     assert list(got_targets[:n]) == want_targets
     assert (deadline, on_deadline) == (want_deadline, want_on_deadline)
 

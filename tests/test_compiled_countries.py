@@ -112,7 +112,7 @@ def test_national_attaches_follow_up_their_own_countrys_requests_only() -> None:
     country, origin, pushed_by, run = _pushers("attaches=national")
     pushed = pushed_by >= 0
     assert pushed.sum() > 50 and (pushed_by[pushed] == country[pushed]).all()
-    posts = set(run.attaches.posts)
+    posts = {(attache.authority.origin, attache.c) for attache in run.attaches}
     assert all((o, c) in posts for o, c in zip(origin[pushed].tolist(), country[pushed].tolist(), strict=True))
 
 

@@ -1,7 +1,7 @@
-"""The compiled kernels end to end (development stage): the books balance and the process runs.
+"""The model end to end: the books balance, the process runs, its agents and migrants can be read.
 
 These checks hold for any correct engine; the comparison of outcome
-distributions with the interpreted engine is the engine reference's
+distributions with the reference file is the engine reference's
 (``tests/test_engine_reference.py``).
 """
 
@@ -18,7 +18,8 @@ import pytest
 from sim.model import kernel_params as kp
 from sim.model.compiled_run import CompiledRun
 from sim.model.engine import COUNTRY_VALUES, EVENTS
-from sim.model.model import ReturnModel
+from sim.model.register import COLUMNS
+from sim.model.run_tables import FLIGHT_COLUMNS, STOCK_COLUMNS
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
 from sim.params.compose import load_params
@@ -87,20 +88,19 @@ def test_the_same_seed_gives_the_same_run_in_another_process() -> None:
     assert in_workers == in_process and in_process[0] != in_process[1]
 
 
-def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics() -> None:
-    """Register, flights and stocks with the same columns and types; the stocks are the kernels' counts of each day."""
+def test_a_run_leaves_its_tables_with_their_columns_and_its_metrics() -> None:
+    """Register, flights and stocks with the data dictionary's columns; the stocks are the kernels' counts of each
+    day; a case is kept as it closed (no handover registered after the person left)."""
     params = load_params([*SHORT, "monitoring=all_charters"])
     run = CompiledRun(params)
     run.run()
     register, flights, stocks = run.case_register(), run.flights(), run.stocks()
-    model = ReturnModel(params)
-    model.run()
-    for mine, theirs in ((register, model.case_register()), (flights, model.flights()), (stocks, model.stocks())):
-        assert list(mine.columns) == list(theirs.columns) and list(mine.dtypes) == list(theirs.dtypes)
-    for cases in (register, model.case_register()):  # a case as it closed: no handover registered after it left
-        handed, closed = cases["handover_day"], cases["outcome_day"]
-        assert (handed.isna() | closed.isna() | (handed <= closed)).all()
-        assert (cases["handover_decided_day"].notna() & handed.isna() & closed.notna()).any()
+    assert list(register.columns) == ["replication", *COLUMNS]
+    assert list(flights.columns) == ["replication", *FLIGHT_COLUMNS]
+    assert list(stocks.columns) == ["replication", *STOCK_COLUMNS]
+    handed, closed = register["handover_day"], register["outcome_day"]
+    assert (handed.isna() | closed.isna() | (handed <= closed)).all()
+    assert (register["handover_decided_day"].notna() & handed.isna() & closed.notna()).any()
     e = run.engine
     assert len(register) == e.size and (register["outcome"] == "detained").sum() == e.stocks[0, State.DETAINED]
     last = stocks.iloc[-1]
@@ -116,9 +116,10 @@ def test_the_compiled_run_leaves_the_interpreted_models_tables_and_its_metrics()
     assert row["requests_followed_up"] == run.authorities.followed_up[0] - run.at_warmup[0][0]["requests_followed_up"]
 
 
-def test_the_runner_runs_the_configs_engine_on_mesas_clock() -> None:
-    """``engine=compiled`` runs the kernels through Mesa's clock: the day loop's run, one agent per agency."""
-    params = load_params([*SHORT, "countries=[SE,NO]", "flights=joint_nordic", "engine=compiled", "seed=4"])
+def test_the_runner_runs_the_model_on_mesas_clock_with_every_actor_an_agent() -> None:
+    """The runner runs the kernels through Mesa's clock (the day loop's run); each agency of each country, each
+    origin's authority and each attaché posted is a Mesa agent."""
+    params = load_params([*SHORT, "countries=[SE,NO]", "flights=joint_nordic", "seed=4"])
     by_hand = CompiledRun(params, 1)
     for day in range(1, by_hand.end_day + 1):
         by_hand.day(day)
@@ -126,7 +127,41 @@ def test_the_runner_runs_the_configs_engine_on_mesas_clock() -> None:
     assert result.register.equals(by_hand.case_register()) and result.stocks.equals(by_hand.stocks())
     assert result.events == by_hand.events_processed > 0
     agencies = Counter(type(a).__name__ for a in by_hand.agents)
-    assert agencies == {"MigrationAgencyOffice": 2, "PoliceUnit": 2, "TransportService": 2}
+    posts = sum(len(params.nations[code].attache_posts) for code in ("SE", "NO"))
+    assert agencies == {
+        "MigrationAgencyOffice": 2,
+        "PoliceUnit": 2,
+        "TransportService": 2,
+        "ThirdCountryAuthority": len(params.origins),
+        "Attache": posts,
+    }
+    assert posts > 0 and sorted(by_hand.third_countries) == sorted(params.origins)
+
+
+def test_migrants_read_as_agents_from_their_rows() -> None:
+    """``model.migrants[i]`` shows case i as the register has it: state, origin, country, the states it entered
+    with their first days in order, its outcome last; the open cases of a country are those the stocks count."""
+    run = CompiledRun(load_params([*SHORT, "countries=[SE,NO]"]))
+    run.run()
+    register = run.case_register()
+    assert len(run.migrants) == len(register) > 0
+    for i in (0, len(register) // 2, len(register) - 1, -1):
+        m, row = run.migrants[i], register.iloc[i]
+        assert (m.unique_id, m.state.label, m.origin, m.country) == (
+            row["migrant_id"], row["outcome"], row["origin"], row["country"],
+        )  # fmt: skip
+        days = [day for _, day in m.history]
+        assert days == sorted(days) and m.history[0] == (State.VOLUNTARY_PERIOD, row["decision_day"])
+        if not m.is_open:
+            assert m.history[-1] == (m.state, row["outcome_day"])
+        assert m.willingness == row["willingness"]
+    stocks = run.stocks().groupby("country").last()
+    for code in ("SE", "NO"):
+        open_here = run.migrants.open_in(code)
+        assert len(open_here) == stocks.loc[code, [s.label for s in ACTIVE]].sum() > 0
+        assert all(m.is_open and m.country == code for m in open_here)
+    with pytest.raises(IndexError, match="opened"):
+        run.migrants[len(register)]
 
 
 def test_the_case_tables_are_made_for_the_expected_cases_at_once() -> None:
@@ -137,15 +172,6 @@ def test_the_case_tables_are_made_for_the_expected_cases_at_once() -> None:
     assert made >= params.expected_cases(params.stages()) and len(run.engine.history) == made
     run.run()
     assert run.cases_opened <= made == len(run.engine.hot)
-
-
-def test_the_engines_count_the_migrants_timers_alike() -> None:
-    """The cost unit (live timers fired) is the same on both engines: means of three seeds within 3 %."""
-    totals = [0, 0]
-    for seed in range(3):
-        for i, engine in enumerate(("interpreted", "compiled")):
-            totals[i] += run_replication(load_params([*SHORT, f"seed={seed}", f"engine={engine}"]), 0).events
-    assert abs(totals[1] / totals[0] - 1.0) < 0.03, totals
 
 
 def _charters(*overrides: str) -> tuple[int, int]:
@@ -285,16 +311,17 @@ def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
 
 
 def test_attaches_follow_up_before_the_authorities_answer_on_their_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As Mesa orders the interpreted model (the attachés' weekly event was created before the day's work)."""
+    """A follow-up can bring an answer forward to its own day: the attachés work before the authorities answer."""
     import sim.model.compiled_run as compiled_run
 
     params = load_params(SHORT)
     run = CompiledRun(params)
     calls: list[str] = []
     answer = compiled_run.documents_day
-    week = run.attaches.week
+    (attache, *_) = run.attaches
+    week = attache.work_week
     monkeypatch.setattr(compiled_run, "documents_day", lambda *a: (calls.append("answer"), answer(*a))[1])
-    monkeypatch.setattr(run.attaches, "week", lambda *a: (calls.append("attaches"), week(*a))[1])
+    monkeypatch.setattr(attache, "work_week", lambda *a: (calls.append("attache"), week(*a))[1])
     for day in range(1, 8):
         run.day(day)
-    assert calls[-2:] == ["attaches", "answer"] and calls.count("attaches") == 1
+    assert calls[-2:] == ["attache", "answer"] and calls.count("attache") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.model import ReturnModel
+from sim.model.compiled_run import CompiledRun
 from sim.model.states import State
 from sim.runs.runner import run_replication
 from tests.conftest import params
@@ -19,14 +19,35 @@ DK = (
 )
 
 
+HELD = (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE)
+"""The open states a departure centre may hold a case in."""
+
+
+def _open_cases(run: CompiledRun, code: str) -> tuple[np.ndarray, np.ndarray]:
+    """The hot and history rows of country ``code``'s open cases now."""
+    e = run.engine
+    hot, history = e.hot[: e.size], e.history[: e.size]
+    mine = (hot["state"] < State.RETURNED_VOLUNTARY) & (hot["country"] == run.codes.index(code))
+    return hot[mine], history[mine]
+
+
+def _outside_a_centre(run: CompiledRun) -> tuple[int, int]:
+    """Denmark's open cases decided by day 300 in a state a centre may hold, and how many of them live outside."""
+    hot, history = _open_cases(run, "DK")
+    cases = hot[np.isin(hot["state"], HELD) & (history["decision_day"] <= 300)]
+    return len(cases), int((~cases["in_return_centre"]).sum())
+
+
 def test_residents_keep_their_place_through_the_police_stages_only_in_a_departure_centre():
+    """A police case keeps its centre place only with ``centre_until_departure``; the absconded and the detained
+    never hold one."""
     held = {}
     for until_departure in (False, True):
-        model = ReturnModel(params(*DK, f"nations.DK.centre_until_departure={str(until_departure).lower()}"))
-        model.run()
-        cases = model.countries["DK"].open_cases.values()
-        held[until_departure] = sum(m.in_return_centre for m in cases if m.state == State.POLICE_CASE)
-        assert not any(m.in_return_centre for m in cases if m.state in (State.ABSCONDED, State.DETAINED))
+        run = CompiledRun(params(*DK, f"nations.DK.centre_until_departure={str(until_departure).lower()}"))
+        run.run()
+        hot, _ = _open_cases(run, "DK")
+        held[until_departure] = int(hot["in_return_centre"][hot["state"] == State.POLICE_CASE].sum())
+        assert not hot["in_return_centre"][np.isin(hot["state"], (State.ABSCONDED, State.DETAINED))].any()
     assert held[False] == 0 and held[True] > 0
 
 
@@ -74,15 +95,13 @@ def test_a_timeline_that_opens_centres_moves_open_cases_in_only_when_asked():
         "timeline=[{day:1,set:{nations.DK.return_centre_share:1.0,nations.DK.return_centre_places:5000,"
         "nations.DK.centre_until_departure:true,nations.DK.centre_moves_open_cases:MOVE}}]",
     )
-    held = (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE)
     outside = {}
     for move in ("false", "true"):
-        model = ReturnModel(params(*(o.replace("MOVE", move) for o in opening)))
-        model.run_until(301)
-        cases = [m for m in model.countries["DK"].open_cases.values() if m.state in held and m.decision_day <= 300]
-        outside[move] = sum(not m.in_return_centre for m in cases)
-        assert len(cases) > 50
-        moved = model.countries["DK"].events["moved_into_centre"]
+        run = CompiledRun(params(*(o.replace("MOVE", move) for o in opening)))
+        run.run_until(301)
+        cases, outside[move] = _outside_a_centre(run)
+        assert cases > 50
+        moved = run.countries["DK"].events["moved_into_centre"]
         assert (moved > 0) == (move == "true")
     assert outside["true"] == 0 < outside["false"]
 
@@ -94,14 +113,10 @@ def test_open_cases_move_in_only_on_the_day_of_the_change_that_asks_for_it():
         "nations.DK.centre_until_departure:true,nations.DK.centre_moves_open_cases:true}},"
         "{day:30,set:{nations.DK.police_officers:40}}]"
     )
-    model = ReturnModel(params("country=denmark", "warmup_days=300", "horizon_days=60", timeline))
-    model.run_until(301)
-    moved = model.countries["DK"].events["moved_into_centre"]
-    eligible = moved + sum(
-        not m.in_return_centre
-        for m in model.countries["DK"].open_cases.values()
-        if m.state in (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE) and m.decision_day <= 300
-    )
+    run = CompiledRun(params("country=denmark", "warmup_days=300", "horizon_days=60", timeline))
+    run.run_until(301)
+    moved = run.countries["DK"].events["moved_into_centre"]
+    eligible = moved + _outside_a_centre(run)[1]
     assert 0.3 * eligible < moved < 0.7 * eligible  # the share decides (its own stream)
-    model.run()
-    assert model.countries["DK"].events["moved_into_centre"] == moved
+    run.run()
+    assert run.countries["DK"].events["moved_into_centre"] == moved

@@ -8,20 +8,24 @@ later); a country with an embassy there keeps its days and its random numbers.
 
 from __future__ import annotations
 
-import random
-from types import SimpleNamespace
+import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model.agents.attache import Attache
-from sim.model.model import ReturnModel
+from sim.model import kernel_params as kp
+from sim.model.case_draws import case_uniform
+from sim.model.case_moves import open_cases
+from sim.model.compiled_run import CompiledRun
+from sim.model.documents_kernel import send_requests
+from sim.model.handoffs import file_request
 from sim.params.checks import ConfigError
 from sim.runs.runner import run_replication
 from tests.conftest import TINY, params
 
 SHORT = ("warmup_days=0", "horizon_days=10")
-"""A model that is built, not run: requests are filed by hand."""
+"""A run that is built, not run: requests are filed by hand."""
 ICELAND = ("countries=[IS]", "warmup_days=200", "horizon_days=600")
 """Iceland alone: no embassy in any origin, and no neighbour in the run."""
 FOUR = "[cooperative,slow,refuses_charters,refuses_forced]"
@@ -56,16 +60,22 @@ def test_unknown_embassies_and_posts_outside_them_are_refused_with_the_key_named
         params(override)
 
 
-def _file_request(model: ReturnModel, code: str, origin: str, t: float = 5.0) -> tuple[float, float, float]:
-    """File one request of ``code`` at ``origin``; its ready day, ``t`` and the authority's own draw."""
-    authority = model.third_countries[origin]
-    draw = random.Random()
-    draw.setstate(authority.stream.getstate())
-    processing = draw.expovariate(1.0 / authority.origin.processing_days)
-    person = SimpleNamespace(document_requests=0, document_pending=False, document_version=0)
-    authority.request(person, model.countries[code], forced=True, t=t)
-    ((ready, _, _),) = [entry for entry in authority.pending if entry[2].migrant is person]
-    return ready, t, processing
+def _run(*overrides: str) -> CompiledRun:
+    """The scenario with ``overrides`` over :data:`SHORT`, its kernels' state as built."""
+    return CompiledRun(params(*overrides, *SHORT))
+
+
+def _file_request(run: CompiledRun, code: str, origin: str, t: float = 5.0) -> tuple[float, float, float]:
+    """File one forced request for a new case of ``code`` at ``origin``; its ready day, ``t`` and the
+    authority's own draw (the next uniform of the authorities' stream, as an exponential processing time)."""
+    e, a = run.engine, run.authorities
+    c, where, one = run.codes.index(code), np.array([run.origins.index(origin)]), np.ones(1)
+    row = open_cases(e, c, 0, np.array([t]), where, one, one, np.zeros((1, 4), dtype=np.bool_))
+    processing = -math.log(1.0 - case_uniform(a.key, a.draws)) * run.params.origins[origin].processing_days
+    file_request(e, row, t, True)
+    send_requests(a, e)
+    (i,) = np.flatnonzero(e.requests["row"][: e.requests_size] == row)
+    return float(a.sent["ready"][i]), t, processing
 
 
 @pytest.mark.parametrize(
@@ -77,30 +87,47 @@ def _file_request(model: ReturnModel, code: str, origin: str, t: float = 5.0) ->
 )
 def test_a_country_without_an_embassy_gets_its_request_answered_later_by_the_channels_days(attaches, days_key, counter):
     """Iceland has no embassy at ``slow``: its request waits the channel's days on top of the same draw;
-    Sweden's, through its own embassy, waits only the draw."""
-    model = ReturnModel(params("countries=[SE,IS]", f"attaches={attaches}", *SHORT))
-    days = getattr(model.params.attaches, days_key)
+    Sweden's, through its own embassy, waits only the draw. Each request is counted by its channel."""
+    run = _run("countries=[SE,IS]", f"attaches={attaches}")
+    days = getattr(run.params.attaches, days_key)
     assert days > 0
-    ready, t, processing = _file_request(model, "IS", "slow")
+    ready, t, processing = _file_request(run, "IS", "slow")
     assert ready == t + days + processing
     other = {"requests_remote", "requests_via_nordic_embassy"} - {counter}
-    assert model.countries["IS"].events[counter] == 1 and model.countries["IS"].events[other.pop()] == 0
-    ready, t, processing = _file_request(model, "SE", "slow")
+    iceland = run.countries["IS"].events
+    assert iceland[counter] == 1 and iceland[other.pop()] == 0
+    ready, t, processing = _file_request(run, "SE", "slow")
     assert ready == t + 0.0 + processing
-    assert model.countries["SE"].events["requests_remote"] == model.countries["SE"].events[counter] == 0
+    sweden = run.countries["SE"].events
+    assert sweden["requests_remote"] == sweden[counter] == 0 and sweden["document_requests"] == 1
+
+
+def _embassy_for(run: CompiledRun, origin: str, code: str) -> str | None:
+    """Code of the country whose embassy at ``origin`` takes ``code``'s requests in ``run``; None: sent remotely."""
+    k = int(kp.embassies(run.params, run.codes)[run.codes.index(code), run.origins.index(origin)])
+    return run.codes[k] if k >= 0 else None
 
 
 def test_the_neighbours_embassy_is_one_with_an_attache_there_first_then_the_first_in_the_run():
     """Denmark has the only post at ``refuses_charters``: it takes Iceland's requests there though Sweden
-    comes first; at ``cooperative`` (no posts) the first country of the run with an embassy does."""
-    model = ReturnModel(params("countries=[SE,DK,IS]", "attaches=nordic_network", *SHORT))
-    assert model.third_countries["refuses_charters"].embassy_for("IS") == "DK"
-    assert model.third_countries["cooperative"].embassy_for("IS") == "SE"
-    assert model.third_countries["cooperative"].embassy_for("SE") == "SE"
-    national = ReturnModel(
-        params("countries=[SE,DK,IS]", "attaches=nordic_network", "attaches.embassy_access=national", *SHORT)
-    )
-    assert national.third_countries["cooperative"].embassy_for("IS") is None
+    comes first; at ``cooperative`` (no posts) the first country of the run with an embassy does. The run's
+    request channels (and so the days its requests take) follow."""
+    run = _run("countries=[SE,DK,IS]", "attaches=nordic_network")
+    assert _embassy_for(run, "refuses_charters", "IS") == "DK"
+    assert _embassy_for(run, "cooperative", "IS") == "SE"
+    assert _embassy_for(run, "cooperative", "SE") == "SE"
+    iceland, cooperative = run.codes.index("IS"), run.origins.index("cooperative")
+    assert run.channels[iceland, cooperative] == kp.NORDIC_EMBASSY
+    assert run.authorities.channel_days[iceland, cooperative] == run.params.attaches.representation_days
+    national = _run("countries=[SE,DK,IS]", "attaches=nordic_network", "attaches.embassy_access=national")
+    assert _embassy_for(national, "cooperative", "IS") is None
+    assert national.channels[iceland, cooperative] == kp.REMOTE
+
+
+def _reached(run: CompiledRun, origin: str) -> list[str]:
+    """Countries whose requests the attachés at ``origin`` follow up (``followed`` there), in the run's order."""
+    o = run.origins.index(origin)
+    return [code for k, code in enumerate(run.codes) if run.authorities.followed[o, k]]
 
 
 def test_requests_through_a_posted_neighbours_embassy_reach_its_attache():
@@ -109,9 +136,7 @@ def test_requests_through_a_posted_neighbours_embassy_reach_its_attache():
     reach = {}
     for access in ("national", "nordic"):
         overrides = ("countries=[NO,IS]", "attaches=nordic_network", f"attaches.embassy_access={access}")
-        assert Attache.reached(ReturnModel(params(*overrides, *SHORT)), "slow") == (
-            ["NO", "IS"] if access == "nordic" else ["NO"]
-        )
+        assert _reached(_run(*overrides), "slow") == (["NO", "IS"] if access == "nordic" else ["NO"])
         run = run_replication(params(*overrides, "info_sharing=extended", "warmup_days=200", "horizon_days=600"), 0)
         reach[access] = run.summary.set_index("country").loc["IS"]
     assert reach["national"]["requests_followed_up"] == 0 and reach["national"]["document_requests_remote"] > 0

@@ -1,7 +1,7 @@
 """The engine's outcomes keep their distribution (the reference written by ``tests/helpers/engine_reference.py``).
 
-The reference is the interpreted engine's; the engine in use (the config's
-default, compiled) runs every reference config over seeds the reference did not use and compares
+The reference was written by the engine before the compiled kernels; the engine in use
+runs every reference config over seeds the reference did not use and compares
 each outcome's mean and spread with the stated tolerances of
 :func:`~tests.helpers.engine_reference.distribution_gaps`. A second test shows
 the comparison can fail: a 10 % faster departure hazard in return cases is caught (the share of

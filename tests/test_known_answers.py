@@ -7,7 +7,8 @@ import math
 import pytest
 from scipy import stats
 
-from sim.model.model import ReturnModel
+from sim.model.compiled_run import CompiledRun
+from sim.model.states import State
 from tests.conftest import params
 
 OFF = (
@@ -46,9 +47,9 @@ def test_competing_exponential_hazards_split_and_mean_time():
         "horizon_days=500",
         "seed=1",
     )
-    model = ReturnModel(p)
-    model.run()
-    reg = model.case_register()
+    run = CompiledRun(p)
+    run.run()
+    reg = run.case_register()
     cohort = reg[reg["decision_day"] <= 150]  # followed >= 350 days: P(unresolved) = exp(-10.5)
     left = cohort["entered_absconded"].fillna(cohort["outcome_day"]) - cohort["decision_day"]
     departed = (cohort["outcome"] == "returned_voluntary").mean()
@@ -73,6 +74,13 @@ def erlang_b(servers: int, load: float) -> float:
     return b
 
 
+def detention_requests(run: CompiledRun, code: str) -> tuple[int, int]:
+    """Country ``code``'s requests for a detention place and those refused for want of one."""
+    events = run.countries[code].events
+    refused = int(events["detention_refused_full"])
+    return int(events["detention_entries"]) + refused, refused
+
+
 @pytest.mark.parametrize("places", [45, 55])
 def test_detention_place_limit_is_an_erlang_loss_system(places):
     """Everyone is detained at booking and removed exactly L days later; blocked requests follow Erlang B.
@@ -80,7 +88,11 @@ def test_detention_place_limit_is_an_erlang_loss_system(places):
     Agencies act once a day, so requests come in daily batches and a place
     freed on a day is free for that day's requests: the effective stay is
     L - 1/2 days. With L = 50 days and one request a day the batching is
-    negligible and the loss system is Erlang's, with load 1 x 49.5.
+    negligible and the loss system is Erlang's, with load 1 x 49.5. Everyone
+    at risk, documented from the start, never absconding and never stopped
+    asks for a place once, at booking: the cases booked, removed or still
+    waiting, are as many as the requests, each detained at most once, and
+    those never detained are the refusals.
     """
     lead, per_day = 50, 1
     p = params(
@@ -107,14 +119,19 @@ def test_detention_place_limit_is_an_erlang_loss_system(places):
         "horizon_days=30000",
         "seed=2",
     )
-    model = ReturnModel(p)
-    model.run()
-    detention = model.countries["SE"].detention
-    assert detention.requests > 25000
-    blocked = detention.refused_full / detention.requests
+    run = CompiledRun(p)
+    run.run()
+    requests, refused = detention_requests(run, "SE")
+    assert requests > 24000
+    e = run.engine
+    hot, history = e.hot[: e.size], e.history[: e.size]
+    booked = (hot["state"] == State.RETURNED_FORCED) | (hot["booked_on"] >= 0)
+    assert booked.sum() == requests and (history["times_detained"] <= 1).all()
+    assert (booked & (history["times_detained"] == 0)).sum() == refused
+    blocked = refused / requests
     expected = erlang_b(places, per_day * (lead - 0.5))
     assert blocked == pytest.approx(expected, abs=0.015), (blocked, expected)
-    reg = model.case_register()
+    reg = run.case_register()
     forced = reg[reg["outcome"] == "returned_forced"]
     stays = forced.loc[forced["times_detained"] > 0, "detention_days"]
     assert stays.min() == pytest.approx(lead) and stays.max() == pytest.approx(lead)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from sim.model.agents.migrant import Migrant
-from sim.model.flight import Flight
-from sim.model.model import ReturnModel
+from sim.model.case_moves import move, open_cases
+from sim.model.compiled_charters import JOINT_CHARTER
+from sim.model.compiled_run import CompiledRun
 from sim.model.states import State
+from sim.model.transport_kernel import new_flight, remove
 from sim.outputs.files import frame_hash
 from sim.runs.runner import run_replication
 from tests.conftest import params
@@ -51,19 +53,28 @@ def test_monitoring_with_no_assumed_effect_changes_no_case_and_counts_observers_
 
 
 def _stops(monitored: bool, multiplier: float, n: int = 400) -> int:
-    """Removals stopped among ``n`` vulnerable returnees on one flight each (medical stop chance 0.3)."""
-    model = ReturnModel(params(*POOL, "monitoring=joint_nordic", f"monitoring.removal_stop_multiplier={multiplier}"))
-    country, origin = model.countries["SE"], next(iter(model.third_countries))
+    """Removals stopped among ``n`` vulnerable returnees of SE on one joint charter each (medical stop chance 0.3)."""
+    run = CompiledRun(params(*POOL, "monitoring=joint_nordic", f"monitoring.removal_stop_multiplier={multiplier}"))
+    e, tr = run.engine, run.transport
+    ones = np.ones(n)
+    documented_vulnerable = np.tile([True, True, False, False], (n, 1))
+    first = open_cases(e, 0, 0, np.zeros(n), np.zeros(n, dtype=np.int64), ones, ones, documented_vulnerable)
     stops = 0
-    for i in range(n):
-        case = Migrant(country, origin, 0.0, 1.0, True, True, False, False, state=State.AWAITING_FLIGHT, since=0.0)
-        flight = Flight(10_000 + i, 1.0, origin, "joint_charter", "SE", [case], 10, 0.0, monitored=monitored)
-        case.booked_on = flight
-        stops += not country.transport.remove(case, flight, 1)
+    for row in range(first, first + n):
+        for state in (State.RETURN_CASE, State.POLICE_CASE, State.AWAITING_FLIGHT):
+            move(e, row, state, 0.0)
+        flight = new_flight(tr, 1.0, 0, JOINT_CHARTER, 0, 10, -1)
+        tr.flights[flight]["monitored"] = monitored
+        e.hot[row]["booked_on"] = flight
+        stops += not remove(tr, e, run.police, row, flight, 1)
+    assert tr.removal_failed[0] == stops
     return stops
 
 
 def test_the_assumed_effect_scales_the_chance_a_removal_is_stopped_on_monitored_operations_only():
+    """On a monitored flight the medical stop chance is multiplied by ``removal_stop_multiplier`` (0: none
+    stopped; 1: the binomial count of 0.3; 2: more); on an unmonitored one the multiplier is ignored, and as
+    every vulnerable returnee draws one number, the same people are stopped."""
     assert _stops(True, 0.0) == 0, "observers who never let a removal be stopped"
     plain = _stops(True, 1.0)
     assert 0.3 * 400 - 4 * (400 * 0.21) ** 0.5 < plain < 0.3 * 400 + 4 * (400 * 0.21) ** 0.5  # binomial, 4 sd

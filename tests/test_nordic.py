@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.model.agents.migrant import Migrant
-from sim.model.model import ReturnModel
+from sim.model.case_moves import move, open_cases
+from sim.model.compiled_charters import JOINT_CHARTER
+from sim.model.compiled_run import CompiledRun
+from sim.model.handoffs import enqueue_ready
 from sim.model.states import ACTIVE, State
+from sim.model.transport_kernel import fly_escorted
 from sim.params.checks import ConfigError
 from sim.runs.runner import ReplicationResult, run_replication
 from tests.conftest import params
@@ -31,9 +34,14 @@ def nordic(*overrides: str, seed: int = 0) -> ReplicationResult:
 
 
 def test_country_selection_builds_the_chosen_countries_only():
-    model = ReturnModel(params("countries=[SE,NO]", "horizon_days=10", "warmup_days=0"))
-    assert list(model.countries) == ["SE", "NO"]
-    assert list(ReturnModel(params("country=nordic", "horizon_days=1")).countries) == ["SE", "NO", "DK", "FI", "IS"]
+    """A run holds the chosen countries, in the order given: their counts, kernels' rows and agencies."""
+    run = CompiledRun(params("countries=[SE,NO]", "horizon_days=10", "warmup_days=0"))
+    assert run.codes == list(run.countries) == ["SE", "NO"]
+    assert run.engine.stocks.shape[0] == run.transport.values.shape[0] == 2
+    assert [office.code for office, _ in run.casework] == [service.code for service in run.transport_services]
+    assert [service.code for service in run.transport_services] == ["SE", "NO"]
+    nordic_run = CompiledRun(params("country=nordic", "horizon_days=1"))
+    assert list(nordic_run.countries) == ["SE", "NO", "DK", "FI", "IS"]
 
 
 @pytest.mark.parametrize(
@@ -52,14 +60,17 @@ def test_bad_country_and_nordic_lever_values_are_named(override, expected):
 
 
 def test_sweden_draws_the_same_arrivals_alone_and_with_its_neighbours():
-    """Common random numbers: a country's streams do not depend on which other countries take part."""
-    alone = ReturnModel(params("warmup_days=0", "horizon_days=60"))
-    together = ReturnModel(params("country=nordic", "warmup_days=0", "horizon_days=60"))
+    """Common random numbers: a country's streams do not depend on which other countries take part, so its
+    direct decisions fall on the same days with the same origins and willingness."""
+    alone = CompiledRun(params("warmup_days=0", "horizon_days=60"))
+    together = CompiledRun(params("country=nordic", "warmup_days=0", "horizon_days=60"))
     for m in (alone, together):
         m.run()
     decided = [m.case_register().query("country == 'SE' and previous_case_id < 0") for m in (alone, together)]
+    assert len(decided[0]) > 100
     assert decided[0]["decision_day"].tolist() == decided[1]["decision_day"].tolist()
     assert decided[0]["origin"].astype(str).tolist() == decided[1]["origin"].astype(str).tolist()
+    assert decided[0]["willingness"].tolist() == decided[1]["willingness"].tolist()
 
 
 # --- invariants across countries -------------------------------------------------
@@ -136,16 +147,19 @@ def test_restricted_info_sharing_leaves_movers_unmatched():
 # --- pooling: the arithmetic -------------------------------------------------------
 
 
-def _ready(model: ReturnModel, code: str, origin: str, ready_day: float) -> Migrant:
-    """A documented person in ``code`` waiting for a flight to ``origin`` since ``ready_day``."""
-    country = model.countries[code]
-    m = Migrant(country, origin, 0.0, 1.0, True, False, False, False, state=State.AWAITING_FLIGHT, since=0.0)
-    m.flight_ready_day = ready_day
-    country.transport.enqueue(m)
-    return m
+def _ready(run: CompiledRun, code: str, origin: str, ready_day: float) -> int:
+    """A documented person in ``code`` waiting for a flight to ``origin`` since ``ready_day``: their case's row."""
+    e, c = run.engine, run.codes.index(code)
+    one = np.ones(1)
+    documented = np.array([[True, False, False, False]])
+    row = open_cases(e, c, 0, np.zeros(1), np.array([run.origins.index(origin)]), one, one, documented)
+    for state in (State.RETURN_CASE, State.POLICE_CASE, State.AWAITING_FLIGHT):
+        move(e, row, state, 0.0)
+    enqueue_ready(e, c, row, ready_day)
+    return row
 
 
-def _pool_model(flights: str) -> ReturnModel:
+def _pool_run(flights: str) -> CompiledRun:
     overrides = [
         "countries=[SE,NO]",
         f"flights={flights}",
@@ -158,7 +172,7 @@ def _pool_model(flights: str) -> ReturnModel:
         "flights.transfer_cost_per_returnee=1000",
         "flights.frontex_contribution_per_returnee=2000",
     ]
-    return ReturnModel(params(*overrides))
+    return CompiledRun(params(*overrides))
 
 
 @pytest.mark.parametrize("flights", ["national", "joint_nordic", "frontex"])
@@ -171,35 +185,45 @@ def test_pooling_arithmetic_two_countries(flights):
     pays a 1 000 EUR transfer per returnee, and with ``frontex`` Frontex pays
     2 000 EUR per returnee of the aircraft's share.
     """
-    model = _pool_model(flights)
-    ready = [_ready(model, "SE", "cooperative", d) for d in (1, 2, 3, 4, 5, 6, 7, 14)]
-    ready += [_ready(model, "NO", "cooperative", d) for d in (1.5, 2.5, 3.5, 4.5, 5.5, 13)]
+    run = _pool_run(flights)
+    e, tr = run.engine, run.transport
+    ready_days = {"SE": (1, 2, 3, 4, 5, 6, 7, 14), "NO": (1.5, 2.5, 3.5, 4.5, 5.5, 13)}
+    rows = np.array([_ready(run, code, "cooperative", d) for code, days in ready_days.items() for d in days])
     t = 20
-    for desk in model.charter_desks:
-        desk.plan(t)
-    booked = [m for m in ready if m.booked_on is not None]
+    run.charters.plan(e, tr, run.police, t)
+    booked = e.hot["booked_on"][rows] >= 0
     if flights == "national":
-        assert not booked
+        assert not booked.any() and tr.flights_size == 0
         return
-    assert len(booked) == 12
-    assert {m.flight_ready_day for m in ready if m.booked_on is None} == {13, 14}, "the longest-waiting go first"
-    model.flight_schedule.fly(t + 1000)
-    (flight,) = model.flight_schedule.charters
-    assert (flight.kind, flight.organiser, flight.seats) == ("joint_charter", "SE", 12)
-    assert flight.day == t + max(model.params.nations["SE"].charter_lead_days, model.params.flights.transfer_days)
-    assert dict(flight.boarded) == {"SE": 7, "NO": 5}
+    assert booked.sum() == 12
+    waiting = e.history["flight_ready_day"][rows[~booked]]
+    assert set(waiting.tolist()) == {13, 14}, "the longest-waiting go first"
+    assert tr.flights_size == 1
+    flight = tr.flights[0]
+    assert (flight["kind"], flight["organiser"], flight["seats"]) == (JOINT_CHARTER, run.codes.index("SE"), 12)
+    assert flight["day"] == t + max(run.params.nations["SE"].charter_lead_days, run.params.flights.transfer_days)
+    day = int(np.ceil(flight["day"]))
+    run.charters.fly(e, tr, run.police, fly_escorted(tr, e, run.police, day), day)
+    flown = run.flights().set_index("country")
+    assert (flown["kind"] == "joint_charter").all() and (flown["organiser"] == "SE").all()
+    assert flown["boarded"].to_dict() == {"SE": 7, "NO": 5} and (flown["boarded_total"] == 12).all()
     frontex = 2000 if flights == "frontex" else 0
-    assert flight.paid["SE"] == pytest.approx(7 * (5000 - frontex))
-    assert flight.paid["NO"] == pytest.approx(5 * (5000 - frontex) + 5 * 1000)
-    assert sum(flight.frontex_paid.values()) == pytest.approx(12 * frontex)
-    assert all(m.state == State.RETURNED_FORCED and m.flight == "joint_charter" for m in booked)
+    assert flown.loc["SE", "paid_by_country"] == pytest.approx(7 * (5000 - frontex))
+    assert flown.loc["NO", "paid_by_country"] == pytest.approx(5 * (5000 - frontex) + 5 * 1000)
+    assert flown["paid_by_frontex"].sum() == pytest.approx(12 * frontex)
+    register = run.case_register().set_index("migrant_id").loc[rows[booked]]
+    assert (register["outcome"] == State.RETURNED_FORCED.label).all() and (register["flight"] == "joint_charter").all()
+    assert (register["outcome_day"] == flight["day"]).all()
 
 
 def test_rotation_hands_the_organiser_role_round():
-    model = ReturnModel(params("countries=[SE,NO]", "flights=joint_nordic", "flights.organiser=rotation"))
-    (desk,) = model.charter_desks
-    waiting = {c: [object()] for c in model.countries.values()}
-    organisers = [desk._organiser("slow", waiting).code for _ in range(4)]
+    """``organiser=rotation``: with returnees of both countries waiting, the role goes SE, NO, SE, NO."""
+    run = CompiledRun(params("countries=[SE,NO]", "flights=joint_nordic", "flights.organiser=rotation"))
+    desks = run.charters
+    (members,) = desks.desks
+    slow = run.origins.index("slow")
+    waiting = np.arange(len(run.codes))  # one returnee of each country waiting
+    organisers = [run.codes[desks._organiser(0, slow, members, waiting)] for _ in range(4)]
     assert organisers == ["SE", "NO", "SE", "NO"]
 
 

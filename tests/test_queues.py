@@ -1,12 +1,16 @@
-"""The compiled agencies' waiting lists against the interpreted ones (a deque, a DayQueue)."""
+"""The agencies' waiting lists against Python's own: a line as a deque, a dated list as a heap.
+
+A dated list gives back the entries due by a day in order of their time,
+ties in the order they were filed.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 
 import numpy as np
 
-from sim.model.day_queue import DayQueue
 from sim.model.queues import dated_pop, dated_push, dated_room, line_room, line_slot, line_take
 
 ENTRY = np.dtype([("day", "f8"), ("row", "i4")])
@@ -34,12 +38,12 @@ def test_lines_keep_each_countrys_order_through_wraps_and_growth() -> None:
         assert [(float(e["day"]), int(e["row"])) for e in got] == list(expected[c])
 
 
-def test_dated_lists_give_entries_back_by_day_in_the_order_a_day_queue_does() -> None:
-    """3 000 entries with tied times, drained day by day while more are filed: the DayQueue's order."""
+def test_dated_lists_give_entries_back_by_day_in_time_then_filing_order() -> None:
+    """3 000 entries with tied times, drained day by day while more are filed: a heap of (time, number)'s order."""
     rng = np.random.default_rng(4)
     times, keys = np.zeros((2, 1)), np.zeros((2, 1), dtype=np.int64)
     size, seq = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
-    reference: list[DayQueue[tuple[float, int, int]]] = [DayQueue(), DayQueue()]
+    reference: list[list[tuple[float, int, int]]] = [[], []]
     filed = [0, 0]
     for day in range(1, 121):
         for _ in range(25):
@@ -48,10 +52,13 @@ def test_dated_lists_give_entries_back_by_day_in_the_order_a_day_queue_does() ->
             row = int(rng.integers(1_000_000))
             times, keys = dated_room(times, keys, size, c)
             assert dated_push(times, keys, size, seq, c, time, row) == filed[c]
-            reference[c].push((time, filed[c], row))
+            heapq.heappush(reference[c], (time, filed[c], row))
             filed[c] += 1
         for c in (0, 1):
-            want = [(number, row) for _, number, row in reference[c].due(day)]
+            want = []
+            while reference[c] and reference[c][0][0] <= day:
+                _, number, row = heapq.heappop(reference[c])
+                want.append((number, row))
             got = []
             while True:
                 row, number, _ = dated_pop(times, keys, size, c, float(day))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.model.model import ReturnModel
+from sim.model.compiled_run import CompiledRun
 from sim.model.states import State
 from sim.outputs.yearly import CLOSURES, STOCKS_AT_YEAR_END, yearly
 from sim.params.checks import ConfigError
@@ -58,9 +58,9 @@ def test_a_lever_option_sets_every_value_of_its_file_and_later_keys_win():
 
 
 def _stocks(*overrides: str) -> pd.DataFrame:
-    model = ReturnModel(params(*SMALL, *overrides))
-    model.run()
-    return model.stocks().set_index("day")
+    run = CompiledRun(params(*SMALL, *overrides))
+    run.run()
+    return run.stocks().set_index("day")
 
 
 def test_a_capacity_change_acts_from_its_day_and_leaves_everything_before_it_unchanged():

@@ -1,9 +1,10 @@
 """The type hints are true: mypy finds no error in the package or the benchmarks.
 
-The hints document what each function takes and returns, and the agencies
-reach each other only through the ``typing.Protocol``s of
-``sim/model/roles.py``; mypy checks that every class passed as a role
-satisfies it, so an interface that drifts from its implementation fails here.
+The hints document what each function takes and returns; the state objects
+the kernels work on are described by ``typing.Protocol``s (the engine's
+``EngineState``, the police's ``PoliceState``...), and mypy checks that every
+object passed as one satisfies it, so an interface that drifts from its
+implementation fails here.
 """
 
 from __future__ import annotations
@@ -31,18 +32,19 @@ def test_mypy_finds_no_error(tmp_path, monkeypatch):
 
 
 def test_mypy_catches_an_agency_that_no_longer_fits_its_role(tmp_path, monkeypatch):
-    """The check can fail: a police unit without ``enqueue`` is not the ``Police`` the transport service needs."""
+    """The check can fail: a state object without the police's lines is not the ``PoliceState`` kernels need."""
     monkeypatch.chdir(ROOT)  # else ``sim`` is not found, and an unfound module is not checked
     probe = tmp_path / "probe.py"
     probe.write_text(
-        "from sim.model.roles import Police\n"
+        "import numpy as np\n"
+        "from sim.model.police_state import PoliceState\n"
         "class HalfPolice:\n"
-        "    def intake(self, m, fields, day): ...\n"
-        "def give(p: Police) -> None: ...\n"
+        "    values: np.ndarray\n"
+        "def give(p: PoliceState) -> None: ...\n"
         "give(HalfPolice())\n",
         encoding="utf-8",
     )
     report, _, status = api.run(
         ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "mypy_cache"), str(probe)]
     )
-    assert status == 1 and 'incompatible type "HalfPolice"; expected "Police"' in report
+    assert status == 1 and 'incompatible type "HalfPolice"; expected "PoliceState"' in report

@@ -9,7 +9,7 @@ those due from the transit route: :mod:`sim.model.compiled_route`), the
 migrants' timers fire (a person leaving for another Nordic country gets
 their case there at once: :mod:`sim.model.compiled_movers`), on every
 seventh day the attachés follow requests up
-(:mod:`sim.model.compiled_attaches`), the transit route's day passes, the
+(:mod:`sim.model.attaches`), the transit route's day passes, the
 third countries answer requests, the day's escorted flights leave, each
 country's migration agency and police work, the charter desks
 (:mod:`sim.model.compiled_charters`) and the transport services book seats,
@@ -28,10 +28,10 @@ import pandas as pd
 
 from sim.model import kernel_params as kp
 from sim.model.agency_kernel import new_agencies
+from sim.model.attaches import authorities_and_attaches
 from sim.model.case_draws import stream_key
 from sim.model.case_moves import open_cases
 from sim.model.case_table import Codes
-from sim.model.compiled_attaches import Attaches
 from sim.model.compiled_charters import CharterDesks
 from sim.model.compiled_movers import SecondaryMovement
 from sim.model.compiled_results import (
@@ -53,6 +53,7 @@ from sim.model.enforcement import EnforcementSignal
 from sim.model.enforcement_kernel import set_factors, take_removals
 from sim.model.engine import new_engine
 from sim.model.kernel_agents import MigrationAgencyOffice, PoliceUnit, TransportService
+from sim.model.migrants import Migrants
 from sim.model.police_state import new_police
 from sim.model.streams import Streams
 from sim.model.tally import Tally
@@ -133,8 +134,11 @@ class CompiledRun(mesa.Model):
         ]
         self.charters = CharterDesks(s, self.codes, streams)
         self.movement = SecondaryMovement(s, self.codes, self.country_streams)
-        self.attaches = Attaches(s, self.codes, self.authorities)
+        self.third_countries, self.attaches = authorities_and_attaches(self, s, self.codes, self.authorities)
+        """Each origin's authority (by name) and every attaché posted, as Mesa agents (:mod:`sim.model.attaches`)."""
         self.origins = list(s.origins)
+        self.migrants = Migrants(self.engine, Codes(self.origins, self.codes))
+        """Every case opened so far, readable as agents (``migrants[i].state``, ``.origin``, ``.history``)."""
         self.origin_cdf = kp.origin_cdf(s)
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
@@ -182,7 +186,8 @@ class CompiledRun(mesa.Model):
                 break
             self.movement.leave(e, mover, left, when)
         if t % 7 == 0:  # Mesa runs the attachés' weekly event before the day's work (created earlier)
-            self.attaches.week(self.params, self.authorities, e, float(t))
+            for attache in self.attaches:
+                attache.work_week(self.params, e, float(t))
         self.route.work_day(self.params, t)
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)

@@ -1,7 +1,7 @@
 """A day's migrant timers as one kernel: each fired timer carried out by the agency that acts on it.
 
-The compiled counterpart of :meth:`sim.model.clock.MigrantClock.run_day` with
-:meth:`sim.model.country.CountrySystem.timer_fired`: the voluntary period's
+The timers due by the day's end fire in order of time (stale ones, whose
+case has moved on, are dropped): the voluntary period's
 end opens a return case for a first talk; absconding (any seat booked left
 empty) is noticed by the migration agency or, from a police case, by the
 police, within the reporting interval for a centre resident; a person found
@@ -20,7 +20,7 @@ from sim.model.agency_kernel import notice_abscond as agency_notices
 from sim.model.case_moves import move, next_timer
 from sim.model.detention_kernel import at_limit, review
 from sim.model.engine import CENTRE_REPORTING_DAYS, EngineState
-from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
+from sim.model.hazard_kernel import DETENTION_LIMIT, DETENTION_REVIEW
 from sim.model.police_kernel import notice_abscond as police_notices
 from sim.model.police_kernel import receive_located
 from sim.model.police_state import PoliceState

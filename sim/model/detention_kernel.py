@@ -23,6 +23,7 @@ from sim.model.engine import (
     DETENTION_PLACES,
     DETENTION_REVIEW_DAYS,
     EV_DETENTION_ENTRIES,
+    EV_DETENTION_REFUSED_FULL,
     EV_RELEASED_AT_LIMIT,
     EngineState,
 )
@@ -38,6 +39,7 @@ def request(e: EngineState, row: int, t: float) -> bool:
     case = e.hot[row]
     c = case.country
     if e.detention_occupied[c] >= e.values[c, DETENTION_PLACES]:
+        e.events[c, EV_DETENTION_REFUSED_FULL] += 1
         return False
     e.detention_occupied[c] += 1
     e.events[c, EV_DETENTION_ENTRIES] += 1

@@ -32,6 +32,7 @@ EVENTS = (
     "located",
     "handed_to_police",
     "moved_into_centre",
+    "detention_refused_full",
 )
 """The per-country counts the kernels keep (index by position); the interpreted model's ``events`` keys."""
 COSTS = ("avr_grants", "detention", "talks", "police")
@@ -47,6 +48,7 @@ COSTS = ("avr_grants", "detention", "talks", "police")
     EV_LOCATED,
     EV_HANDED_TO_POLICE,
     EV_MOVED_INTO_CENTRE,
+    EV_DETENTION_REFUSED_FULL,
 ) = range(len(EVENTS))
 COST_AVR, COST_DETENTION, COST_TALKS, COST_POLICE = range(len(COSTS))
 

@@ -1,11 +1,15 @@
-"""The competing hazards of a case as a compiled kernel over the case table.
+"""The competing hazards of each open state, and the race that sets a case's next transition.
 
-The same race as :mod:`sim.model.hazards` (which documents the mechanism),
-read from a row of :data:`sim.model.case_table.HOT` and a packed vector of
-the rates in force (:func:`pack_rates`), with the case's own random numbers
-computed from its seed (:mod:`sim.model.case_draws`) instead of stored.
-:func:`case_hazards` gives the rates, their targets and the deadline of a
-case; :func:`draw_next` runs the race and says when the case moves and where.
+A case does not act every day. On entering a state (or when its context
+changes) it draws its next transition from the state's competing exponential
+hazards, plus any deadline of the state, and puts one timer on the clock;
+moving its ``epoch`` on first makes any earlier timer stale. Hazards are
+memoryless, so redrawing after a change is exact. The kernels read a row of
+:data:`sim.model.case_table.HOT` and a packed vector of the rates in force
+(:func:`pack_rates`); the case's own random numbers come from its seed
+(:mod:`sim.model.case_draws`). :func:`case_hazards` gives the rates, their
+targets and the deadline of a case; :func:`draw_next` runs the race and says
+when the case moves and where.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import numpy as np
 
 from sim.model.case_draws import case_uniform
 from sim.model.case_table import HotCase
-from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
 from sim.model.states import State
 from sim.params.levers import Avr
 from sim.params.schema import Behaviour, CountryParams
@@ -77,6 +80,10 @@ VP, RC, AB, PC, DET, AF = (int(s) for s in State if s < State.RETURNED_VOLUNTARY
 RET_VOL, RET_AVR = int(State.RETURNED_VOLUNTARY), int(State.RETURNED_ASSISTED)
 MOVED, DEPARTED, EXPIRED = int(State.MOVED_NORDIC), int(State.DEPARTED_UNRECORDED), int(State.EXPIRED)
 PERMIT_GRANTED, CLOSED = int(State.PERMIT_GRANTED), int(State.CLOSED_OTHER)
+DETENTION_LIMIT = -2
+"""Timer target meaning "the detention's maximum length is reached"."""
+DETENTION_REVIEW = -3
+"""Timer target meaning "the police review whether the detention is still needed"."""
 NO_TIMER = -1
 """Target of :func:`draw_next` when no hazard and no deadline can end the state."""
 

@@ -183,11 +183,6 @@ class ScenarioParams:
     countries: list[str] = MISSING
     max_cases: int = required(value_range(1))
     """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
-    engine: str = one_of("interpreted", "compiled")
-    """What runs the cases: ``compiled`` (the default; cases as table rows, numba kernels:
-    :class:`sim.model.compiled_run.CompiledRun`) or ``interpreted`` (a Python object per case,
-    :class:`sim.model.model.ReturnModel`); the two give the same outcome distributions
-    (``tests/test_engine_reference.py``), not the same draws."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)

@@ -6,8 +6,10 @@ composes ``configs/`` with Hydra and validates it exactly as ``returnsim``
 does, so there is no second source of defaults, and a run here equals the
 command-line run of the same overrides and seed.
 
->>> from sim import run, sweep, effects
+>>> from sim import build, run, sweep, effects
 >>> result = run(["colocation=full"], replications=4)          # doctest: +SKIP
+>>> model = build(["colocation=full"]); model.run_until(400)    # doctest: +SKIP
+>>> model.migrants[0].history                                   # doctest: +SKIP
 >>> result.intervals("return_rate")                              # doctest: +SKIP
 >>> table = sweep({"colocation": ["none", "full"]}, seeds=range(4))  # doctest: +SKIP
 >>> effects(table, baseline={"colocation": "none"})              # doctest: +SKIP
@@ -31,6 +33,7 @@ from sim.analysis.collect import DRAW_KEY, tidy_runs
 from sim.analysis.effects import baselines
 from sim.analysis.effects import effects as paired_effects
 from sim.analysis.intervals import summary_intervals
+from sim.model.compiled_run import CompiledRun
 from sim.outputs.columns import check_report
 from sim.outputs.metrics import METRICS
 from sim.params.checks import ConfigError
@@ -120,6 +123,18 @@ def run(
     params = _params(overrides, replications=replications, seed=seed)
     steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=not progress)
     return Results(params, [run_replication(params, r) for r in steps])
+
+
+def build(overrides: Sequence[str] = (), *, seed: int | None = None, replication: int = 0) -> CompiledRun:
+    """The model of one replication of a scenario, built and not yet run: to step and look into.
+
+    ``model.run_until(day)`` (Mesa) runs it to the end of ``day``;
+    ``model.migrants[i]`` is the i-th case opened (its ``state``, ``origin``,
+    ``history``...), ``model.agents`` the agencies, authorities and attachés;
+    ``model.case_register()``, ``model.stocks()`` the run's tables so far.
+    Run to its end, it is the replication :func:`run` runs.
+    """
+    return CompiledRun(_params(overrides, seed=seed), replication)
 
 
 def sweep(

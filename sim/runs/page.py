@@ -5,9 +5,7 @@ solara takes them). The page composes the same configs as the command line:
 each choice is an override (``colocation=full``), the model is the CLI's
 model, and "Save config" writes the exact config with the command that runs
 it from the command line. The options of each lever are the config group's
-files, and each choice's starting value is the root config's default. The
-page steps the compiled engine (:class:`sim.model.compiled_run.CompiledRun`),
-whatever ``engine`` the root config names, and says so in its overrides.
+files, and each choice's starting value is the root config's default.
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ DAYS_PER_RENDER = 90
 
 def page_overrides(choices: dict[str, str], scaling: dict[str, float], seed: int) -> list[str]:
     """The command-line overrides of the page's choices (capacities scaled from each country's configured value)."""
-    overrides = [f"{group}={choices[group]}" for group in LEVERS] + [f"seed={seed}", "engine=compiled"]
+    overrides = [f"{group}={choices[group]}" for group in LEVERS] + [f"seed={seed}"]
     if any(factor != 1.0 for factor in scaling.values()):
         cfg = compose(overrides)
         for code in cfg.countries:
@@ -171,6 +169,34 @@ def OutcomeTable(model: PageModel) -> None:
     solara.Markdown(table.to_markdown(index=False, floatfmt=".3f"))
 
 
+PATHS_SHOWN = 5
+"""People whose paths the page follows (spread evenly over the cases opened so far)."""
+
+
+def migrant_paths(model: PageModel, n: int = PATHS_SHOWN) -> pd.DataFrame:
+    """The paths of ``n`` people decided so far, spread evenly over the cases opened: each state with its day."""
+    opened = len(model.migrants)
+    rows = sorted({round(k * (opened - 1) / max(1, n - 1)) for k in range(n)}) if opened else []
+    people = [model.migrants[row] for row in rows]
+    return pd.DataFrame(
+        {
+            "case": [m.unique_id for m in people],
+            "country": [m.country for m in people],
+            "origin": [m.origin for m in people],
+            "path (day)": [" → ".join(f"{WORDS[s.label]} ({day:.0f})" for s, day in m.history) for m in people],
+        }
+    )
+
+
+@solara.component
+def MigrantPaths(model: PageModel) -> None:
+    """A few people's paths through the process so far, read from their cases (:mod:`sim.model.migrants`)."""
+    update_counter.get()
+    paths = migrant_paths(model)
+    if len(paths):
+        solara.Markdown("**Some people's paths so far**\n\n" + paths.to_markdown(index=False))
+
+
 @solara.component
 def SaveConfig(model: PageModel) -> None:
     """A button that writes the exact config and shows the command that runs it from the command line."""
@@ -190,7 +216,7 @@ def SaveConfig(model: PageModel) -> None:
 INPUTS = model_params()
 page = SolaraViz(
     PageModel(**start_values(INPUTS)),
-    components=[StocksPlot, OutcomeTable, SaveConfig],
+    components=[StocksPlot, OutcomeTable, MigrantPaths, SaveConfig],
     model_params=INPUTS,
     name="returnsim: the return process",
     render_interval=DAYS_PER_RENDER,

@@ -15,7 +15,6 @@ from tqdm import tqdm
 
 from sim.analysis.intervals import summary_intervals
 from sim.model.compiled_run import CompiledRun
-from sim.model.model import ReturnModel
 from sim.outputs import figures as plots
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.figure_style import png_of
@@ -59,18 +58,14 @@ def gc_paused() -> Iterator[None]:
         gc.collect()
 
 
-ENGINES: dict[str, type[ReturnModel] | type[CompiledRun]] = {"interpreted": ReturnModel, "compiled": CompiledRun}
-"""The model class each value of the config's ``engine`` runs."""
-
-
 def run_replication(params: ScenarioParams, replication: int) -> ReplicationResult:
-    """Build and run one model on the config's ``engine``.
+    """Build and run one model (:class:`sim.model.compiled_run.CompiledRun`).
 
     A pure function of ``(params, replication)``, in any process.
     """
     with gc_paused():
         start = time.perf_counter()
-        model = ENGINES[params.engine](params, replication)
+        model = CompiledRun(params, replication)
         model.run()
         seconds = time.perf_counter() - start
     register = model.case_register()

@@ -6,12 +6,12 @@ the old one. It must give the same *distribution* of outcomes on the same
 configs. ``uv run python -m tests.helpers.engine_reference`` runs the configs
 below over the reference seeds and writes ``tests/reference/engine_outcomes.csv``;
 ``tests/test_engine_reference.py`` runs the engine in use over other seeds
-and compares. The file in the repository was written by the interpreted
-engine (each case a Python object), the default before the compiled engine;
-the compiled engine, now the default, is checked against it. Rewrite the file
-only with an engine whose process is unchanged (a change of a mechanism
-changes the distribution on purpose: write it with that change and say so in
-the commit).
+and compares. The file in the repository was written by the engine that came
+before the compiled kernels (each case a Python object, retired since), so it
+is an independent statement of the process's outcomes: the compiled engine
+was written to it. Rewrite the file only when a mechanism changes on purpose
+(write it with that change and say so in the commit), never to make a
+change of the engine pass.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ REFERENCE_FIT = [
     "nations.SE.detention_risk_threshold=1.464",
     "nations.SE.detention_document_wait_max_days=57.85",
 ]
-"""The calibrated values in force when the reference was written (the interpreted engine's fit of 2026-11-23,
+"""The calibrated values in force when the reference was written (the fit of 2026-11-23 on the engine before,
 the default preset until the calibration was re-run on the compiled engine): every config pins them, so that
 a new fit does not move the reference's configs. The reference compares engines, not fits; the other
 countries follow Sweden's police values (the preset's interpolations)."""

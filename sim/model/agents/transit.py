@@ -12,14 +12,12 @@ import heapq
 import math
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from sim.model.tally import Tally
 from sim.params.transit import destination_weights
 
 if TYPE_CHECKING:
-    from sim.model.roles import World
     from sim.params.schema import ScenarioParams
 
 DAY = 1.0 / 365.0
@@ -157,49 +155,3 @@ class TransitFlows:
         entered = ev["start_stock"] + ev["stranded"] + ev["re_entered"]
         left = ev["onward"] + ev["other_exits"] + ev["assisted_returns"]
         return entered == self.stock + left and 0 <= self.queue <= self.stock
-
-
-class TransitRoute(mesa.Agent):
-    """The North African transit route as one aggregate agent: its flows (:class:`TransitFlows`) each day.
-
-    The refused applicants become decisions in the countries of the run
-    (countries outside the run are not simulated), and each country of the
-    run pays its share of the assisted-return places.
-    """
-
-    def __init__(self, model: World) -> None:
-        """The route's stock at its level with no programme, drawing from the model's ``transit`` stream."""
-        super().__init__(model)
-        self.flows = TransitFlows(model.params, model.streams.np["transit"])
-
-    @property
-    def stock(self) -> int:
-        """People stranded on the route now."""
-        return self.flows.stock
-
-    @property
-    def events(self) -> Tally:
-        """The route's flows so far."""
-        return self.flows.events
-
-    @property
-    def events_at_warmup(self) -> Tally:
-        """The route's flows at the end of the warm-up."""
-        return self.flows.events_at_warmup
-
-    def work_day(self, t: int) -> None:
-        """One day of the route's flows; refused applicants due as decisions here, the places' cost shared."""
-        refused, costs = self.flows.work_day(self.model.params, t)
-        for code, country in self.model.countries.items():
-            if code in refused:
-                country.route.add(refused[code])
-            if code in costs:
-                country.costs["transit_programme"] += costs[code]
-
-    def end_warmup(self) -> None:
-        """Remember the counts so far: metrics count only the measured horizon."""
-        self.flows.end_warmup()
-
-    def conserved(self) -> bool:
-        """Everyone who entered the stock is in it or left it by one of its exits."""
-        return self.flows.conserved()
