@@ -26,7 +26,7 @@ import tracemalloc
 from typing import Any
 
 from benchmarks import DESIGN_WARMUP
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
 from sim.runs.runner import gc_paused
@@ -49,7 +49,7 @@ def time_once(overrides: list[str], seed: int) -> dict[str, float]:
     gc.collect()
     with gc_paused():
         start = time.perf_counter()
-        model = CompiledRun(params)
+        model = ReturnModel(params)
         model.run()
         seconds = time.perf_counter() - start
     return {"migrants": model.cases_opened, "events": model.events_processed, "seconds": seconds}
@@ -59,7 +59,7 @@ def peak_memory_mb(overrides: list[str]) -> float:
     """Peak Python heap while building and running one model (tracemalloc)."""
     params = load_params(overrides)
     tracemalloc.start()
-    CompiledRun(params).run()
+    ReturnModel(params).run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 2**20

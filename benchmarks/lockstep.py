@@ -16,7 +16,7 @@ import json
 import time
 
 from benchmarks import DESIGN_WARMUP
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
 from sim.runs.runner import gc_paused
@@ -25,8 +25,8 @@ from sim.runs.runner import gc_paused
 def lockstep(scale: int, seed: int) -> dict[int, tuple[float, int]]:
     """Seconds and events of the default and the ``scale``-times model, run day by day in turn."""
     models = {
-        1: CompiledRun(load_params([DESIGN_WARMUP, f"seed={seed}"])),
-        scale: CompiledRun(load_params([*scale_country(compose(), "SE", scale), DESIGN_WARMUP, f"seed={seed}"])),
+        1: ReturnModel(load_params([DESIGN_WARMUP, f"seed={seed}"])),
+        scale: ReturnModel(load_params([*scale_country(compose(), "SE", scale), DESIGN_WARMUP, f"seed={seed}"])),
     }
     seconds = dict.fromkeys(models, 0.0)
     with gc_paused():

@@ -4,7 +4,7 @@ The benchmark's ``engine_ratio`` divides a whole run's time by the migrant
 events (live timers fired), so on the compiled engine it also carries the
 agencies' daily work (which grows with the caseload, not with the timers)
 and the Python between the kernels each day. This script times the
-timers' kernel (:func:`sim.model.day_kernel.fire_timers`, every call of the
+timers' kernel (:func:`sim.model.timers.fire_timers`, every call of the
 day loop) apart from the rest, on the benchmark's scenarios, and prints per
 scenario the run's seconds, the kernel's seconds, the kernel's µs per event
 and its ratio to the bare ``heapq`` loop of the same events (JSON on the
@@ -22,14 +22,14 @@ import time
 from typing import Any
 
 from benchmarks.__main__ import CONFIGS, bare_heapq_seconds
-from sim.model import compiled_run
+from sim.model import model as return_model
 from sim.params.compose import load_params
 from sim.runs.runner import gc_paused
 
 
 def timed_run(overrides: list[str], seed: int) -> tuple[float, float, int]:
-    """One compiled run: its seconds, the seconds inside the timers' kernel, and the events fired."""
-    kernel = compiled_run.fire_timers
+    """One run: its seconds, the seconds inside the timers' kernel, and the events fired."""
+    kernel = return_model.fire_timers
     inside = 0.0
 
     def fire_timers(*args: Any) -> tuple[int, int, float]:
@@ -40,15 +40,15 @@ def timed_run(overrides: list[str], seed: int) -> tuple[float, float, int]:
         return result
 
     params = load_params([*overrides, f"seed={seed}"])
-    compiled_run.fire_timers = fire_timers  # type: ignore[assignment]  # measured, then put back
+    return_model.fire_timers = fire_timers  # type: ignore[assignment]  # measured, then put back
     try:
         with gc_paused():
             start = time.perf_counter()
-            run = compiled_run.CompiledRun(params)
+            run = return_model.ReturnModel(params)
             run.run()
             seconds = time.perf_counter() - start
     finally:
-        compiled_run.fire_timers = kernel
+        return_model.fire_timers = kernel
     return seconds, inside, run.events_processed
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.agency_kernel import AGENCY_VALUES, COERCION, new_agencies, notice_abscond, open_return_case, work_day
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import open_cases
+from sim.model.agency import AGENCY_VALUES, COERCION, new_agencies, notice_abscond, open_return_case, work_day
 from sim.model.engine import COSTS, COUNTRY_VALUES, new_engine
-from sim.model.hazard_kernel import RATES
+from sim.model.hazards import RATES
+from sim.model.moves import open_cases
 from sim.model.queues import dated_pop
 from sim.model.states import State
+from sim.model.streams import stream_key
 
 BASE = {
     "talks_per_day": 2.5,

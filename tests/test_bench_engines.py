@@ -7,7 +7,8 @@ from pathlib import Path
 
 from benchmarks.__main__ import time_once
 from benchmarks.timers import timed_run
-from sim.model import compiled_run, day_kernel
+from sim.model import model as return_model
+from sim.model import timers
 from sim.params.compose import load_params
 from sim.runs.runner import run_replication
 from tests.conftest import cli
@@ -33,4 +34,4 @@ def test_the_benchmark_command_reports_its_figures():
 def test_the_timers_kernel_is_timed_inside_the_run_and_put_back():
     seconds, inside, events = timed_run(["warmup_days=100", "horizon_days=200", "output.figures=false"], seed=0)
     assert 0.0 < inside < seconds and events > 0
-    assert compiled_run.fire_timers is day_kernel.fire_timers
+    assert return_model.fire_timers is timers.fire_timers

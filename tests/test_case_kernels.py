@@ -19,9 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.model.case_draws import case_seed, case_uniform, stream_key
-from sim.model.case_table import HISTORY, HOT, CaseTable, Codes, HotCase
-from sim.model.hazard_kernel import (
+from sim.model.cases import COLUMNS, HISTORY, HOT, CaseTable, Codes, HotCase, register_frame
+from sim.model.hazards import (
     DETENTION_LIMIT,
     DETENTION_REVIEW,
     NO_TIMER,
@@ -29,12 +28,11 @@ from sim.model.hazard_kernel import (
     case_hazards,
     draw_next,
 )
-from sim.model.queues import grown
-from sim.model.register import COLUMNS, register_frame
+from sim.model.queues import grown, key_of
+from sim.model.queues import pop as timer_pop
+from sim.model.queues import push as timer_push
 from sim.model.states import ACTIVE, State
-from sim.model.timer_heap import key_of
-from sim.model.timer_heap import pop as timer_pop
-from sim.model.timer_heap import push as timer_push
+from sim.model.streams import case_seed, case_uniform, stream_key
 
 KEY = stream_key(np.random.SeedSequence(entropy=20261203, spawn_key=(0, 1, 5)))
 

@@ -10,12 +10,12 @@ import math
 
 import numpy as np
 
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import move, next_timer, open_cases
-from sim.model.case_table import HISTORY, HOT
+from sim.model.cases import HISTORY, HOT
 from sim.model.engine import COSTS, COUNTRY_VALUES, EVENTS, FIELDS, TRANSITION, new_engine
-from sim.model.hazard_kernel import RATES
+from sim.model.hazards import RATES
+from sim.model.moves import move, next_timer, open_cases
 from sim.model.states import State
+from sim.model.streams import stream_key
 
 CASES = 20_000
 VP_DAYS, VP_DEPARTURE, RC_DEPARTURE, RC_ABSCOND = 30.0, 0.01, 0.02, 0.01

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.model.register import COLUMNS
+from sim.model.cases import COLUMNS
 from sim.outputs.metrics import METRICS
 from tests.conftest import cli
 

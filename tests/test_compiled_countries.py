@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.model.states import State
 from sim.params.compose import load_params
 
@@ -30,9 +30,9 @@ MOVED = State.MOVED_NORDIC.label
 
 
 @cache
-def _run(*overrides: str) -> tuple[CompiledRun, pd.DataFrame]:
+def _run(*overrides: str) -> tuple[ReturnModel, pd.DataFrame]:
     params = load_params([*MOVERS, *overrides])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     return run, run.case_register()
 
@@ -43,7 +43,7 @@ def _linked(reg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return linked, reg.set_index("migrant_id").loc[linked["previous_case_id"]]
 
 
-def _movers(run: CompiledRun, name: str) -> int:
+def _movers(run: ReturnModel, name: str) -> int:
     return sum(int(totals.events[name]) for totals in run.countries.values())
 
 
@@ -95,10 +95,10 @@ def test_people_go_only_where_the_weights_send_them() -> None:
     assert (reg["previous_case_id"] < 0).all()
 
 
-def _pushers(*overrides: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, CompiledRun]:
+def _pushers(*overrides: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, ReturnModel]:
     """Each document request's country, origin and the country whose attaché followed it up (-1: none)."""
     params = load_params(["countries=[SE,NO,DK]", "warmup_days=100", "horizon_days=200", *overrides])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     e, a = run.engine, run.authorities
     sent = a.sent_upto  # requests that reached their authority (those filed on the last day have not)
@@ -135,7 +135,7 @@ def test_the_attache_network_takes_requests_of_countries_without_a_post() -> Non
 @cache
 def _flights(*overrides: str) -> pd.DataFrame:
     params = load_params(["countries=[SE,NO,DK]", "warmup_days=100", "horizon_days=400", *overrides])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     return run.flights()
 

@@ -15,11 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
-from sim.model import kernel_params as kp
-from sim.model.compiled_run import CompiledRun
+from sim.model import values as kp
+from sim.model.cases import COLUMNS
 from sim.model.engine import COUNTRY_VALUES, EVENTS
-from sim.model.register import COLUMNS
-from sim.model.run_tables import FLIGHT_COLUMNS, STOCK_COLUMNS
+from sim.model.model import ReturnModel
+from sim.model.results import FLIGHT_COLUMNS, STOCK_COLUMNS
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
 from sim.params.compose import load_params
@@ -32,7 +32,7 @@ SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_agency() -> None:
     """Stocks equal the cases' states; places within limits; wanted and queued people where they should be."""
     params = load_params(SHORT)
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     e = run.engine
     hot, history = e.hot[: e.size], e.history[: e.size]
@@ -62,7 +62,7 @@ def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_
 def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
     """Reproducible: the register's columns are equal for one seed, and differ for the next replication."""
     params = load_params(SHORT)
-    runs = [CompiledRun(params, replication) for replication in (0, 0, 1)]
+    runs = [ReturnModel(params, replication) for replication in (0, 0, 1)]
     for run in runs:
         run.run()
     same = [np.array_equal(runs[0].engine.hot[: runs[0].engine.size], r.engine.hot[: r.engine.size]) for r in runs[1:]]
@@ -71,7 +71,7 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
 
 def _register_hash(replication: int) -> str:
     params = load_params(SHORT)
-    run = CompiledRun(params, replication)
+    run = ReturnModel(params, replication)
     run.run()
     e = run.engine
     digest = hashlib.sha256(e.hot[: e.size].tobytes())
@@ -92,7 +92,7 @@ def test_a_run_leaves_its_tables_with_their_columns_and_its_metrics() -> None:
     """Register, flights and stocks with the data dictionary's columns; the stocks are the kernels' counts of each
     day; a case is kept as it closed (no handover registered after the person left)."""
     params = load_params([*SHORT, "monitoring=all_charters"])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     register, flights, stocks = run.case_register(), run.flights(), run.stocks()
     assert list(register.columns) == ["replication", *COLUMNS]
@@ -120,7 +120,7 @@ def test_the_runner_runs_the_model_on_mesas_clock_with_every_actor_an_agent() ->
     """The runner runs the kernels through Mesa's clock (the day loop's run); each agency of each country, each
     origin's authority and each attaché posted is a Mesa agent."""
     params = load_params([*SHORT, "countries=[SE,NO]", "flights=joint_nordic", "seed=4"])
-    by_hand = CompiledRun(params, 1)
+    by_hand = ReturnModel(params, 1)
     for day in range(1, by_hand.end_day + 1):
         by_hand.day(day)
     result = run_replication(params, 1)
@@ -141,7 +141,7 @@ def test_the_runner_runs_the_model_on_mesas_clock_with_every_actor_an_agent() ->
 def test_migrants_read_as_agents_from_their_rows() -> None:
     """``model.migrants[i]`` shows case i as the register has it: state, origin, country, the states it entered
     with their first days in order, its outcome last; the open cases of a country are those the stocks count."""
-    run = CompiledRun(load_params([*SHORT, "countries=[SE,NO]"]))
+    run = ReturnModel(load_params([*SHORT, "countries=[SE,NO]"]))
     run.run()
     register = run.case_register()
     assert len(run.migrants) == len(register) > 0
@@ -167,7 +167,7 @@ def test_migrants_read_as_agents_from_their_rows() -> None:
 def test_the_case_tables_are_made_for_the_expected_cases_at_once() -> None:
     """Room for the expected cases from the start (no doubling late in a run), and enough for every case opened."""
     params = load_params(SHORT)
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     made = len(run.engine.hot)
     assert made >= params.expected_cases(params.stages()) and len(run.engine.history) == made
     run.run()
@@ -177,7 +177,7 @@ def test_the_case_tables_are_made_for_the_expected_cases_at_once() -> None:
 def _charters(*overrides: str) -> tuple[int, int]:
     """People removed on charters, and those of them seated after their charter was booked."""
     params = load_params([*SHORT, "colocation=charters_only", *overrides])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     return sum(flown[2] for flown in run.charters.flown), run.charters.seated_late
 
@@ -195,7 +195,7 @@ def test_requests_are_counted_by_the_channel_they_go_through() -> None:
     remote = []
     for overrides in ([], ["nations.SE.embassies=[]", "nations.SE.attache_posts=[]"]):
         params = load_params([*SHORT, *overrides])
-        run = CompiledRun(params)
+        run = ReturnModel(params)
         run.run()
         row = summarise(run, run.case_register(), run.flights()).iloc[0]
         e = run.engine
@@ -211,7 +211,7 @@ def test_a_timeline_moves_open_cases_into_centres_and_rewrites_the_values_in_for
     params = load_params(
         ["country=denmark", "timelines=dk_harsh_centres", "warmup_days=200", "horizon_days=100", "output.figures=false"]
     )
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     for day in range(1, params.warmup_days + 1):
         run.day(day)
     before = int(run.engine.centre_occupied[0])
@@ -236,7 +236,7 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
     tables = {}
     for mode in ("national", "joint_nordic", "frontex"):
         params = load_params([*SHORT, f"flights={mode}"])
-        run = CompiledRun(params)
+        run = ReturnModel(params)
         run.run()
         tables[mode] = (run.flights(), run.case_register(), run.countries["SE"].costs)
     cfg = params.flights
@@ -265,7 +265,7 @@ def test_frontex_seats_on_other_member_states_operations_and_its_contribution_to
 
 def _air_wait(overrides: list[str]) -> float:
     """Mean days from ready for a flight to removal by charter or EU operation (whom EU operations serve)."""
-    run = CompiledRun(load_params(overrides))
+    run = ReturnModel(load_params(overrides))
     run.run()
     r = run.case_register()
     return float((r["outcome_day"] - r["flight_ready_day"])[r["flight"].isin(["charter", "eu_operation"])].mean())
@@ -278,7 +278,7 @@ def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None
     destination weights).
     """
     params = load_params(["countries=[SE,NO]", *SHORT, "transit=north_africa", "transit.places_per_year=20000"])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     route = run.transit
     assert route is not None and route.conserved() and route.events["assisted_returns"] > 0
@@ -292,7 +292,7 @@ def test_the_transit_route_brings_decisions_and_shares_its_places_cost() -> None
 def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
     """``output.transitions``: each country's stocks, rebuilt from its cases' logged changes, equal the stock table."""
     params = load_params(["countries=[SE,NO]", *SHORT, "output.transitions=true", "info_sharing=nordic"])
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     run.run()
     log, stocks = run.transitions(), run.stocks()
     assert log is not None and (log["from_state"] == -1).sum() == len(run.case_register())
@@ -312,15 +312,15 @@ def test_the_transition_log_rebuilds_every_countrys_daily_stocks() -> None:
 
 def test_attaches_follow_up_before_the_authorities_answer_on_their_day(monkeypatch: pytest.MonkeyPatch) -> None:
     """A follow-up can bring an answer forward to its own day: the attachés work before the authorities answer."""
-    import sim.model.compiled_run as compiled_run
+    import sim.model.model as return_model
 
     params = load_params(SHORT)
-    run = CompiledRun(params)
+    run = ReturnModel(params)
     calls: list[str] = []
-    answer = compiled_run.documents_day
+    answer = return_model.documents_day
     (attache, *_) = run.attaches
     week = attache.work_week
-    monkeypatch.setattr(compiled_run, "documents_day", lambda *a: (calls.append("answer"), answer(*a))[1])
+    monkeypatch.setattr(return_model, "documents_day", lambda *a: (calls.append("answer"), answer(*a))[1])
     monkeypatch.setattr(attache, "work_week", lambda *a: (calls.append("attache"), week(*a))[1])
     for day in range(1, 8):
         run.day(day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.model.states import State
 from sim.runs.runner import run_replication
 from tests.conftest import params
@@ -23,7 +23,7 @@ HELD = (State.VOLUNTARY_PERIOD, State.RETURN_CASE, State.POLICE_CASE)
 """The open states a departure centre may hold a case in."""
 
 
-def _open_cases(run: CompiledRun, code: str) -> tuple[np.ndarray, np.ndarray]:
+def _open_cases(run: ReturnModel, code: str) -> tuple[np.ndarray, np.ndarray]:
     """The hot and history rows of country ``code``'s open cases now."""
     e = run.engine
     hot, history = e.hot[: e.size], e.history[: e.size]
@@ -31,7 +31,7 @@ def _open_cases(run: CompiledRun, code: str) -> tuple[np.ndarray, np.ndarray]:
     return hot[mine], history[mine]
 
 
-def _outside_a_centre(run: CompiledRun) -> tuple[int, int]:
+def _outside_a_centre(run: ReturnModel) -> tuple[int, int]:
     """Denmark's open cases decided by day 300 in a state a centre may hold, and how many of them live outside."""
     hot, history = _open_cases(run, "DK")
     cases = hot[np.isin(hot["state"], HELD) & (history["decision_day"] <= 300)]
@@ -43,7 +43,7 @@ def test_residents_keep_their_place_through_the_police_stages_only_in_a_departur
     never hold one."""
     held = {}
     for until_departure in (False, True):
-        run = CompiledRun(params(*DK, f"nations.DK.centre_until_departure={str(until_departure).lower()}"))
+        run = ReturnModel(params(*DK, f"nations.DK.centre_until_departure={str(until_departure).lower()}"))
         run.run()
         hot, _ = _open_cases(run, "DK")
         held[until_departure] = int(hot["in_return_centre"][hot["state"] == State.POLICE_CASE].sum())
@@ -97,7 +97,7 @@ def test_a_timeline_that_opens_centres_moves_open_cases_in_only_when_asked():
     )
     outside = {}
     for move in ("false", "true"):
-        run = CompiledRun(params(*(o.replace("MOVE", move) for o in opening)))
+        run = ReturnModel(params(*(o.replace("MOVE", move) for o in opening)))
         run.run_until(301)
         cases, outside[move] = _outside_a_centre(run)
         assert cases > 50
@@ -113,7 +113,7 @@ def test_open_cases_move_in_only_on_the_day_of_the_change_that_asks_for_it():
         "nations.DK.centre_until_departure:true,nations.DK.centre_moves_open_cases:true}},"
         "{day:30,set:{nations.DK.police_officers:40}}]"
     )
-    run = CompiledRun(params("country=denmark", "warmup_days=300", "horizon_days=60", timeline))
+    run = ReturnModel(params("country=denmark", "warmup_days=300", "horizon_days=60", timeline))
     run.run_until(301)
     moved = run.countries["DK"].events["moved_into_centre"]
     eligible = moved + _outside_a_centre(run)[1]

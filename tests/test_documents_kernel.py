@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import move
-from sim.model.documents_kernel import follow_up, new_authorities, send_requests, work_day
-from sim.model.handoffs import file_request
+from sim.model.documents import follow_up, new_authorities, send_requests, work_day
+from sim.model.moves import file_request, move
 from sim.model.states import State
+from sim.model.streams import stream_key
 from tests.helpers.engine_cases import engine_with_police
 
 

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import kernel_params as kp
-from sim.model.case_draws import case_uniform
-from sim.model.case_moves import open_cases
-from sim.model.compiled_run import CompiledRun
-from sim.model.documents_kernel import send_requests
-from sim.model.handoffs import file_request
+from sim.model import values as kp
+from sim.model.documents import send_requests
+from sim.model.model import ReturnModel
+from sim.model.moves import file_request, open_cases
+from sim.model.streams import case_uniform
 from sim.params.checks import ConfigError
 from sim.runs.runner import run_replication
 from tests.conftest import TINY, params
@@ -60,12 +59,12 @@ def test_unknown_embassies_and_posts_outside_them_are_refused_with_the_key_named
         params(override)
 
 
-def _run(*overrides: str) -> CompiledRun:
+def _run(*overrides: str) -> ReturnModel:
     """The scenario with ``overrides`` over :data:`SHORT`, its kernels' state as built."""
-    return CompiledRun(params(*overrides, *SHORT))
+    return ReturnModel(params(*overrides, *SHORT))
 
 
-def _file_request(run: CompiledRun, code: str, origin: str, t: float = 5.0) -> tuple[float, float, float]:
+def _file_request(run: ReturnModel, code: str, origin: str, t: float = 5.0) -> tuple[float, float, float]:
     """File one forced request for a new case of ``code`` at ``origin``; its ready day, ``t`` and the
     authority's own draw (the next uniform of the authorities' stream, as an exponential processing time)."""
     e, a = run.engine, run.authorities
@@ -102,7 +101,7 @@ def test_a_country_without_an_embassy_gets_its_request_answered_later_by_the_cha
     assert sweden["requests_remote"] == sweden[counter] == 0 and sweden["document_requests"] == 1
 
 
-def _embassy_for(run: CompiledRun, origin: str, code: str) -> str | None:
+def _embassy_for(run: ReturnModel, origin: str, code: str) -> str | None:
     """Code of the country whose embassy at ``origin`` takes ``code``'s requests in ``run``; None: sent remotely."""
     k = int(kp.embassies(run.params, run.codes)[run.codes.index(code), run.origins.index(origin)])
     return run.codes[k] if k >= 0 else None
@@ -124,7 +123,7 @@ def test_the_neighbours_embassy_is_one_with_an_attache_there_first_then_the_firs
     assert national.channels[iceland, cooperative] == kp.REMOTE
 
 
-def _reached(run: CompiledRun, origin: str) -> list[str]:
+def _reached(run: ReturnModel, origin: str) -> list[str]:
     """Countries whose requests the attachés at ``origin`` follow up (``followed`` there), in the run's order."""
     o = run.origins.index(origin)
     return [code for k, code in enumerate(run.codes) if run.authorities.followed[o, k]]

@@ -1,6 +1,6 @@
 """Every compiled state object reads back from Python by name: its hand-written getter follows its field list.
 
-Each state class (:class:`sim.model.kernel_state.KernelState`) names its
+Each state class (:class:`sim.model.engine.KernelState`) names its
 fields once (from its ``Protocol``) and returns them all from one compiled
 getter written out by hand. A getter that lists two fields of the same type in
 the wrong order compiles and runs, and Python would then read one field under
@@ -16,17 +16,17 @@ import numba as nb
 import numpy as np
 import pytest
 
-from sim.model.compiled_run import CompiledRun
-from sim.model.kernel_state import KernelState
+from sim.model.engine import KernelState
+from sim.model.model import ReturnModel
 from sim.params.compose import load_params
 
 PARTS = ("engine", "agency", "police", "authorities", "transport")
 
 
 @pytest.fixture(scope="module")
-def run() -> CompiledRun:
+def run() -> ReturnModel:
     params = load_params(["warmup_days=10", "horizon_days=20", "output.figures=false"])
-    made = CompiledRun(params)
+    made = ReturnModel(params)
     made.run()
     return made
 
@@ -55,7 +55,7 @@ def _same_field(a: object, b: object) -> bool:
 
 
 @pytest.mark.parametrize("part", PARTS)
-def test_the_getter_returns_each_field_under_its_own_name(run: CompiledRun, part: str) -> None:
+def test_the_getter_returns_each_field_under_its_own_name(run: ReturnModel, part: str) -> None:
     """Arrays are the same buffers, numbers (each set to its own value first) the same values, in the names' order."""
     state: KernelState = getattr(run, part)
     cls = type(state)

@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.model.states import State
 from tests.conftest import params
 
@@ -47,7 +47,7 @@ def test_competing_exponential_hazards_split_and_mean_time():
         "horizon_days=500",
         "seed=1",
     )
-    run = CompiledRun(p)
+    run = ReturnModel(p)
     run.run()
     reg = run.case_register()
     cohort = reg[reg["decision_day"] <= 150]  # followed >= 350 days: P(unresolved) = exp(-10.5)
@@ -74,7 +74,7 @@ def erlang_b(servers: int, load: float) -> float:
     return b
 
 
-def detention_requests(run: CompiledRun, code: str) -> tuple[int, int]:
+def detention_requests(run: ReturnModel, code: str) -> tuple[int, int]:
     """Country ``code``'s requests for a detention place and those refused for want of one."""
     events = run.countries[code].events
     refused = int(events["detention_refused_full"])
@@ -119,7 +119,7 @@ def test_detention_place_limit_is_an_erlang_loss_system(places):
         "horizon_days=30000",
         "seed=2",
     )
-    run = CompiledRun(p)
+    run = ReturnModel(p)
     run.run()
     requests, refused = detention_requests(run, "SE")
     assert requests > 24000

@@ -1,4 +1,4 @@
-"""The package's layout: layers whose imports point one way, no import circle, small files.
+"""The package's layout: layers whose imports point one way, no import circle, modules and folders a reader takes in.
 
 Every ``import`` of a ``sim`` module counts, wherever it stands (top level,
 inside a function, under ``TYPE_CHECKING``): a late or type-only import is
@@ -8,6 +8,7 @@ still a dependency a reader has to follow.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ ANALYSIS_MAY_IMPORT = {"params", "outputs", "analysis"}
 """``sim.analysis`` reads results folders: besides these it may use only the vocabulary of states."""
 STATES = "sim.model.states"
 MAX_LINES = 500
+MAX_FILES = 25
+"""Python modules in one folder: a newcomer finds a mechanism by its name in one listing."""
 
 
 def _module(path: Path) -> str:
@@ -86,20 +89,32 @@ def test_reading_results_loads_no_simulation():
 
 
 def test_no_import_circle():
-    """Agents reach each other through the Protocols of ``sim.model.roles``, so no module imports itself back."""
+    """No module imports itself back, through any chain: each can be read after the ones it imports."""
     cycles = [" -> ".join(c) for c in nx.simple_cycles(import_graph())]
     assert not cycles, cycles[:5]
-
-
-def test_agents_import_no_country_and_no_model():
-    """Agents know the country and the model only as the Protocols of ``sim.model.roles`` (wolf_sheep's agents
-    import nothing from their model)."""
-    forbidden = {"sim.model.model", "sim.model.country"}
-    wrong = [f"{a} -> {b}" for a, b in import_graph().edges if a.startswith("sim.model.agents.") and b in forbidden]
-    assert not wrong, wrong
 
 
 def test_no_file_is_longer_than_500_lines():
     files = [*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
     long = {p.relative_to(ROOT).as_posix() for p in files if len(p.read_text().splitlines()) > MAX_LINES}
     assert not long, f"over {MAX_LINES} lines: {sorted(long)}"
+
+
+def test_no_folder_holds_more_than_25_modules():
+    crowded = {
+        folder.relative_to(ROOT).as_posix(): n
+        for folder in [PACKAGE, *(p for p in PACKAGE.rglob("*") if p.is_dir() and p.name != "__pycache__")]
+        if (n := len(list(folder.glob("*.py")))) > MAX_FILES
+    }
+    assert not crowded, crowded
+
+
+def test_the_model_has_a_module_per_actor_and_mechanism():
+    """A newcomer who wants the police opens ``sim/model/police.py``: each actor the mission names, and each
+    mechanism, is one module of the model, holding its state, its kernels and its Mesa agent."""
+    actors = {"police": "PoliceUnit", "agency": "MigrationAgencyOffice", "transport": "TransportService"}
+    actors |= {"attaches": "Attache", "migrants": "Migrant", "model": "ReturnModel"}
+    for module, cls in actors.items():
+        assert re.search(rf"^class {cls}\b", (PACKAGE / "model" / f"{module}.py").read_text(), re.M), (module, cls)
+    mechanisms = ("hazards", "detention", "documents", "charters", "movers", "transit", "enforcement", "timeline")
+    assert all((PACKAGE / "model" / f"{m}.py").is_file() for m in mechanisms)

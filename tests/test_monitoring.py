@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.case_moves import move, open_cases
-from sim.model.compiled_charters import JOINT_CHARTER
-from sim.model.compiled_run import CompiledRun
+from sim.model.charters import JOINT_CHARTER
+from sim.model.model import ReturnModel
+from sim.model.moves import move, open_cases
 from sim.model.states import State
-from sim.model.transport_kernel import new_flight, remove
+from sim.model.transport import new_flight, remove
 from sim.outputs.files import frame_hash
 from sim.runs.runner import run_replication
 from tests.conftest import params
@@ -54,7 +54,7 @@ def test_monitoring_with_no_assumed_effect_changes_no_case_and_counts_observers_
 
 def _stops(monitored: bool, multiplier: float, n: int = 400) -> int:
     """Removals stopped among ``n`` vulnerable returnees of SE on one joint charter each (medical stop chance 0.3)."""
-    run = CompiledRun(params(*POOL, "monitoring=joint_nordic", f"monitoring.removal_stop_multiplier={multiplier}"))
+    run = ReturnModel(params(*POOL, "monitoring=joint_nordic", f"monitoring.removal_stop_multiplier={multiplier}"))
     e, tr = run.engine, run.transport
     ones = np.ones(n)
     documented_vulnerable = np.tile([True, True, False, False], (n, 1))

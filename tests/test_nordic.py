@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.model.case_moves import move, open_cases
-from sim.model.compiled_charters import JOINT_CHARTER
-from sim.model.compiled_run import CompiledRun
-from sim.model.handoffs import enqueue_ready
+from sim.model.charters import JOINT_CHARTER
+from sim.model.model import ReturnModel
+from sim.model.moves import enqueue_ready, move, open_cases
 from sim.model.states import ACTIVE, State
-from sim.model.transport_kernel import fly_escorted
+from sim.model.transport import fly_escorted
 from sim.params.checks import ConfigError
 from sim.runs.runner import ReplicationResult, run_replication
 from tests.conftest import params
@@ -35,12 +34,12 @@ def nordic(*overrides: str, seed: int = 0) -> ReplicationResult:
 
 def test_country_selection_builds_the_chosen_countries_only():
     """A run holds the chosen countries, in the order given: their counts, kernels' rows and agencies."""
-    run = CompiledRun(params("countries=[SE,NO]", "horizon_days=10", "warmup_days=0"))
+    run = ReturnModel(params("countries=[SE,NO]", "horizon_days=10", "warmup_days=0"))
     assert run.codes == list(run.countries) == ["SE", "NO"]
     assert run.engine.stocks.shape[0] == run.transport.values.shape[0] == 2
     assert [office.code for office, _ in run.casework] == [service.code for service in run.transport_services]
     assert [service.code for service in run.transport_services] == ["SE", "NO"]
-    nordic_run = CompiledRun(params("country=nordic", "horizon_days=1"))
+    nordic_run = ReturnModel(params("country=nordic", "horizon_days=1"))
     assert list(nordic_run.countries) == ["SE", "NO", "DK", "FI", "IS"]
 
 
@@ -62,8 +61,8 @@ def test_bad_country_and_nordic_lever_values_are_named(override, expected):
 def test_sweden_draws_the_same_arrivals_alone_and_with_its_neighbours():
     """Common random numbers: a country's streams do not depend on which other countries take part, so its
     direct decisions fall on the same days with the same origins and willingness."""
-    alone = CompiledRun(params("warmup_days=0", "horizon_days=60"))
-    together = CompiledRun(params("country=nordic", "warmup_days=0", "horizon_days=60"))
+    alone = ReturnModel(params("warmup_days=0", "horizon_days=60"))
+    together = ReturnModel(params("country=nordic", "warmup_days=0", "horizon_days=60"))
     for m in (alone, together):
         m.run()
     decided = [m.case_register().query("country == 'SE' and previous_case_id < 0") for m in (alone, together)]
@@ -147,7 +146,7 @@ def test_restricted_info_sharing_leaves_movers_unmatched():
 # --- pooling: the arithmetic -------------------------------------------------------
 
 
-def _ready(run: CompiledRun, code: str, origin: str, ready_day: float) -> int:
+def _ready(run: ReturnModel, code: str, origin: str, ready_day: float) -> int:
     """A documented person in ``code`` waiting for a flight to ``origin`` since ``ready_day``: their case's row."""
     e, c = run.engine, run.codes.index(code)
     one = np.ones(1)
@@ -159,7 +158,7 @@ def _ready(run: CompiledRun, code: str, origin: str, ready_day: float) -> int:
     return row
 
 
-def _pool_run(flights: str) -> CompiledRun:
+def _pool_run(flights: str) -> ReturnModel:
     overrides = [
         "countries=[SE,NO]",
         f"flights={flights}",
@@ -172,7 +171,7 @@ def _pool_run(flights: str) -> CompiledRun:
         "flights.transfer_cost_per_returnee=1000",
         "flights.frontex_contribution_per_returnee=2000",
     ]
-    return CompiledRun(params(*overrides))
+    return ReturnModel(params(*overrides))
 
 
 @pytest.mark.parametrize("flights", ["national", "joint_nordic", "frontex"])
@@ -218,7 +217,7 @@ def test_pooling_arithmetic_two_countries(flights):
 
 def test_rotation_hands_the_organiser_role_round():
     """``organiser=rotation``: with returnees of both countries waiting, the role goes SE, NO, SE, NO."""
-    run = CompiledRun(params("countries=[SE,NO]", "flights=joint_nordic", "flights.organiser=rotation"))
+    run = ReturnModel(params("countries=[SE,NO]", "flights=joint_nordic", "flights.organiser=rotation"))
     desks = run.charters
     (members,) = desks.desks
     slow = run.origins.index("slow")

@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 
-from sim.model.case_moves import move
-from sim.model.detention_kernel import at_limit, review
+from sim.model.detention import at_limit, review
 from sim.model.engine import EVENTS
-from sim.model.handoffs import add_wanted, enqueue_casework
-from sim.model.police_kernel import consider_detention, work_day
+from sim.model.moves import add_wanted, enqueue_casework, move
+from sim.model.police import consider_detention, work_day
 from sim.model.queues import dated_push
 from sim.model.states import State
 from tests.helpers.engine_cases import engine_with_police

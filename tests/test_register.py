@@ -8,17 +8,17 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from sim.model.case_draws import case_seed
-from sim.model.compiled_run import CASES, CompiledRun
+from sim.model.model import CASES, ReturnModel
 from sim.model.states import ACTIVE, State
+from sim.model.streams import case_seed
 from tests.conftest import SMALL, params
 
 QUICK = (*SMALL, "warmup_days=100", "horizon_days=300", "seed=5")
 
 
 @cache
-def _run() -> tuple[CompiledRun, pd.DataFrame]:
-    run = CompiledRun(params(*QUICK))
+def _run() -> tuple[ReturnModel, pd.DataFrame]:
+    run = ReturnModel(params(*QUICK))
     run.run()
     return run, run.case_register()
 
@@ -46,7 +46,7 @@ def test_the_register_has_one_row_for_every_case_open_or_closed_as_the_case_tabl
 def test_a_closed_cases_row_is_the_same_at_the_end_of_the_run_as_when_it_closed():
     """The register read part-way holds every case opened by then, and the rows of cases closed by then are
     unchanged at the end: a closed case's row is final, whenever the register is read."""
-    run = CompiledRun(params(*QUICK))
+    run = ReturnModel(params(*QUICK))
     run.run_until(250)
     early = run.case_register().set_index("migrant_id")
     run.run()

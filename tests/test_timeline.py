@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.model.states import State
 from sim.outputs.yearly import CLOSURES, STOCKS_AT_YEAR_END, yearly
 from sim.params.checks import ConfigError
@@ -58,7 +58,7 @@ def test_a_lever_option_sets_every_value_of_its_file_and_later_keys_win():
 
 
 def _stocks(*overrides: str) -> pd.DataFrame:
-    run = CompiledRun(params(*SMALL, *overrides))
+    run = ReturnModel(params(*SMALL, *overrides))
     run.run()
     return run.stocks().set_index("day")
 

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.params.checks import ConfigError
 from sim.params.transit import destination_weights, route_decisions_per_year
 from sim.runs.runner import run_replication
@@ -24,7 +24,7 @@ def _route_flows(*overrides: str, seed: int = 0) -> dict[str, float]:
 
 def test_the_route_conserves_people_every_day_and_keeps_its_balance_with_no_programme():
     """Every day, everyone who entered the stock is in it or left by an exit; with no places it stays at balance."""
-    run = CompiledRun(params(*ROUTE, "transit.places_per_year=30000", "transit.support_eur=3000"))
+    run = ReturnModel(params(*ROUTE, "transit.places_per_year=30000", "transit.support_eur=3000"))
     route = run.transit
     assert route is not None
     for day in range(1, run.end_day + 1):
@@ -32,7 +32,7 @@ def test_the_route_conserves_people_every_day_and_keeps_its_balance_with_no_prog
         assert route.conserved(), f"people were created or lost on day {day}"
     ev = route.events
     assert ev["assisted_returns"] > 0 and ev["re_entered"] > 0 and ev["onward_nordic"] > 0
-    idle = CompiledRun(params(*ROUTE, "transit.places_per_year=0"))
+    idle = ReturnModel(params(*ROUTE, "transit.places_per_year=0"))
     assert idle.transit is not None
     stocks = []
     for day in range(1, idle.end_day + 1):
@@ -67,7 +67,7 @@ def test_the_routes_cases_leave_the_direct_arrivals_unchanged():
     """Every direct decision day recurs when places change what the route brings (common random numbers)."""
     runs = []
     for places in (0, 30000):
-        run = CompiledRun(params(*ROUTE, f"transit.places_per_year={places}"))
+        run = ReturnModel(params(*ROUTE, f"transit.places_per_year={places}"))
         run.run()
         days = Counter(run.case_register()["decision_day"].tolist())
         runs.append((days, sum(days.values()) - run.countries["SE"].events["transit_decisions"]))
@@ -99,7 +99,7 @@ def test_support_acts_only_through_its_assumed_responses():
 def test_places_opened_by_the_timeline_draw_applicants_only_from_that_day():
     """Nobody queues for a place before the change's day; a month after it the queue is never empty."""
     timeline = "timeline=[{day:100,set:{transit.places_per_year:5000}}]"
-    run = CompiledRun(params(*ROUTE, "transit.places_per_year=0", timeline))
+    run = ReturnModel(params(*ROUTE, "transit.places_per_year=0", timeline))
     route, change = run.transit, 400 + 100
     assert route is not None
     queues = []

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.case_moves import move
-from sim.model.handoffs import enqueue_ready
+from sim.model.moves import enqueue_ready, move
 from sim.model.states import State
-from sim.model.transport_kernel import book_escorted, fly_escorted, new_flight, remove, waiting_for
-from sim.model.transport_state import TRANSPORT_VALUES, new_transport
+from sim.model.transport import (
+    TRANSPORT_VALUES,
+    book_escorted,
+    fly_escorted,
+    new_flight,
+    new_transport,
+    remove,
+    waiting_for,
+)
 from tests.helpers.engine_cases import engine_with_police
 
 TRANSPORT = {

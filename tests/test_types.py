@@ -37,7 +37,7 @@ def test_mypy_catches_an_agency_that_no_longer_fits_its_role(tmp_path, monkeypat
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import numpy as np\n"
-        "from sim.model.police_state import PoliceState\n"
+        "from sim.model.police import PoliceState\n"
         "class HalfPolice:\n"
         "    values: np.ndarray\n"
         "def give(p: PoliceState) -> None: ...\n"

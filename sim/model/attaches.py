@@ -9,7 +9,7 @@ exponential processing time; it is accepted with the origin's probability
 (times ``forced_accept_factor`` for a forced return) plus the bonus of the
 information fields passed, the cooperation the attachés' relationship buys
 and the assisted return's. The requests of every origin are answered by one
-kernel call a day (:func:`sim.model.documents_kernel.work_day`: they share one
+kernel call a day (:func:`sim.model.documents.work_day`: they share one
 stream of random numbers); an authority agent is the origin's view onto that
 state (its relationships, what it has pending, whose embassy it hears).
 
@@ -37,8 +37,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.model import kernel_params as kp
-from sim.model.documents_kernel import AuthorityState, follow_up
+from sim.model import values as kp
+from sim.model.documents import AuthorityState, follow_up
 from sim.model.engine import EngineState
 from sim.params.schema import ScenarioParams
 

@@ -7,12 +7,22 @@ removals per person with an open decision (absconded people included),
 among people of the same origin or of the whole country. It rises with real
 enforcement and never with absconding: absconding moves a person from one
 open state to another, so neither the removals nor the open decisions change.
+
+The signal itself is Python (:class:`EnforcementSignal`, a few numbers per
+origin a day); two kernels hand it the day's counts and take back the
+departure hazards' factors, each in one call (reading the state objects'
+fields from Python would box every field).
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+import numba as nb
+import numpy as np
+
+from sim.model.engine import EngineState
+from sim.model.transport import TransportState
 from sim.params.schema import EnforcementFeedback
 
 ALL_ORIGINS = "*"
@@ -82,3 +92,17 @@ class EnforcementSignal:
         for key, daily in self._daily.items():
             self._in_window[key] -= daily.popleft()
             daily.append(0)
+
+
+@nb.njit(cache=True)
+def take_removals(e: EngineState, tr: TransportState) -> tuple[np.ndarray, np.ndarray]:
+    """Per country and origin, the open decisions now and the removals today (copies); today's count restarts."""
+    removed = tr.removed.copy()
+    tr.removed[:] = 0
+    return e.open_by_origin.copy(), removed
+
+
+@nb.njit(cache=True)
+def set_factors(e: EngineState, factors: np.ndarray) -> None:
+    """The departure hazards' enforcement factors per country and origin from now (redraws read them)."""
+    e.factors[:, :] = factors

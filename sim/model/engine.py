@@ -1,25 +1,56 @@
-"""The compiled engine's state: every case, timer and count the kernels work on, as one object.
+"""The engine's state: every case, timer and count the kernels work on, as one object; and what state objects share.
 
-A numba ``structref`` holds the arrays, so that a kernel takes one argument
-(about 0.9 µs a call from Python) and can grow its own arrays. Cases are rows
-of one table for the whole model (:mod:`sim.model.case_table`: a third
-country's authority and a joint charter hold several countries' cases);
-per-country values are rows of small matrices indexed by the country's
-position in the model. Python reads the counts between kernel calls through
-the proxy's attributes (whole arrays, never a case field by field).
+A state object is a numba ``structref``: a kernel takes it as one argument
+(about 0.9 µs a call from Python) and may replace its arrays to grow them.
+Cases are rows of one table for the whole model (:mod:`sim.model.cases`: a
+third country's authority and a joint charter hold several countries'
+cases); per-country values are rows of small matrices indexed by the
+country's position in the model. From Python a state object's fields are
+read by name, whole (never a case field by field), through one compiled
+getter per state class that returns every field (a getter per field would
+compile a function per field).
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 import numba as nb
 import numpy as np
+from numba.core import types
 from numba.experimental import structref
 
-from sim.model.case_table import HISTORY, HOT
-from sim.model.kernel_state import KernelState, KernelStateType
+from sim.model.cases import HISTORY, HOT
 from sim.model.states import State
+
+
+class KernelStateType(types.StructRef):
+    """The numba type of a state object: each field typed by its value's type, never a literal."""
+
+    def preprocess_fields(self, fields: tuple[tuple[str, types.Type], ...]) -> tuple[tuple[str, types.Type], ...]:
+        """Type each field by its value's type (a count made with 0 may grow)."""
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class KernelState(structref.StructRefProxy):
+    """A state object from Python: fields read by name as whole arrays (or numbers).
+
+    An array read here shares memory with the object until a kernel grows
+    it: read it again after a kernel ran. Subclasses name their fields
+    (``names``) and give the compiled getter that returns them all in that
+    order (``getter``).
+    """
+
+    names: ClassVar[tuple[str, ...]]
+    getter: ClassVar[Callable[[Any], tuple[Any, ...]]]
+
+    def __getattr__(self, name: str) -> Any:
+        names = type(self).names
+        if name not in names:
+            raise AttributeError(name)
+        return type(self).getter(self)[names.index(name)]
+
 
 EVENTS = (
     "decisions",
@@ -34,9 +65,9 @@ EVENTS = (
     "moved_into_centre",
     "detention_refused_full",
 )
-"""The per-country counts the kernels keep (index by position); the interpreted model's ``events`` keys."""
+"""The per-country counts the kernels keep (index by position; a country's ``events`` by these names)."""
 COSTS = ("avr_grants", "detention", "talks", "police")
-"""The per-country costs the kernels keep (index by position); the interpreted model's ``costs`` keys."""
+"""The per-country costs the kernels keep (index by position; a country's ``costs`` by these names)."""
 (
     EV_DECISIONS,
     EV_DETENTION_DAYS,
@@ -92,20 +123,20 @@ class EngineState(Protocol):
     """The engine's fields as kernels read and write them, in the order :func:`new_engine` makes them."""
 
     hot: np.ndarray
-    """The cases' hot records (:data:`sim.model.case_table.HOT`), ``size`` in use."""
+    """The cases' hot records (:data:`sim.model.cases.HOT`), ``size`` in use."""
     history: np.ndarray
-    """The cases' history records (:data:`sim.model.case_table.HISTORY`)."""
+    """The cases' history records (:data:`sim.model.cases.HISTORY`)."""
     size: int
     timer_times: np.ndarray
-    """The timers' heap (:mod:`sim.model.timer_heap`): times, and keys of row and epoch."""
+    """The timers' heap (:mod:`sim.model.queues`): times, and keys of row and epoch."""
     timer_keys: np.ndarray
     heap_size: np.ndarray
     """The heap's length, as an array of one so that the heap's kernels change it in place."""
     fired: np.ndarray
-    """Live timers fired so far, as an array of one (the unit of the engine's cost, as the interpreted clock's)."""
+    """Live timers fired so far, as an array of one (the unit of the engine's cost)."""
     last_day: int
     rates: np.ndarray
-    """Per country, the hazards' rates in force (:data:`sim.model.hazard_kernel.RATES`)."""
+    """Per country, the hazards' rates in force (:data:`sim.model.hazards.RATES`)."""
     values: np.ndarray
     """Per country, the other values the moves read (:data:`COUNTRY_VALUES`)."""
     factors: np.ndarray
@@ -243,10 +274,10 @@ def new_engine(
     Room for ``cases`` cases is made at once (the tables double when full:
     a good guess saves the memory and copying of the last doublings).
 
-    ``rates`` (countries x :data:`sim.model.hazard_kernel.RATES`) and
+    ``rates`` (countries x :data:`sim.model.hazards.RATES`) and
     ``values`` (countries x :data:`COUNTRY_VALUES`) are the values in force;
     ``keys`` (countries x streams) the 64-bit keys of the streams that open
-    cases (:func:`sim.model.case_draws.stream_key`); ``log`` keeps the
+    cases (:func:`sim.model.streams.stream_key`); ``log`` keeps the
     transition log.
     """
     n = countries

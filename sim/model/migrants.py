@@ -1,7 +1,7 @@
 """The migrants of a run as agents to read: a view onto each case's row of the engine's tables.
 
 The cases are rows of typed tables worked on by compiled kernels
-(:mod:`sim.model.case_table`), not Python objects: reading a field of a row
+(:mod:`sim.model.cases`), not Python objects: reading a field of a row
 from Python costs far more than a kernel's work on it. For a reader (a
 notebook, the interactive page, a test) ``model.migrants[i]`` is still a
 migrant: its state, origin, country, traits and the states it has been in,
@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from sim.model.case_table import HOT, Codes
+from sim.model.cases import HOT, Codes
 from sim.model.engine import EngineState
 from sim.model.states import ACTIVE, State
 

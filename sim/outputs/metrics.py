@@ -18,7 +18,7 @@ import pandas as pd
 from sim.model.states import ACTIVE, RETURNED, State
 
 if TYPE_CHECKING:
-    from sim.model.run_tables import CountryCounts, FinishedRun
+    from sim.model.results import CountryCounts, FinishedRun
 
 RETURNED_LABELS = [s.label for s in RETURNED]
 ACTIVE_LABELS = [s.label for s in ACTIVE]

@@ -90,7 +90,7 @@ def check_transit(transit: Transit, stages: list[Mapping[str, _Nation]]) -> None
 
     ``stages``: the nations at the start and after each change of the timeline;
     the route's part, at the start's flows, must stay below every country's
-    decisions in each (:class:`sim.model.route_arrivals.RouteArrivals`).
+    decisions in each (:class:`sim.model.transit.RouteArrivals`).
     """
     if transit.mode == "none":
         return

@@ -33,7 +33,7 @@ from sim.analysis.collect import DRAW_KEY, tidy_runs
 from sim.analysis.effects import baselines
 from sim.analysis.effects import effects as paired_effects
 from sim.analysis.intervals import summary_intervals
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.outputs.columns import check_report
 from sim.outputs.metrics import METRICS
 from sim.params.checks import ConfigError
@@ -125,7 +125,7 @@ def run(
     return Results(params, [run_replication(params, r) for r in steps])
 
 
-def build(overrides: Sequence[str] = (), *, seed: int | None = None, replication: int = 0) -> CompiledRun:
+def build(overrides: Sequence[str] = (), *, seed: int | None = None, replication: int = 0) -> ReturnModel:
     """The model of one replication of a scenario, built and not yet run: to step and look into.
 
     ``model.run_until(day)`` (Mesa) runs it to the end of ``day``;
@@ -134,7 +134,7 @@ def build(overrides: Sequence[str] = (), *, seed: int | None = None, replication
     ``model.case_register()``, ``model.stocks()`` the run's tables so far.
     Run to its end, it is the replication :func:`run` runs.
     """
-    return CompiledRun(_params(overrides, seed=seed), replication)
+    return ReturnModel(_params(overrides, seed=seed), replication)
 
 
 def sweep(

@@ -20,7 +20,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.model.states import ACTIVE, RETURNED, TERMINAL
 from sim.outputs.figure_style import PAGE, WORDS, paper, plt
 from sim.outputs.files import write_text
@@ -60,7 +60,7 @@ def page_overrides(choices: dict[str, str], scaling: dict[str, float], seed: int
     return overrides
 
 
-class PageModel(CompiledRun):
+class PageModel(ReturnModel):
     """The model the page steps: the CLI's compiled model on the config the page's choices compose."""
 
     def __init__(

@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from sim.analysis.intervals import summary_intervals
-from sim.model.compiled_run import CompiledRun
+from sim.model.model import ReturnModel
 from sim.outputs import figures as plots
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.figure_style import png_of
@@ -59,13 +59,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def run_replication(params: ScenarioParams, replication: int) -> ReplicationResult:
-    """Build and run one model (:class:`sim.model.compiled_run.CompiledRun`).
+    """Build and run one model (:class:`sim.model.model.ReturnModel`).
 
     A pure function of ``(params, replication)``, in any process.
     """
     with gc_paused():
         start = time.perf_counter()
-        model = CompiledRun(params, replication)
+        model = ReturnModel(params, replication)
         model.run()
         seconds = time.perf_counter() - start
     register = model.case_register()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import open_cases
 from sim.model.engine import COUNTRY_VALUES, new_engine
-from sim.model.hazard_kernel import RATES
-from sim.model.police_state import POLICE_VALUES, new_police
+from sim.model.hazards import RATES
+from sim.model.moves import open_cases
+from sim.model.police import POLICE_VALUES, new_police
+from sim.model.streams import stream_key
 
 POLICE = {
     "actions_per_day": 10.0,

@@ -1,13 +1,14 @@
-"""Detention places as kernels: taking a place, the review, the legal limit and release.
+"""Detention places (förvar): taking a place, the review, the legal limit and release.
 
-The compiled counterpart of :class:`sim.model.places.Detention` (which
-documents the mechanism): a hard limit on places and on the length of a
-stay; a detention is reviewed every ``detention_review_days`` and goes on only
-while removal is under way (a flight booked, documents in hand or a request
-pending); at the legal limit it is extended to the extended limit where a
-flight is booked or a request pending, else the person is released back to
-an open police case, more likely to abscond. Freeing the place when the
-person leaves detention is part of the move (:func:`sim.model.case_moves.release`).
+A hard limit on places and on the length of a stay. A detention is
+reviewed every ``detention_review_days`` and goes on only while removal is
+under way (a flight booked, documents in hand or a request pending); at
+the legal limit it is extended to the extended limit where a flight is
+booked or a request pending, else the person is released back to an open
+police case, more likely to abscond. A request when every place is taken
+is refused and counted (``detention_refused_full``). Freeing the place when
+the person leaves detention is part of the move
+(:func:`sim.model.moves.release`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import math
 
 import numba as nb
 
-from sim.model.case_moves import move, schedule
 from sim.model.engine import (
     DETENTION_MAX_DAYS,
     DETENTION_MAX_DAYS_EXTENDED,
@@ -27,7 +27,7 @@ from sim.model.engine import (
     EV_RELEASED_AT_LIMIT,
     EngineState,
 )
-from sim.model.handoffs import enqueue_casework
+from sim.model.moves import enqueue_casework, move, schedule
 from sim.model.states import State
 
 DET, PC = int(State.DETAINED), int(State.POLICE_CASE)

@@ -1,13 +1,11 @@
-"""Charters on the compiled kernels: a desk books a charter when enough people wait.
+"""Charters: a desk books a charter when enough people wait for one destination, and pays for it.
 
-The counterpart of :class:`sim.model.agents.charter_desk.CharterDesk` with
-:class:`sim.model.flight_schedule.FlightSchedule`'s payments. With
-``flights=national`` each country has its own desk; with ``joint_nordic``
-and ``frontex`` one desk pools the waiting returnees of all countries. For
-every destination that accepts charters, once the people waiting reach the
-organiser's ``charter_min_returnees`` and no charter to it is already
-planned, the desk books one for the organiser's ``charter_seats``
-longest-waiting (whichever country they are in), leaving
+With ``flights=national`` each country has its own desk; with
+``joint_nordic`` and ``frontex`` one desk pools the waiting returnees of all
+countries. For every destination that accepts charters, once the people
+waiting reach the organiser's ``charter_min_returnees`` and no charter to it
+is already planned, the desk books one for the organiser's
+``charter_seats`` longest-waiting (whichever country they are in), leaving
 ``charter_lead_days`` later (at least ``transfer_days`` when other
 countries' returnees come along: a joint charter). The organiser is the
 country with the most people waiting (``organiser=largest``, the first in
@@ -20,19 +18,19 @@ draw per day, desk and destination from the ``flights`` stream): the
 (share ``days_per_week / 5``, with ``colocation.joint_charter_planning``) is
 planned jointly: people of the desk's countries who become ready for its
 destination take its free seats until ``charter_boarding_cutoff_days``
-before it leaves.
+before it leaves; otherwise the manifest is fixed at booking.
 
-Payments, as the interpreted schedule's: the aircraft is shared by the
-returnees boarded (the organiser pays it all when nobody boarded), less
-Frontex's contribution per returnee under ``frontex``; each country but the
-organiser pays its returnees' transfers; on an EU operation Frontex pays
-the contribution per returnee and every country its transfers. Observers
-fly with every charter (``monitoring=all_charters``) or with the joint
-Nordic ones (``joint_nordic``: a joint charter, or any charter with
-returnees of several countries still booked as it leaves), never on an EU
-operation, and are paid like the aircraft. Charters are a few a month, so
-the desk is Python working on arrays of case rows; bookings and removals go
-through the transport kernels.
+Payments: the aircraft is shared by the returnees boarded (the organiser
+pays it all when nobody boarded), less Frontex's contribution per returnee
+under ``frontex``; each country but the organiser pays its returnees'
+transfers; on an EU operation Frontex pays the contribution per returnee and
+every country its transfers. Observers fly with every charter
+(``monitoring=all_charters``) or with the joint Nordic ones
+(``joint_nordic``: a joint charter, or any charter with returnees of several
+countries still booked as it leaves), never on an EU operation, and are paid
+like the aircraft. Charters are a few a month, so the desk is Python working
+on arrays of case rows; bookings and removals go through the transport
+kernels.
 """
 
 from __future__ import annotations
@@ -40,15 +38,14 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.engine import EngineState
-from sim.model.handoffs import take_boarding, wait_in_line
-from sim.model.police_state import PoliceState
+from sim.model.moves import take_boarding, wait_in_line
+from sim.model.police import PoliceState
 from sim.model.streams import Streams
-from sim.model.transport_kernel import booked, new_flight, remove, waiting_for
-from sim.model.transport_state import KINDS, TransportState
+from sim.model.transport import KINDS, TransportState, booked, new_flight, remove, waiting_for
 from sim.params.schema import ScenarioParams
 
 CHARTER = KINDS.index("charter") + 1
-"""The charter kind's code (:data:`sim.model.transport_state.KINDS`, from 1)."""
+"""The charter kind's code (:data:`sim.model.transport.KINDS`, from 1)."""
 JOINT_CHARTER = KINDS.index("joint_charter") + 1
 """The code of a charter with returnees of several countries."""
 EU_OPERATION = KINDS.index("eu_operation") + 1

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.agency_kernel import AGENCY_VALUES
-from sim.model.documents_kernel import ORIGIN_VALUES
+from sim.model.agency import AGENCY_VALUES
+from sim.model.documents import ORIGIN_VALUES
 from sim.model.engine import COUNTRY_VALUES
-from sim.model.hazard_kernel import pack_rates
-from sim.model.police_state import POLICE_VALUES
-from sim.model.transport_state import TRANSPORT_VALUES
+from sim.model.hazards import pack_rates
+from sim.model.police import POLICE_VALUES
+from sim.model.transport import TRANSPORT_VALUES
 from sim.params.levers import INFO_FIELDS
 from sim.params.schema import CountryParams, ScenarioParams
 
@@ -48,7 +48,7 @@ def country_values(s: ScenarioParams, n: CountryParams) -> list[float]:
 
 
 def agency_values(s: ScenarioParams, n: CountryParams) -> list[float]:
-    """A country's row of :data:`sim.model.agency_kernel.AGENCY_VALUES`."""
+    """A country's row of :data:`sim.model.agency.AGENCY_VALUES`."""
     named = {
         "talks_per_day": n.case_officers * n.talks_per_officer_day,
         "talk_interval_days": n.talk_interval_days,
@@ -66,7 +66,7 @@ def agency_values(s: ScenarioParams, n: CountryParams) -> list[float]:
 
 
 def police_values(s: ScenarioParams, n: CountryParams) -> list[float]:
-    """A country's row of :data:`sim.model.police_kernel.POLICE_VALUES`."""
+    """A country's row of :data:`sim.model.police.POLICE_VALUES`."""
     col = s.colocation
     named = {
         "actions_per_day": n.police_officers * n.police_actions_per_officer_day,
@@ -87,7 +87,7 @@ def police_values(s: ScenarioParams, n: CountryParams) -> list[float]:
 
 
 def transport_values(s: ScenarioParams, n: CountryParams) -> list[float]:
-    """A country's row of :data:`sim.model.transport_kernel.TRANSPORT_VALUES`."""
+    """A country's row of :data:`sim.model.transport.TRANSPORT_VALUES`."""
     health = s.field_effects.get("health")
     named = {
         "escorted_per_day": n.escorts / (n.escorts_per_returnee * n.escort_trip_days),
@@ -102,12 +102,12 @@ def transport_values(s: ScenarioParams, n: CountryParams) -> list[float]:
 
 
 def origin_values(s: ScenarioParams) -> np.ndarray:
-    """Each origin's row of :data:`sim.model.documents_kernel.ORIGIN_VALUES`, in the scenario's order."""
+    """Each origin's row of :data:`sim.model.documents.ORIGIN_VALUES`, in the scenario's order."""
     return np.array([[float(getattr(o, name)) for name in ORIGIN_VALUES] for o in s.origins.values()])
 
 
 def rates(s: ScenarioParams, codes: list[str]) -> np.ndarray:
-    """The hazards' rates in force, a row per country (:data:`sim.model.hazard_kernel.RATES`)."""
+    """The hazards' rates in force, a row per country (:data:`sim.model.hazards.RATES`)."""
     return np.array([pack_rates(s.behaviour, s.nations[code], s.avr) for code in codes])
 
 
@@ -115,7 +115,7 @@ def locate_multipliers(s: ScenarioParams, codes: list[str]) -> np.ndarray:
     """Per country, set of fields and family here: the product of the fields' locate multipliers.
 
     The family field counts only for people with family here; the product is
-    taken in the fields' fixed order, as the interpreted model does.
+    taken in the fields' fixed order.
     """
     out = np.ones((len(codes), FIELD_SETS, 2))
     for bits in range(FIELD_SETS):

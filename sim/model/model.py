@@ -1,23 +1,22 @@
-"""The return-process model on the compiled kernels (Mesa 3.5): Mesa's model and clock, the agencies as agents.
+"""The return-process model (Mesa 3.5): Mesa's model and clock, the actors as agents, the cases as table rows.
 
-Cases are rows of the engine's tables (:mod:`sim.model.engine`); each
-country's migration agency, police and transport service is a Mesa agent
-whose day is one kernel call (:mod:`sim.model.kernel_agents`). Each day, as
-the interpreted model orders it: new decisions open cases (their traits
-drawn as :meth:`sim.model.country.CountrySystem.arrivals` draws them, with
-those due from the transit route: :mod:`sim.model.compiled_route`), the
-migrants' timers fire (a person leaving for another Nordic country gets
-their case there at once: :mod:`sim.model.compiled_movers`), on every
-seventh day the attachés follow requests up
-(:mod:`sim.model.attaches`), the transit route's day passes, the
-third countries answer requests, the day's escorted flights leave, each
-country's migration agency and police work, the charter desks
-(:mod:`sim.model.compiled_charters`) and the transport services book seats,
-and the removal risk people observe is updated; the day's stocks and queues
-are counted. A timeline's change applies at the start of its day
-(:mod:`sim.model.compiled_timeline`). A finished run gives the interpreted
-model's register, transition, flight and stock tables and the counts its
-metrics read (:mod:`sim.model.compiled_results`).
+Cases are rows of the engine's tables (:mod:`sim.model.engine`), readable as
+migrants (:mod:`sim.model.migrants`); each country's migration agency,
+police and transport service, each origin's authority and each attaché is a
+Mesa agent whose work is a kernel call. Each day, in this order: a
+timeline's change applies (:mod:`sim.model.timeline`); new decisions open
+cases (with those due from the transit route: :mod:`sim.model.transit`);
+the migrants' timers fire (:mod:`sim.model.timers`; a person leaving for
+another Nordic country gets their case there at once:
+:mod:`sim.model.movers`); on every seventh day the attachés follow requests
+up (:mod:`sim.model.attaches`); the transit route's day passes; the third
+countries answer requests (:mod:`sim.model.documents`); the day's escorted
+flights and charters leave; each country's migration agency and police
+work; the charter desks (:mod:`sim.model.charters`) and the transport
+services book seats; the removal risk people observe is updated
+(:mod:`sim.model.enforcement`); the day's stocks and queues are counted. A
+finished run gives its register, transition, flight and stock tables and the
+counts its metrics read (:mod:`sim.model.results`).
 """
 
 from __future__ import annotations
@@ -26,17 +25,23 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model import kernel_params as kp
-from sim.model.agency_kernel import new_agencies
+from sim.model import values as kp
+from sim.model.agency import MigrationAgencyOffice, new_agencies
 from sim.model.attaches import authorities_and_attaches
-from sim.model.case_draws import stream_key
-from sim.model.case_moves import open_cases
-from sim.model.case_table import Codes
-from sim.model.compiled_charters import CharterDesks
-from sim.model.compiled_movers import SecondaryMovement
-from sim.model.compiled_results import (
+from sim.model.cases import Codes
+from sim.model.charters import CharterDesks
+from sim.model.documents import new_authorities, set_attache_effects
+from sim.model.documents import work_day as documents_day
+from sim.model.enforcement import EnforcementSignal, set_factors, take_removals
+from sim.model.engine import new_engine
+from sim.model.migrants import Migrants
+from sim.model.movers import SecondaryMovement
+from sim.model.moves import open_cases
+from sim.model.police import PoliceUnit, new_police
+from sim.model.results import (
     COUNTED,
     CountryTotals,
+    Tally,
     case_register,
     count_stocks,
     country_counts,
@@ -44,21 +49,11 @@ from sim.model.compiled_results import (
     stock_table,
     transition_table,
 )
-from sim.model.compiled_route import ROUTE_CASES, RouteDecisions
-from sim.model.compiled_timeline import move_into_centres, redraw_open_cases, write_values
-from sim.model.day_kernel import fire_timers
-from sim.model.documents_kernel import new_authorities, set_attache_effects
-from sim.model.documents_kernel import work_day as documents_day
-from sim.model.enforcement import EnforcementSignal
-from sim.model.enforcement_kernel import set_factors, take_removals
-from sim.model.engine import new_engine
-from sim.model.kernel_agents import MigrationAgencyOffice, PoliceUnit, TransportService
-from sim.model.migrants import Migrants
-from sim.model.police_state import new_police
-from sim.model.streams import Streams
-from sim.model.tally import Tally
-from sim.model.transport_kernel import fly_escorted
-from sim.model.transport_state import new_transport
+from sim.model.streams import Streams, stream_key
+from sim.model.timeline import move_into_centres, redraw_open_cases, write_values
+from sim.model.timers import fire_timers
+from sim.model.transit import ROUTE_CASES, RouteDecisions
+from sim.model.transport import TransportService, fly_escorted, new_transport
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards, moves_open_cases
 
@@ -69,7 +64,7 @@ CASE_ROOM = 1.1
 come on top): not a model value, only memory (too few rows double the tables once)."""
 
 
-class CompiledRun(mesa.Model):
+class ReturnModel(mesa.Model):
     """One replication of a scenario on the kernels."""
 
     def __init__(self, s: ScenarioParams, replication: int = 0) -> None:
@@ -143,7 +138,7 @@ class CompiledRun(mesa.Model):
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
         self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
         self.counted = np.zeros((self.end_day, len(self.codes), len(COUNTED)))
-        """Each day's stocks, queues and places per country (:data:`sim.model.compiled_results.COUNTED`)."""
+        """Each day's stocks, queues and places per country (:data:`sim.model.results.COUNTED`)."""
         self.risks = np.zeros((self.end_day, len(self.codes)))
         """Each day's observed removal risk per country, all origins together."""
         self.at_warmup = [(Tally(), Tally()) for _ in self.codes]
@@ -173,7 +168,7 @@ class CompiledRun(mesa.Model):
         return int(self.engine.fired[0])
 
     def day(self, t: int) -> None:
-        """One day, in the interpreted model's order."""
+        """One day, in the order the module describes."""
         e = self.engine
         stage = self.stages.get(t)
         if stage is not None:
@@ -223,7 +218,7 @@ class CompiledRun(mesa.Model):
             redraw_open_cases(self.engine, t)
 
     def _arrivals(self, c: int, t: int) -> None:
-        """New decisions during day ``(t-1, t]``, in the interpreted model's order and with its draws' kinds.
+        """New decisions during day ``(t-1, t]``.
 
         People who came from another Nordic country and applied again; a
         Poisson number of direct decisions at uniform times; those due from

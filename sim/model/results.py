@@ -1,31 +1,163 @@
-"""What a compiled run leaves, as the interpreted model does: the register, charters, daily stocks and counts.
+"""What a run leaves: its register, charters, daily stocks, and the counts and amounts its metrics read.
 
 The metrics (:func:`sim.outputs.metrics.summarise`), the yearly table and
-every writer read these tables, so the two engines' results compare column
-by column. Each country's event and cost counts carry the interpreted
-model's names (:class:`sim.model.country.CountrySystem` ``events`` and
-``costs``).
+every writer read these tables. Counts and amounts are kept by name
+(decisions, detention days, euros) in a :data:`Tally`, a
+:class:`collections.Counter` of numbers: a name never added reads 0, and
+subtracting the warm-up's tally leaves what the measured horizon added.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numba as nb
 import numpy as np
 import pandas as pd
 
-from sim.model import kernel_params as kp
-from sim.model.agency_kernel import AgencyState
-from sim.model.case_table import CaseTable, Codes
-from sim.model.compiled_charters import EU, CharterDesks
-from sim.model.documents_kernel import AuthorityState
+from sim.model import values as kp
+from sim.model.agency import AgencyState
+from sim.model.cases import KINDS, Codes, register_frame
+from sim.model.charters import EU, CharterDesks
+from sim.model.documents import AuthorityState
 from sim.model.engine import COSTS, DETENTION_PLACES, EVENTS, EngineState
-from sim.model.register import register_frame
-from sim.model.run_tables import FLIGHT_COLUMNS, STOCK_COLUMNS
 from sim.model.states import ACTIVE, State
-from sim.model.tally import Tally
-from sim.model.transport_state import KINDS, TransportState
+from sim.model.transport import TransportState
+
+if TYPE_CHECKING:
+    from sim.params.schema import ScenarioParams
+
+if TYPE_CHECKING:
+
+    class Tally(dict[str, float]):
+        """The part of :class:`collections.Counter`'s interface the model uses, with float values.
+
+        The values are floats as often as ints (days, euros), which
+        typeshed's ``Counter`` (int values only) does not admit, so the type
+        checker is given the Counter's interface with float values; at run
+        time a ``Tally`` is a ``Counter``.
+
+        Only the methods below are the Counter's; ``update`` and ``|`` would be
+        typed as a dict's (replacing values) while a Counter's add them, so the
+        model does not use them on a tally.
+        """
+
+        def __missing__(self, key: str) -> float:
+            """A name never added reads 0."""
+
+        def copy(self) -> Tally:
+            """A tally with the same numbers."""
+
+        def __add__(self, other: Tally) -> Tally:
+            """Sums by name, keeping only positive ones."""
+
+        def __sub__(self, other: Tally) -> Tally:
+            """Differences by name, keeping only positive ones."""
+
+else:
+    Tally = Counter
+
+
+STOCK_COLUMNS = (
+    "day",
+    "country",
+    *(s.label for s in ACTIVE),
+    "departure_position",
+    "wanted",
+    "talk_queue",
+    "police_queue",
+    "flight_queue",
+    "detention_occupied",
+    "detention_places",
+    "return_centre_occupied",
+    "removal_risk",
+)
+"""One row per day and country: the open states' stocks, the queues, the places and the observed removal risk."""
+
+FLIGHT_COLUMNS = (
+    "flight_id",
+    "day",
+    "destination",
+    "kind",
+    "organiser",
+    "seats",
+    "boarded_total",
+    "country",
+    "boarded",
+    "paid_by_country",
+    "paid_by_frontex",
+    "monitored",
+    "paid_for_monitoring",
+)
+"""One row per charter (or EU operation) and country on board: returnees and who paid."""
+
+
+class RouteCounts(Protocol):
+    """What the metrics read of the transit route: its flows now and at the warm-up's end, and its stock."""
+
+    @property
+    def stock(self) -> int:
+        """People stranded on the route now."""
+
+    @property
+    def events(self) -> Tally:
+        """The route's flows so far, by name."""
+
+    @property
+    def events_at_warmup(self) -> Tally:
+        """The route's flows at the end of the warm-up."""
+
+
+class CountryCounts(Protocol):
+    """What the metrics read of a country besides its cases: costs and event counts, now and at the warm-up's end."""
+
+    @property
+    def code(self) -> str:
+        """The country's code."""
+
+    @property
+    def costs(self) -> Tally:
+        """Costs so far, by item."""
+
+    @property
+    def events(self) -> Tally:
+        """Events so far, by name."""
+
+    @property
+    def costs_at_warmup(self) -> Tally:
+        """Costs at the end of the warm-up."""
+
+    @property
+    def events_at_warmup(self) -> Tally:
+        """Events at the end of the warm-up."""
+
+
+class FinishedRun(Protocol):
+    """What the metrics read of a finished run besides its tables (properties: read-only)."""
+
+    @property
+    def params(self) -> ScenarioParams:
+        """The parameters it ran with."""
+
+    @property
+    def replication(self) -> int:
+        """Its replication number."""
+
+    @property
+    def end_day(self) -> int:
+        """Its last day."""
+
+    @property
+    def countries(self) -> Mapping[str, CountryCounts]:
+        """Each country's counts, by code."""
+
+    @property
+    def transit(self) -> RouteCounts | None:
+        """The transit route, if the scenario has one."""
+
 
 COUNTED = STOCK_COLUMNS[2:-1]
 """The stock table's columns a kernel counts each day: all but the day, the country and the observed risk."""
@@ -55,7 +187,7 @@ def count_stocks(e: EngineState, agency: AgencyState, c: int, out: np.ndarray) -
 
 @dataclass
 class CountryTotals:
-    """A country's event and cost counts, now and at the warm-up's end (:class:`sim.model.run_tables.CountryCounts`)."""
+    """A country's event and cost counts, now and at the warm-up's end (:class:`sim.model.results.CountryCounts`)."""
 
     code: str
     events: Tally
@@ -67,10 +199,10 @@ class CountryTotals:
 def country_counts(
     e: EngineState, tr: TransportState, a: AuthorityState, desk: CharterDesks, channels: np.ndarray, c: int
 ) -> tuple[Tally, Tally]:
-    """Country ``c``'s events and costs so far, by the interpreted model's names.
+    """Country ``c``'s events and costs so far, by name.
 
     ``channels`` gives each country's and origin's request channel
-    (:func:`sim.model.kernel_params.request_channels`): requests are counted
+    (:func:`sim.model.values.request_channels`): requests are counted
     by the channel they went through.
     """
     events, costs = Tally(), Tally()
@@ -95,13 +227,13 @@ def country_counts(
 
 def case_register(e: EngineState, codes: Codes, replication: int) -> pd.DataFrame:
     """Every case, closed or open, one row each (the register's columns), with the replication number."""
-    df = register_frame([CaseTable(e.hot[: e.size], e.history[: e.size], codes)])
+    df = register_frame(e.hot[: e.size], e.history[: e.size], codes)
     df.insert(0, "replication", replication)
     return df
 
 
 def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], replication: int) -> pd.DataFrame:
-    """One row per charter (or EU operation) and country on board, as :meth:`sim.model.model.ReturnModel.flights`."""
+    """One row per charter (or EU operation) and country on board: returnees and who paid."""
     flights, origins = tr.flights, list(desk.s.origins)
     names = {**dict(enumerate(codes)), EU: "EU"}
     rows = []
@@ -130,7 +262,7 @@ def flight_table(tr: TransportState, desk: CharterDesks, codes: list[str], repli
 
 
 def transition_table(e: EngineState, replication: int) -> pd.DataFrame:
-    """Every state change in the log, country by country in the order they happened (as the interpreted table)."""
+    """Every state change in the log, country by country in the order they happened."""
     log = e.log[: e.log_size]
     order = np.argsort(e.hot["country"][log["case"]], kind="stable")
     df = pd.DataFrame(

@@ -1,19 +1,18 @@
-"""Secondary movement between the countries of a compiled run.
+"""Secondary movement: people who absconded in one Nordic country of the run and turn up in another.
 
-The counterpart of :meth:`sim.model.country.CountrySystem.secondary_move`,
-``receive_mover`` and ``_new_decisions_for_movers``. A person who absconded
-and leaves for another Nordic country (the day's kernel closes the case as
-``moved_nordic`` and hands the person over) goes to one of the other
-countries in the model, drawn by their ``secondary_movement_weight`` from
-the leaving country's ``movers`` stream (none: the person leaves the
-model). With ``info_sharing=nordic`` the receiving country matches the
-earlier decision and the case continues there, absconded
-(:func:`sim.model.case_moves.open_case_for`). Otherwise, from the receiving
-country's ``movers`` stream, the person applies again with chance
-``unmatched_new_case_share`` and gets a new decision ``new_decision_days``
-later, which takes a centre place at the country's ``return_centre_share``
-while places last; or stays hidden, lost to the statistics. People move a
-few times a day at most, so this is Python calling one kernel per person.
+A person who absconded and leaves for another Nordic country (the day's
+kernel closes the case as ``moved_nordic`` and hands the person over) goes
+to one of the other countries in the model, drawn by their
+``secondary_movement_weight`` from the leaving country's ``movers`` stream
+(none: the person leaves the model). With ``info_sharing=nordic`` the
+receiving country matches the earlier decision and the case continues
+there, absconded (:func:`sim.model.moves.open_case_for`). Otherwise, from
+the receiving country's ``movers`` stream, the person applies again with
+chance ``unmatched_new_case_share`` and gets a new decision
+``new_decision_days`` later, which takes a centre place at the country's
+``return_centre_share`` while places last; or stays hidden, lost to the
+statistics. People move a few times a day at most, so this is Python
+calling one kernel per person.
 """
 
 from __future__ import annotations
@@ -22,10 +21,10 @@ import heapq
 
 import numba as nb
 
-from sim.model.case_moves import open_case_for
 from sim.model.engine import EngineState
+from sim.model.moves import open_case_for
+from sim.model.results import Tally
 from sim.model.streams import StreamSet
-from sim.model.tally import Tally
 from sim.params.schema import ScenarioParams
 
 MOVER_CASES = 1
@@ -44,7 +43,7 @@ class SecondaryMovement:
     def __init__(self, s: ScenarioParams, codes: list[str], streams: list[StreamSet]) -> None:
         """Movement between the countries ``codes`` (positions as the engine's), with each one's ``streams``."""
         self.s = s
-        """The values in force (a timeline may change them: :meth:`sim.model.compiled_run.CompiledRun.apply`)."""
+        """The values in force (a timeline may change them: :meth:`sim.model.model.ReturnModel.apply`)."""
         self.codes = codes
         self.rngs = [st.py["movers"] for st in streams]
         self.new_decisions: list[list[tuple[float, int]]] = [[] for _ in codes]

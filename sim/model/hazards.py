@@ -5,9 +5,9 @@ changes) it draws its next transition from the state's competing exponential
 hazards, plus any deadline of the state, and puts one timer on the clock;
 moving its ``epoch`` on first makes any earlier timer stale. Hazards are
 memoryless, so redrawing after a change is exact. The kernels read a row of
-:data:`sim.model.case_table.HOT` and a packed vector of the rates in force
+:data:`sim.model.cases.HOT` and a packed vector of the rates in force
 (:func:`pack_rates`); the case's own random numbers come from its seed
-(:mod:`sim.model.case_draws`). :func:`case_hazards` gives the rates, their
+(:mod:`sim.model.streams`). :func:`case_hazards` gives the rates, their
 targets and the deadline of a case; :func:`draw_next` runs the race and says
 when the case moves and where.
 """
@@ -19,9 +19,9 @@ import math
 import numba as nb
 import numpy as np
 
-from sim.model.case_draws import case_uniform
-from sim.model.case_table import HotCase
+from sim.model.cases import HotCase
 from sim.model.states import State
+from sim.model.streams import case_uniform
 from sim.params.levers import Avr
 from sim.params.schema import Behaviour, CountryParams
 

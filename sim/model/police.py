@@ -1,48 +1,207 @@
-"""The police's work as kernels: intake, noticing absences, casework, searches, detention decisions.
+"""The police: taking over cases, casework, searches for the wanted, detention decisions.
 
-The compiled counterpart of :class:`sim.model.agents.police.PoliceUnit`
-(which documents the mechanism): handed-over cases are registered with the
-information package that reached the police; a daily capacity of actions
-(with credit) is split between casework (make contact, request documents,
-hand a documented person to the transport service) and searches of the
-wanted list, whose chance of finding a person rises with the fields passed;
-people judged at risk of absconding are detained while removal is in sight,
-or, when planned jointly, shortly before a booked flight.
+Each country's police (a Mesa agent, :class:`PoliceUnit`, whose day is one
+kernel call) register handed-over cases with the information package that
+reached them, then split a daily capacity of actions (with credit) between
+casework and searches. Casework moves each police case one step per
+action: make contact, request travel documents from the third country's
+authority, then hand the documented person to the transport service. The
+police do not see whether a person is still where the file says: a contact
+attempt that fails is "not found this time" and is tried again after
+``contact_retry_days``; an attempt on a person who has in fact absconded
+finds them gone and puts them on the wanted list. A person who absconds
+after contact is missed at their reporting duty, after
+``police_absence_detection_days`` on average. Searches pick people on the
+wanted list at random; the chance of finding one rises with the information
+fields the migration agency passed. People judged at risk of absconding are
+detained while removal is in sight (:func:`consider_detention`) and once a
+flight is booked, or, when planned jointly, shortly before it.
 
 The police's chance decisions draw from their own counter-based stream per
 country, and whether a case is planned jointly from a second one, so that
-switching joint planning on or off leaves the other draws unchanged.
+switching joint planning on or off leaves the other draws unchanged. The
+police's state is one numba ``structref`` for every country
+(:class:`PoliceState`).
 """
 
 from __future__ import annotations
 
-import numba as nb
+from typing import Any, Protocol
 
-from sim.model.case_draws import next_uniform, noticed_after
-from sim.model.case_moves import move
-from sim.model.detention_kernel import release as release_from_detention
-from sim.model.detention_kernel import request as request_detention
-from sim.model.engine import COST_POLICE, EV_HANDED_TO_POLICE, EV_LOCATED, EngineState
-from sim.model.handoffs import add_wanted, enqueue_casework, enqueue_ready, file_request
-from sim.model.police_state import (
-    ACTIONS,
-    CONTACT,
-    CONTACT_RETRY,
-    COST_ACTION,
-    DAYS_PER_WEEK,
-    DETAIN_BEFORE,
-    DETECTION_DAYS,
-    JOINT_PLANNING,
-    LOCATE_PER_SEARCH,
-    MAX_ATTEMPTS,
-    RETRY_DAYS,
-    RISK_THRESHOLD,
-    SEARCH_SHARE,
-    PoliceState,
-)
+import mesa
+import numba as nb
+import numpy as np
+from numba.experimental import structref
+
+from sim.model.detention import release as release_from_detention
+from sim.model.detention import request as request_detention
+from sim.model.engine import COST_POLICE, EV_HANDED_TO_POLICE, EV_LOCATED, EngineState, KernelState, KernelStateType
+from sim.model.moves import add_wanted, enqueue_casework, enqueue_ready, file_request, move
 from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
 from sim.model.states import State
+from sim.model.streams import next_uniform, noticed_after
 from sim.params.levers import INFO_FIELDS
+
+POLICE_VALUES = (
+    "actions_per_day",
+    "police_search_share",
+    "locate_probability_per_search",
+    "contact_probability",
+    "contact_retry_days",
+    "document_max_attempts",
+    "document_retry_days",
+    "police_absence_detection_days",
+    "detention_risk_threshold",
+    "cost_police_action",
+    "joint_detention_planning",
+    "days_per_week",
+    "detain_days_before_flight",
+)
+"""Per-country values the police read (``actions_per_day``: officers times actions per officer; true/false as
+1/0), in the order of ``values``' columns."""
+(
+    ACTIONS,
+    SEARCH_SHARE,
+    LOCATE_PER_SEARCH,
+    CONTACT,
+    CONTACT_RETRY,
+    MAX_ATTEMPTS,
+    RETRY_DAYS,
+    DETECTION_DAYS,
+    RISK_THRESHOLD,
+    COST_ACTION,
+    JOINT_PLANNING,
+    DAYS_PER_WEEK,
+    DETAIN_BEFORE,
+) = range(len(POLICE_VALUES))
+
+DUE = np.dtype([("day", "f8"), ("row", "i4")])
+"""An entry of a line of cases waiting for a day (document retries, contact retries)."""
+
+
+class PoliceState(Protocol):
+    """Each country's police, as rows of arrays indexed by the country."""
+
+    values: np.ndarray
+    """Per country, :data:`POLICE_VALUES`."""
+    answer_soon: np.ndarray
+    """Per country and origin: whether a pending request there counts as removal in sight (the authority
+    takes forced returns and usually answers within ``detention_document_wait_max_days``)."""
+    locate_multiplier: np.ndarray
+    """Per country, fields passed (bits) and family here (0/1): the locate hazard's multiplier."""
+    key: np.ndarray
+    draws: np.ndarray
+    planning_key: np.ndarray
+    planning_draws: np.ndarray
+    credit: np.ndarray
+    retries: np.ndarray
+    """Line of :data:`DUE`: cases to request documents again on a day."""
+    retries_head: np.ndarray
+    retries_tail: np.ndarray
+    contact_retries: np.ndarray
+    """Line of :data:`DUE`: cases whose person was not found, to be tried again on a day."""
+    contact_head: np.ndarray
+    contact_tail: np.ndarray
+    noticed_times: np.ndarray
+    """Dated list: an absence from a police case revealed by a missed reporting duty."""
+    noticed_keys: np.ndarray
+    noticed_size: np.ndarray
+    noticed_seq: np.ndarray
+    detain_times: np.ndarray
+    """Dated list: jointly planned cases to detain shortly before their flight."""
+    detain_keys: np.ndarray
+    detain_size: np.ndarray
+    detain_seq: np.ndarray
+
+
+FIELDS = tuple(PoliceState.__annotations__)
+
+
+@structref.register
+class PoliceStateType(KernelStateType):
+    """The numba type of :class:`Police`."""
+
+
+class Police(KernelState):
+    """Every country's police from Python: kernels take it whole; fields read by name."""
+
+
+structref.define_proxy(Police, PoliceStateType, list(FIELDS))
+
+
+@nb.njit(cache=True)
+def _fields(p: PoliceState) -> tuple[Any, ...]:
+    """Every field, in the order of :data:`FIELDS`."""
+    return (
+        p.values,
+        p.answer_soon,
+        p.locate_multiplier,
+        p.key,
+        p.draws,
+        p.planning_key,
+        p.planning_draws,
+        p.credit,
+        p.retries,
+        p.retries_head,
+        p.retries_tail,
+        p.contact_retries,
+        p.contact_head,
+        p.contact_tail,
+        p.noticed_times,
+        p.noticed_keys,
+        p.noticed_size,
+        p.noticed_seq,
+        p.detain_times,
+        p.detain_keys,
+        p.detain_size,
+        p.detain_seq,
+    )
+
+
+Police.names = FIELDS
+Police.getter = _fields
+
+
+@nb.njit(cache=True)
+def _make(*args: Any) -> Police:
+    return Police(*args)
+
+
+def new_police(
+    values: np.ndarray, answer_soon: np.ndarray, locate_multiplier: np.ndarray, keys: np.ndarray, planning: np.ndarray
+) -> Police:
+    """The police of ``len(values)`` countries with empty lists (arrays as :class:`PoliceState` describes)."""
+    n = len(values)
+
+    def counts() -> np.ndarray:
+        return np.zeros(n, dtype=np.int64)
+
+    made: dict[str, Any] = {
+        "values": np.ascontiguousarray(values, dtype=np.float64),
+        "answer_soon": np.ascontiguousarray(answer_soon, dtype=np.bool_),
+        "locate_multiplier": np.ascontiguousarray(locate_multiplier, dtype=np.float64),
+        "key": np.ascontiguousarray(keys, dtype=np.uint64),
+        "draws": counts(),
+        "planning_key": np.ascontiguousarray(planning, dtype=np.uint64),
+        "planning_draws": counts(),
+        "credit": np.zeros(n),
+        "retries": np.zeros((n, 64), dtype=DUE),
+        "retries_head": counts(),
+        "retries_tail": counts(),
+        "contact_retries": np.zeros((n, 64), dtype=DUE),
+        "contact_head": counts(),
+        "contact_tail": counts(),
+        "noticed_times": np.zeros((n, 64)),
+        "noticed_keys": np.zeros((n, 64), dtype=np.int64),
+        "noticed_size": counts(),
+        "noticed_seq": counts(),
+        "detain_times": np.zeros((n, 64)),
+        "detain_keys": np.zeros((n, 64), dtype=np.int64),
+        "detain_size": counts(),
+        "detain_seq": counts(),
+    }
+    return _make(*(made[name] for name in FIELDS))
+
 
 IDENTITY_DOCUMENTS = 1 << INFO_FIELDS.index("identity_documents")
 ABSCONDED_GROUND = 2
@@ -189,7 +348,7 @@ def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
     """The handed-over case arrives with its package: a police case to work, or a person to search for.
 
     A person who left during the administrative delay is handed over all the
-    same (as the interpreted police do: counted, their request dropped), but
+    same (counted, their request dropped), but
     the register keeps their case as it closed, without a handover day or
     fields passed.
     """
@@ -271,3 +430,16 @@ def _search(p: PoliceState, e: EngineState, c: int, t: int, searches: int) -> No
         row = e.wanted[c, int(_uniform(p, c) * n)]
         if _uniform(p, c) < locate_probability(p, e, c, row, base):
             receive_located(p, e, c, row, float(t))
+
+
+class PoliceUnit(mesa.Agent):
+    """A country's police: the handovers' casework, searches for the wanted, detention decisions."""
+
+    def __init__(self, model: mesa.Model, code: str, c: int, engine: EngineState, police: PoliceState) -> None:
+        """The police of country ``code`` (position ``c``) working on ``engine``'s cases with ``police``'s state."""
+        super().__init__(model)
+        self.code, self.c, self.engine, self.police = code, c, engine, police
+
+    def work_day(self, t: int) -> None:
+        """The day's casework and searches, by the unit's capacity."""
+        work_day(self.police, self.engine, self.c, t)

@@ -1,19 +1,21 @@
-"""The third countries' authorities as kernels: document requests sent, followed up and answered.
+"""The third countries' authorities at work: document requests sent, followed up and answered.
 
-The compiled counterpart of :class:`sim.model.agents.third_country.ThirdCountryAuthority`
-(which documents the mechanism): a request filed by an agency (the
-engine's ``requests``) reaches the origin's authority after the channel's
-days (an embassy there, a neighbour's, or remotely) and is answered after
-the authority's own exponential processing time; an attaché's follow-up
-brings the answer forward (the time left divided by ``speedup``) and lets
-the attaché's relationship decide it (:func:`follow_up`, called by the
-weekly attachés in Python, who also keep the relationships); acceptance is the origin's
-probability (times ``forced_accept_factor`` for a forced return) plus the
-bonus of the information fields passed, the relationship's cooperation and
-the AVR's. A refused forced request goes back to the police.
+A request filed by an agency (the engine's ``requests``) reaches the
+origin's authority after the channel's days (an embassy there, a
+neighbour's, or remotely) and is answered after the authority's own
+exponential processing time. An attaché's follow-up brings the answer
+forward (the time left divided by ``speedup``) and lets the attaché's
+relationship decide it (:func:`follow_up`, called by the weekly attachés of
+:mod:`sim.model.attaches`, who also keep the relationships). Acceptance is
+the origin's probability (times ``forced_accept_factor`` for a forced
+return) plus the bonus of the information fields passed, the relationship's
+cooperation and the AVR's. A refused forced request goes back to the
+police.
 
 Processing times and answers draw from one counter-based stream for all
-authorities (the interpreted model's ``third_country`` stream).
+authorities (the ``third_country`` stream), so they are answered by one
+kernel call a day; the authorities as agents are
+:class:`sim.model.attaches.ThirdCountryAuthority`.
 """
 
 from __future__ import annotations
@@ -25,15 +27,12 @@ import numba as nb
 import numpy as np
 from numba.experimental import structref
 
-from sim.model.case_draws import case_uniform
-from sim.model.case_moves import schedule
-from sim.model.engine import EngineState
-from sim.model.handoffs import enqueue_casework
-from sim.model.kernel_state import KernelState, KernelStateType
-from sim.model.police_kernel import documents_refused
-from sim.model.police_state import PoliceState
+from sim.model.engine import EngineState, KernelState, KernelStateType
+from sim.model.moves import enqueue_casework, schedule
+from sim.model.police import PoliceState, documents_refused
 from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_room, line_slot, line_take
 from sim.model.states import State
+from sim.model.streams import case_uniform
 
 ORIGIN_VALUES = ("processing_days", "accept_probability", "forced_accept_factor")
 """Per-origin values the authorities read, in the order of ``origin_values``' columns."""

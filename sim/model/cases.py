@@ -1,4 +1,4 @@
-"""The cases as rows of two typed tables: what the process reads, and what the register keeps.
+"""The cases as rows of two typed tables, and the case register they become.
 
 Each case is a row number. The *hot* table holds what the hazards and the
 agencies read and write while the case is open, packed into one record of
@@ -6,24 +6,24 @@ agencies read and write while the case is open, packed into one record of
 lines per case; the *history* table holds what only the register reads
 (days and counts written when their event happens). Rows are appended as
 cases open and never reused, so at the end of a run the two tables are the
-register. Text is stored as small codes into lists kept beside the tables
-(:class:`Codes`): origins, handover grounds, flight kinds, countries.
-
-This module holds the data and its conversion to the register's rows
-(:data:`sim.model.register.ROW`); the kernels that act on it live beside the
-mechanisms they compile.
+register (:func:`register_frame`): one row per case, the raw material for
+every metric. Text is stored as small codes into lists kept beside the
+tables (:class:`Codes`): origins, handover grounds, flight kinds, countries.
+The kernels that act on the cases live beside the mechanisms they compile.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
-from sim.model.register import ROW
-from sim.model.states import ACTIVE
-from sim.model.transport_state import KINDS
+from sim.model.states import ACTIVE, State
 from sim.params.levers import INFO_FIELDS
+
+KINDS = ("escorted", "charter", "joint_charter", "eu_operation")
+"""How a forced return leaves: flight kinds, coded 1.. (0: none) in the register's ``flight`` and on a flight."""
 
 HOT = np.dtype(
     [
@@ -34,7 +34,7 @@ HOT = np.dtype(
         ("abscond_propensity", "f8"),  # willingness ** -abscond_willingness_exponent
         ("detention_limit", "f8"),  # the detention's legal end (inf when not detained)
         ("detention_review", "f8"),  # the detention's next review (inf when not detained)
-        ("seed", "u8"),  # the case's own random numbers (:mod:`sim.model.case_draws`)
+        ("seed", "u8"),  # the case's own random numbers (:mod:`sim.model.streams`)
         # counters and codes
         ("epoch", "u4"),  # moved on by every new timer: an older timer is stale
         ("booked_on", "i4"),  # flight id of the seat booked, or -1
@@ -140,6 +140,68 @@ HISTORY = np.dtype(
 """What only the register reads of a case: written when its event happens."""
 
 
+ENTERED = tuple(f"entered_{s.label}" for s in ACTIVE)
+"""The day a case first entered each open state (a column each, from the history's ``entered``)."""
+REGISTER: dict[str, str] = {
+    "migrant_id": "q",
+    "person_id": "q",
+    "previous_case_id": "q",
+    "matched": "b",
+    "country": "O",
+    "origin": "O",
+    "decision_day": "d",
+    "willingness": "d",
+    "has_id_document": "b",
+    "vulnerable": "b",
+    "family": "b",
+    "return_centre": "b",
+    "entered": "d",
+    "outcome": "q",
+    "outcome_day": "d",
+    "handover_ground": "O",
+    "handover_decided_day": "d",
+    "handover_day": "d",
+    "fields_passed": "O",
+    "talks": "q",
+    "contact_attempts": "q",
+    "avr_offered": "b",
+    "ever_absconded": "b",
+    "times_absconded": "q",
+    "times_detained": "q",
+    "detention_days": "d",
+    "released_at_limit": "q",
+    "document_requests": "q",
+    "documents_day": "d",
+    "unenforceable": "b",
+    "flight_ready_day": "d",
+    "flight": "O",
+    "detention_days_awaiting_flight": "d",
+    "escorts": "q",
+    "reintegration_support": "b",
+    "moved_to": "O",
+    "closed_from": "q",
+}
+"""The register's fields in order, each with its kind: ``q`` integer, ``d`` float, ``b`` true/false, ``O`` text
+(``entered`` stands for the :data:`ENTERED` columns)."""
+COLUMNS = tuple(col for name in REGISTER for col in (ENTERED if name == "entered" else (name,)))
+"""Columns of the register; ``outcome`` is the state at the end of the run
+(a terminal outcome, or the active state of a case still open). A person who
+moves to another Nordic country gets a new case there (``person_id`` and
+``previous_case_id`` link them); ``matched`` marks a case that continues the
+earlier decision rather than a new one; ``flight`` is the kind of flight a
+forced return left on; ``reintegration_support`` marks an assisted return with
+reintegration support; ``closed_from`` is the last open state of a closed case
+(e.g. ``absconded`` for a departure registered after absconding), empty while open."""
+STATE_LABELS = [s.label for s in State]
+"""Outcome labels in the order of the states (the categories of ``outcome``)."""
+ACTIVE_LABELS = [s.label for s in ACTIVE]
+"""Labels of the open states (the categories of ``closed_from``; code -1 is an open case)."""
+_NUMPY = {"q": np.int64, "d": np.float64, "b": np.bool_}
+_FROM_HOT = {"talks": "talks", "avr_offered": "avr_offered", "unenforceable": "unenforceable"}
+_FROM_HOT |= {"outcome": "state", "willingness": "willingness"}
+_RENAMED = {"return_centre": "lived_in_return_centre"}
+
+
 class Codes:
     """The text behind the tables' small codes.
 
@@ -156,39 +218,42 @@ class Codes:
         self.flights = ["", *KINDS]
 
 
-def fields_text(bits: int) -> frozenset[str]:
-    """The information fields of a ``fields_passed`` bit set."""
-    return frozenset(name for i, name in enumerate(INFO_FIELDS) if bits >> i & 1)
+def fields_text(bits: int) -> str:
+    """The information fields of a ``fields_passed`` bit set, their names sorted and joined by commas."""
+    return ",".join(sorted(name for i, name in enumerate(INFO_FIELDS) if bits >> i & 1))
 
 
-class CaseTable:
-    """The engine's cases, every country's, as the register reads them (:func:`sim.model.register.register_frame`)."""
+def register_frame(hot: np.ndarray, history: np.ndarray, codes: Codes) -> pd.DataFrame:
+    """The case register of the cases in ``hot`` and ``history`` (rows of equal number), sorted by migrant id.
 
-    def __init__(self, hot: np.ndarray, history: np.ndarray, codes: Codes) -> None:
-        """The first rows of ``hot`` and ``history`` (of equal length), their codes' texts in ``codes``."""
-        self.hot, self.history, self.codes = hot, history, codes
-
-    def rows(self) -> np.ndarray:
-        """Every case as a row of the register (:data:`sim.model.register.ROW`), in row order.
-
-        The same interface as :meth:`sim.model.register.CaseRegister.rows`, so
-        :func:`sim.model.register.register_frame` reads either.
-        """
-        hot, history, codes = self.hot, self.history, self.codes
-        rows = np.zeros(len(hot), dtype=ROW)
-        for name in ROW.names or ():
-            if name in (HISTORY.names or ()) and name not in ("fields_passed", "handover_ground", "flight", "moved_to"):
-                rows[name] = history[name]
-        for name in ("talks", "avr_offered", "unenforceable"):
-            rows[name] = hot[name]
-        rows["outcome"] = hot["state"]
-        rows["willingness"] = hot["willingness"]
-        rows["return_centre"] = history["lived_in_return_centre"]
-        rows["country"] = np.asarray(codes.countries[1:], dtype=object)[hot["country"]]
-        rows["origin"] = np.asarray(codes.origins, dtype=object)[hot["origin"]]
-        for name, names in (("handover_ground", codes.grounds), ("flight", codes.flights)):
-            rows[name] = np.asarray(names, dtype=object)[history[name]]
-        rows["moved_to"] = np.asarray(codes.countries, dtype=object)[history["moved_to"]]
-        sets = [fields_text(bits) for bits in range(1 << len(INFO_FIELDS))]
-        rows["fields_passed"] = np.asarray(sets, dtype=object)[history["fields_passed"]]
-        return rows
+    The state codes become the ``outcome`` and ``closed_from`` labels, the
+    entry days one ``entered_*`` column per open state, the information
+    fields their sorted names joined by commas, and the other text columns
+    categories.
+    """
+    order = np.argsort(history["migrant_id"], kind="stable")
+    hot, history = hot[order], history[order]
+    texts = {
+        "country": (codes.countries[1:], hot["country"]),
+        "origin": (codes.origins, hot["origin"]),
+        "handover_ground": (codes.grounds, history["handover_ground"]),
+        "flight": (codes.flights, history["flight"]),
+        "moved_to": (codes.countries, history["moved_to"]),
+    }
+    columns: dict[str, Any] = {}
+    for name, kind in REGISTER.items():
+        if name == "entered":
+            columns.update(zip(ENTERED, history["entered"].T.astype(np.float64), strict=True))
+        elif name in texts:
+            names, code = texts[name]
+            columns[name] = pd.Categorical(np.asarray(names, dtype=object)[code])
+        elif name == "fields_passed":
+            sets = np.asarray([fields_text(bits) for bits in range(1 << len(INFO_FIELDS))], dtype=object)
+            columns[name] = sets[history["fields_passed"]]
+        else:
+            source = hot[_FROM_HOT[name]] if name in _FROM_HOT else history[_RENAMED.get(name, name)]
+            columns[name] = source.astype(_NUMPY[kind])
+    df = pd.DataFrame(columns)
+    df["outcome"] = pd.Categorical.from_codes(df["outcome"], categories=STATE_LABELS)
+    df["closed_from"] = pd.Categorical.from_codes(df["closed_from"], categories=ACTIVE_LABELS)
+    return df

@@ -1,9 +1,17 @@
-"""Migrants stranded in North Africa, and the Nordic-funded assisted return that empties the stock.
+"""The North African transit route: a stock of stranded migrants, its flows, and the decisions it brings.
 
 A stock, not individuals: the route holds tens of thousands of people whose
 only link to the Nordic return process is the few who set out and are later
 refused there, so each day's flows are drawn as counts from competing
-hazards (the same exact daily probabilities the cases' timers use).
+hazards (the same exact daily probabilities the cases' timers use), in
+Python (:class:`TransitFlows`, one aggregate, a few draws a day). Each
+country's refused applicants wait in its :class:`RouteArrivals` until their
+decision day, when they open cases whose traits come from the country's
+``route`` stream and whose own random numbers come from ``route_cases``
+(:class:`RouteDecisions`). A country's direct arrivals are its decisions less
+the part the route supplies with no programme, so that the route changes the
+total through the process; each country of the run pays its share of the
+assisted-return places.
 """
 
 from __future__ import annotations
@@ -14,11 +22,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.tally import Tally
+from sim.model.results import Tally
 from sim.params.transit import destination_weights
 
 if TYPE_CHECKING:
     from sim.params.schema import ScenarioParams
+from sim.model.streams import Streams, StreamSet
+from sim.params.schema import ScenarioParams
+from sim.params.transit import route_decisions_per_year
 
 DAY = 1.0 / 365.0
 
@@ -44,8 +55,7 @@ class TransitFlows:
     the support level's effect on who applies and who sets out again. Onward
     movers apply in a Nordic country with ``nordic_share``; the refused become
     new decisions there after about ``asylum_days``. Plain Python, no
-    countries: the interpreted model's :class:`TransitRoute` and the compiled
-    run both carry its day's results to their countries.
+    countries: :class:`RouteDecisions` carries its day's results to them.
     """
 
     def __init__(self, scenario: ScenarioParams, stream: np.random.Generator) -> None:
@@ -155,3 +165,78 @@ class TransitFlows:
         entered = ev["start_stock"] + ev["stranded"] + ev["re_entered"]
         left = ev["onward"] + ev["other_exits"] + ev["assisted_returns"]
         return entered == self.stock + left and 0 <= self.queue <= self.stock
+
+
+class RouteArrivals:
+    """Refused applicants who came by the route, due as decisions here, and the part of the arrivals they make.
+
+    The country's ``decisions_per_year`` is its total; the part the route
+    supplies with no programme, at the route's flows when the run starts, is
+    drawn through the route instead of directly. A timeline that changes the
+    route's flows therefore changes the total through the process, while one
+    that changes a country's decisions moves only the direct part.
+    """
+
+    def __init__(self, code: str, scenario: ScenarioParams, rng: np.random.Generator) -> None:
+        """No decision due yet; ``rng`` draws the route's cases' traits and own random numbers."""
+        self.code = code
+        self.start = scenario.transit
+        self.rng = rng
+        self.due: list[float] = []
+        """Days on which the route's refused applicants get their decision here (a heap)."""
+
+    def expected_per_year(self, scenario: ScenarioParams) -> float:
+        """Decisions a year the route supplies here with no programme, at the start's flows (0 with the route off)."""
+        return route_decisions_per_year(self.start, scenario.nations)[self.code]
+
+    def add(self, days: list[float]) -> None:
+        """Applicants will be refused on ``days``."""
+        for day in days:
+            heapq.heappush(self.due, day)
+
+    def due_by(self, t: int) -> list[float]:
+        """The decision days due by the end of day ``t``, in order, taken off the heap."""
+        days = []
+        while self.due and self.due[0] <= t:
+            days.append(heapq.heappop(self.due))
+        return days
+
+
+ROUTE_CASES = 2
+"""The engine's stream column of the case seeds of people who came by the route."""
+
+
+class RouteDecisions:
+    """The route's flows (none without ``transit``) and each country's decisions due from it."""
+
+    def __init__(self, s: ScenarioParams, codes: list[str], streams: Streams, country: list[StreamSet]) -> None:
+        """The route of scenario ``s`` for the countries ``codes`` (engine positions) with their ``country`` streams."""
+        self.codes = codes
+        self.flows = TransitFlows(s, streams.np["transit"]) if s.transit.mode != "none" else None
+        """The route's stock and flows, read by the metrics (``transit``)."""
+        self.arrivals = [RouteArrivals(code, s, st.np["route"]) for code, st in zip(codes, country, strict=True)]
+        self.events = [Tally() for _ in codes]
+        """Per country, the decisions that came by the route."""
+        self.costs = [Tally() for _ in codes]
+        """Per country, its share of the route's assisted-return places."""
+
+    def direct_per_year(self, s: ScenarioParams, c: int) -> float:
+        """Country ``c``'s decisions a year drawn directly with the values ``s``: the route's part left out."""
+        return s.nations[self.codes[c]].decisions_per_year - self.arrivals[c].expected_per_year(s)
+
+    def work_day(self, s: ScenarioParams, t: int) -> None:
+        """The route's day with the values ``s``: refused applicants due as decisions, the places' cost shared."""
+        if self.flows is None:
+            return
+        refused, costs = self.flows.work_day(s, t)
+        for c, code in enumerate(self.codes):
+            if code in refused:
+                self.arrivals[c].add(refused[code])
+            if code in costs:
+                self.costs[c]["transit_programme"] += costs[code]
+
+    def due(self, c: int, t: int) -> list[float]:
+        """Country ``c``'s decision days from the route due by the end of day ``t``, in order (counted)."""
+        days = self.arrivals[c].due_by(t)
+        self.events[c]["transit_decisions"] += len(days)
+        return days

@@ -1,48 +1,161 @@
-"""The transport service as kernels: escorted seats, bookings, and removing people on flights.
+"""The prison-and-probation transport service: escorted seats, bookings, and removing people on flights.
 
-The compiled counterpart of :class:`sim.model.agents.transport.TransportService`
-and the flights' part of :class:`sim.model.flight_schedule.FlightSchedule`
-(which document the mechanism): documented people ready for removal wait in
-first-come order; each day the service books escorted seats on scheduled
+Documented people ready for removal wait in first-come order. Each day,
+after the charter desks have booked charters, each country's service (a
+Mesa agent, :class:`TransportService`) books escorted seats on scheduled
 flights within its escort capacity (with credit) and each destination's
 seats a week (scaled by the country's connectivity); a person for a
 destination without a seat today keeps their place. Every booking is
-reported to the police, who decide on detention. On the flight's day a
-person still there and still booked is removed, unless a medical stop
-(vulnerable people; less likely with the health field passed, and with
-observers on board as the monitoring lever assumes) sends the case back to
-the police.
+reported to the police, who decide when a person at risk of absconding is
+detained for it. On the flight's day a person still there and still booked
+is removed, unless a medical stop (vulnerable people; less likely with the
+health field passed, and with observers on board as the monitoring lever
+assumes) sends the case back to the police.
 
-Flights are rows of one table (:data:`FLIGHT`, a case's ``booked_on`` is the
-row); the charter desks (Python, a few bookings a week) book charters through
-:func:`book` and fly them through :func:`remove`.
+Flights are rows of one table (:data:`FLIGHT`; a case's ``booked_on`` is the
+row); the charter desks (:mod:`sim.model.charters`, a few bookings a week)
+book charters through :func:`booked` and fly them through :func:`remove`.
 """
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
+import mesa
 import numba as nb
 import numpy as np
+from numba.experimental import structref
 
-from sim.model.case_draws import next_uniform
-from sim.model.case_moves import move
-from sim.model.engine import EngineState
-from sim.model.handoffs import enqueue_casework
-from sim.model.police_kernel import flight_booked
-from sim.model.police_state import PoliceState
+from sim.model.engine import EngineState, KernelState, KernelStateType
+from sim.model.moves import enqueue_casework, move
+from sim.model.police import PoliceState, flight_booked
 from sim.model.queues import dated_pop, dated_push, dated_room, grown, line_take
 from sim.model.states import State
-from sim.model.transport_state import (
-    COST_ESCORTED,
-    ESCORTED,
-    ESCORTED_PER_DAY,
-    ESCORTS_PER_RETURNEE,
-    HEALTH_AVOIDED,
-    LEAD_DAYS,
-    MEDICAL,
-    MONITORED_STOP,
-    TransportState,
-)
+from sim.model.streams import next_uniform
 from sim.params.levers import INFO_FIELDS
+
+TRANSPORT_VALUES = (
+    "escorted_per_day",
+    "booking_lead_days",
+    "medical_removal_failure",
+    "escorts_per_returnee",
+    "cost_escorted_removal",
+    "health_failure_avoided",
+    "monitored_stop_multiplier",
+)
+"""Per-country values the service reads (``escorted_per_day``: escorts / (escorts per returnee x trip days);
+``health_failure_avoided``: the health field's effect, 0 without it), in the order of ``values``' columns."""
+ESCORTED_PER_DAY, LEAD_DAYS, MEDICAL, ESCORTS_PER_RETURNEE, COST_ESCORTED, HEALTH_AVOIDED, MONITORED_STOP = range(
+    len(TRANSPORT_VALUES)
+)
+KINDS = ("escorted", "charter", "joint_charter", "eu_operation")
+"""Flight kinds, coded 1.. as :class:`sim.model.cases.Codes` ``flights``."""
+ESCORTED = 1
+FLIGHT = np.dtype(
+    [("day", "f8"), ("seats", "i4"), ("destination", "i2"), ("organiser", "i2"), ("kind", "u1"), ("monitored", "?")]
+)
+"""A booked flight: its day, seats, destination (origin index), organiser (country index, -1: another EU
+member state), kind (code into :data:`KINDS`, from 1) and whether observers fly with it."""
+
+
+class TransportState(Protocol):
+    """Each country's transport service and the model's flights."""
+
+    values: np.ndarray
+    """Per country, :data:`TRANSPORT_VALUES`."""
+    seats_per_week: np.ndarray
+    """Per country and destination, escorted seats a week on scheduled flights."""
+    seats: np.ndarray
+    """Per country and destination, escorted seats still available this week."""
+    credit: np.ndarray
+    key: np.ndarray
+    draws: np.ndarray
+    flights: np.ndarray
+    """Every flight booked (:data:`FLIGHT`), ``flights_size`` of them; a flight's id is its row."""
+    flights_size: int
+    due_times: np.ndarray
+    """The flights to fly, as one dated list (keys carry the flight's row)."""
+    due_keys: np.ndarray
+    due_size: np.ndarray
+    due_seq: np.ndarray
+    passenger_of: np.ndarray
+    """Per escorted flight (by row), its one passenger; -1 for charters (their passengers are the desk's)."""
+    removed: np.ndarray
+    """Per country and origin, people removed today (the enforcement signal's numerator)."""
+    removal_failed: np.ndarray
+    escorted_costs: np.ndarray
+
+
+FIELDS = tuple(TransportState.__annotations__)
+
+
+@structref.register
+class TransportStateType(KernelStateType):
+    """The numba type of :class:`Transport`."""
+
+
+class Transport(KernelState):
+    """Every country's transport service from Python: kernels take it whole; fields read by name."""
+
+
+structref.define_proxy(Transport, TransportStateType, list(FIELDS))
+
+
+@nb.njit(cache=True)
+def _fields(tr: TransportState) -> tuple[Any, ...]:
+    """Every field, in the order of :data:`FIELDS`."""
+    return (
+        tr.values,
+        tr.seats_per_week,
+        tr.seats,
+        tr.credit,
+        tr.key,
+        tr.draws,
+        tr.flights,
+        tr.flights_size,
+        tr.due_times,
+        tr.due_keys,
+        tr.due_size,
+        tr.due_seq,
+        tr.passenger_of,
+        tr.removed,
+        tr.removal_failed,
+        tr.escorted_costs,
+    )
+
+
+Transport.names = FIELDS
+Transport.getter = _fields
+
+
+@nb.njit(cache=True)
+def _make(*args: Any) -> Transport:
+    return Transport(*args)
+
+
+def new_transport(values: np.ndarray, seats_per_week: np.ndarray, keys: np.ndarray) -> Transport:
+    """The services of ``len(values)`` countries with no one waiting and no flight booked."""
+    n, origins = seats_per_week.shape
+    made: dict[str, Any] = {
+        "values": np.ascontiguousarray(values, dtype=np.float64),
+        "seats_per_week": np.ascontiguousarray(seats_per_week, dtype=np.float64),
+        "seats": np.zeros((n, origins)),
+        "credit": np.zeros(n),
+        "key": np.ascontiguousarray(keys, dtype=np.uint64),
+        "draws": np.zeros(n, dtype=np.int64),
+        "flights": np.zeros(64, dtype=FLIGHT),
+        "flights_size": 0,
+        "due_times": np.zeros((1, 64)),
+        "due_keys": np.zeros((1, 64), dtype=np.int64),
+        "due_size": np.zeros(1, dtype=np.int64),
+        "due_seq": np.zeros(1, dtype=np.int64),
+        "passenger_of": np.zeros(64, dtype=np.int32),
+        "removed": np.zeros((n, origins), dtype=np.int64),
+        "removal_failed": np.zeros(n, dtype=np.int64),
+        "escorted_costs": np.zeros(n),
+    }
+    return _make(*(made[name] for name in FIELDS))
+
 
 HEALTH = 1 << INFO_FIELDS.index("health")
 AF, DET, PC = int(State.AWAITING_FLIGHT), int(State.DETAINED), int(State.POLICE_CASE)
@@ -155,8 +268,7 @@ def remove(tr: TransportState, e: EngineState, police: PoliceState, row: int, fl
 def fly_escorted(tr: TransportState, e: EngineState, police: PoliceState, t: int) -> np.ndarray:
     """Fly today's escorted seats; return the ids of the charters due today, in booking order, for the desks.
 
-    The interpreted schedule flies all of a day's flights in booking order;
-    here the escorted seats go first. A person is booked on one flight at a
+    The escorted seats go first. A person is booked on one flight at a
     time, so the order changes no one's outcome.
     """
     charters = []
@@ -201,3 +313,24 @@ def waiting_for(e: EngineState, countries: np.ndarray, destination: int) -> tupl
     for i in range(len(rows)):
         of[i] = e.hot[rows[i]].country
     return rows, of
+
+
+class TransportService(mesa.Agent):
+    """A country's prison-and-probation transport service: escorted seats on scheduled flights."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        code: str,
+        c: int,
+        engine: EngineState,
+        transport: TransportState,
+        police: PoliceState,
+    ) -> None:
+        """The service of country ``code`` (position ``c``) booking ``engine``'s ready cases."""
+        super().__init__(model)
+        self.code, self.c, self.engine, self.transport, self.police = code, c, engine, transport, police
+
+    def booking_day(self, t: int) -> None:
+        """Book escorted seats for the documented people ready to leave, within the week's escorts."""
+        book_escorted(self.transport, self.engine, self.police, self.c, t)

@@ -8,22 +8,21 @@ police, within the reporting interval for a centre resident; a person found
 by chance becomes a police case; a detention's limit or review goes to the
 detention kernels; a departure to another Nordic country closes the case
 here and goes back to Python, which picks the destination
-(:mod:`sim.model.compiled_movers`); every other target is a plain move.
+(:mod:`sim.model.movers`); every other target is a plain move.
 """
 
 from __future__ import annotations
 
 import numba as nb
 
-from sim.model.agency_kernel import AgencyState, open_return_case
-from sim.model.agency_kernel import notice_abscond as agency_notices
-from sim.model.case_moves import move, next_timer
-from sim.model.detention_kernel import at_limit, review
+from sim.model.agency import AgencyState, open_return_case
+from sim.model.agency import notice_abscond as agency_notices
+from sim.model.detention import at_limit, review
 from sim.model.engine import CENTRE_REPORTING_DAYS, EngineState
-from sim.model.hazard_kernel import DETENTION_LIMIT, DETENTION_REVIEW
-from sim.model.police_kernel import notice_abscond as police_notices
-from sim.model.police_kernel import receive_located
-from sim.model.police_state import PoliceState
+from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
+from sim.model.moves import move, next_timer
+from sim.model.police import PoliceState, receive_located
+from sim.model.police import notice_abscond as police_notices
 from sim.model.states import State
 
 VP, RC, AB, PC = int(State.VOLUNTARY_PERIOD), int(State.RETURN_CASE), int(State.ABSCONDED), int(State.POLICE_CASE)
@@ -53,8 +52,8 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
 
     It stops after a person leaves for another Nordic country (their case
     here closed), returning the row, the country left and the time, so that
-    their case there opens before the next timer fires, as in the
-    interpreted model; the caller calls again until no mover is returned
+    their case there opens before the next timer fires; the caller calls
+    again until no mover is returned
     (row -1).
     """
     while True:

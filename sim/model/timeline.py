@@ -1,10 +1,13 @@
-"""A timeline's change on the compiled kernels: values rewritten in place, hazards redrawn, centres taking cases in.
+"""A timeline's change during a run: values rewritten in place, hazards redrawn, centres taking cases in.
 
-The counterpart of :meth:`sim.model.model.ReturnModel.apply` and
-:meth:`sim.model.places.ReturnCentre.take_in` (which document the
-mechanism). The kernels read their values where they act, so rewriting the
-arrays they read (:func:`sim.model.kernel_params.values_in_force`) makes a
-new capacity, lever or rate act from the day of the change.
+A change (:mod:`sim.params.timeline`) acts through the same mechanisms as a
+value set from the start: the kernels read their values where they act, so
+rewriting the arrays they read (:func:`sim.model.values.values_in_force`)
+makes a new capacity, lever or rate act from the day of the change. A change
+of a value the hazards read makes every open case draw its next transition
+again (exact: hazards are memoryless); a change that opens departure
+centres with ``centre_moves_open_cases`` moves the open cases a centre may
+hold into it that day, while places last.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.case_moves import reschedule
-from sim.model.engine import EV_MOVED_INTO_CENTRE, EngineState
-from sim.model.kernel_state import KernelState
+from sim.model.engine import EV_MOVED_INTO_CENTRE, EngineState, KernelState
+from sim.model.moves import reschedule
 from sim.model.states import State
 from sim.params.schema import CountryParams
 

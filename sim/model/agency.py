@@ -1,21 +1,24 @@
-"""The migration agency's daily work as kernels: return talks, noticing absences, handovers.
+"""The migration agency: case officers' return talks, noticing absences, handovers to the police.
 
-The compiled counterpart of :class:`sim.model.agents.migration_agency.MigrationAgency`
-(which documents the mechanism): each country's agency has a daily
-capacity of talks and handovers (a fractional capacity carries over as
-credit); due handovers go first, then return talks in first-come order; a
-talk may offer AVR, asks for travel documents when none are in hand, and
-ends in a handover after ``talks_before_handover`` talks or when the person
-refuses to cooperate; an absence is noticed after a delay and leads to a
-handover on the absconded ground. A handover sends the case with the
+Each country's agency (a Mesa agent, :class:`MigrationAgencyOffice`, whose
+day is one kernel call) has a daily capacity of talks and handovers (a
+fractional capacity carries over as credit). Due handovers go first (a case
+that must go to the police should not wait behind routine talks), then
+return talks in first-come order. A talk may offer assisted return (AVR),
+asks for travel documents when none are in hand, and ends in a handover
+after ``talks_before_handover`` talks or when the person refuses to
+cooperate; an absence is noticed after a delay and leads to a handover on
+the absconded ground. A handover takes one unit of capacity and then an
+administrative delay before the police register the case, with the
 information fields that survive the way (each lost with
-``field_loss_probability``) to the police after an administrative delay.
+``field_loss_probability``); co-location shortens the delay and lowers that
+chance.
 
 The agency's chance decisions draw from its own counter-based stream per
-country (:mod:`sim.model.case_draws`). What the agency hands on is filed,
-not acted on: the police's intake (the engine's ``intake_*`` dated list,
-with the package in the case's history) and the document requests (the
-engine's ``requests``, for the third countries' kernel).
+country (:mod:`sim.model.streams`). What the agency hands on is filed, not
+acted on: the police's intake (the engine's ``intake_*`` dated list, with the
+package in the case's history) and the document requests (the engine's
+``requests``, for the third countries' kernel).
 """
 
 from __future__ import annotations
@@ -23,17 +26,16 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
+import mesa
 import numba as nb
 import numpy as np
 from numba.experimental import structref
 
-from sim.model.case_draws import next_uniform, noticed_after
-from sim.model.case_moves import schedule
-from sim.model.engine import COST_TALKS, EngineState
-from sim.model.handoffs import file_request
-from sim.model.kernel_state import KernelState, KernelStateType
+from sim.model.engine import COST_TALKS, EngineState, KernelState, KernelStateType
+from sim.model.moves import file_request, schedule
 from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
 from sim.model.states import State
+from sim.model.streams import next_uniform, noticed_after
 
 AGENCY_VALUES = (
     "talks_per_day",
@@ -65,7 +67,7 @@ lets it pass, as ``fields_passed``), in the order of ``values``' columns."""
 ) = range(len(AGENCY_VALUES))
 
 COERCION, ABSCONDED_GROUND = 1, 2
-"""Handover grounds, as codes of :class:`sim.model.case_table.Codes` ``grounds``."""
+"""Handover grounds, as codes of :class:`sim.model.cases.Codes` ``grounds``."""
 FIELD_COUNT = 5
 """Information fields (:data:`sim.params.levers.INFO_FIELDS`)."""
 
@@ -281,3 +283,16 @@ def _hand_over(a: AgencyState, e: EngineState, c: int, row: int, decided: float,
     delay = -math.log(1.0 - _uniform(a, c)) * admin if admin > 0.0 else 0.0
     e.intake_times, e.intake_keys = dated_room(e.intake_times, e.intake_keys, e.intake_size, c)
     dated_push(e.intake_times, e.intake_keys, e.intake_size, e.intake_seq, c, t + delay, row)
+
+
+class MigrationAgencyOffice(mesa.Agent):
+    """A country's migration agency: return talks, assisted-return grants, handovers to the police."""
+
+    def __init__(self, model: mesa.Model, code: str, c: int, engine: EngineState, agency: AgencyState) -> None:
+        """The office of country ``code`` (position ``c``) working on ``engine``'s cases with ``agency``'s state."""
+        super().__init__(model)
+        self.code, self.c, self.engine, self.agency = code, c, engine, agency
+
+    def work_day(self, t: int) -> None:
+        """The day's talks and handovers, by the office's capacity."""
+        work_day(self.agency, self.engine, self.c, t)

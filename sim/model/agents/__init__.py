@@ -1,1 +1,0 @@
-"""The model's agents: migrants, national agencies, attachés and third-country authorities."""
