@@ -7,7 +7,7 @@ repeat; the median is reported, and the 10x scaling is the median of the
 repeats' paired ratios. The last line printed is JSON with migrants, events
 processed, wall seconds of model time, µs per event, peak memory, and the
 same number of events in a bare ``heapq`` competing-risks loop timed
-alongside (``engine_ratio``; the README's Performance section states the targets).
+alongside (``engine_ratio``; ``docs/developer.md``, "Benchmarks", states the targets).
 ``tracemalloc`` sees the kernels' arrays too (numba allocates them through
 Python's raw allocator).
 """
@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from benchmarks import DESIGN_WARMUP
+from benchmarks import DESIGN_WARMUP, startup
 from sim.model.model import ReturnModel
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
@@ -36,11 +36,15 @@ CONFIGS: dict[str, list[str]] = {
     "arrivals_x10": [*scale_country(compose(), "SE", 10), DESIGN_WARMUP],
     "nordic_10y": ["country=nordic", DESIGN_WARMUP, "horizon_days=3285"],
     "default_as_run": [],
+    "history": ["history=sweden_2013_2023"],
 }
 """Scenarios to time: overrides of the default config. ``default`` and ``arrivals_x10`` (capacities
 scaled with the arrivals) are the 1 + 3 years of the speed targets; ``nordic_10y`` is all five
 countries for ten years (target: under 15 s and 1 GB); ``default_as_run`` is the default config
-unchanged (its 6-year warm-up included), the time a user waits for one replication."""
+unchanged (its 6-year warm-up included), the time a user waits for one replication; ``history`` is Sweden
+2013-2023 at full volume after its 6-year warm-up (target: 1.5 s)."""
+EXTRA = ("startup", "first_run")
+"""Measured apart from the scenarios (:mod:`benchmarks.startup`): a command's start-up, a fresh clone's first run."""
 
 
 def time_once(overrides: list[str], seed: int) -> dict[str, float]:
@@ -86,11 +90,12 @@ def main() -> None:
     """Time every configuration and print a table and a JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each scenario (>= 1; medians)")
-    parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
+    parser.add_argument("--only", choices=sorted([*CONFIGS, *EXTRA]), action="append")
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats={args.repeats} is out of range; allowed: >= 1")
-    names = args.only or list(CONFIGS)
+    chosen = args.only or [*CONFIGS, *EXTRA]
+    names = [name for name in chosen if name in CONFIGS]
     for name in names:
         time_once(CONFIGS[name], seed=0)  # warm-up: imports, caches
     # Round-robin: every repeat times each scenario (and its bare loop) in turn, so a change of
@@ -120,6 +125,12 @@ def main() -> None:
     if "default" in results and "arrivals_x10" in results:
         paired = (x["seconds"] / d["seconds"] for x, d in zip(runs["arrivals_x10"], runs["default"], strict=True))
         results["scaling_x10"] = round(statistics.median(paired), 2)
+    if "startup" in chosen:
+        results["startup"] = startup.startup(args.repeats)
+        print(f"{'startup':>14}: {results['startup']}", flush=True)
+    if "first_run" in chosen:
+        results["first_run"] = startup.first_run()
+        print(f"{'first_run':>14}: {results['first_run']}", flush=True)
     print(json.dumps(results))
 
 

@@ -38,7 +38,7 @@ WORKERS = 2
 # %% [markdown]
 # ## 1. One scenario
 # The default scenario is Sweden at its calibrated behaviour (the posterior medians of
-# `configs/calibration/sweden_2013.yaml`): six years of warm-up, then three measured years.
+# `configs/calibration/sweden_2013_2019.yaml`): six years of warm-up, then three measured years.
 # Three replications give each metric a 95 % interval, which covers seed noise only.
 
 # %%
@@ -108,5 +108,5 @@ fig.savefig("tutorial_effects.png", dpi=300, bbox_inches="tight")
 # %% [markdown]
 # ## Where next
 # - The same comparison from the command line, with its report: `uv run returnsim -m
-#   +experiment=colocation uncertainty=posterior` (README, "Experiments").
+#   +experiment=colocation uncertainty=posterior` (docs/experiments.md).
 # - Which unknown decides a lever's effect: `uv run returnsim-sensitivity effect_of=[colocation=full]`.

@@ -168,7 +168,11 @@ def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_re
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "calibration").iterdir()
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
-    assert len(spec.parameters) <= len(spec.targets) - 4, "over-identified: at most targets - 4 free parameters"
+    check = pd.read_csv(run_dir / "predictive_check.csv")
+    history = OmegaConf.load(ROOT / "configs" / "history" / "sweden_2013_2023.yaml").history
+    published = [f"{f.metric}_{f.year}" for f in history.published if f.year <= history.fitted_until]
+    assert list(check["target"]) == [*published, *spec.targets], "a row per target: the history's, then the cohort's"
+    assert len(spec.parameters) <= len(check) - 4, "over-identified: at most targets - 4 free parameters"
     particles = pd.read_parquet(run_dir / "posterior.parquet")
     assert list(particles.columns) == [*spec.parameters, "weight", "distance"]
     assert len(particles) == 4 and particles["weight"].sum() == pytest.approx(1.0)
@@ -176,8 +180,6 @@ def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_re
         assert particles[key].between(r.low, r.high).all(), key
     summary = pd.read_csv(run_dir / "parameters.csv")
     assert (summary["ci90_low"] <= summary["median"]).all() and (summary["median"] <= summary["ci90_high"]).all()
-    check = pd.read_csv(run_dir / "predictive_check.csv")
-    assert list(check["target"]) == list(spec.targets), "the predictive check has a row per target"
     assert len(pd.read_parquet(run_dir / "predictive.parquet")) == 3
     figures = json.loads((run_dir / "calibration.json").read_text())
     assert figures["targets_met"] == int(check["met"].sum()) and figures["generations"] == 1
@@ -195,7 +197,7 @@ def test_tiny_calibration_writes_a_posterior_its_check_and_a_preset_the_model_re
 
 
 def test_the_default_scenario_uses_the_committed_preset():
-    preset = OmegaConf.load(ROOT / "configs" / "calibration" / "sweden_2013.yaml")
+    preset = OmegaConf.load(ROOT / "configs" / "calibration" / "sweden_2013_2019.yaml")
     model = compose()
     for key in ("behaviour", "nations"):
         for path, value in _leaves(preset.get(key, {}), key):
@@ -203,7 +205,7 @@ def test_the_default_scenario_uses_the_committed_preset():
 
 
 def test_the_default_preset_holds_a_posterior_ensemble_experiments_can_use():
-    """The default preset (calibration=sweden_2013): 50 draws of the nine fitted parameters, inside their prior
+    """The default preset (calibration=sweden_2013_2019): 50 draws of the fitted parameters, inside their prior
     ranges; a draw replaces the medians, and the other Nordic countries follow Sweden's drawn police parameters."""
     spec = OmegaConf.load(ROOT / "configs" / "calibrate.yaml")
     params = load_params(["uncertainty=posterior"])

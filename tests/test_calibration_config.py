@@ -17,8 +17,8 @@ from tests.test_calibration import TINY, TOY_SCHEDULE
     ("overrides", "code", "message"),
     [
         (["scale=2"], 2, "scale=2.0 is out of range"),
-        (["targets.detention_stay_2015.moment=stay"], 2, "targets.detention_stay_2015.moment='stay' is unknown"),
-        (["targets.detention_stay_2015.setting=y2000"], 2, "targets.detention_stay_2015.setting='y2000'"),
+        (["targets.statute_barred_4y.moment=stay"], 2, "targets.statute_barred_4y.moment='stay' is unknown"),
+        (["targets.statute_barred_4y.setting=y2000"], 2, "targets.statute_barred_4y.setting='y2000'"),
         (["abc.population_size=zero"], 2, "abc.population_size"),  # a wrong type, named while Hydra composes
         (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
         (["ensemble=1"], 2, "ensemble=1 is out of range"),
@@ -27,14 +27,14 @@ from tests.test_calibration import TINY, TOY_SCHEDULE
         (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),
         (['recovery=["behaviour.no_such=1"]'], 2, "recovery: 'behaviour.no_such=1'; write key=value with a key"),
         (['recovery=["behaviour.return_case_abscond=0.9"]'], 2, "lies outside its range"),
-        (["settings.year_2017.days=1", "scale=0.01"], 2, "the setting gives no data for this outcome"),
+        (["settings.sweden_history.days=1", "scale=0.001"], 2, "the setting gives no data for this outcome"),
         (["+foo=1"], 2, "foo: unknown key"),
         (["+abc.speed=2"], 2, "abc.speed: unknown key"),
         (["seed=9223372036854775808"], 2, "seed=9223372036854775808 is out of range"),
-        (["~targets.detention_stay_2015"], 2, "9 free parameters for 12 targets; with spare_targets=4 at most 8"),
+        (["spare_targets=30"], 2, "13 free parameters for 40 targets; with spare_targets=30 at most 10"),
         (["preset=../../outside.yaml"], 2, "preset='../../outside.yaml' is not allowed"),
         (["nation=XX"], 2, "nation='XX'; choose from SE, NO, DK, FI, IS"),
-        (['scenario=["nations.SE.detention_places=-5"]'], 2, "every setting sets nations.SE.detention_places itself"),
+        (['scenario=["nations.SE.detention_places=-5"]'], 2, "sets nations.SE.detention_places in every year"),
         (['scenario=["nations.SE.police_officers=-5"]'], 2, "nations.SE.police_officers"),
     ],
 )

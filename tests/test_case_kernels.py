@@ -19,10 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.model.cases import COLUMNS, HISTORY, HOT, CaseTable, Codes, HotCase, register_frame
+from sim.model.cases import COLUMNS, HISTORY, HOT, Codes, HotCase, register_frame
 from sim.model.hazards import (
     DETENTION_LIMIT,
     DETENTION_REVIEW,
+    EARLY_ABSCONDING_ENDS,
     NO_TIMER,
     RATES,
     case_hazards,
@@ -81,7 +82,7 @@ def test_the_case_tables_read_as_the_register() -> None:
     history["fields_passed"][4] = 0b101
     history["moved_to"][3] = 2
     history["flight"][4] = 2
-    frame = register_frame([CaseTable(hot, history, Codes(["Iraq", "Somalia"], ["SE", "NO"]))])
+    frame = register_frame(hot, history, Codes(["Iraq", "Somalia"], ["SE", "NO"]))
     assert tuple(frame.columns) == COLUMNS
     assert frame["migrant_id"].tolist() == [10, 11, 12, 13, 14]
     assert frame["willingness"].tolist()[:2] == [2.0, 0.5]
@@ -123,16 +124,21 @@ def stated_hazards(case: dict[str, Any], t: float, r: dict[str, float], factor: 
                 dep *= r["avr_departure_multiplier"] if case["avr_takes"] else 1.0
             target = State.RETURNED_ASSISTED if case["avr_takes"] else target  # a grant taken: an assisted return
             ab *= r["handover_announced_abscond_multiplier"] if case["handover_announced"] else 1.0
-        elif case["released"]:
-            ab *= r["released_abscond_multiplier"]
+        else:
+            ab *= r["released_abscond_multiplier"] if case["released"] else 1.0
+            ab *= r["blocked_abscond_multiplier"] if case["unenforceable"] else 1.0  # removal blocked (red class)
         hazards = [(dep, target), (ab, State.ABSCONDED), (r["permit_after_impediment"], State.PERMIT_GRANTED)]
-    elif s == State.ABSCONDED:
+    elif s == State.ABSCONDED:  # the first days after absconding: every exit at its early rate, until they end
+        early = t < case["since"] + r["absconded_early_days"]
+        m = r["absconded_early_exit_multiplier"] if early else 1.0
+        if early:
+            deadline, on_deadline = case["since"] + r["absconded_early_days"], EARLY_ABSCONDING_ENDS
         hazards = [
-            (r["absconded_chance_encounter"], State.POLICE_CASE),
-            (r["absconded_leave_unrecorded"], State.DEPARTED_UNRECORDED),
-            (r["absconded_registered_departure"], State.RETURNED_VOLUNTARY),
-            (r["absconded_move_nordic"], State.MOVED_NORDIC),
-            (r["absconded_other_closure"], State.CLOSED_OTHER),
+            (m * r["absconded_chance_encounter"], State.POLICE_CASE),
+            (m * r["absconded_leave_unrecorded"], State.DEPARTED_UNRECORDED),
+            (m * r["absconded_registered_departure"], State.RETURNED_VOLUNTARY),
+            (m * r["absconded_move_nordic"], State.MOVED_NORDIC),
+            (m * r["absconded_other_closure"], State.CLOSED_OTHER),
         ]
     elif s == State.AWAITING_FLIGHT:
         ab = r["police_case_abscond"] * a * r["handover_announced_abscond_multiplier"]
@@ -148,7 +154,7 @@ def stated_hazards(case: dict[str, Any], t: float, r: dict[str, float], factor: 
     return [h for h, _ in hazards], [int(s) for _, s in hazards], max(deadline, t), on_deadline
 
 
-FLAGS = ("in_return_centre", "documents", "avr_offered", "avr_takes", "handover_announced", "released")
+FLAGS = ("in_return_centre", "documents", "avr_offered", "avr_takes", "handover_announced", "released", "unenforceable")
 
 
 @settings(max_examples=300, deadline=None)

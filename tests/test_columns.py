@@ -12,7 +12,8 @@ from sim.outputs.columns_page import COLUMNS_PAGE, readme_section
 from sim.runs.runner import run_scenario
 from tests.conftest import SMALL, params
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+OUTPUTS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
+"""The documentation's Outputs page, which holds the rendered data dictionary between its markers."""
 
 
 def test_every_column_of_a_runs_tables_has_an_entry_and_every_entry_a_column(tmp_path):
@@ -36,5 +37,7 @@ def test_every_entry_says_what_the_column_means_and_its_unit():
         assert table.row and table.computed, name
 
 
-def test_the_readme_holds_the_current_dictionary():
-    assert readme_section() in README.read_text(), "run: uv run python -m sim.outputs.columns_page README.md"
+def test_the_outputs_page_holds_the_current_dictionary():
+    assert readme_section() in OUTPUTS_PAGE.read_text(), (
+        "run: uv run python -m sim.outputs.columns_page docs/outputs.md"
+    )

@@ -41,7 +41,7 @@ def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_
     assert e.centre_occupied[0] == hot["in_return_centre"].sum() <= params.nations["SE"].return_centre_places
     wanted = e.wanted[0, : e.wanted_size[0]]
     assert (hot["state"][wanted] == State.ABSCONDED).all() and hot["wanted"].sum() == len(wanted)
-    assert (hot["wanted_at"][wanted] == np.arange(len(wanted))).all()
+    assert (hot["listed_at"][wanted] == np.arange(len(wanted))).all()
     open_ = hot["state"] < State.RETURNED_VOLUNTARY
     assert (e.open_by_origin[0].sum() == open_.sum()) and np.isnan(history["outcome_day"][open_]).all()
     assert (history["outcome_day"][~open_] >= history["decision_day"][~open_]).all()

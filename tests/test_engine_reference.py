@@ -1,6 +1,6 @@
 """The engine's outcomes keep their distribution (the reference written by ``tests/helpers/engine_reference.py``).
 
-The reference was written by the engine before the compiled kernels; the engine in use
+The reference file holds the outcomes of the reference configs over 24 seeds; the engine in use
 runs every reference config over seeds the reference did not use and compares
 each outcome's mean and spread with the stated tolerances of
 :func:`~tests.helpers.engine_reference.distribution_gaps`. A second test shows

@@ -36,6 +36,10 @@ def _scenarios(spec: dict, *, baselines: bool = False) -> int:
     )
 
 
+HISTORIES = {"history_levers": ("horizon_days=1100", "history.scale=0.02")}
+"""Experiments over a history: their levers change on 1 January 2016 (day 1 096), so the tiny run reaches it, small."""
+
+
 def _run_tiny(name: str, results: Path, *extra: str) -> None:
     """The experiment's whole sweep with a tiny horizon and two seeds, into ``results``."""
     proc = cli(
@@ -43,7 +47,7 @@ def _run_tiny(name: str, results: Path, *extra: str) -> None:
         f"+experiment={name}",
         *extra,
         "warmup_days=20",
-        "horizon_days=40",
+        *HISTORIES.get(name, ("horizon_days=40",)),
         "seed=0,1",
         f"paths.results_dir={results}",
         cwd=results,

@@ -93,3 +93,35 @@ def test_detention_takes_free_places_only_and_a_review_releases_when_nothing_is_
     at_limit(engine, other, 91.0)
     assert engine.hot[other]["state"] == State.POLICE_CASE and engine.history[other]["released_at_limit"] == 1
     assert math.isinf(engine.hot[other]["detention_limit"])
+
+
+def test_documented_people_get_casework_first_and_blocked_cases_take_no_officer_time() -> None:
+    """The green line comes first: with one action a day, a documented person queued after two others is
+    handed to the transport service the first day; a blocked case (red: document attempts used up) takes no
+    action, so the next case in line gets it."""
+    engine, police = engine_with_police(3, actions_per_day=1.0)
+    for row in (0, 1, 2):
+        move(engine, row, State.RETURN_CASE, 0.5)
+        move(engine, row, State.POLICE_CASE, 0.6)
+        engine.hot[row]["contacted"] = True
+    engine.hot[0]["unenforceable"] = True  # red: nothing left to ask for
+    engine.hot[2]["documents"] = True  # green
+    for row in (0, 1, 2):
+        enqueue_casework(engine, 0, row)
+    work_day(police, engine, 0, 1)
+    assert engine.hot[2]["state"] == State.AWAITING_FLIGHT, "the documented person first"
+    assert engine.requests_size == 0
+    work_day(police, engine, 0, 2)
+    assert engine.requests_size == 1 and engine.requests[0]["row"] == 1, "the red case took no action"
+
+
+def test_the_police_ask_no_documents_of_an_origin_that_takes_no_forced_returns() -> None:
+    """Such a case is blocked at once (red): no forced request is filed, no officer's time spent on it again."""
+    engine, police = engine_with_police(1)
+    police.takes_forced[0, 0] = False
+    move(engine, 0, State.RETURN_CASE, 0.5)
+    move(engine, 0, State.POLICE_CASE, 0.6)
+    engine.hot[0]["contacted"] = True
+    enqueue_casework(engine, 0, 0)
+    work_day(police, engine, 0, 1)
+    assert engine.requests_size == 0 and engine.hot[0]["unenforceable"]

@@ -93,38 +93,39 @@ def test_feedback_none_leaves_every_hazard_unchanged():
 
 
 def _signal(scope: str = "origin") -> EnforcementSignal:
+    """One country, origins a and b, 100 open decisions each."""
     feedback = EnforcementFeedback(form="removal_risk", strength=1.0, scope=scope, window_days=10, reference_risk=0.01)
-    signal = EnforcementSignal(feedback, ["a", "b"])
-    for _ in range(100):
-        signal.opened("a")
-        signal.opened("b")
-    return signal
+    return EnforcementSignal(feedback, 1, 2)
+
+
+OPEN = np.array([[100, 100]])
+
+
+def _day(signal: EnforcementSignal, removed_a: int = 0) -> None:
+    signal.observe(OPEN, np.array([[removed_a, 0]]))
 
 
 def test_removal_risk_rises_with_removals_and_never_with_absconding():
     signal = _signal()
-    signal.end_day()
-    quiet = signal.factors["a"]
+    _day(signal)
+    quiet = signal.factors[0, 0]
     assert quiet == pytest.approx(0.5)  # nobody removed: ((0 + ref) / (2 ref)) ** 1
     # absconding moves people between open states: the counts the signal keeps do not change
-    signal.end_day()
-    assert signal.factors["a"] == quiet
-    for _ in range(20):
-        signal.removed("a")
-    signal.end_day()
-    assert signal.factors["a"] > quiet
-    assert signal.factors["b"] == quiet, "scope=origin: removals to one origin do not move another's risk"
-    assert signal.risk("a") == pytest.approx(20 / 10 / 100)
+    _day(signal)
+    assert signal.factors[0, 0] == quiet
+    _day(signal, removed_a=20)
+    assert signal.factors[0, 0] > quiet
+    assert signal.factors[0, 1] == quiet, "scope=origin: removals to one origin do not move another's risk"
+    assert signal.factors[0, 0] == pytest.approx(((20 / 10 / 100) + 0.01) / 0.02)
 
 
 def test_removals_leave_the_window_and_country_scope_pools_origins():
     signal = _signal("country")
-    signal.removed("a")
-    signal.end_day()
-    assert signal.factors["a"] == signal.factors["b"] > 0.5
+    _day(signal, removed_a=1)
+    assert signal.factors[0, 0] == signal.factors[0, 1] > 0.5
     for _ in range(10):
-        signal.end_day()
-    assert signal.factors["a"] == pytest.approx(0.5)
+        _day(signal)
+    assert signal.factors[0, 0] == pytest.approx(0.5)
 
 
 def _voluntary_returns(*overrides: str) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 
 from sim.model.model import ReturnModel
 from sim.model.states import State
-from sim.outputs.yearly import CLOSURES, STOCKS_AT_YEAR_END, yearly
+from sim.outputs.yearly import CLOSURES, STOCKS_AT_YEAR_END
 from sim.params.checks import ConfigError
 from sim.runs.runner import run_replication
 from tests.conftest import SMALL, cli, params
@@ -31,7 +31,7 @@ def timeline(*entries: str) -> str:
         ("{day:300,set:{nations.SE.escorts:-1}}", "timeline[0] (day 300): nations.SE.escorts=-1 is out of range"),
         ("{day:300,set:{nations.SE.escorts:many}}", "nations.SE.escorts='many': expected a value of type int"),
         ("{day:300,set:{seed:3}}", "timeline[0].set.seed: cannot change during a run"),
-        ("{day:300,set:{flights.mode:frontex}}", "flights.mode: cannot change during a run (the charter desks"),
+        ("{day:300,set:{attaches.mode:nordic_network}}", "attaches.mode: cannot change during a run (the attachés'"),
         ("{day:300,set:{nations.SE.attache_posts:[fast]}}", "cannot change during a run (attachés are posted"),
         ("{day:300,set:{colocation:fulll}}", "timeline[0].set.colocation='fulll' is not an option; choose one of"),
         ("{day:300,set:{}}", "timeline[0].set is empty"),
@@ -103,13 +103,6 @@ def test_yearly_counts_add_up_to_the_horizon_and_the_last_year_ends_with_the_run
     assert set(CLOSURES) <= set(years.columns)
 
 
-def test_yearly_needs_no_model():
-    """The table is computed from the saved register and stocks alone (so analyses can recompute it)."""
-    result = run_replication(params(*SMALL, "horizon_days=400"), 0)
-    again = yearly(result.register, result.stocks, 200, 400)
-    pd.testing.assert_frame_equal(again, result.yearly)
-
-
 def test_the_command_refuses_a_bad_timeline_with_one_line_and_writes_nothing(tmp_path):
     run_dir = tmp_path / "run"
     proc = cli(*SMALL, timeline("{day:300,set:{nations.SE.escort:10}}"), f"hydra.run.dir={run_dir}", cwd=tmp_path)
@@ -132,3 +125,17 @@ def test_a_deadline_a_change_has_already_passed_falls_due_on_the_day_not_before_
     pd.testing.assert_frame_equal(before[before["day"] < first], after[after["day"] < first])
     moved = after[(after["from_state"] == State.VOLUNTARY_PERIOD) & (after["to_state"] == State.RETURN_CASE)]
     assert (moved["day"] == first).sum() > 20, "the overdue cases move on at the start of the day"
+
+
+def test_charter_desks_pool_from_the_day_a_timeline_says_so():
+    """``flights.mode`` from national to joint_nordic on day 300 of the horizon: joint charters fly only after."""
+    overrides = (
+        "countries=[SE,NO]", "warmup_days=200", "horizon_days=700", "nations.SE.decisions_per_year=4000",
+        "nations.NO.decisions_per_year=2000", "timeline=[{day:300,set:{flights:joint_nordic}}]",
+    )  # fmt: skip
+    flights = ReturnModel(params(*overrides))
+    flights.run()
+    table = flights.flights()
+    joint = table[table["kind"] == "joint_charter"]
+    assert len(joint) > 0 and joint["day"].min() > 200 + 300
+    assert (table[table["day"] <= 200 + 300]["kind"] == "charter").all()

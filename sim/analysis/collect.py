@@ -195,6 +195,31 @@ def stock_series(sweep_dir: Path, runs: pd.DataFrame, states: list[str]) -> pd.D
     )
 
 
+def yearly_runs(sweep_dir: Path, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every run's ``yearly.csv`` (a row per replication, country and year) beside its keys in ``runs``.
+
+    The keys are those :func:`sim.analysis.effects.effects` pairs by (the
+    scenario, the posterior draw, the seed, the replication, the country),
+    so a year's rows are compared as the runs' summaries are.
+    """
+    keys = runs.drop_duplicates("run").set_index("run")
+    frames = []
+    for run in keys.index:
+        path = sweep_dir / run / "yearly.csv"
+        if not path.exists():
+            continue
+        yearly = pd.read_csv(path)
+        for column in (c for c in keys.columns if c not in yearly.columns and c != "country"):
+            yearly[column] = keys.loc[run, column]
+        yearly["run"] = run
+        frames.append(yearly)
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    table["scenario"] = pd.Categorical(table["scenario"], categories=runs["scenario"].cat.categories, ordered=True)
+    return table
+
+
 def incidence_curves(sweep_dir: Path, runs: pd.DataFrame, points: int = 200) -> pd.DataFrame:
     """Cumulative incidence of return, absconding and expiry by days since decision, per scenario."""
     from sim.analysis.incidence import cumulative_incidence, first_events

@@ -16,7 +16,11 @@ complete run of the sweep and writes, into the sweep folder:
 - ``figures/``: metrics by scenario, paired effects, stock series and
   cumulative incidence of return, absconding and expiry (PNG and SVG);
 - ``report.md``: the question, the design, the table of effects, the
-  figures and the config that produced them.
+  figures and the config that produced them;
+- for a sweep of a history (``history=...``): ``effects_by_year.csv``, the
+  effects on the report's ``yearly`` columns per calendar year, and
+  ``figures/history.png``, the baseline scenario's runs (seeds and posterior
+  draws) against the history's published figures.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from sim.analysis.collect import (
@@ -37,14 +42,18 @@ from sim.analysis.collect import (
     skipped_lines,
     stock_series,
     swept_parameters,
+    yearly_runs,
 )
 from sim.analysis.effects import baselines, effects, shares_of_total, strata_of
 from sim.analysis.markdown import report_page
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.figure_style import png_of
 from sim.outputs.files import REDO, write_table, write_text
+from sim.outputs.history_figure import history_figure
 from sim.outputs.metrics import METRICS
+from sim.params.checks import typed_config
 from sim.params.entry import guarded
+from sim.params.history import History
 
 
 # --- the report -------------------------------------------------------------------------
@@ -94,6 +103,22 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
         figures["stocks"] = lambda: figs.stocks_figure(
             stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"
         )
+    history = _history_of(cfg)
+    if history is not None:
+        years = yearly_runs(sweep_dir, runs)
+        by_year = pd.concat(
+            [effects(years[years["year"] == y], spec.get("yearly", []), baseline_of).assign(year=y)
+             for y in sorted(years["year"].unique())],
+            ignore_index=True,
+        )  # fmt: skip
+        if len(by_year):
+            write_table(sweep_dir / "effects_by_year.csv", by_year)
+            tables.append("effects_by_year.csv")
+            write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
+        first = runs["scenario"].cat.categories[0]
+        baseline_years = years[years["scenario"] == baseline_of[str(first)]]
+        if history.country in set(baseline_years["country"]):
+            figures["history"] = lambda: history_figure(baseline_years, history, history.country, fig_dir / "history")
     curves = incidence_curves(sweep_dir, runs) if spec["incidence"] else pd.DataFrame()
     if len(curves):
         figures["incidence"] = lambda: figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence")
@@ -104,6 +129,14 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     page = sweep_dir / "report.md"
     write_text(page, report_page(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped
+
+
+def _history_of(cfg: dict) -> History | None:
+    """The history the sweep's runs ran (from a run's saved config), or None for a steady state."""
+    saved = cfg.get("history")
+    if not isinstance(saved, dict) or not saved.get("years"):
+        return None
+    return typed_config(History, OmegaConf.create(saved))
 
 
 def _report_spec(cfg: dict, run_dir: Path) -> dict:

@@ -22,8 +22,9 @@ import pandas as pd
 from sim.model.states import ACTIVE, State
 from sim.params.levers import INFO_FIELDS
 
-KINDS = ("escorted", "charter", "joint_charter", "eu_operation")
-"""How a forced return leaves: flight kinds, coded 1.. (0: none) in the register's ``flight`` and on a flight."""
+KINDS = ("escorted", "charter", "joint_charter", "eu_operation", "supervised")
+"""How a forced return leaves: flight kinds, coded 1.. (0: none) in the register's ``flight`` and on a flight.
+``supervised``: on a scheduled flight under the police's supervision, without the transport service's escorts."""
 
 HOT = np.dtype(
     [
@@ -38,7 +39,7 @@ HOT = np.dtype(
         # counters and codes
         ("epoch", "u4"),  # moved on by every new timer: an older timer is stale
         ("booked_on", "i4"),  # flight id of the seat booked, or -1
-        ("wanted_at", "i4"),  # place on the police's wanted list (while ``wanted``)
+        ("listed_at", "i4"),  # place on the wanted list (while ``wanted``) or on the detainees' list (while detained)
         ("draws", "u2"),  # how many of its own random numbers the case has used
         ("state", "i1"),  # :class:`sim.model.states.State`
         ("timer_target", "i1"),  # where the live timer leads (a state, or a detention deadline)
@@ -58,6 +59,7 @@ HOT = np.dtype(
         ("unenforceable", "?"),  # the document attempts are used up
         ("contacted", "?"),  # the police have reached the person
         ("in_casework", "?"),  # in the police's casework queue
+        ("supervised", "?"),  # to be removed under the police's supervision, without escorts
     ],
     align=True,
 )
@@ -76,7 +78,7 @@ class HotCase(Protocol):
     seed: np.uint64
     epoch: int
     booked_on: int
-    wanted_at: int
+    listed_at: int
     draws: int
     state: int
     timer_target: int
@@ -95,6 +97,7 @@ class HotCase(Protocol):
     unenforceable: bool
     contacted: bool
     in_casework: bool
+    supervised: bool
 
 
 HISTORY = np.dtype(

@@ -37,15 +37,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.cases import KINDS
 from sim.model.engine import EngineState
 from sim.model.moves import take_boarding, wait_in_line
 from sim.model.police import PoliceState
 from sim.model.streams import Streams
-from sim.model.transport import KINDS, TransportState, booked, new_flight, remove, waiting_for
+from sim.model.transport import TransportState, booked, new_flight, remove, waiting_for
 from sim.params.schema import ScenarioParams
 
 CHARTER = KINDS.index("charter") + 1
-"""The charter kind's code (:data:`sim.model.transport.KINDS`, from 1)."""
+"""The charter kind's code (:data:`sim.model.cases.KINDS`, from 1)."""
 JOINT_CHARTER = KINDS.index("joint_charter") + 1
 """The code of a charter with returnees of several countries."""
 EU_OPERATION = KINDS.index("eu_operation") + 1
@@ -65,9 +66,7 @@ class CharterDesks:
         """
         self.s = s
         self.codes = codes
-        pooled = s.flights.mode != "national"
-        every = np.arange(len(codes))
-        self.desks = [every] if pooled else [every[c : c + 1] for c in every]
+        self.desks = self._grouped(s)
         """The countries each desk serves."""
         self.planning = streams.py["charter_planning"]
         self.announcements = streams.py["flights"]
@@ -93,6 +92,26 @@ class CharterDesks:
         for them, its share of the observers)`` of every charter and EU operation flown, one per country on board;
         the organiser (:data:`EU` for another member state's operation) with nobody removed when none boarded."""
 
+    def _grouped(self, s: ScenarioParams) -> list[np.ndarray]:
+        """One desk for every country (``joint_nordic``, ``frontex``), or one each (``national``)."""
+        every = np.arange(len(self.codes))
+        return [every] if s.flights.mode != "national" else [every[c : c + 1] for c in every]
+
+    def regroup(self, s: ScenarioParams) -> None:
+        """The desks of ``s.flights.mode`` from now on (a timeline's change).
+
+        Charters booked keep their seats; a destination with a charter
+        planned by any member's desk waits for it; organising turns start again.
+        """
+        before = {int(c): g for g, members in enumerate(self.desks) for c in members}
+        self.s = s
+        self.desks = self._grouped(s)
+        planned = np.full((len(self.desks), len(s.origins)), -1.0)
+        for g, members in enumerate(self.desks):
+            planned[g] = self.planned_until[[before[int(c)] for c in members]].max(axis=0)
+        self.planned_until = planned
+        self.turn = np.zeros((len(self.desks), len(s.origins)), dtype=np.int64)
+
     def plan(self, e: EngineState, tr: TransportState, police: PoliceState, t: int) -> None:
         """Seat people who became ready today on open charters; book charters where enough people wait."""
         self._board_late(e, tr, police, t)
@@ -101,9 +120,11 @@ class CharterDesks:
             for d, origin in enumerate(self.s.origins.values()):
                 if not origin.accepts_charters:
                     continue
-                waiting, countries = waiting_for(e, members, d)
                 per_year = origin.eu_charters_per_year
                 announced = cfg.mode == "frontex" and per_year > 0.0 and self.announcements.random() < per_year / 365.0
+                if not announced and self.planned_until[g, d] >= t:
+                    continue  # a charter is planned and no EU operation comes: nobody to book today
+                waiting, countries = waiting_for(e, members, d)
                 if announced and len(waiting):
                     day = t + max(cfg.eu_notice_days, cfg.transfer_days)
                     chosen, waiting = waiting[: cfg.eu_spare_seats], waiting[cfg.eu_spare_seats :]

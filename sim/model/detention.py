@@ -27,7 +27,7 @@ from sim.model.engine import (
     EV_RELEASED_AT_LIMIT,
     EngineState,
 )
-from sim.model.moves import enqueue_casework, move, schedule
+from sim.model.moves import add_detainee, enqueue_casework, move, schedule
 from sim.model.states import State
 
 DET, PC = int(State.DETAINED), int(State.POLICE_CASE)
@@ -43,6 +43,7 @@ def request(e: EngineState, row: int, t: float) -> bool:
         return False
     e.detention_occupied[c] += 1
     e.events[c, EV_DETENTION_ENTRIES] += 1
+    add_detainee(e, c, row, t)
     e.history[row].times_detained += 1
     case.detention_limit = t + e.values[c, DETENTION_MAX_DAYS]
     case.detention_review = t + e.values[c, DETENTION_REVIEW_DAYS]

@@ -16,8 +16,6 @@ fields from Python would box every field).
 
 from __future__ import annotations
 
-from collections import deque
-
 import numba as nb
 import numpy as np
 
@@ -25,73 +23,84 @@ from sim.model.engine import EngineState
 from sim.model.transport import TransportState
 from sim.params.schema import EnforcementFeedback
 
-ALL_ORIGINS = "*"
-"""The one key of the signal when its scope is the whole country."""
-
 
 class EnforcementSignal:
-    """Removals over a rolling window and open decisions, per origin (or pooled), and the factor they give."""
+    """Every country's removals over a rolling window and open decisions, per origin (or pooled), and the factors.
 
-    def __init__(self, feedback: EnforcementFeedback, origins: list[str]) -> None:
+    Arrays, updated by one kernel call a day (:func:`observe_day`): the
+    removals of each of the last ``window_days`` days in a ring, their sum,
+    the open decisions now; the departure hazards' factor per country and
+    origin follows from them.
+    """
+
+    def __init__(self, feedback: EnforcementFeedback, countries: int, origins: int) -> None:
         """Start with no removals; every factor is 1 until the first daily update."""
         self.on = feedback.form != "none"
         self.strength = feedback.strength
         self.reference = feedback.reference_risk
-        self.window = feedback.window_days
         self.pooled = feedback.scope == "country"
-        keys = [ALL_ORIGINS] if self.pooled else list(origins)
-        self.open = dict.fromkeys(keys, 0)
-        """People with an open decision (any active state) per key."""
-        self._daily: dict[str, deque[int]] = {k: deque([0] * self.window) for k in keys}
-        self._in_window = dict.fromkeys(keys, 0)
-        self.factors = dict.fromkeys(origins, 1.0)
-        """Departure-hazard multiplier per origin, read when a case draws its next transition."""
+        keys = 1 if self.pooled else origins
+        self.ring = np.zeros((countries, keys, feedback.window_days), dtype=np.int64)
+        """Removals per country, key (origin, or the one pooled key) and day of the window."""
+        self.in_window = np.zeros((countries, keys), dtype=np.int64)
+        self.open = np.zeros((countries, keys), dtype=np.int64)
+        """People with an open decision (any active state, absconded included) per country and key."""
+        self.now = np.zeros(1, dtype=np.int64)
+        """The ring's slot of today."""
+        self.factors = np.ones((countries, origins))
+        """Departure-hazard multiplier per country and origin, read when a case draws its next transition."""
+        self.pooled_risk = np.zeros(countries)
+        """Per country, removals per open decision per day over the window (moved on), all origins together."""
 
-    def _key(self, origin: str) -> str:
-        return ALL_ORIGINS if self.pooled else origin
+    def risk(self, c: int, origin: int) -> float:
+        """Removals per open decision per day over the window, for people of ``origin`` in country ``c``."""
+        key = 0 if self.pooled else origin
+        return float(self.in_window[c, key] / self.ring.shape[2] / max(1, self.open[c, key]))
 
-    def opened(self, origin: str) -> None:
-        """A decision of ``origin`` became open (a new case)."""
-        self.open[self._key(origin)] += 1
+    def observe(self, open_decisions: np.ndarray, removed_today: np.ndarray) -> None:
+        """Take today's open decisions and removals (countries x origins); recompute every factor; move on a day."""
+        observe_day(
+            self.ring, self.in_window, self.open, self.now, self.factors, self.pooled_risk, open_decisions,
+            removed_today, self.on, self.strength, self.reference,
+        )  # fmt: skip
 
-    def closed(self, origin: str) -> None:
-        """A case of ``origin`` closed (any terminal outcome)."""
-        self.open[self._key(origin)] -= 1
 
-    def removed(self, origin: str, n: int = 1) -> None:
-        """``n`` people of ``origin`` were removed today."""
-        key = self._key(origin)
-        self._daily[key][-1] += n
-        self._in_window[key] += n
-
-    def risk(self, origin: str) -> float:
-        """Removals per open decision per day over the window, for people of ``origin``."""
-        key = self._key(origin)
-        return self._in_window[key] / self.window / max(1, self.open[key])
-
-    def pooled_risk(self) -> float:
-        """Removals per open decision per day over the window, all origins together (for the stock series)."""
-        return sum(self._in_window.values()) / self.window / max(1, sum(self.open.values()))
-
-    def observe(self, open_decisions: dict[str, int], removed_today: dict[str, int]) -> None:
-        """Take today's open decisions and removals per origin as counted elsewhere (the compiled engine)."""
-        for key in self.open:
-            self.open[key] = 0
-        for origin, n in open_decisions.items():
-            self.open[self._key(origin)] += n
-        for origin, n in removed_today.items():
-            self.removed(origin, n)
-
-    def end_day(self) -> None:
-        """Recompute every factor from today's counts, then move the window on by a day."""
-        if not self.on:
-            return
-        ref, strength = self.reference, self.strength
-        for origin in self.factors:
-            self.factors[origin] = ((self.risk(origin) + ref) / (2.0 * ref)) ** strength
-        for key, daily in self._daily.items():
-            self._in_window[key] -= daily.popleft()
-            daily.append(0)
+@nb.njit(cache=True)
+def observe_day(
+    ring: np.ndarray,
+    in_window: np.ndarray,
+    open_now: np.ndarray,
+    now: np.ndarray,
+    factors: np.ndarray,
+    pooled_risk: np.ndarray,
+    open_decisions: np.ndarray,
+    removed: np.ndarray,
+    on: bool,
+    strength: float,
+    reference: float,
+) -> None:
+    """One day of the signal: today's counts in, the factors from them, then the window moves on by a day."""
+    countries, keys, window = ring.shape
+    slot = now[0]
+    for c in range(countries):
+        open_now[c, :] = 0
+        for o in range(open_decisions.shape[1]):
+            k = 0 if keys == 1 else o
+            open_now[c, k] += open_decisions[c, o]
+            ring[c, k, slot] += removed[c, o]
+            in_window[c, k] += removed[c, o]
+        if on:
+            for o in range(factors.shape[1]):
+                k = 0 if keys == 1 else o
+                risk = in_window[c, k] / window / max(1, open_now[c, k])
+                factors[c, o] = ((risk + reference) / (2.0 * reference)) ** strength
+    oldest = (slot + 1) % window
+    for c in range(countries):
+        for k in range(keys):
+            in_window[c, k] -= ring[c, k, oldest]
+            ring[c, k, oldest] = 0
+        pooled_risk[c] = in_window[c].sum() / window / max(1, open_now[c].sum())
+    now[0] = oldest
 
 
 @nb.njit(cache=True)

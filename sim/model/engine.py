@@ -64,6 +64,13 @@ EVENTS = (
     "handed_to_police",
     "moved_into_centre",
     "detention_refused_full",
+    "other_removals",
+    "other_detention_entries",
+    "other_detention_days",
+    "other_refused_full",
+    "other_escorted",
+    "released_for_room",
+    "dublin_transfers",
 )
 """The per-country counts the kernels keep (index by position; a country's ``events`` by these names)."""
 COSTS = ("avr_grants", "detention", "talks", "police")
@@ -80,6 +87,13 @@ COSTS = ("avr_grants", "detention", "talks", "police")
     EV_HANDED_TO_POLICE,
     EV_MOVED_INTO_CENTRE,
     EV_DETENTION_REFUSED_FULL,
+    EV_OTHER_REMOVALS,
+    EV_OTHER_DETENTION_ENTRIES,
+    EV_OTHER_DETENTION_DAYS,
+    EV_OTHER_REFUSED_FULL,
+    EV_OTHER_ESCORTED,
+    EV_RELEASED_FOR_ROOM,
+    EV_DUBLIN_TRANSFERS,
 ) = range(len(EVENTS))
 COST_AVR, COST_DETENTION, COST_TALKS, COST_POLICE = range(len(COSTS))
 
@@ -114,6 +128,9 @@ COUNTRY_VALUES = (
 REQUEST = np.dtype([("day", "f8"), ("row", "i4"), ("version", "u2"), ("forced", "?")])
 """A document request filed for the third countries' kernel: when, for whom, the case's document version
 then (a later version withdraws it), and whether for a forced return."""
+
+ENTRY = np.dtype([("row", "i4"), ("day", "f8")])
+"""An entry of the detention log: the case and the day it was detained."""
 
 TRANSITION = np.dtype([("case", "i8"), ("time", "f8"), ("old", "i1"), ("new", "i1")])
 """A row of the transition log (``output.transitions``): ``old`` is -1 for an opening case."""
@@ -161,12 +178,23 @@ class EngineState(Protocol):
     log_on: bool
     wanted: np.ndarray
     """Per country, the rows on the police's wanted list (``wanted_size`` of them; a case knows its place,
-    ``HOT.wanted_at``, so leaving the list is one swap)."""
+    ``HOT.listed_at``, so leaving the list is one swap)."""
     wanted_size: np.ndarray
+    detainees: np.ndarray
+    """Per country, the rows held in detention (``detainees_size`` of them; a case knows its place,
+    ``HOT.listed_at``)."""
+    detainees_size: np.ndarray
+    detained_log: np.ndarray
+    """Every detention entry of a return case (:data:`ENTRY`), ``detained_logged`` of them: who, when."""
+    detained_logged: int
     casework: np.ndarray
     """Per country, the line of rows waiting for the police's next casework step."""
     casework_head: np.ndarray
     casework_tail: np.ndarray
+    green: np.ndarray
+    """Per country, the line of casework for documented people (the police's green class), served first."""
+    green_head: np.ndarray
+    green_tail: np.ndarray
     intake_times: np.ndarray
     """Per country, the dated list of handovers reaching the police (the package in ``HISTORY.package``)."""
     intake_keys: np.ndarray
@@ -231,9 +259,16 @@ def _fields(e: EngineState) -> tuple[Any, ...]:
         e.log_on,
         e.wanted,
         e.wanted_size,
+        e.detainees,
+        e.detainees_size,
+        e.detained_log,
+        e.detained_logged,
         e.casework,
         e.casework_head,
         e.casework_tail,
+        e.green,
+        e.green_head,
+        e.green_tail,
         e.intake_times,
         e.intake_keys,
         e.intake_size,
@@ -310,9 +345,16 @@ def new_engine(
         "log_on": log,
         "wanted": np.zeros((n, 64), dtype=np.int32),
         "wanted_size": per_country(),
+        "detainees": np.zeros((n, 64), dtype=np.int32),
+        "detainees_size": per_country(),
+        "detained_log": np.zeros(64, dtype=ENTRY),
+        "detained_logged": 0,
         "casework": np.zeros((n, 64), dtype=np.int32),
         "casework_head": per_country(),
         "casework_tail": per_country(),
+        "green": np.zeros((n, 64), dtype=np.int32),
+        "green_head": per_country(),
+        "green_tail": per_country(),
         "intake_times": np.zeros((n, 64)),
         "intake_keys": np.zeros((n, 64), dtype=np.int64),
         "intake_size": per_country(),

@@ -47,6 +47,9 @@ RATES = (
     "voluntary_departure_days",
     "avr_abscond_multiplier",
     "avr_departure_multiplier",
+    "blocked_abscond_multiplier",
+    "absconded_early_days",
+    "absconded_early_exit_multiplier",
 )
 """The values the hazards read, in the order of the packed vector (:func:`pack_rates`)."""
 (
@@ -71,6 +74,9 @@ RATES = (
     VP_DAYS,
     AVR_AB,
     AVR_DEP,
+    BLOCKED_AB,
+    EARLY_DAYS,
+    EARLY_EXITS,
 ) = range(len(RATES))
 
 MAX_HAZARDS = 5
@@ -84,6 +90,8 @@ DETENTION_LIMIT = -2
 """Timer target meaning "the detention's maximum length is reached"."""
 DETENTION_REVIEW = -3
 """Timer target meaning "the police review whether the detention is still needed"."""
+EARLY_ABSCONDING_ENDS = -4
+"""Timer target meaning "the first days after absconding are over": the exits go on at their later rates."""
 NO_TIMER = -1
 """Target of :func:`draw_next` when no hazard and no deadline can end the state."""
 
@@ -107,8 +115,8 @@ def rates_in_force(rates: np.ndarray, country: int) -> tuple[float, ...]:
     """
     r = rates[country]
     return (
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-        r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20],
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+        r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20], r[21], r[22], r[23],
     )  # fmt: skip
 
 
@@ -156,13 +164,19 @@ def case_hazards(
         targets = (RET_AVR if case.avr_takes else RET_VOL, AB, PERMIT_GRANTED, 0, 0)
         n = 3
     elif s == AB:
-        rates = (par[AB_FOUND], par[AB_LEAVE], par[AB_REG_DEP], par[AB_MOVE], par[AB_OTHER])
+        m = 1.0
+        if t < case.since + par[EARLY_DAYS]:  # the first days after absconding: exits at their early rates
+            m = par[EARLY_EXITS]
+            deadline, on_deadline = case.since + par[EARLY_DAYS], EARLY_ABSCONDING_ENDS
+        rates = (m * par[AB_FOUND], m * par[AB_LEAVE], m * par[AB_REG_DEP], m * par[AB_MOVE], m * par[AB_OTHER])
         targets = (PC, DEPARTED, RET_VOL, MOVED, CLOSED)
         n = 5
     elif s == PC:
         ab = par[PC_AB] * a
         if case.released:
             ab *= par[RELEASED_AB]
+        if case.unenforceable:  # removal blocked: no enforcement in sight to run from
+            ab *= par[BLOCKED_AB]
         dep = par[PC_DEP] * case.willingness * factor
         if not case.documents:
             dep *= par[NO_DOC_DEP]

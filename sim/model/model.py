@@ -37,9 +37,11 @@ from sim.model.engine import new_engine
 from sim.model.migrants import Migrants
 from sim.model.movers import SecondaryMovement
 from sim.model.moves import open_cases
-from sim.model.police import PoliceUnit, new_police
+from sim.model.other_removals import other_removals_day
+from sim.model.police import PoliceUnit, count_classes, new_police
 from sim.model.results import (
     COUNTED,
+    FLOWS,
     CountryTotals,
     Tally,
     case_register,
@@ -54,6 +56,7 @@ from sim.model.timeline import move_into_centres, redraw_open_cases, write_value
 from sim.model.timers import fire_timers
 from sim.model.transit import ROUTE_CASES, RouteDecisions
 from sim.model.transport import TransportService, fly_escorted, new_transport
+from sim.params.history import year_bounds
 from sim.params.schema import ScenarioParams
 from sim.params.timeline import changes_hazards, moves_open_cases
 
@@ -103,8 +106,11 @@ class ReturnModel(mesa.Model):
             v["police", "values"],
             v["police", "answer_soon"],
             v["police", "locate_multiplier"],
+            v["police", "takes_forced"],
+            v["police", "other_values"],
             keys("police"),
             keys("detention_planning"),
+            keys("other_removals"),
         )
         self.channels = kp.request_channels(s, self.codes)
         """Per country and origin, the channel its document requests go through."""
@@ -136,16 +142,23 @@ class ReturnModel(mesa.Model):
         """Every case opened so far, readable as agents (``migrants[i].state``, ``.origin``, ``.history``)."""
         self.origin_cdf = kp.origin_cdf(s)
         """Cumulative shares of the origins, in their configured order (arrivals' origins are drawn on it)."""
-        self.signals = [EnforcementSignal(s.behaviour.enforcement_feedback, self.origins) for _ in self.codes]
+        self.signal = EnforcementSignal(s.behaviour.enforcement_feedback, len(self.codes), len(self.origins))
+        """The removal risk people observe, per country and origin, and the departure hazards' factors."""
         self.counted = np.zeros((self.end_day, len(self.codes), len(COUNTED)))
         """Each day's stocks, queues and places per country (:data:`sim.model.results.COUNTED`)."""
+        self.year_ends = {s.warmup_days + last for _, _, last in year_bounds(s.history, s.horizon_days)}
+        """Model days that end a year of the horizon: the police's classes are counted on them."""
+        self.classes: list[tuple[int, str, int, int, int]] = []
+        """At each year's end, per country: the day and the workable police cases by class (green, yellow, red)."""
+        self.flows = np.zeros((self.end_day, len(self.codes), len(FLOWS)))
+        """Each day's counts so far of :data:`sim.model.results.FLOWS` per country."""
         self.risks = np.zeros((self.end_day, len(self.codes)))
         """Each day's observed removal risk per country, all origins together."""
         self.at_warmup = [(Tally(), Tally()) for _ in self.codes]
         """Each country's events and costs at the end of the warm-up."""
         self.stages = {
             day: (values, changes_hazards(change.set), moves_open_cases(change.set))
-            for (day, values), change in zip(stages, s.timeline, strict=True)
+            for (day, values), change in zip(stages, s.changes(), strict=True)
         }
         """Model day -> the values in force from then, whether the hazards changed, the countries taking cases in."""
 
@@ -187,6 +200,8 @@ class ReturnModel(mesa.Model):
         documents_day(self.authorities, e, self.police, t)
         charters = fly_escorted(self.transport, e, self.police, t)
         self.charters.fly(e, self.transport, self.police, charters, t)
+        for c in range(len(self.codes)):
+            other_removals_day(self.police, e, self.transport, c, t)
         for office, police in self.casework:
             office.work_day(t)
             police.work_day(t)
@@ -194,9 +209,11 @@ class ReturnModel(mesa.Model):
         for service in self.transport_services:
             service.booking_day(t)
         self._observe_removals()
-        for c, signal in enumerate(self.signals):
-            count_stocks(e, self.agency, c, self.counted[t - 1, c])
-            self.risks[t - 1, c] = signal.pooled_risk()
+        for c in range(len(self.codes)):
+            count_stocks(e, self.agency, c, self.counted[t - 1, c], self.flows[t - 1, c])
+        self.risks[t - 1] = self.signal.pooled_risk
+        if t in self.year_ends:
+            self.classes += [(t, code, *count_classes(self.police, e, c)) for c, code in enumerate(self.codes)]
         if t == self.params.warmup_days:
             self.at_warmup = [self._counts(c) for c in range(len(self.codes))]
             if self.transit is not None:
@@ -204,6 +221,8 @@ class ReturnModel(mesa.Model):
 
     def apply(self, values: ScenarioParams, hazards_changed: bool, take_in: list[str], t: float) -> None:
         """Work with the timeline's ``values`` from ``t`` (as :meth:`sim.model.model.ReturnModel.apply`)."""
+        if values.flights.mode != self.params.flights.mode:
+            self.charters.regroup(values)
         self.params = self.charters.s = self.movement.s = values
         parts = ("engine", "agency", "police", "authorities", "transport")
         write_values({name: getattr(self, name) for name in parts}, kp.values_in_force(values, self.codes))
@@ -276,17 +295,22 @@ class ReturnModel(mesa.Model):
 
     def stocks(self) -> pd.DataFrame:
         """The daily stock series, one row per day and country."""
-        return stock_table(self.counted, self.risks, self.codes, self.replication)
+        return stock_table(self.counted, self.risks, self.flows, self.codes, self.replication)
+
+    def police_classes(self) -> pd.DataFrame:
+        """The workable police cases by class at each year's end, one row per year and country."""
+        columns = ["day", "country", "police_green", "police_yellow", "police_red"]
+        return pd.DataFrame(self.classes, columns=columns).assign(replication=self.replication)
+
+    def detentions(self) -> pd.DataFrame:
+        """Every detention entry of a return case: the case (``migrant_id``) and the day."""
+        e = self.engine
+        log = e.detained_log[: e.detained_logged]
+        ids = e.history["migrant_id"][log["row"]]
+        return pd.DataFrame({"replication": self.replication, "migrant_id": ids, "day": log["day"]})
 
     def _observe_removals(self) -> None:
         """The removal risk people observe moves on a day; the departure hazards' factors follow."""
         open_decisions, removed = take_removals(self.engine, self.transport)
-        factors = np.empty_like(open_decisions, dtype=np.float64)
-        for c, signal in enumerate(self.signals):
-            signal.observe(
-                dict(zip(self.origins, open_decisions[c].tolist(), strict=True)),
-                dict(zip(self.origins, removed[c].tolist(), strict=True)),
-            )
-            signal.end_day()
-            factors[c] = [signal.factors[o] for o in self.origins]
-        set_factors(self.engine, factors)
+        self.signal.observe(open_decisions, removed)
+        set_factors(self.engine, self.signal.factors)

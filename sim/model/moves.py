@@ -206,6 +206,7 @@ def release(e: EngineState, row: int, new: int, t: float) -> None:
         discard_wanted(e, c, row)
     if old == DET:
         e.detention_occupied[c] -= 1
+        e.detainees, e.detainees_size = _unlist(e, e.detainees, e.detainees_size, c, row)
         days = t - case.since
         past.detention_days += days
         e.events[c, EV_DETENTION_DAYS] += days
@@ -273,13 +274,47 @@ def next_timer(e: EngineState, day: int) -> tuple[int, int, float]:
 
 @nb.njit(cache=True)
 def enqueue_casework(e: EngineState, c: int, row: int) -> None:
-    """Queue the case for the police's next casework step (once: a case already queued keeps its place)."""
+    """Queue the case for the police's next casework step (once: a case already queued keeps its place).
+
+    A documented person (the police's green class: removal within weeks) waits in a line served before
+    the others.
+    """
     case = e.hot[row]
     if case.in_casework:
         return
     case.in_casework = True
-    e.casework = line_room(e.casework, e.casework_head, e.casework_tail, c)
-    e.casework[c, line_slot(e.casework, e.casework_tail, c)] = row
+    if case.documents:
+        e.green = line_room(e.green, e.green_head, e.green_tail, c)
+        e.green[c, line_slot(e.green, e.green_tail, c)] = row
+    else:
+        e.casework = line_room(e.casework, e.casework_head, e.casework_tail, c)
+        e.casework[c, line_slot(e.casework, e.casework_tail, c)] = row
+
+
+@nb.njit(cache=True)
+def _enlist(e: EngineState, rows: np.ndarray, size: np.ndarray, c: int, row: int) -> np.ndarray:
+    """Add ``row`` to country ``c``'s list ``rows`` (its place kept in ``HOT.listed_at``); the list, grown if full."""
+    n = size[c]
+    if n >= rows.shape[1]:
+        wider = np.zeros((rows.shape[0], 2 * rows.shape[1]), dtype=rows.dtype)
+        wider[:, : rows.shape[1]] = rows
+        rows = wider
+    rows[c, n] = row
+    size[c] = n + 1
+    e.hot[row].listed_at = n
+    return rows
+
+
+@nb.njit(cache=True)
+def _unlist(e: EngineState, rows: np.ndarray, size: np.ndarray, c: int, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Take ``row`` off country ``c``'s list ``rows``: the last entry takes its place."""
+    n = size[c] - 1
+    last = rows[c, n]
+    at = e.hot[row].listed_at
+    rows[c, at] = last
+    e.hot[last].listed_at = at
+    size[c] = n
+    return rows, size
 
 
 @nb.njit(cache=True)
@@ -288,26 +323,25 @@ def add_wanted(e: EngineState, c: int, row: int) -> None:
     case = e.hot[row]
     if case.wanted:
         return
-    n = e.wanted_size[c]
-    if n >= e.wanted.shape[1]:
-        wider = np.zeros((e.wanted.shape[0], 2 * e.wanted.shape[1]), dtype=e.wanted.dtype)
-        wider[:, : e.wanted.shape[1]] = e.wanted
-        e.wanted = wider
-    e.wanted[c, n] = row
-    e.wanted_size[c] = n + 1
-    case.wanted, case.wanted_at = True, n
+    e.wanted = _enlist(e, e.wanted, e.wanted_size, c, row)
+    case.wanted = True
 
 
 @nb.njit(cache=True)
 def discard_wanted(e: EngineState, c: int, row: int) -> None:
     """Take the person off country ``c``'s wanted list: the last entry takes their place."""
-    case = e.hot[row]
-    case.wanted = False
-    n = e.wanted_size[c] - 1
-    last = e.wanted[c, n]
-    e.wanted[c, case.wanted_at] = last
-    e.hot[last].wanted_at = case.wanted_at
-    e.wanted_size[c] = n
+    e.hot[row].wanted = False
+    e.wanted, e.wanted_size = _unlist(e, e.wanted, e.wanted_size, c, row)
+
+
+@nb.njit(cache=True)
+def add_detainee(e: EngineState, c: int, row: int, t: float) -> None:
+    """Put a newly detained person on country ``c``'s list of detainees, and log the entry (who, when)."""
+    e.detainees = _enlist(e, e.detainees, e.detainees_size, c, row)
+    e.detained_log = grown(e.detained_log, e.detained_logged + 1)
+    entry = e.detained_log[e.detained_logged]
+    entry.row, entry.day = row, t
+    e.detained_logged += 1
 
 
 @nb.njit(cache=True)

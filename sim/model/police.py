@@ -26,6 +26,7 @@ police's state is one numba ``structref`` for every country
 
 from __future__ import annotations
 
+import math
 from typing import Any, Protocol
 
 import mesa
@@ -35,7 +36,16 @@ from numba.experimental import structref
 
 from sim.model.detention import release as release_from_detention
 from sim.model.detention import request as request_detention
-from sim.model.engine import COST_POLICE, EV_HANDED_TO_POLICE, EV_LOCATED, EngineState, KernelState, KernelStateType
+from sim.model.engine import (
+    COST_POLICE,
+    DETENTION_PLACES,
+    EV_HANDED_TO_POLICE,
+    EV_LOCATED,
+    EV_RELEASED_FOR_ROOM,
+    EngineState,
+    KernelState,
+    KernelStateType,
+)
 from sim.model.moves import add_wanted, enqueue_casework, enqueue_ready, file_request, move
 from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
 from sim.model.states import State
@@ -56,6 +66,8 @@ POLICE_VALUES = (
     "joint_detention_planning",
     "days_per_week",
     "detain_days_before_flight",
+    "late_detention",
+    "supervised_removal_share",
 )
 """Per-country values the police read (``actions_per_day``: officers times actions per officer; true/false as
 1/0), in the order of ``values``' columns."""
@@ -73,6 +85,8 @@ POLICE_VALUES = (
     JOINT_PLANNING,
     DAYS_PER_WEEK,
     DETAIN_BEFORE,
+    LATE_DETENTION,
+    SUPERVISED_SHARE,
 ) = range(len(POLICE_VALUES))
 
 DUE = np.dtype([("day", "f8"), ("row", "i4")])
@@ -89,6 +103,8 @@ class PoliceState(Protocol):
     takes forced returns and usually answers within ``detention_document_wait_max_days``)."""
     locate_multiplier: np.ndarray
     """Per country, fields passed (bits) and family here (0/1): the locate hazard's multiplier."""
+    takes_forced: np.ndarray
+    """Per country and origin: whether the origin takes forced returns at all (else the police do not ask)."""
     key: np.ndarray
     draws: np.ndarray
     planning_key: np.ndarray
@@ -108,10 +124,20 @@ class PoliceState(Protocol):
     noticed_size: np.ndarray
     noticed_seq: np.ndarray
     detain_times: np.ndarray
-    """Dated list: jointly planned cases to detain shortly before their flight."""
+    """Dated list of jointly planned detentions: under ``late_detention`` to detain on the day (shortly before
+    the flight); under ``planned_places`` waiting for a free place, by departure day (earliest first)."""
     detain_keys: np.ndarray
     detain_size: np.ndarray
     detain_seq: np.ndarray
+    other_values: np.ndarray
+    """Per country and kind of other removal, :data:`sim.model.other_removals.OTHER_VALUES`."""
+    other_key: np.ndarray
+    other_draws: np.ndarray
+    other_times: np.ndarray
+    """Dated list: other removals held in detention, due to leave (keys carry the kind)."""
+    other_keys: np.ndarray
+    other_size: np.ndarray
+    other_seq: np.ndarray
 
 
 FIELDS = tuple(PoliceState.__annotations__)
@@ -136,6 +162,7 @@ def _fields(p: PoliceState) -> tuple[Any, ...]:
         p.values,
         p.answer_soon,
         p.locate_multiplier,
+        p.takes_forced,
         p.key,
         p.draws,
         p.planning_key,
@@ -155,6 +182,13 @@ def _fields(p: PoliceState) -> tuple[Any, ...]:
         p.detain_keys,
         p.detain_size,
         p.detain_seq,
+        p.other_values,
+        p.other_key,
+        p.other_draws,
+        p.other_times,
+        p.other_keys,
+        p.other_size,
+        p.other_seq,
     )
 
 
@@ -168,9 +202,20 @@ def _make(*args: Any) -> Police:
 
 
 def new_police(
-    values: np.ndarray, answer_soon: np.ndarray, locate_multiplier: np.ndarray, keys: np.ndarray, planning: np.ndarray
+    values: np.ndarray,
+    answer_soon: np.ndarray,
+    locate_multiplier: np.ndarray,
+    takes_forced: np.ndarray,
+    other_values: np.ndarray,
+    keys: np.ndarray,
+    planning: np.ndarray,
+    other: np.ndarray,
 ) -> Police:
-    """The police of ``len(values)`` countries with empty lists (arrays as :class:`PoliceState` describes)."""
+    """The police of ``len(values)`` countries with empty lists (arrays as :class:`PoliceState` describes).
+
+    ``keys``, ``planning`` and ``other`` are each country's stream keys of the
+    police's decisions, of joint planning and of the other removals.
+    """
     n = len(values)
 
     def counts() -> np.ndarray:
@@ -180,6 +225,7 @@ def new_police(
         "values": np.ascontiguousarray(values, dtype=np.float64),
         "answer_soon": np.ascontiguousarray(answer_soon, dtype=np.bool_),
         "locate_multiplier": np.ascontiguousarray(locate_multiplier, dtype=np.float64),
+        "takes_forced": np.ascontiguousarray(takes_forced, dtype=np.bool_),
         "key": np.ascontiguousarray(keys, dtype=np.uint64),
         "draws": counts(),
         "planning_key": np.ascontiguousarray(planning, dtype=np.uint64),
@@ -199,6 +245,13 @@ def new_police(
         "detain_keys": np.zeros((n, 64), dtype=np.int64),
         "detain_size": counts(),
         "detain_seq": counts(),
+        "other_values": np.ascontiguousarray(other_values, dtype=np.float64),
+        "other_key": np.ascontiguousarray(other, dtype=np.uint64),
+        "other_draws": counts(),
+        "other_times": np.zeros((n, 64)),
+        "other_keys": np.zeros((n, 64), dtype=np.int64),
+        "other_size": counts(),
+        "other_seq": counts(),
     }
     return _make(*(made[name] for name in FIELDS))
 
@@ -233,9 +286,17 @@ def at_risk(p: PoliceState, e: EngineState, c: int, row: int) -> bool:
 
 @nb.njit(cache=True)
 def consider_detention(p: PoliceState, e: EngineState, c: int, row: int, t: float) -> None:
-    """Detain a person at risk while removal is in sight, unless their detention is planned jointly."""
+    """Detain a person at risk while removal is in sight: documents in hand, or coming soon.
+
+    Coming soon: a request pending at an origin that takes forced returns and
+    usually answers within ``detention_document_wait_max_days``. Under
+    ``late_detention`` a jointly planned person is detained only shortly
+    before a flight.
+    """
     case = e.hot[row]
-    if case.joint_planned or case.state != PC or not at_risk(p, e, c, row):
+    if case.state != PC or not at_risk(p, e, c, row):
+        return
+    if case.joint_planned and p.values[c, LATE_DETENTION] > 0.0:
         return
     if case.documents or (case.document_pending and p.answer_soon[c, case.origin]):
         request_detention(e, row, t)
@@ -274,18 +335,74 @@ def documents_refused(p: PoliceState, e: EngineState, c: int, row: int, t: float
 
 @nb.njit(cache=True)
 def flight_booked(p: PoliceState, e: EngineState, c: int, row: int, t: float, day: float, flight: int) -> None:
-    """The person has a seat on ``flight`` leaving on ``day``: detain if at risk, at once or shortly before it."""
+    """The person has a seat on ``flight`` leaving on ``day``: detain if at risk.
+
+    At once; under ``late_detention`` a jointly planned person shortly before
+    the flight. Under ``planned_places`` a jointly planned person who finds
+    every place taken gets the place of a detainee whose removal is not in
+    sight (:func:`make_room`), or waits for the next free place, the earliest
+    departure first.
+    """
     case = e.hot[row]
     if case.state != AF or not at_risk(p, e, c, row):
         return
-    when = day - p.values[c, DETAIN_BEFORE] if case.joint_planned else t
+    late = p.values[c, LATE_DETENTION] > 0.0
+    when = day - p.values[c, DETAIN_BEFORE] if case.joint_planned and late else t
     if when <= t:
-        request_detention(e, row, t)
-        return
+        if request_detention(e, row, t) or not case.joint_planned or late:
+            return
+        if make_room(e, c, t) and request_detention(e, row, t):
+            return
+        when = day  # waits for a place, by its departure day
     p.detain_times, p.detain_keys = dated_room(p.detain_times, p.detain_keys, p.detain_size, c)
     past = e.history[row]
     past.detain_plan = dated_push(p.detain_times, p.detain_keys, p.detain_size, p.detain_seq, c, when, row)
     past.detain_flight = flight
+
+
+@nb.njit(cache=True)
+def make_room(e: EngineState, c: int, t: float) -> bool:
+    """Free a place for a known departure: release the longest-held detainee whose removal is not in sight.
+
+    Not in sight: no flight booked and no documents in hand. Return whether
+    a place was freed (none when every detainee's removal is in sight).
+    """
+    best, since = -1, math.inf
+    for i in range(e.detainees_size[c]):
+        row = e.detainees[c, i]
+        case = e.hot[row]
+        if case.booked_on < 0 and not case.documents and case.since < since:
+            best, since = row, case.since
+    if best < 0:
+        return False
+    e.events[c, EV_RELEASED_FOR_ROOM] += 1
+    release_from_detention(e, best, t)
+    return True
+
+
+@nb.njit(cache=True)
+def count_classes(p: PoliceState, e: EngineState, c: int) -> tuple[int, int, int]:
+    """Country ``c``'s workable police cases (police case, detained, awaiting a flight) by the police's classes.
+
+    Green: removal within weeks (documents in hand, or coming soon from an
+    origin that takes forced returns). Red: blocked (an origin that takes no
+    forced returns, or the document attempts used up). Yellow: the rest
+    (contact still to make, documents from a slow authority, a retry ahead).
+    """
+    green = yellow = red = 0
+    for row in range(e.size):
+        case = e.hot[row]
+        if case.country != c or case.state < PC or case.state > AF:
+            continue
+        if case.documents or case.booked_on >= 0:
+            green += 1
+        elif case.unenforceable or not p.takes_forced[c, case.origin]:
+            red += 1
+        elif case.document_pending and p.answer_soon[c, case.origin]:
+            green += 1
+        else:
+            yellow += 1
+    return green, yellow, red
 
 
 @nb.njit(cache=True)
@@ -319,13 +436,7 @@ def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
         case = e.hot[row]
         if case.state == AB and not case.wanted and e.history[row].police_notice == number:
             add_wanted(e, c, row)
-    while True:
-        row, number, _ = dated_pop(p.detain_times, p.detain_keys, p.detain_size, c, day)
-        if row < 0:
-            break
-        case, past = e.hot[row], e.history[row]
-        if case.state == AF and past.detain_plan == number and case.booked_on == past.detain_flight:
-            request_detention(e, row, day)
+    _planned_detentions(p, e, c, day)
     while line_due(p.retries, p.retries_head, p.retries_tail, c, day):
         enqueue_casework(e, c, p.retries[c, line_take(p.retries, p.retries_head, c)].row)
     while (
@@ -341,6 +452,24 @@ def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
     searches = min(e.wanted_size[c], capacity - used)
     _search(p, e, c, t, searches)
     e.costs[c, COST_POLICE] += (used + searches) * v[COST_ACTION]
+
+
+@nb.njit(cache=True)
+def _planned_detentions(p: PoliceState, e: EngineState, c: int, day: float) -> None:
+    """Jointly planned detentions of the day.
+
+    Under ``late_detention`` those due today; under ``planned_places`` those
+    waiting for a place, as places are free, earliest departure first (one
+    whose flight has gone, or who is no longer booked on it, is dropped).
+    """
+    late = p.values[c, LATE_DETENTION] > 0.0
+    while late or e.detention_occupied[c] < e.values[c, DETENTION_PLACES]:
+        row, number, _ = dated_pop(p.detain_times, p.detain_keys, p.detain_size, c, day if late else math.inf)
+        if row < 0:
+            break
+        case, past = e.hot[row], e.history[row]
+        if case.state == AF and past.detain_plan == number and case.booked_on == past.detain_flight:
+            request_detention(e, row, day)
 
 
 @nb.njit(cache=True)
@@ -378,11 +507,24 @@ def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
 
 @nb.njit(cache=True)
 def _casework(p: PoliceState, e: EngineState, c: int, t: int, capacity: int) -> int:
+    """The day's casework steps, within ``capacity``: the green line (documented people) first, then the rest.
+
+    A case whose removal is blocked (the red class: the document attempts
+    used up, or an origin that takes no forced returns) takes no officer's
+    time: it waits, open, for its situation to change.
+    """
     used = 0
-    while used < capacity and e.casework_tail[c] > e.casework_head[c]:
-        row = e.casework[c, line_take(e.casework, e.casework_head, c)]
+    while used < capacity:
+        if e.green_tail[c] > e.green_head[c]:
+            row = e.green[c, line_take(e.green, e.green_head, c)]
+        elif e.casework_tail[c] > e.casework_head[c]:
+            row = e.casework[c, line_take(e.casework, e.casework_head, c)]
+        else:
+            break
         case = e.hot[row]
         case.in_casework = False
+        if case.unenforceable and not case.documents:
+            continue
         if case.state == PC or case.state == DET or (case.state == AB and not case.contacted):
             _act(p, e, c, row, t)
             used += 1
@@ -396,6 +538,9 @@ def _act(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
     if not case.contacted:
         _attempt_contact(p, e, c, row, t)
     elif not case.documents:
+        if not p.takes_forced[c, case.origin]:
+            case.unenforceable = True  # the origin takes no forced returns: nothing to ask for (red)
+            return
         can_request = e.history[row].document_requests < p.values[c, MAX_ATTEMPTS]
         if not case.document_pending and not case.unenforceable and can_request:
             file_request(e, row, float(t), True)
@@ -403,6 +548,9 @@ def _act(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
     elif case.booked_on < 0:
         if case.state == PC:
             move(e, row, AF, t)
+        share = p.values[c, SUPERVISED_SHARE]
+        if share > 0.0 and not case.supervised and not at_risk(p, e, c, row):
+            case.supervised = _uniform(p, c) < share
         enqueue_ready(e, c, row, float(t))
 
 

@@ -75,7 +75,26 @@ STOCK_COLUMNS = (
     "return_centre_occupied",
     "removal_risk",
 )
-"""One row per day and country: the open states' stocks, the queues, the places and the observed removal risk."""
+"""One row per day and country: the open states' stocks, the queues, the places and the observed removal risk;
+then the day's counts of :data:`FLOWS` (``flow_*``)."""
+FLOWS = (
+    "handed_to_police",
+    "located",
+    "detention_entries",
+    "detention_refused_full",
+    "detention_days",
+    "detention_spells_ended",
+    "released_for_room",
+    "other_removals",
+    "other_detention_entries",
+    "other_detention_days",
+    "other_refused_full",
+    "other_escorted",
+    "dublin_transfers",
+)
+"""Events counted day by day in the stock table (``flow_<name>``): the yearly table sums them by calendar year.
+Detention days count when a spell ends (a return case's) or begins (another removal's, whose stay is drawn then)."""
+_FLOW_EVENTS = np.array([EVENTS.index(name) for name in FLOWS])
 
 FLIGHT_COLUMNS = (
     "flight_id",
@@ -166,8 +185,14 @@ _ABSCONDED = int(State.ABSCONDED)
 
 
 @nb.njit(cache=True)
-def count_stocks(e: EngineState, agency: AgencyState, c: int, out: np.ndarray) -> None:
-    """Country ``c``'s open states, departure position, wanted people, queues and places (:data:`COUNTED`)."""
+def count_stocks(e: EngineState, agency: AgencyState, c: int, out: np.ndarray, flows: np.ndarray) -> None:
+    """Country ``c``'s stocks, queues and places today (:data:`COUNTED`) and its counts so far of :data:`FLOWS`.
+
+    Stocks: the open states, the departure position, the wanted people;
+    ``out`` and ``flows`` are the day's rows to fill.
+    """
+    for i in range(len(_FLOW_EVENTS)):
+        flows[i] = e.events[c, _FLOW_EVENTS[i]]
     position = 0
     for i in range(len(_OPEN)):
         n = e.stocks[c, _OPEN[i]]
@@ -277,12 +302,23 @@ def transition_table(e: EngineState, replication: int) -> pd.DataFrame:
     return df
 
 
-def stock_table(counted: np.ndarray, risks: np.ndarray, codes: list[str], replication: int) -> pd.DataFrame:
-    """The stock table from each day's counts (days x countries x :data:`COUNTED`) and risks (days x countries)."""
+def stock_table(
+    counted: np.ndarray, risks: np.ndarray, flows: np.ndarray, codes: list[str], replication: int
+) -> pd.DataFrame:
+    """The stock table from each day's counts, risks and counts so far of :data:`FLOWS`.
+
+    ``counted`` is days x countries x :data:`COUNTED`, ``risks`` days x
+    countries, ``flows`` days x countries x flows (the table has each day's
+    own count, the difference from the day before).
+    """
     days, countries, _ = counted.shape
     df = pd.DataFrame(counted.reshape(days * countries, -1).astype(np.int64), columns=list(COUNTED))
     df.insert(0, "day", np.repeat(np.arange(1, days + 1), countries))
     df.insert(1, "country", np.tile(np.asarray(codes, dtype=object), days))
     df["removal_risk"] = risks.reshape(-1)
+    daily = np.diff(flows, axis=0, prepend=0.0).reshape(days * countries, -1)
+    for i, name in enumerate(FLOWS):
+        column = daily[:, i]
+        df[f"flow_{name}"] = column if name.endswith("_days") else np.rint(column).astype(np.int64)
     df.insert(0, "replication", replication)
     return df

@@ -51,6 +51,7 @@ PER_COUNTRY = (
     "route",
     "mover_cases",
     "route_cases",
+    "other_removals",
 )
 """Purposes drawn per country: new decisions and their traits; secondary movement; each agency's
 chance decisions; each case's own random numbers for its hazards, so that a lever that
@@ -59,7 +60,7 @@ case is planned jointly (co-location), kept apart so that switching joint planni
 leaves the police's other draws unchanged; which open cases move into a centre a timeline opens;
 the traits and own random numbers of the cases that came by the North African route; and (compiled
 engine) the own random numbers of the cases opened for people who came from another Nordic country, and
-of those who came by the route.
+of those who came by the route; the other removals that share detention places and escorts.
 New purposes go at the end: a purpose's stream is keyed by its position."""
 
 

@@ -2,7 +2,8 @@
 
 The timers due by the day's end fire in order of time (stale ones, whose
 case has moved on, are dropped): the voluntary period's
-end opens a return case for a first talk; absconding (any seat booked left
+end opens a return case for a first talk; the end of the first days after
+absconding draws the person's exits again at their later rates; absconding (any seat booked left
 empty) is noticed by the migration agency or, from a police case, by the
 police, within the reporting interval for a centre resident; a person found
 by chance becomes a police case; a detention's limit or review goes to the
@@ -19,8 +20,8 @@ from sim.model.agency import AgencyState, open_return_case
 from sim.model.agency import notice_abscond as agency_notices
 from sim.model.detention import at_limit, review
 from sim.model.engine import CENTRE_REPORTING_DAYS, EngineState
-from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW
-from sim.model.moves import move, next_timer
+from sim.model.hazards import DETENTION_LIMIT, DETENTION_REVIEW, EARLY_ABSCONDING_ENDS
+from sim.model.moves import move, next_timer, schedule
 from sim.model.police import PoliceState, receive_located
 from sim.model.police import notice_abscond as police_notices
 from sim.model.states import State
@@ -65,6 +66,8 @@ def fire_timers(e: EngineState, agency: AgencyState, police: PoliceState, day: i
             at_limit(e, row, t)
         elif target == DETENTION_REVIEW:
             review(e, row, t)
+        elif target == EARLY_ABSCONDING_ENDS:
+            schedule(e, row, t)
         elif target == AB:
             abscond(e, agency, police, row, t)
         elif target == RC:

@@ -26,6 +26,7 @@ import numba as nb
 import numpy as np
 from numba.experimental import structref
 
+from sim.model.cases import KINDS
 from sim.model.engine import EngineState, KernelState, KernelStateType
 from sim.model.moves import enqueue_casework, move
 from sim.model.police import PoliceState, flight_booked
@@ -48,9 +49,8 @@ TRANSPORT_VALUES = (
 ESCORTED_PER_DAY, LEAD_DAYS, MEDICAL, ESCORTS_PER_RETURNEE, COST_ESCORTED, HEALTH_AVOIDED, MONITORED_STOP = range(
     len(TRANSPORT_VALUES)
 )
-KINDS = ("escorted", "charter", "joint_charter", "eu_operation")
-"""Flight kinds, coded 1.. as :class:`sim.model.cases.Codes` ``flights``."""
-ESCORTED = 1
+ESCORTED = KINDS.index("escorted") + 1
+SUPERVISED = KINDS.index("supervised") + 1
 FLIGHT = np.dtype(
     [("day", "f8"), ("seats", "i4"), ("destination", "i2"), ("organiser", "i2"), ("kind", "u1"), ("monitored", "?")]
 )
@@ -195,14 +195,21 @@ def booked(tr: TransportState, e: EngineState, police: PoliceState, row: int, t:
     case = e.hot[row]
     c = case.country
     case.booked_on = flight
-    if tr.flights[flight].kind != ESCORTED:
+    kind = tr.flights[flight].kind
+    if kind != ESCORTED and kind != SUPERVISED:
         tr.credit[c] -= 1.0
     flight_booked(police, e, c, row, t, tr.flights[flight].day, flight)
 
 
 @nb.njit(cache=True)
 def book_escorted(tr: TransportState, e: EngineState, police: PoliceState, c: int, t: int) -> None:
-    """Book escorted seats for those waiting, first come first served, within capacity and each destination's seats."""
+    """Book seats on scheduled flights for those waiting, first come first served.
+
+    A person the police remove under supervision gets a seat at once, without
+    escorts; the others get escorted seats within the escort capacity and each
+    destination's seats, in order, and keep their place when there is none
+    today.
+    """
     v = tr.values[c]
     for d in range(tr.seats.shape[1]):
         per_week = tr.seats_per_week[c, d]
@@ -210,12 +217,15 @@ def book_escorted(tr: TransportState, e: EngineState, police: PoliceState, c: in
     tr.credit[c] += v[ESCORTED_PER_DAY]
     kept = np.empty(0, dtype=np.int32)
     held = []
-    while tr.credit[c] >= 1.0 and e.ready_tail[c] > e.ready_head[c]:
+    while e.ready_tail[c] > e.ready_head[c]:
         row = e.ready[c, line_take(e.ready, e.ready_head, c)]
         case = e.hot[row]
         if (case.state != AF and case.state != DET) or case.booked_on >= 0:
             continue
-        if tr.seats[c, case.origin] < 1.0:
+        if case.supervised:
+            booked(tr, e, police, row, float(t), new_flight(tr, t + v[LEAD_DAYS], case.origin, SUPERVISED, c, 1, row))
+            continue
+        if tr.credit[c] < 1.0 or tr.seats[c, case.origin] < 1.0:
             held.append(row)
             continue
         tr.seats[c, case.origin] -= 1.0
@@ -256,7 +266,7 @@ def remove(tr: TransportState, e: EngineState, police: PoliceState, row: int, fl
             return False
     flight_kind = tr.flights[flight].kind
     past.flight = flight_kind
-    past.escorts = int(v[ESCORTS_PER_RETURNEE])
+    past.escorts = 0 if flight_kind == SUPERVISED else int(v[ESCORTS_PER_RETURNEE])
     if flight_kind == ESCORTED:
         tr.escorted_costs[c] += v[COST_ESCORTED]
     tr.removed[c, case.origin] += 1
@@ -276,7 +286,8 @@ def fly_escorted(tr: TransportState, e: EngineState, police: PoliceState, t: int
         flight, _, _ = dated_pop(tr.due_times, tr.due_keys, tr.due_size, 0, float(t))
         if flight < 0:
             break
-        if tr.flights[flight].kind == ESCORTED:
+        kind = tr.flights[flight].kind
+        if kind == ESCORTED or kind == SUPERVISED:
             remove(tr, e, police, tr.passenger_of[flight], flight, t)
         else:
             charters.append(flight)

@@ -16,6 +16,7 @@ from sim.model.agency import AGENCY_VALUES
 from sim.model.documents import ORIGIN_VALUES
 from sim.model.engine import COUNTRY_VALUES
 from sim.model.hazards import pack_rates
+from sim.model.other_removals import other_values
 from sim.model.police import POLICE_VALUES
 from sim.model.transport import TRANSPORT_VALUES
 from sim.params.levers import INFO_FIELDS
@@ -82,6 +83,8 @@ def police_values(s: ScenarioParams, n: CountryParams) -> list[float]:
         "joint_detention_planning": float(col.joint_detention_planning),
         "days_per_week": col.days_per_week,
         "detain_days_before_flight": col.detain_days_before_flight,
+        "late_detention": float(col.detention_rule == "late_detention"),
+        "supervised_removal_share": n.supervised_removal_share,
     }
     return [float(named[name]) for name in POLICE_VALUES]
 
@@ -173,7 +176,7 @@ def embassies(s: ScenarioParams, codes: list[str]) -> np.ndarray:
     Its own embassy; otherwise, with ``attaches.embassy_access=nordic``, that
     of a country in the model with an embassy there, one with an attaché
     posted there first, then in the order of the countries (as
-    :meth:`sim.model.agents.third_country.ThirdCountryAuthority.embassy_for`).
+    :meth:`sim.model.attaches.ThirdCountryAuthority.embassy_for`).
     """
     out = np.full((len(codes), len(s.origins)), -1)
     for j, origin in enumerate(s.origins):
@@ -219,6 +222,10 @@ def values_in_force(s: ScenarioParams, codes: list[str]) -> dict[tuple[str, str]
         ("police", "values"): np.array([police_values(s, n[c]) for c in codes]),
         ("police", "answer_soon"): answer_soon(s, codes),
         ("police", "locate_multiplier"): locate_multipliers(s, codes),
+        ("police", "takes_forced"): np.array(
+            [[o.forced_accept_factor > 0.0 for o in s.origins.values()] for _ in codes]
+        ),
+        ("police", "other_values"): other_values(s, codes),
         ("authorities", "origin_values"): origin_values(s),
         ("authorities", "channel_days"): channel_days(s, codes),
         ("authorities", "document_bonus"): document_bonus(s, codes),

@@ -2,9 +2,10 @@
 
 One entry per column, next to the metrics (:data:`sim.outputs.metrics.METRICS` and
 :data:`sim.outputs.metrics.UNITS` give the summary's); each results folder gets the
-part for the tables it holds as ``columns.md`` and the README renders the
-whole (``tests/test_columns.py`` fails when a column written has no entry, an
-entry names no column, or the README's copy is stale).
+part for the tables it holds as ``columns.md`` and the documentation's Outputs
+page (``docs/outputs.md``) renders the whole (``tests/test_columns.py`` fails
+when a column written has no entry, an entry names no column, or the page's
+copy is stale).
 
 Days are model days: day 0 is the start of the run, the warm-up
 (``warmup_days``) comes first and the measured horizon is
@@ -98,7 +99,8 @@ REGISTER = Table(
         "unenforceable": Column("the police gave up: every document request refused", "bool"),
         "flight_ready_day": Column("day the case was ready for removal (documents in hand, casework done)", DAY),
         "flight": Column(
-            "kind of flight a forced return left on: escorted, charter, joint_charter or eu_operation (empty: none)",
+            "kind of flight a forced return left on: escorted, charter, joint_charter, eu_operation or supervised "
+            "(a scheduled flight under the police's supervision, without escorts; empty: none)",
             "category",
         ),
         "detention_days_awaiting_flight": Column("days in detention after flight_ready_day", "days"),
@@ -114,10 +116,31 @@ REGISTER = Table(
     },
 )
 
+FLOW_MEANINGS = {
+    "handed_to_police": ("handovers the police registered that day (return cases)", "cases"),
+    "located": ("absconded people the police found that day", "persons"),
+    "detention_entries": ("return cases detained that day", "persons"),
+    "detention_refused_full": ("return cases' detention requests refused that day for want of a place", "requests"),
+    "detention_days": ("days of the return cases' detention spells that ended that day", "days"),
+    "detention_spells_ended": ("return cases' detention spells that ended that day", "spells"),
+    "released_for_room": (
+        "detainees without a removal in sight released that day to free a place for a known departure "
+        "(colocation.detention_rule=planned_places)",
+        "persons",
+    ),
+    "other_removals": ("other removals (Dublin transfers, crime expulsions, refusals of entry) carried out", "persons"),
+    "other_detention_entries": ("other removals detained that day", "persons"),
+    "other_detention_days": ("days of the detention stays of other removals that began that day", "days"),
+    "other_refused_full": ("other removals' detention requests refused that day for want of a place", "requests"),
+    "other_escorted": ("other removals that left with the transport service's escorts that day", "persons"),
+    "dublin_transfers": ("of the other removals, Dublin transfers carried out that day", "persons"),
+}
+"""The stock table's daily counts (``flow_*``: the day's own, not a running total) and their units."""
+
 STOCKS = Table(
     files="stocks.parquet",
     row="a day and a country (from day 1, warm-up included)",
-    computed="counted at the end of each day (Mesa DataCollector table)",
+    computed="counted at the end of each day by a kernel (sim/model/results.py); flow_* are the day's own counts",
     columns={
         "replication": REPLICATION,
         "day": Column("the day", DAY),
@@ -138,6 +161,7 @@ STOCKS = Table(
             "per day",
             "the enforcement feedback's observed risk (behaviour.enforcement_feedback)",
         ),
+        **{f"flow_{name}": Column(meaning, unit) for name, (meaning, unit) in FLOW_MEANINGS.items()},
     },
 )
 
@@ -200,16 +224,89 @@ YEARLY = Table(
     columns={
         "replication": REPLICATION,
         "country": COUNTRY,
-        "year": Column("year of the measured horizon (1 = its first 365 days)", "year"),
+        "year": Column(
+            "calendar year in a run with a history (history=...); else the year of the measured horizon "
+            "(1 = its first 365 days)",
+            "year",
+        ),
         "first_day": Column("first day of the year, counted from the start of the horizon", "day of horizon"),
         "last_day": Column("last day of the year (the last year may be shorter)", "day of horizon"),
         "decisions": Column("final decisions in the year (a matched mover's case is not a new decision)", "cases"),
         "returns": Column("registered returns in the year (voluntary, assisted, forced)", "persons"),
+        "registered_departures": Column(
+            "every registered departure of a return case in the year: on their own, assisted, forced "
+            "(as returns; the name the agency's statistics use)",
+            "persons",
+        ),
         "return_rate": Column("returns / decisions of the same year, as yearly statistics count them", "ratio"),
         **{
             col: Column(f"cases closed in the year as {state.label}", "cases")
             for col, state in yearly_columns.CLOSURES.items()
         },
+        "handed_to_police": Column("the agency's handovers to the police decided in the year", "cases"),
+        "handed_to_police_absconded": Column("of them, on the absconded ground", "cases"),
+        "share_handovers_absconded": Column("handed_to_police_absconded / handed_to_police", "share"),
+        "detention_entries": Column(
+            "detention entries in the year, all grounds (return cases and other removals)", "entries"
+        ),  # fmt: skip
+        "detention_entries_other": Column(
+            "of them, other removals' (Dublin, crime expulsions, entry refusals)", "entries"
+        ),  # fmt: skip
+        "detention_persons": Column(
+            "people detained in the year, all grounds (a return case detained twice in the year counts once)",
+            "persons",
+        ),
+        "detention_days_ended": Column("days of the detention spells that ended in the year, all grounds", "days"),
+        "detention_spells_ended": Column("detention spells that ended in the year, all grounds", "spells"),
+        "detention_mean_stay_days": Column("detention_days_ended / detention_spells_ended", "days"),
+        "detention_population_mean": Column(
+            "people held in detention, mean over the year's days, all grounds", "persons"
+        ),
+        "detention_places_mean": Column("detention places, mean over the year's days", "places"),
+        "detention_occupancy_share": Column("detention_population_mean / detention_places_mean", "share"),
+        "detention_refused_full": Column(
+            "detention requests refused in the year for want of a free place, all grounds", "requests"
+        ),
+        "released_for_room": Column(
+            "detainees released in the year to free a place for a known departure (joint planning)", "persons"
+        ),
+        "registered_departures_incl_dublin": Column(
+            "registered_departures and the Dublin transfers carried out in the year: the agency's statistics of "
+            "registered departures count both (2015: 21 085 departures against 19 940 return decisions)",
+            "persons",
+        ),
+        "other_removals": Column(
+            "other removals carried out in the year (Dublin transfers, crime expulsions, refusals of entry)", "persons"
+        ),
+        "escorted_removals_all_grounds": Column(
+            "removals with the transport service's escorts in the year: the return cases' forced returns but those "
+            "supervised by the police alone, and the other removals that went escorted",
+            "persons",
+        ),
+        "charter_returnees": Column("this country's returnees on charters and EU operations in the year", "persons"),
+        "wanted_end": Column("absconded people on the police's wanted list at the year's end", "persons"),
+        "police_workable_end": Column(
+            "the police's located cases at the year's end: police cases, detained, awaiting a flight", "cases"
+        ),
+        "police_open_end": Column("the police's open cases at the year's end: workable and wanted", "cases"),
+        "agency_open_end": Column(
+            "the agency's open cases at the year's end: voluntary period and return case", "cases"
+        ),
+        "police_green_end": Column(
+            "workable police cases of the green class at the year's end: removal within weeks (documents in hand, "
+            "or coming soon from an origin that takes forced returns)",
+            "cases",
+        ),
+        "police_yellow_end": Column(
+            "workable police cases of the yellow class at the year's end: contact still to make, documents from a "
+            "slow authority, a retry ahead",
+            "cases",
+        ),
+        "police_red_end": Column(
+            "workable police cases of the red class at the year's end: removal blocked (an origin that takes no "
+            "forced returns, the document attempts used up)",
+            "cases",
+        ),
         **{
             f"end_{col}": Column(f"{STOCKS.columns[col].meaning}, at the end of the year's last day", "cases")
             for col in yearly_columns.STOCKS_AT_YEAR_END
@@ -232,17 +329,24 @@ TABLES = {
 
 
 def check_report(params: Any) -> None:
-    """Raise ConfigError unless the ``report`` and ``goal`` blocks name only known metrics and states.
+    """Raise ConfigError unless the report, the goal and the history's published figures name known columns.
 
     The names are this dictionary's (the ``summary`` metrics, the ``stocks``
     states), so the check lives here rather than in the parameter schema,
     which knows nothing of the outputs.
     """
+    for i, figure in enumerate(params.history.published):
+        if figure.metric not in YEARLY.columns:
+            raise ConfigError(
+                f"history.published[{i}].metric: unknown metric {figure.metric!r} (year {figure.year}); "
+                f"choose a column of yearly.csv: {', '.join(YEARLY.columns)}"
+            )
     for key, names, allowed in (
         ("report.metrics", params.report.metrics, list(METRICS)),
         ("goal.objectives", params.goal.objectives, list(METRICS)),
         ("goal.target_metric", [params.goal.target_metric], list(METRICS)),
         ("report.stocks", params.report.stocks, [s.label for s in ACTIVE]),
+        ("report.yearly", params.report.yearly, list(YEARLY.columns)),
     ):
         for name in names:
             if name not in allowed:

@@ -1,7 +1,8 @@
-"""The column dictionary as Markdown: ``columns.md`` in every results folder, and the README's copy.
+"""The column dictionary as Markdown: ``columns.md`` in every results folder, and the Outputs page's copy.
 
-``uv run python -m sim.outputs.columns_page README.md`` rewrites the README's
-section between its markers from :data:`sim.outputs.columns.TABLES`.
+``uv run python -m sim.outputs.columns_page docs/outputs.md`` rewrites the
+section of the documentation's Outputs page between its markers from
+:data:`sim.outputs.columns.TABLES`.
 """
 
 from __future__ import annotations
@@ -49,24 +50,29 @@ def columns_page(files: list[str]) -> str:
     return head + markdown(names, level=2)
 
 
-README_START = "<!-- columns: start (written by `uv run python -m sim.outputs.columns_page README.md`) -->"
-
-
-README_END = "<!-- columns: end -->"
+PAGE_START = "<!-- columns: start (written by `uv run python -m sim.outputs.columns_page docs/outputs.md`) -->"
+"""The line that opens the data dictionary on the Outputs page (``docs/outputs.md``)."""
+PAGE_END = "<!-- columns: end -->"
+"""The line that closes it."""
 
 
 def readme_section() -> str:
-    """The README's data dictionary, between its markers."""
-    return f"{README_START}\n\n{markdown()}\n{README_END}"
+    """The Outputs page's data dictionary, between its markers (``tests/test_columns.py`` checks the page holds it)."""
+    return f"{PAGE_START}\n\n{markdown()}\n{PAGE_END}"
 
 
-def update_readme(path: Path) -> None:
-    """Replace the README's data dictionary (between the markers) with the current one."""
+def update_page(path: Path) -> None:
+    """Replace the data dictionary of the page at ``path`` (between the markers) with the current one.
+
+    A page without the start marker is refused rather than given a second copy at its end.
+    """
     text = path.read_text(encoding="utf-8")
-    head, _, rest = text.partition(README_START)
-    _, _, tail = rest.partition(README_END)
+    head, found, rest = text.partition(PAGE_START)
+    if not found:
+        raise SystemExit(f"{path}: no line {PAGE_START!r} marks where the data dictionary goes")
+    _, _, tail = rest.partition(PAGE_END)
     path.write_text(head + readme_section() + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":
-    update_readme(Path(sys.argv[1]))
+    update_page(Path(sys.argv[1]))

@@ -18,6 +18,7 @@ from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
 from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, typed_config
 from sim.params.folders import check_folder_name, results_folder, run_folder, scenario_folder
+from sim.params.history import check_overrides
 from sim.params.schema import ScenarioParams
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
@@ -42,6 +43,8 @@ class Report:
     total: list[str] = MISSING
     """Overrides that pick the scenario whose effect is the whole (empty: no decomposition into shares)."""
     stocks: list[str] = MISSING
+    yearly: list[str] = MISSING
+    """Columns of the yearly table whose effects a history sweep reports per calendar year."""
     incidence: bool = MISSING
     auto: bool = MISSING
     allow_incomplete: bool = MISSING
@@ -215,7 +218,7 @@ def expand_lever_options(cfg: DictConfig) -> DictConfig:
     return cfg
 
 
-LEVER_GROUPS = ("colocation", "info_sharing", "avr")
+LEVER_GROUPS = ("colocation", "info_sharing", "avr", "flights")
 """Levers a timeline entry can switch by option name; the others change key by key."""
 
 
@@ -244,5 +247,7 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
 
 
 def load_params(overrides: list[str] | None = None) -> AppConfig:
-    """Compose and validate in one call."""
-    return to_params(compose(overrides))
+    """Compose and validate in one call (an override of a key the history sets every year is refused)."""
+    params = to_params(compose(overrides))
+    check_overrides(params.history, list(overrides or []))
+    return params

@@ -35,9 +35,17 @@ class Colocation:
     ``field_loss_probability`` (co-location shortens the first and lowers the
     second). The *joint planning* channels act on the share ``days_per_week / 5``
     of police cases and charters planned on a co-located day:
-    ``joint_detention_planning`` detains a person at risk of absconding only
-    ``detain_days_before_flight`` before a known departure instead of while
-    documents are pending or from the day of booking; ``joint_charter_planning``
+    ``joint_detention_planning`` plans the scarce detention places together.
+    Under ``detention_rule: planned_places`` (the default) a jointly planned
+    person is detained when they would be without it (documents in hand or
+    coming soon, apprehension, booking) while places are free; when every
+    place is taken, a person with a booked departure is given the place of a
+    detainee whose removal is not yet in sight (no flight booked, no
+    documents), who is released, or waits for the next free place, earliest
+    departure first. Under ``late_detention`` (the rule before) a jointly
+    planned person is detained only ``detain_days_before_flight`` before a
+    known departure, never while documents are pending or at apprehension,
+    whether places are short or not. ``joint_charter_planning``
     keeps a charter's free seats open to returnees who become ready up to
     ``charter_boarding_cutoff_days`` before it leaves (the joint picture of who
     is nearly ready). No channel changes which information fields may pass.
@@ -50,6 +58,7 @@ class Colocation:
     handover_admin_days: float = required()
     field_loss_probability: float = required(PROB)
     joint_detention_planning: bool = MISSING
+    detention_rule: str = one_of("planned_places", "late_detention")
     joint_charter_planning: bool = MISSING
     detain_days_before_flight: float = required()
     charter_boarding_cutoff_days: float = required()

@@ -18,8 +18,12 @@ SCALED_KEYS = (
     "escorts",
     "return_centre_places",
     "flight_connectivity",
+    "dublin_transfers_per_year",
+    "crime_expulsions_per_year",
+    "entry_refusals_per_year",
 )
-"""Keys of ``nations.<CODE>`` that grow with arrivals: every capacity that serves them."""
+"""Keys of ``nations.<CODE>`` that grow with arrivals: every capacity that serves them, and the other removals
+that share those capacities (a history's yearly values of these keys are scaled by ``history.scale``)."""
 
 
 def scale_country(cfg: DictConfig, code: str, factor: float) -> list[str]:
@@ -30,7 +34,7 @@ def scale_country(cfg: DictConfig, code: str, factor: float) -> list[str]:
     if factor <= 0:
         raise ValueError(f"scale factor must be positive, got {factor}")
     nation = cfg.nations[code]
-    overrides = []
+    overrides = [f"history.scale={factor * cfg.history.scale}"]
     for key in SCALED_KEYS:
         value = nation[key]
         scaled = value * factor

@@ -28,9 +28,15 @@ from sim.params.checks import (
     required,
     value_range,
 )
+from sim.params.history import History, check_history, merged_timeline, year_values
 from sim.params.levers import INFO_FIELDS, Attaches, Avr, Colocation, FieldEffects, Flights, InfoSharing, Monitoring
-from sim.params.timeline import Change, apply_change
+from sim.params.timeline import Change, apply_change, set_in_place
 from sim.params.transit import Transit, check_transit
+
+MAX_OTHER_REMOVALS_PER_YEAR = 100_000.0
+"""The most removals of one other kind a year (Sweden's largest, the Dublin transfers of 2016, were 10 316)."""
+OTHER_KINDS = ("dublin", "crime", "entry_refusal")
+"""The other removals that share detention places and escorts (:mod:`sim.model.other_removals`)."""
 
 
 @dataclass
@@ -77,6 +83,14 @@ class Behaviour:
     absconded_move_nordic: float = required()
     absconded_chance_encounter: float = required()
     absconded_other_closure: float = required()
+    absconded_early_days: float = required()
+    """The first days after absconding, during which the exits from absconding run at their early rates."""
+    absconded_early_exit_multiplier: float = required()
+    """Multiplies every exit from absconding during its first days (1: exits do not depend on the time
+    since absconding; with constant exits the wanted list is a wait for the statute of limitation)."""
+    blocked_abscond_multiplier: float = required()
+    """Multiplies the abscond hazard of a police case whose removal is blocked (the police's red class: an
+    origin that takes no forced returns, the document attempts used up): no enforcement in sight to run from."""
     permit_after_impediment: float = required()
     unmatched_new_case_share: float = required(PROB)
     new_decision_days: float = required()
@@ -109,7 +123,7 @@ class CountryParams:
     """Reporting duty of residents: an absence is noticed within this many days (0: as anyone's, no duty)."""
     centre_abscond_multiplier: float = required()
     """This country's centres' conditions: multiplies the residents' abscond hazard (1: as everywhere)."""
-    centre_moves_open_cases: bool = MISSING  # on a timeline's day: open cases move in too (ReturnCentre.take_in)
+    centre_moves_open_cases: bool = MISSING  # on a timeline's day: open cases move in too (sim/model/timeline.py)
     police_officers: int = required()
     police_actions_per_officer_day: float = required()
     police_search_share: float = required(PROB)
@@ -134,16 +148,48 @@ class CountryParams:
     charter_seats: int = required(value_range(1))
     charter_lead_days: float = required()
     medical_removal_failure: float = required(PROB)
+    supervised_removal_share: float = required(PROB)
+    """Share of the documented people the police do not judge at risk of absconding whom they remove under their
+    own supervision on a scheduled flight, without the transport service's escorts (no escort capacity, no seat
+    limit); the rest, and everyone at risk, go with escorts."""
     embassies: list[str] = MISSING
     """Origins where the country has an embassy; a request elsewhere is sent remotely or through a neighbour's."""
     attache_posts: list[str] = MISSING
     attache_hours_per_week: float = required()
     secondary_movement_weight: float = required()
+    dublin_transfers_per_year: float = required(value_range(0.0, MAX_OTHER_REMOVALS_PER_YEAR))
+    """Dublin transfers to other member states enforced a year: they use detention places and escorts too."""
+    crime_expulsions_per_year: float = required(value_range(0.0, MAX_OTHER_REMOVALS_PER_YEAR))
+    """Expulsions after a crime enforced a year."""
+    entry_refusals_per_year: float = required(value_range(0.0, MAX_OTHER_REMOVALS_PER_YEAR))
+    """Refusals of entry enforced by the police a year."""
     cost_talk: float = required()
     cost_police_action: float = required()
     cost_detention_day: float = required()
     cost_escorted_removal: float = required()
     cost_charter: float = required()
+
+
+@dataclass
+class OtherRemovalKind:
+    """How one kind of other removal uses the shared resources (assumptions: ``configs/assumptions``)."""
+
+    detained_share: float = required(PROB)
+    """Share detained before removal (if a place is free)."""
+    mean_stay_days: float = required(POS)
+    """Mean days held (an exponential stay)."""
+    escorted_share: float = required(PROB)
+    """Share removed with the transport service's escorts."""
+
+
+@dataclass
+class OtherRemovals:
+    """The other removals' use of detention places and escorts, by kind (config group ``other_removals``)."""
+
+    mode: str = one_of("default", "none")
+    dublin: OtherRemovalKind = field(default_factory=OtherRemovalKind)
+    crime: OtherRemovalKind = field(default_factory=OtherRemovalKind)
+    entry_refusal: OtherRemovalKind = field(default_factory=OtherRemovalKind)
 
 
 @dataclass
@@ -194,11 +240,23 @@ class ScenarioParams:
     flights: Flights = field(default_factory=Flights)
     monitoring: Monitoring = field(default_factory=Monitoring)
     transit: Transit = field(default_factory=Transit)
+    other_removals: OtherRemovals = field(default_factory=OtherRemovals)
     output: Output = field(default_factory=Output)
     timeline: list[Change] = MISSING
     """Changes of levers, capacities and arrivals on given days of the horizon (:mod:`sim.params.timeline`)."""
+    history: History = field(default_factory=History)
+    """Calendar years of inputs and the outcomes published for them (:mod:`sim.params.history`)."""
 
     def __post_init__(self) -> None:
+        check_history(self.history)
+        if self.history.years and self.history.country not in self.nations:
+            raise ConfigError(
+                f"history.country={self.history.country!r} is not a country of nations; choose from "
+                f"{', '.join(self.nations)}"
+            )
+        if self.history.years:  # the warm-up and the first year run on the first year's values
+            first = year_values(self.history, self.history.years[0])
+            set_in_place(self, first, "history.years[0].set.", during_run=False)
         validate(self)
         stages = self.stages()
         check_transit(self.transit, [self.nations, *(v.nations for _, v in stages)])  # the start's route throughout
@@ -220,8 +278,12 @@ class ScenarioParams:
         return sum(most) * (self.warmup_days + self.horizon_days) / 365.0
 
     def stages(self) -> list[tuple[int, ScenarioParams]]:
-        """Model day from which each change of the timeline holds, and the values in force from then."""
+        """Model day from which each change of the history and timeline holds, and the values in force from then."""
         return _stages(self)
+
+    def changes(self) -> list[Change]:
+        """The history's and the timeline's changes as one timeline, in the order of :meth:`stages`."""
+        return merged_timeline(self.history, self.timeline, self.horizon_days)
 
 
 def validate(obj: Any, path: str = "") -> None:
@@ -267,9 +329,11 @@ def _check_cross_fields(obj: Any, path: str) -> None:
 
 
 def _stages(params: ScenarioParams) -> list[tuple[int, ScenarioParams]]:
-    """Each change applied to the values before it and validated; a ConfigError naming ``timeline[i]``."""
-    stages: list[tuple[int, ScenarioParams]] = []
-    previous, current = 0, params
+    """Each change of the history and the timeline applied to the values before it and validated.
+
+    A ConfigError names ``timeline[i]`` (or the history's year) and the key.
+    """
+    previous = 0
     for i, change in enumerate(params.timeline):
         if not previous < change.day <= params.horizon_days:
             raise ConfigError(
@@ -278,11 +342,15 @@ def _stages(params: ScenarioParams) -> list[tuple[int, ScenarioParams]]:
             )
         if not change.set:
             raise ConfigError(f"timeline[{i}].set is empty; give the keys that change, e.g. nations.SE.escorts: 300")
-        current = apply_change(current, change.set, f"timeline[{i}].set.")
+        previous = change.day
+    stages: list[tuple[int, ScenarioParams]] = []
+    current = params
+    for change in params.changes():
+        where = next((f"timeline[{i}]" for i, c in enumerate(params.timeline) if c.day == change.day), "history")
+        current = apply_change(current, change.set, f"{where}.set.")
         try:
             validate(current)
         except ConfigError as exc:
-            raise ConfigError(f"timeline[{i}] (day {change.day}): {exc}") from None
+            raise ConfigError(f"{where} (day {change.day}): {exc}") from None
         stages.append((params.warmup_days + change.day, current))
-        previous = change.day
     return stages

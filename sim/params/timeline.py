@@ -8,7 +8,8 @@ start) the keys hold the new values. Keys are the config's own dotted keys
 applied to the values in force before it and validated like any config, so
 an unknown key, a wrong type or a value out of range is an error naming
 ``timeline[i]`` before anything runs. The model applies a change through the
-same mechanisms as a value set from the start (:meth:`sim.model.model.ReturnModel.apply`).
+same mechanisms as a value set from the start (:mod:`sim.model.timeline`). A history
+(:mod:`sim.params.history`) adds its years' changes to the timeline.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ CHANGEABLE = (
     "flights",
     "monitoring",
     "transit",
+    "other_removals",
 )
 """Top-level groups a timeline may change: the levers, capacities, arrivals, hazards, origins and the route."""
 FIXED_AT_START = {
-    "flights.mode": "the charter desks (national or pooled) are set up when the run starts",
     "attaches.mode": "the attachés' network is set up when the run starts",
     "transit.mode": "the transit route is set up when the run starts (transit.places_per_year: 0 stops the programme)",
     "attaches.embassy_access": "the attachés' reach through neighbours' embassies is set up when the run starts",
@@ -75,19 +76,46 @@ def moves_open_cases(keys: Mapping[str, Any]) -> list[str]:
     return [k.split(".")[1] for k, v in keys.items() if k.endswith(".centre_moves_open_cases") and v is True]
 
 
-def apply_change[P](params: P, values: Mapping[str, Any], where: str) -> P:
-    """A copy of ``params`` with ``values`` (dotted keys) set; ``where`` prefixes every error message."""
-    new = copy.deepcopy(params)
+def apply_change[P](params: P, values: Mapping[str, Any], where: str, *, during_run: bool = True) -> P:
+    """A copy of ``params`` with ``values`` (dotted keys) set; ``where`` prefixes every error message.
+
+    ``during_run``: the values change during a run, so keys built into the
+    model's structure at its start are refused (:data:`FIXED_AT_START`);
+    false for values set before a run (a study's parameter point).
+
+    Copy on write: the objects along each key's path are copied, every other
+    part is shared with ``params`` (parameters are not changed once made, so
+    sharing is safe, and a history's ten stages cost ten small copies).
+    """
+    new = copy.copy(params)
+    set_in_place(new, values, where, during_run=during_run)
+    return new
+
+
+def set_in_place(params: Any, values: Mapping[str, Any], where: str, *, during_run: bool = True) -> None:
+    """Set ``values`` (dotted keys) in ``params`` itself, each checked as a timeline's change is.
+
+    The objects below ``params`` along each key's path are replaced by copies,
+    so an object ``params`` shares with another is never changed.
+    """
     for key, value in values.items():
-        _check_changeable(key, where)
-        parent, last = _parent(new, key, where)
+        if during_run:
+            _check_changeable(key, where)
+        parent, last = _parent(params, key, where)  # checks the path, naming an unknown part
         current = getattr(parent, last) if is_dataclass(parent) else parent[last]
         typed = _typed(value, current, f"{where}{key}")
-        if is_dataclass(parent):
-            setattr(parent, last, typed)
+        obj = params
+        for part in key.split(".")[:-1]:
+            child = copy.copy(getattr(obj, part) if is_dataclass(obj) else obj[part])
+            if is_dataclass(obj):
+                setattr(obj, part, child)
+            else:
+                obj[part] = child
+            obj = child
+        if is_dataclass(obj):
+            setattr(obj, last, typed)
         else:
-            parent[last] = typed
-    return new
+            obj[last] = typed
 
 
 def _check_changeable(key: str, where: str) -> None:

@@ -1,4 +1,9 @@
-"""The ``returnsim`` command: a Hydra app that runs one scenario, or a sweep of them with ``-m``."""
+"""The ``returnsim`` command: a Hydra app that runs one scenario, or a sweep of them with ``-m``.
+
+The model, the tables and the plotting libraries are imported only once a
+run is to start, so ``returnsim --help`` and a refused override answer at
+once (Hydra composes and checks the config before :func:`app` runs).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,14 @@ import sys
 from pathlib import Path
 
 import hydra
-import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.outputs.columns import check_report
-from sim.outputs.files import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results, run_is_complete
 from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, register_schema, to_params
 from sim.params.entry import guarded
-from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
-from sim.runs.runner import config_text, format_summary, objective_values, run_scenario
+from sim.params.history import check_overrides
 
 register_schema()
 
@@ -28,6 +29,13 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
 
     With ``goal.objectives`` set, return their means for an optimising sweeper (Optuna).
     """
+    import pandas as pd
+
+    from sim.outputs.columns import check_report
+    from sim.outputs.files import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results
+    from sim.runs.multirun import failure_record
+    from sim.runs.runner import format_summary, objective_values, run_scenario
+
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     if hc.mode == RunMode.MULTIRUN:
@@ -35,6 +43,7 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     try:
         params = to_params(cfg)
         check_report(params)
+        check_overrides(params.history, list(hc.overrides.task))
     except ConfigError as exc:
         discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)
@@ -65,7 +74,14 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     return objective_values(params.goal.objectives, summary) if params.goal.objectives else None
 
 
-main = guarded("returnsim", app)
+def main() -> None:
+    """The console entry point: ``--help`` from ``configs/`` at once, else the Hydra app (:func:`app`)."""
+    if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
+        from sim.runs.info import help_text
+
+        print(help_text())
+        return
+    guarded("returnsim", app)()
 
 
 def _sweep_job(
@@ -75,6 +91,12 @@ def _sweep_job(
 
     With ``goal.objectives`` set it returns their means (NaN for a failed run: Optuna marks the trial failed).
     """
+    import pandas as pd
+
+    from sim.outputs.files import remove_partial_results, run_is_complete
+    from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
+    from sim.runs.runner import config_text, objective_values, run_scenario
+
     run = out_dir.name
     objectives = list(cfg.goal.objectives)
     try:

@@ -14,7 +14,6 @@ import re
 import textwrap
 from pathlib import Path
 
-from sim.outputs.metrics import METRICS, UNITS
 from sim.params.compose import CONFIG_DIR
 from sim.params.entry import guarded
 
@@ -81,8 +80,33 @@ def keys(config_dir: Path = CONFIG_DIR) -> dict[str, tuple[str, str]]:
     return {m[1]: (m[2], m[3].strip()) for m in map(KEY_LINE.match, lines) if m}
 
 
+def help_text() -> str:
+    """``returnsim --help``: how to run, the config groups and their options, where each is explained.
+
+    Read from ``configs/`` (file names and header lines) without composing
+    the config, so it answers at once.
+    """
+    out = [
+        "returnsim: an agent-based simulator of the return process after a final decision to leave.",
+        "Run one scenario:  uv run returnsim [group=option ...] [key=value ...]",
+        "Sweep:             uv run returnsim -m colocation=none,full seed=0,1,2",
+        "Experiment:        uv run returnsim -m +experiment=colocation",
+        "",
+        "== Config groups (group=option) ==",
+    ]
+    out += [f"{group}: {', '.join(options(group))}" for group, _, _ in groups()]
+    out += [
+        "",
+        "What each option, key, experiment and metric means: uv run returnsim-info",
+        "The resolved config of a run: uv run returnsim --cfg job;  Hydra's own flags: uv run returnsim --hydra-help",
+    ]
+    return "\n".join(out)
+
+
 def text() -> str:
     """The whole listing."""
+    from sim.outputs.metrics import METRICS, UNITS
+
     out = ["returnsim: what you can choose. An option: group=option; any key: key=value; a sweep: -m.", ""]
     out.append("CONFIG GROUPS (* the default)")
     for group, default, line in groups():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,15 +14,18 @@ import pandas as pd
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
-from sim.analysis.intervals import summary_intervals
+from sim.model import KERNELS_CACHED
 from sim.model.model import ReturnModel
-from sim.outputs import figures as plots
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
-from sim.outputs.figure_style import png_of
 from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
 from sim.outputs.metrics import summarise
 from sim.outputs.yearly import yearly
 from sim.params.schema import ScenarioParams
+
+COMPILING = (
+    "returnsim: compiling the model's kernels once for this version of the code (about two minutes on two cores; "
+    "later runs start at once)"
+)
 
 
 @dataclass
@@ -77,7 +81,7 @@ def run_replication(params: ScenarioParams, replication: int) -> ReplicationResu
         stocks,
         flights,
         summarise(model, register, flights),
-        yearly(register, stocks, params.warmup_days, params.horizon_days),
+        yearly(register, stocks, flights, model.police_classes(), model.detentions(), params),
         model.transitions(),
         model.events_processed,
         seconds,
@@ -88,7 +92,11 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     """Run every replication in this process; write results to ``out_dir`` if given.
 
     Several replications show a progress bar (rate, time left) on a terminal.
+    The first run of a version of the model compiles its kernels, which
+    takes a while: it says so first.
     """
+    if not KERNELS_CACHED and not params.output.quiet:
+        print(COMPILING, file=sys.stderr, flush=True)
     quiet = params.output.quiet or params.replications == 1
     steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=True if quiet else None)
     results = [run_replication(params, r) for r in steps]
@@ -144,7 +152,11 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
     table("yearly.csv", [r.yearly for r in results])
     write_text(out_dir / COLUMNS_PAGE, columns_page(written))
     written.append(COLUMNS_PAGE)
-    if out.figures:
+    if out.figures:  # the plotting libraries load only when figures are drawn
+        from sim.outputs import figures as plots
+        from sim.outputs.figure_style import png_of
+        from sim.outputs.history_figure import history_figure
+
         stocks = pd.concat([r.stocks for r in results], ignore_index=True)
         register = pd.concat([r.register for r in results], ignore_index=True)
         figures = out_dir / "figures"
@@ -153,6 +165,10 @@ def write_results(params: ScenarioParams, results: list[ReplicationResult], out_
             plots.outcomes_figure(register, params.warmup_days, figures / "outcomes"),
             plots.flights_figure(summary, figures / "flights"),
         ]
+        history = params.history
+        if history.published and history.country in params.countries:
+            yearly_all = pd.concat([r.yearly for r in results], ignore_index=True)
+            drawn.append(history_figure(yearly_all, history, history.country, figures / "history"))
         for png in (png_of(d) for d in drawn if d is not None):
             written += [f"figures/{png.name}", f"figures/{png.with_suffix('.svg').name}"]
     write_json(
@@ -191,6 +207,8 @@ def format_summary(params: ScenarioParams, summary: pd.DataFrame) -> str:
     With several replications each mean has its 95 % t-interval over them,
     which covers seed noise only (at the run's parameter values).
     """
+    from sim.analysis.intervals import summary_intervals  # scipy: loaded for the terminal summary only
+
     reps = params.replications
     head = (
         f"{', '.join(params.countries)}: {params.horizon_days} days measured after a {params.warmup_days}-day "

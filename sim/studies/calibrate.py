@@ -2,8 +2,9 @@
 
 Likelihood-free Bayesian inference (ABC-SMC, :mod:`sim.studies.inference` on pyabc):
 a particle is a draw of the free parameters; it runs once, on its own seed,
-every setting a target comes from (the 2013-2014 cohort followed four years,
-single years with the arrivals and capacities of that time), and is kept when
+every setting a target comes from (Sweden's history 2013-2023, whose yearly
+table gives the published figures of the fitted years and whose 2013-2014
+decisions are the audit office's cohort followed four years), and is kept when
 its outcomes lie close enough to the published targets, distance measured in
 each target's tolerance. Successive generations tighten the threshold. What
 is left is the posterior: particles with weights, summarised per parameter,
@@ -26,12 +27,17 @@ import pandas as pd
 import sqlalchemy.exc
 from omegaconf import DictConfig, OmegaConf
 
+from sim.outputs.columns import YEARLY
 from sim.outputs.files import versions, write_json, write_table, write_text
-from sim.outputs.metrics import METRICS, UNITS, cohort_outcomes
+from sim.outputs.metrics import UNITS, cohort_outcomes
 from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, compose, to_params
 from sim.params.entry import guarded
+from sim.params.history import check_overrides
 from sim.params.scaling import scale_country
+from sim.params.schema import ScenarioParams
+from sim.params.schema import validate as validate_params
+from sim.params.timeline import apply_change
 from sim.runs.runner import ReplicationResult, run_replication
 from sim.studies.calibration_config import (
     SCALE_FREE_UNITS,
@@ -43,7 +49,7 @@ from sim.studies.calibration_config import (
 )
 from sim.studies.inference import PARTICLE_SEED_BITS, run_abc
 from sim.studies.posterior_summary import parameter_summary, predictive_check
-from sim.studies.study import run_study, with_values, worker_map
+from sim.studies.study import run_study, worker_map
 
 
 @dataclass
@@ -60,6 +66,12 @@ class Moments:
     targets: dict[str, Target]
     scale: float
 
+    def __post_init__(self) -> None:
+        self.base = {name: to_params(model) for name, model in self.models.items()}
+        """Each setting's validated parameters, made once: a point sets its values on a copy (composing and
+        typing the config again would cost more than a small run). Only the calibrated country runs, so the
+        other countries' values that follow it by interpolation (``shared_with``) need not follow here."""
+
     def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
         """The targets at ``values`` on a replication index drawn from numpy's global random state.
 
@@ -74,27 +86,68 @@ class Moments:
         out: dict[str, float] = {}
         for name, model in self.models.items():
             setting = self.settings[name]
-            params = with_values(model, values)
-            measured = self._measure(setting, params.warmup_days, run_replication(params, replication))
-            out.update({t: measured[target.moment] for t, target in self.targets.items() if target.setting == name})
+            params = self._at(name, model, values)
+            mine = {t: target for t, target in self.targets.items() if target.setting == name}
+            out.update(self._measure(setting, params.warmup_days, run_replication(params, replication), mine))
         return {t: out[t] for t in self.targets}
 
-    def _measure(self, setting: Setting, warmup: float, result: ReplicationResult) -> dict[str, float]:
-        if setting.kind == "cohort":
-            return cohort_outcomes(result.register, warmup, warmup + setting.days, setting.follow_days)
-        row = result.summary.iloc[0]
-        per_year = 365.0 / setting.days / self.scale
-        return {m: float(row[m]) * (1.0 if UNITS[m] in SCALE_FREE_UNITS else per_year) for m in METRICS}
+    def _measure(
+        self, setting: Setting, warmup: float, result: ReplicationResult, targets: dict[str, Target]
+    ) -> dict[str, float]:
+        """Each of ``targets``' outcomes in ``result``, counts at full size (divided by the scale) and per year."""
+        if setting.kind == "period":
+            row = result.summary.iloc[0]
+            per_year = 365.0 / setting.days / self.scale
+            return {
+                t: float(row[g.moment]) * (1.0 if UNITS[g.moment] in SCALE_FREE_UNITS else per_year)
+                for t, g in targets.items()
+            }
+        cohort = cohort_outcomes(result.register, warmup, warmup + setting.days, setting.follow_days)
+        years = result.yearly.set_index("year")
+        out = {}
+        for t, g in targets.items():
+            if not g.year:
+                out[t] = cohort[g.moment]
+                continue
+            value = float(years.loc[g.year, g.moment]) if g.year in years.index else np.nan
+            out[t] = value if YEARLY.columns[g.moment].unit in SCALE_FREE_UNITS else value / self.scale
+        return out
+
+    def _at(self, name: str, model: DictConfig, values: Mapping[str, float]) -> ScenarioParams:
+        """Setting ``name``'s parameters with ``values`` (whole-number keys rounded), validated."""
+        rounded = {
+            key: round(value) if isinstance(OmegaConf.select(model, key), int) else float(value)
+            for key, value in values.items()
+        }
+        params = apply_change(self.base[name], rounded, "parameters: ", during_run=False)
+        validate_params(params)
+        return params
+
+
+def published_targets(cfg: CalibrationConfig, models: Mapping[str, DictConfig]) -> dict[str, Target]:
+    """The published figures of the fitted years of each history setting with ``fit_published``, as targets."""
+    out = {}
+    for name, setting in cfg.settings.items():
+        if not setting.fit_published:
+            continue
+        history = models[name].history
+        for figure in history.published:
+            if figure.year <= history.fitted_until:
+                out[f"{figure.metric}_{figure.year}"] = Target(
+                    setting=name, moment=figure.metric, value=figure.value, sd=figure.sd, source=figure.source,
+                    year=figure.year,
+                )  # fmt: skip
+    return out
 
 
 def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
-    """The model config of a setting: shared and own overrides, its run length, scaled."""
-    days = setting.days + setting.follow_days
+    """The model config of a setting: shared and own overrides, its run length (a history's own), scaled."""
+    length = [] if setting.kind == "history" else [f"horizon_days={setting.days + setting.follow_days}"]
     overrides = [
         *cfg.scenario,
         *setting.overrides,
         f"countries=[{cfg.nation}]",
-        f"horizon_days={days}",
+        *length,
         f"seed={cfg.seed}",
         "replications=1",
     ]
@@ -107,9 +160,13 @@ def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
 
 def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     """Infer the posterior, check it against every target, write every output; return the headline figures."""
+    wanted = {t.setting for t in cfg.targets.values()} | {n for n, s in cfg.settings.items() if s.fit_published}
+    models = {name: setting_model(cfg, cfg.settings[name]) for name in cfg.settings if name in wanted}
+    for name, model in models.items():
+        check_overrides(to_params(model).history, [*cfg.scenario, *cfg.settings[name].overrides])
+    cfg.targets = {**published_targets(cfg, models), **cfg.targets}
     validate(cfg, compose(cfg.scenario))
-    used = [name for name in cfg.settings if any(t.setting == name for t in cfg.targets.values())]
-    models = {name: setting_model(cfg, cfg.settings[name]) for name in used}
+    used = list(models)
     moments = Moments(models, dict(cfg.settings), dict(cfg.targets), cfg.scale)
     start = {k: float(OmegaConf.select(models[used[0]], k)) for k in cfg.parameters}
     streams = np.random.SeedSequence(cfg.seed).spawn(2)  # 0: observed data of a recovery check; 1: ensemble

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig
 
+from sim.outputs.columns import YEARLY
 from sim.outputs.metrics import METRICS
 from sim.params.checks import SEED, ConfigError, check_number
 from sim.params.compose import Paths, register_schema
@@ -30,14 +31,21 @@ COHORT_MOMENTS = (
 """Outcomes of a followed cohort that a target can name (:func:`sim.outputs.metrics.cohort_outcomes`)."""
 
 
-SCALE_FREE_UNITS = ("share", "days")
+SETTING_KINDS = ("history", "cohort", "period")
+SCALE_FREE_UNITS = ("share", "days", "ratio")
 """Units of summary metrics that do not grow with the size of the simulated country."""
 
 
 @dataclass
 class Setting:
-    """The model at the time of some published figures: a cohort followed, or one measured period.
+    """The model at the time of some published figures: a history, a cohort followed, or one measured period.
 
+    ``history``: the run of a history (``overrides`` name it, e.g.
+    ``history=sweden_2013_2023``) over its calendar years; a target names a
+    column of the yearly table and its ``year`` (with ``fit_published`` the
+    history's own published figures up to its ``fitted_until`` are targets
+    too), or, without a year, a cohort moment of the decisions of its first
+    ``days`` followed ``follow_days``.
     ``cohort``: decisions made over ``days`` after the warm-up are followed
     ``follow_days``; its targets name :data:`COHORT_MOMENTS`.
     ``period``: the summary metrics of ``days`` after the warm-up; its
@@ -48,9 +56,12 @@ class Setting:
     overrides: list[str] = field(default_factory=list)
     """Overrides of the model config for that time (arrivals, detention places, ...)."""
     days: int = MISSING
-    """``period``: the measured days. ``cohort``: the days over which its decisions were made."""
+    """``period``: the measured days. ``cohort`` and ``history``: the days over which the cohort's decisions
+    were made."""
     follow_days: int = 0
-    """``cohort`` only: how long each decision is followed."""
+    """``cohort`` and ``history``: how long each of the cohort's decisions is followed."""
+    fit_published: bool = False
+    """``history`` only: the history's published figures of the fitted years are targets too."""
 
 
 @dataclass
@@ -62,6 +73,8 @@ class Target:
     value: float = MISSING
     sd: float = MISSING
     source: str = MISSING
+    year: int = 0
+    """A ``history`` setting's year the figure is of (its ``moment`` a column of the yearly table); 0: none."""
 
 
 @dataclass
@@ -103,10 +116,12 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     check_ranges("parameters", cfg.parameters, model)
     check_no_posterior_draw(model)
     for name, setting in cfg.settings.items():
-        if setting.kind not in ("cohort", "period"):
-            raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of cohort, period")
-        if setting.days < 1 or (setting.kind == "cohort" and setting.follow_days < 1):
-            raise ConfigError(f"settings.{name}: days and (for a cohort) follow_days must be >= 1")
+        if setting.kind not in SETTING_KINDS:
+            raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of {', '.join(SETTING_KINDS)}")
+        if setting.days < 1 or (setting.kind != "period" and setting.follow_days < 1):
+            raise ConfigError(f"settings.{name}: days and (for a cohort or history) follow_days must be >= 1")
+        if setting.fit_published and setting.kind != "history":
+            raise ConfigError(f"settings.{name}.fit_published: only a history setting has published figures")
     if not cfg.targets:
         raise ConfigError("targets: name at least one published figure")
     used = {t.setting for t in cfg.targets.values()} & set(cfg.settings)
@@ -120,7 +135,13 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     for name, t in cfg.targets.items():
         if t.setting not in cfg.settings:
             raise ConfigError(f"targets.{name}.setting={t.setting!r}; choose from {', '.join(cfg.settings)}")
-        allowed = COHORT_MOMENTS if cfg.settings[t.setting].kind == "cohort" else tuple(METRICS)
+        kind = cfg.settings[t.setting].kind
+        if kind == "history" and t.year:
+            allowed = tuple(YEARLY.columns)
+        elif kind in ("cohort", "history"):
+            allowed = COHORT_MOMENTS
+        else:
+            allowed = tuple(METRICS)
         if t.moment not in allowed:
             raise ConfigError(f"targets.{name}.moment={t.moment!r} is unknown; choose from {', '.join(allowed)}")
         if t.sd <= 0:

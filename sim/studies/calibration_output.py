@@ -137,6 +137,12 @@ def predictive_figure(check: pd.DataFrame, predicted: pd.DataFrame, stem: Path) 
     return save(fig, stem)
 
 
+def _float(value: float) -> str:
+    """A draw's value to four significant digits, always written as a float (``118.0``, not ``118``)."""
+    text = f"{value:.4g}"
+    return text if any(ch in text for ch in ".en") else f"{text}.0"
+
+
 def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.DataFrame, figures: dict) -> str:
     """A ``# @package _global_`` preset: posterior medians as the values, the ensemble of draws, and its record."""
     values = OmegaConf.create({})
@@ -166,7 +172,7 @@ def preset_yaml(cfg: CalibrationConfig, summary: pd.DataFrame, ensemble: pd.Data
             f"#   {row['parameter']}: {row['median']:.4g} (90 % credible interval {row['ci90_low']:.3g} to "
             f"{row['ci90_high']:.3g}{'' if row['identified'] else '; not identified'})"
         )
-    draws = [f"    - [{', '.join(f'{v:.4g}' for v in row)}]" for row in ensemble.itertuples(index=False)]
+    draws = [f"    - [{', '.join(_float(v) for v in row)}]" for row in ensemble.itertuples(index=False)]
     posterior = [
         "posterior:                     # equally weighted draws; draw i gives parameters[j] the value draws[i][j]",
         "  parameters:",

@@ -57,6 +57,13 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple
     return np.interp(quantiles, cumulative, v)
 
 
+def _factor(model: float, published: float) -> float:
+    """How many times the model's median is off the published figure, either way (1: equal)."""
+    if model <= 0 or published <= 0:
+        return float("inf") if model != published else 1.0
+    return max(model / published, published / model)
+
+
 def predictive_check(
     targets: Mapping[str, Target], observed: Mapping[str, float], predicted: pd.DataFrame, observations: pd.DataFrame
 ) -> pd.DataFrame:
@@ -65,7 +72,9 @@ def predictive_check(
     ``predicted``: the model's outcome at each ensemble draw; ``observations``:
     the same plus each target's tolerance as measurement error, i.e. what a
     published figure would be if the model were true. ``met``: the observed
-    value lies inside the 90 % predictive interval of ``observations``.
+    value lies inside the 90 % predictive interval of ``observations``;
+    ``factor``: how many times the predicted median is off the published
+    figure, either way.
     """
     rows = []
     for name, t in targets.items():
@@ -75,6 +84,7 @@ def predictive_check(
                 "target": name,
                 "setting": t.setting,
                 "moment": t.moment,
+                "year": t.year,
                 "observed": observed[name],
                 "tolerance_sd": t.sd,
                 "predicted_median": float(np.median(predicted[name])),
@@ -82,6 +92,7 @@ def predictive_check(
                 "pi90_low": low,
                 "pi90_high": high,
                 "met": bool(low <= observed[name] <= high),
+                "factor": _factor(float(np.median(predicted[name])), observed[name]),
                 "source": t.source,
             }
         )

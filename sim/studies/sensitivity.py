@@ -149,7 +149,7 @@ def returnsim_factors(cfg: SensitivityConfig, models: list[DictConfig]) -> list[
         if not posterior.draws:
             raise ConfigError(
                 "posterior=true: the scenario's calibration preset holds no posterior draws "
-                "(use the default calibration=sweden_2013, or set posterior=false)"
+                "(use the default calibration=sweden_2013_2019, or set posterior=false)"
             )
         for j, key in enumerate(posterior.parameters):
             factors[key] = PosteriorFactor(key, tuple(float(draw[j]) for draw in posterior.draws))

@@ -24,6 +24,8 @@ POLICE = {
     "joint_detention_planning": 0.0,
     "days_per_week": 0.0,
     "detain_days_before_flight": 0.0,
+    "late_detention": 0.0,
+    "supervised_removal_share": 0.0,
 }
 COUNTRY = dict.fromkeys(COUNTRY_VALUES, 0.0) | {
     "statute_of_limitation_days": 10_000.0,
@@ -47,7 +49,10 @@ def engine_with_police(cases: int, **police: float) -> tuple[object, object]:
         np.array([[given[n] for n in POLICE_VALUES]]),
         np.array([[True]]),
         np.ones((1, 32, 2)),
+        np.array([[True]]),
+        np.zeros((1, 3, 4)),
         key[:, 0],
         key[:, 0] + np.uint64(1),
+        key[:, 0] + np.uint64(2),
     )
     return engine, units

@@ -6,12 +6,14 @@ the old one. It must give the same *distribution* of outcomes on the same
 configs. ``uv run python -m tests.helpers.engine_reference`` runs the configs
 below over the reference seeds and writes ``tests/reference/engine_outcomes.csv``;
 ``tests/test_engine_reference.py`` runs the engine in use over other seeds
-and compares. The file in the repository was written by the engine that came
-before the compiled kernels (each case a Python object, retired since), so it
-is an independent statement of the process's outcomes: the compiled engine
-was written to it. Rewrite the file only when a mechanism changes on purpose
-(write it with that change and say so in the commit), never to make a
-change of the engine pass.
+and compares. The compiled engine was first written to a file written by
+the engine before it (each case a Python object, retired since); the file in
+the repository was written again, by the compiled engine, when the history's
+mechanisms changed the process on purpose (other removals sharing places and
+escorts, the police's blocked cases and classes, the first months of
+absconding, supervised removals, detention places planned jointly). Rewrite
+the file only when a mechanism changes on purpose (write it with that change
+and say so in the commit), never to make a change of the engine pass.
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ REFERENCE_FIT = [
     "nations.SE.locate_probability_per_search=0.01751",
     "nations.SE.detention_risk_threshold=1.464",
     "nations.SE.detention_document_wait_max_days=57.85",
+    "behaviour.blocked_abscond_multiplier=0.3",
+    "behaviour.absconded_early_exit_multiplier=3.0",
+    "nations.SE.supervised_removal_share=0.5",
 ]
-"""The calibrated values in force when the reference was written (the fit of 2026-11-23 on the engine before,
-the default preset until the calibration was re-run on the compiled engine): every config pins them, so that
-a new fit does not move the reference's configs. The reference compares engines, not fits; the other
-countries follow Sweden's police values (the preset's interpolations)."""
+"""The parameter values the reference is written with: the fit of 2026-11-23 (on the engine before the compiled
+kernels) and the hand-set start values of the parameters added with the history's mechanisms (blocked police
+cases, the first months after absconding, supervised removals). Every config pins them, so that a new fit
+does not move the reference's configs: the reference compares engines, not fits. The other countries follow
+Sweden's police values (the preset's interpolations)."""
 _CONFIGS: dict[str, list[str]] = {
     "sweden_quarter": [*scale_country(compose(), "SE", 0.25), *SHORT],
     "sweden_quarter_levers": [
