@@ -23,7 +23,8 @@ def test_each_side_runs_its_own_trees_code_and_configs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])["default"]
     assert 0.4 < result["events_before"] / result["events_after"] < 0.6  # half the decisions before: half the events
-    assert result["ratio_after_before"] > 1.0  # twice the work after takes longer
+    # no assertion on the times themselves (a timed test, at the mercy of the machine's load): the ratio is
+    # reported with the range of the repeats it comes from
     assert result["ratio_range"][0] <= result["ratio_after_before"] <= result["ratio_range"][1]
 
 

@@ -19,7 +19,7 @@ from sim.model import values as kp
 from sim.model.cases import COLUMNS
 from sim.model.engine import COUNTRY_VALUES, EVENTS
 from sim.model.model import ReturnModel
-from sim.model.results import FLIGHT_COLUMNS, STOCK_COLUMNS
+from sim.model.results import FLIGHT_COLUMNS, FLOWS, STOCK_COLUMNS
 from sim.model.states import ACTIVE, State
 from sim.outputs.metrics import summarise
 from sim.params.compose import load_params
@@ -30,14 +30,21 @@ SHORT = ["warmup_days=200", "horizon_days=365", "output.figures=false"]
 
 
 def test_a_short_run_keeps_every_stock_place_and_list_consistent_and_uses_every_agency() -> None:
-    """Stocks equal the cases' states; places within limits; wanted and queued people where they should be."""
+    """Stocks equal the cases' states; places (return cases' and other removals') within limits; wanted and
+    queued people where they should be."""
     params = load_params(SHORT)
     run = ReturnModel(params)
     run.run()
     e = run.engine
     hot, history = e.hot[: e.size], e.history[: e.size]
     assert e.stocks[0].tolist() == np.bincount(hot["state"], minlength=len(State)).tolist()
-    assert e.detention_occupied[0] == (hot["state"] == State.DETAINED).sum() <= params.nations["SE"].detention_places
+    detained_others = run.police.other_size[0]  # the other removals (Dublin, crime, entry) held share the places
+    assert detained_others > 0
+    assert (
+        e.detention_occupied[0]
+        == (hot["state"] == State.DETAINED).sum() + detained_others
+        <= params.nations["SE"].detention_places
+    )
     assert e.centre_occupied[0] == hot["in_return_centre"].sum() <= params.nations["SE"].return_centre_places
     wanted = e.wanted[0, : e.wanted_size[0]]
     assert (hot["state"][wanted] == State.ABSCONDED).all() and hot["wanted"].sum() == len(wanted)
@@ -97,7 +104,7 @@ def test_a_run_leaves_its_tables_with_their_columns_and_its_metrics() -> None:
     register, flights, stocks = run.case_register(), run.flights(), run.stocks()
     assert list(register.columns) == ["replication", *COLUMNS]
     assert list(flights.columns) == ["replication", *FLIGHT_COLUMNS]
-    assert list(stocks.columns) == ["replication", *STOCK_COLUMNS]
+    assert list(stocks.columns) == ["replication", *STOCK_COLUMNS, *(f"flow_{name}" for name in FLOWS)]
     handed, closed = register["handover_day"], register["outcome_day"]
     assert (handed.isna() | closed.isna() | (handed <= closed)).all()
     assert (register["handover_decided_day"].notna() & handed.isna() & closed.notna()).any()

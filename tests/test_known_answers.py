@@ -30,8 +30,9 @@ OFF = (
     "nations.SE.return_centre_share=0",
     "nations.SE.statute_of_limitation_days=100000",
     "warmup_days=0",
+    "other_removals=none",
 )
-"""Every hazard off, no heterogeneity, no expiry within the run."""
+"""Every hazard off, no heterogeneity, no expiry within the run, no other removals in the places and escorts."""
 
 
 def test_competing_exponential_hazards_split_and_mean_time():

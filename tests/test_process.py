@@ -207,8 +207,8 @@ def test_colocation_never_widens_which_fields_may_pass(mode):
 
 def test_charter_returnees_use_the_escort_capacity():
     """Escorts go with returnees on charters too: with charters flying, fewer escorted seats are booked
-    when escorts are scarce."""
-    scarce = ("nations.SE.escorts=6",)
+    when escorts are scarce (the other removals kept out of the escorts, which would take all six)."""
+    scarce = ("nations.SE.escorts=6", "other_removals=none")
     without = run(*scarce, "nations.SE.charter_min_returnees=100000").register
     charters = run(*scarce).register
     escorted = [(r["flight"] == "escorted").sum() for r in (without, charters)]

@@ -134,7 +134,7 @@ def test_a_lever_effect_study_varies_the_posterior_and_the_levers_assumptions_in
     cfg = _config(parameters={}, posterior=True, lever_assumptions=True, effect_of=["colocation=full"])
     problem, factors, _, evaluate = problem_and_evaluator(cfg)
     posterior = [f.key for f in factors if isinstance(f, PosteriorFactor)]
-    assert posterior == list(evaluate.models[0].posterior.parameters) and len(posterior) == 9
+    assert posterior == list(evaluate.models[0].posterior.parameters) and len(posterior) == 13
     (handover,) = [f for f in factors if f.key == "colocation.handover_admin_days"]
     assert isinstance(handover, AssumptionFactor)
     scenario, lever = evaluate.models

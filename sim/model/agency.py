@@ -24,6 +24,7 @@ package in the case's history) and the document requests (the engine's
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Protocol
 
 import mesa
@@ -33,7 +34,7 @@ from numba.experimental import structref
 
 from sim.model.engine import COST_TALKS, EngineState, KernelState, KernelStateType
 from sim.model.moves import file_request, schedule
-from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
+from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_push_due, line_room, line_slot, line_take
 from sim.model.states import State
 from sim.model.streams import next_uniform, noticed_after
 
@@ -115,36 +116,10 @@ class AgencyStateType(KernelStateType):
 class Agencies(KernelState):
     """Every country's migration agency from Python: kernels take it whole; fields read by name."""
 
+    names = FIELDS
+
 
 structref.define_proxy(Agencies, AgencyStateType, list(FIELDS))
-
-
-@nb.njit(cache=True)
-def _fields(a: AgencyState) -> tuple[Any, ...]:
-    """Every field, in the order of :data:`FIELDS`."""
-    return (
-        a.values,
-        a.key,
-        a.draws,
-        a.credit,
-        a.talks,
-        a.talks_head,
-        a.talks_tail,
-        a.next_talks,
-        a.next_head,
-        a.next_tail,
-        a.handovers,
-        a.handovers_head,
-        a.handovers_tail,
-        a.noticed_times,
-        a.noticed_keys,
-        a.noticed_size,
-        a.noticed_seq,
-    )
-
-
-Agencies.names = FIELDS
-Agencies.getter = _fields
 
 
 @nb.njit(cache=True)
@@ -155,10 +130,7 @@ def _make(*args: Any) -> Agencies:
 def new_agencies(values: np.ndarray, keys: np.ndarray) -> Agencies:
     """The agencies of ``len(values)`` countries with empty lists: ``values`` per :data:`AGENCY_VALUES`, stream keys."""
     n = len(values)
-
-    def counts() -> np.ndarray:
-        return np.zeros(n, dtype=np.int64)
-
+    counts = partial(np.zeros, n, dtype=np.int64)  # a count per country
     made: dict[str, Any] = {
         "values": np.ascontiguousarray(values, dtype=np.float64),
         "key": np.ascontiguousarray(keys, dtype=np.uint64),
@@ -259,9 +231,7 @@ def _talk(a: AgencyState, e: EngineState, c: int, row: int, t: int) -> None:
         case.handover_announced = True
         _hand(a, c, row, float(t), COERCION)
     else:
-        a.next_talks = line_room(a.next_talks, a.next_head, a.next_tail, c)
-        entry = a.next_talks[c, line_slot(a.next_talks, a.next_tail, c)]
-        entry.day, entry.row = t + v[TALK_INTERVAL], row
+        a.next_talks = line_push_due(a.next_talks, a.next_head, a.next_tail, c, t + v[TALK_INTERVAL], row)
     if first or case.handover_announced:
         schedule(e, row, float(t))  # hazards changed: talk effect and AVR, or enforcement announced
 

@@ -25,6 +25,7 @@ from sim.model.engine import (
     EV_DETENTION_ENTRIES,
     EV_DETENTION_REFUSED_FULL,
     EV_RELEASED_AT_LIMIT,
+    EV_RELEASED_FOR_ROOM,
     EngineState,
 )
 from sim.model.moves import add_detainee, enqueue_casework, move, schedule
@@ -86,3 +87,23 @@ def at_limit(e: EngineState, row: int, t: float) -> None:
         e.history[row].released_at_limit += 1
         e.events[c, EV_RELEASED_AT_LIMIT] += 1
         release(e, row, t)
+
+
+@nb.njit(cache=True)
+def make_room(e: EngineState, c: int, t: float) -> bool:
+    """Free a place for a known departure: release the longest-held detainee whose removal is not in sight.
+
+    Not in sight: no flight booked and no documents in hand. Return whether
+    a place was freed (none when every detainee's removal is in sight).
+    """
+    best, since = -1, math.inf
+    for i in range(e.detainees_size[c]):
+        row = e.detainees[c, i]
+        case = e.hot[row]
+        if case.booked_on < 0 and not case.documents and case.since < since:
+            best, since = row, case.since
+    if best < 0:
+        return False
+    e.events[c, EV_RELEASED_FOR_ROOM] += 1
+    release(e, best, t)
+    return True

@@ -96,39 +96,10 @@ class AuthorityStateType(KernelStateType):
 class Authorities(KernelState):
     """Every origin's authority from Python: kernels take it whole; fields read by name."""
 
+    names = FIELDS
+
 
 structref.define_proxy(Authorities, AuthorityStateType, list(FIELDS))
-
-
-@nb.njit(cache=True)
-def _fields(a: AuthorityState) -> tuple[Any, ...]:
-    """Every field, in the order of :data:`FIELDS`."""
-    return (
-        a.origin_values,
-        a.channel_days,
-        a.document_bonus,
-        a.avr_bonus,
-        a.relationship,
-        a.accept_effect,
-        a.spillover,
-        a.key,
-        a.draws,
-        a.sent_upto,
-        a.sent,
-        a.pending_times,
-        a.pending_keys,
-        a.pending_size,
-        a.pending_seq,
-        a.followed,
-        a.follow,
-        a.follow_head,
-        a.follow_tail,
-        a.followed_up,
-    )
-
-
-Authorities.names = FIELDS
-Authorities.getter = _fields
 
 
 @nb.njit(cache=True)

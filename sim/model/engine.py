@@ -7,19 +7,20 @@ third country's authority and a joint charter hold several countries'
 cases); per-country values are rows of small matrices indexed by the
 country's position in the model. From Python a state object's fields are
 read by name, whole (never a case field by field), through one compiled
-getter per state class that returns every field (a getter per field would
-compile a function per field).
+getter for every state class (:func:`field_values`) that returns every field
+(a getter per field would compile a function per field).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar, Protocol
 
 import numba as nb
 import numpy as np
 from numba.core import types
 from numba.experimental import structref
+from numba.extending import intrinsic
 
 from sim.model.cases import HISTORY, HOT
 from sim.model.states import State
@@ -34,22 +35,46 @@ class KernelStateType(types.StructRef):
 
 
 class KernelState(structref.StructRefProxy):
-    """A state object from Python: fields read by name as whole arrays (or numbers).
+    """A state object from Python: fields  (or numbers).
 
     An array read here shares memory with the object until a kernel grows
     it: read it again after a kernel ran. Subclasses name their fields
-    (``names``) and give the compiled getter that returns them all in that
-    order (``getter``).
+    (``names``, in the order the object was made with); every field comes
+    back from one compiled call (:func:`field_values`).
     """
 
     names: ClassVar[tuple[str, ...]]
-    getter: ClassVar[Callable[[Any], tuple[Any, ...]]]
 
     def __getattr__(self, name: str) -> Any:
         names = type(self).names
         if name not in names:
             raise AttributeError(name)
-        return type(self).getter(self)[names.index(name)]
+        return field_values(self)[names.index(name)]
+
+
+@intrinsic
+def _every_field(typingctx: Any, state: types.Type) -> Any:
+    """A state object's fields as one tuple, in the order of its type's fields (as numba reads one field)."""
+    if not isinstance(state, types.StructRef):
+        return None
+    fields = list(state.field_dict.items())
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        data = structref._Utils(context, builder, state).get_data_struct(args[0])
+        values = []
+        for name, typ in fields:
+            value = getattr(data, name)
+            context.nrt.incref(builder, typ, value)
+            values.append(value)
+        return context.make_tuple(builder, signature.return_type, values)
+
+    return types.Tuple([typ for _, typ in fields])(state), codegen
+
+
+@nb.njit(cache=True)
+def field_values(state: Any) -> tuple[Any, ...]:
+    """Every field of a state object, in its order: one compiled getter for every state class."""
+    return _every_field(state)  # type: ignore[call-arg]  # numba passes the typing context itself
 
 
 EVENTS = (
@@ -227,66 +252,10 @@ class EngineType(KernelStateType):
 class Engine(KernelState):
     """The engine from Python: kernels take it whole; its fields are read by name (:class:`KernelState`)."""
 
+    names = FIELDS
+
 
 structref.define_proxy(Engine, EngineType, list(FIELDS))
-
-
-@nb.njit(cache=True)
-def _fields(e: EngineState) -> tuple[Any, ...]:
-    """Every field of the engine, in the order of :data:`FIELDS`."""
-    return (
-        e.hot,
-        e.history,
-        e.size,
-        e.timer_times,
-        e.timer_keys,
-        e.heap_size,
-        e.fired,
-        e.last_day,
-        e.rates,
-        e.values,
-        e.factors,
-        e.stocks,
-        e.events,
-        e.costs,
-        e.open_by_origin,
-        e.detention_occupied,
-        e.centre_occupied,
-        e.keys,
-        e.sequences,
-        e.log,
-        e.log_size,
-        e.log_on,
-        e.wanted,
-        e.wanted_size,
-        e.detainees,
-        e.detainees_size,
-        e.detained_log,
-        e.detained_logged,
-        e.casework,
-        e.casework_head,
-        e.casework_tail,
-        e.green,
-        e.green_head,
-        e.green_tail,
-        e.intake_times,
-        e.intake_keys,
-        e.intake_size,
-        e.intake_seq,
-        e.requests,
-        e.requests_size,
-        e.ready,
-        e.ready_head,
-        e.ready_tail,
-        e.boarding_until,
-        e.boarding,
-        e.boarding_head,
-        e.boarding_tail,
-    )
-
-
-Engine.names = FIELDS
-Engine.getter = _fields
 
 
 @nb.njit(cache=True)
@@ -317,9 +286,7 @@ def new_engine(
     """
     n = countries
 
-    def per_country() -> np.ndarray:
-        return np.zeros(n, dtype=np.int64)
-
+    per_country = partial(np.zeros, n, dtype=np.int64)  # a count per country
     made: dict[str, Any] = {
         "hot": np.zeros(cases, dtype=HOT),
         "history": np.zeros(cases, dtype=HISTORY),

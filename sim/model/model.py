@@ -38,13 +38,14 @@ from sim.model.migrants import Migrants
 from sim.model.movers import SecondaryMovement
 from sim.model.moves import open_cases
 from sim.model.other_removals import other_removals_day
-from sim.model.police import PoliceUnit, count_classes, new_police
+from sim.model.police import PoliceUnit, new_police
 from sim.model.results import (
     COUNTED,
     FLOWS,
     CountryTotals,
     Tally,
     case_register,
+    count_classes,
     count_stocks,
     country_counts,
     flight_table,

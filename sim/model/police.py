@@ -15,18 +15,20 @@ after contact is missed at their reporting duty, after
 wanted list at random; the chance of finding one rises with the information
 fields the migration agency passed. People judged at risk of absconding are
 detained while removal is in sight (:func:`consider_detention`) and once a
-flight is booked, or, when planned jointly, shortly before it.
+flight is booked (:func:`flight_booked`: jointly planned, on a place made
+free for them or shortly before the flight). A case whose removal is
+blocked is the red class: it takes no officer's time and absconds less.
 
-The police's chance decisions draw from their own counter-based stream per
-country, and whether a case is planned jointly from a second one, so that
-switching joint planning on or off leaves the other draws unchanged. The
-police's state is one numba ``structref`` for every country
-(:class:`PoliceState`).
+Chance decisions draw from the police's own stream per country, whether a
+case is planned jointly from a second one (switching joint planning leaves
+the other draws unchanged). The state of every country's police is one
+numba ``structref`` (:class:`PoliceState`).
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Protocol
 
 import mesa
@@ -34,6 +36,7 @@ import numba as nb
 import numpy as np
 from numba.experimental import structref
 
+from sim.model.detention import make_room
 from sim.model.detention import release as release_from_detention
 from sim.model.detention import request as request_detention
 from sim.model.engine import (
@@ -41,13 +44,12 @@ from sim.model.engine import (
     DETENTION_PLACES,
     EV_HANDED_TO_POLICE,
     EV_LOCATED,
-    EV_RELEASED_FOR_ROOM,
     EngineState,
     KernelState,
     KernelStateType,
 )
-from sim.model.moves import add_wanted, enqueue_casework, enqueue_ready, file_request, move
-from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_room, line_slot, line_take
+from sim.model.moves import add_wanted, enqueue_casework, enqueue_ready, file_request, move, schedule
+from sim.model.queues import dated_pop, dated_push, dated_room, line_due, line_push_due, line_take
 from sim.model.states import State
 from sim.model.streams import next_uniform, noticed_after
 from sim.params.levers import INFO_FIELDS
@@ -151,49 +153,10 @@ class PoliceStateType(KernelStateType):
 class Police(KernelState):
     """Every country's police from Python: kernels take it whole; fields read by name."""
 
+    names = FIELDS
+
 
 structref.define_proxy(Police, PoliceStateType, list(FIELDS))
-
-
-@nb.njit(cache=True)
-def _fields(p: PoliceState) -> tuple[Any, ...]:
-    """Every field, in the order of :data:`FIELDS`."""
-    return (
-        p.values,
-        p.answer_soon,
-        p.locate_multiplier,
-        p.takes_forced,
-        p.key,
-        p.draws,
-        p.planning_key,
-        p.planning_draws,
-        p.credit,
-        p.retries,
-        p.retries_head,
-        p.retries_tail,
-        p.contact_retries,
-        p.contact_head,
-        p.contact_tail,
-        p.noticed_times,
-        p.noticed_keys,
-        p.noticed_size,
-        p.noticed_seq,
-        p.detain_times,
-        p.detain_keys,
-        p.detain_size,
-        p.detain_seq,
-        p.other_values,
-        p.other_key,
-        p.other_draws,
-        p.other_times,
-        p.other_keys,
-        p.other_size,
-        p.other_seq,
-    )
-
-
-Police.names = FIELDS
-Police.getter = _fields
 
 
 @nb.njit(cache=True)
@@ -217,10 +180,7 @@ def new_police(
     police's decisions, of joint planning and of the other removals.
     """
     n = len(values)
-
-    def counts() -> np.ndarray:
-        return np.zeros(n, dtype=np.int64)
-
+    counts = partial(np.zeros, n, dtype=np.int64)  # a count per country
     made: dict[str, Any] = {
         "values": np.ascontiguousarray(values, dtype=np.float64),
         "answer_soon": np.ascontiguousarray(answer_soon, dtype=np.bool_),
@@ -326,11 +286,19 @@ def receive_located(p: PoliceState, e: EngineState, c: int, row: int, t: float) 
 def documents_refused(p: PoliceState, e: EngineState, c: int, row: int, t: float) -> None:
     """A request was refused: try again later, or the case is unenforceable once the attempts are used."""
     if e.history[row].document_requests < p.values[c, MAX_ATTEMPTS]:
-        _retry_documents(p, c, t + p.values[c, RETRY_DAYS], row)
+        p.retries = line_push_due(p.retries, p.retries_head, p.retries_tail, c, t + p.values[c, RETRY_DAYS], row)
     else:
-        e.hot[row].unenforceable = True
-        if e.hot[row].state == DET:
-            release_from_detention(e, row, t)
+        _block(e, row, t)
+
+
+@nb.njit(cache=True)
+def _block(e: EngineState, row: int, t: float) -> None:
+    """Removal is blocked (red): a detainee is released; a police case absconds less, so its next move is redrawn."""
+    e.hot[row].unenforceable = True
+    if e.hot[row].state == DET:
+        release_from_detention(e, row, t)
+    elif e.hot[row].state == PC:
+        schedule(e, row, t)
 
 
 @nb.njit(cache=True)
@@ -361,65 +329,6 @@ def flight_booked(p: PoliceState, e: EngineState, c: int, row: int, t: float, da
 
 
 @nb.njit(cache=True)
-def make_room(e: EngineState, c: int, t: float) -> bool:
-    """Free a place for a known departure: release the longest-held detainee whose removal is not in sight.
-
-    Not in sight: no flight booked and no documents in hand. Return whether
-    a place was freed (none when every detainee's removal is in sight).
-    """
-    best, since = -1, math.inf
-    for i in range(e.detainees_size[c]):
-        row = e.detainees[c, i]
-        case = e.hot[row]
-        if case.booked_on < 0 and not case.documents and case.since < since:
-            best, since = row, case.since
-    if best < 0:
-        return False
-    e.events[c, EV_RELEASED_FOR_ROOM] += 1
-    release_from_detention(e, best, t)
-    return True
-
-
-@nb.njit(cache=True)
-def count_classes(p: PoliceState, e: EngineState, c: int) -> tuple[int, int, int]:
-    """Country ``c``'s workable police cases (police case, detained, awaiting a flight) by the police's classes.
-
-    Green: removal within weeks (documents in hand, or coming soon from an
-    origin that takes forced returns). Red: blocked (an origin that takes no
-    forced returns, or the document attempts used up). Yellow: the rest
-    (contact still to make, documents from a slow authority, a retry ahead).
-    """
-    green = yellow = red = 0
-    for row in range(e.size):
-        case = e.hot[row]
-        if case.country != c or case.state < PC or case.state > AF:
-            continue
-        if case.documents or case.booked_on >= 0:
-            green += 1
-        elif case.unenforceable or not p.takes_forced[c, case.origin]:
-            red += 1
-        elif case.document_pending and p.answer_soon[c, case.origin]:
-            green += 1
-        else:
-            yellow += 1
-    return green, yellow, red
-
-
-@nb.njit(cache=True)
-def _retry_documents(p: PoliceState, c: int, day: float, row: int) -> None:
-    p.retries = line_room(p.retries, p.retries_head, p.retries_tail, c)
-    entry = p.retries[c, line_slot(p.retries, p.retries_tail, c)]
-    entry.day, entry.row = day, row
-
-
-@nb.njit(cache=True)
-def _retry_contact(p: PoliceState, c: int, day: float, row: int) -> None:
-    p.contact_retries = line_room(p.contact_retries, p.contact_head, p.contact_tail, c)
-    entry = p.contact_retries[c, line_slot(p.contact_retries, p.contact_tail, c)]
-    entry.day, entry.row = day, row
-
-
-@nb.njit(cache=True)
 def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
     """Country ``c``'s police register today's handovers, then spend the day's capacity on casework and searches."""
     v = p.values[c]
@@ -439,10 +348,7 @@ def work_day(p: PoliceState, e: EngineState, c: int, t: int) -> None:
     _planned_detentions(p, e, c, day)
     while line_due(p.retries, p.retries_head, p.retries_tail, c, day):
         enqueue_casework(e, c, p.retries[c, line_take(p.retries, p.retries_head, c)].row)
-    while (
-        p.contact_tail[c] > p.contact_head[c]
-        and p.contact_retries[c, p.contact_head[c] % p.contact_retries.shape[1]].day <= t
-    ):
+    while line_due(p.contact_retries, p.contact_head, p.contact_tail, c, day):
         enqueue_casework(e, c, p.contact_retries[c, line_take(p.contact_retries, p.contact_head, c)].row)
     p.credit[c] += v[ACTIONS]
     capacity = int(p.credit[c])
@@ -477,9 +383,8 @@ def _register(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
     """The handed-over case arrives with its package: a police case to work, or a person to search for.
 
     A person who left during the administrative delay is handed over all the
-    same (counted, their request dropped), but
-    the register keeps their case as it closed, without a handover day or
-    fields passed.
+    same (counted, their request dropped), but the register keeps their case
+    as it closed, without a handover day or fields passed.
     """
     case, past = e.hot[row], e.history[row]
     if case.state < CLOSED:
@@ -539,7 +444,7 @@ def _act(p: PoliceState, e: EngineState, c: int, row: int, t: int) -> None:
         _attempt_contact(p, e, c, row, t)
     elif not case.documents:
         if not p.takes_forced[c, case.origin]:
-            case.unenforceable = True  # the origin takes no forced returns: nothing to ask for (red)
+            _block(e, row, float(t))  # the origin takes no forced returns: nothing to ask for (red)
             return
         can_request = e.history[row].document_requests < p.values[c, MAX_ATTEMPTS]
         if not case.document_pending and not case.unenforceable and can_request:
@@ -565,7 +470,9 @@ def _attempt_contact(p: PoliceState, e: EngineState, c: int, row: int, t: int) -
         e.hot[row].contacted = True
         enqueue_casework(e, c, row)
     else:
-        _retry_contact(p, c, t + p.values[c, CONTACT_RETRY], row)
+        p.contact_retries = line_push_due(
+            p.contact_retries, p.contact_head, p.contact_tail, c, t + p.values[c, CONTACT_RETRY], row
+        )
 
 
 @nb.njit(cache=True)

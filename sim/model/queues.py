@@ -72,6 +72,21 @@ def line_slot(line: np.ndarray, tail: np.ndarray, country: int) -> int:
     return i % line.shape[1]
 
 
+@nb.njit(cache=True)
+def line_push_due(
+    line: np.ndarray, head: np.ndarray, tail: np.ndarray, country: int, day: float, row: int
+) -> np.ndarray:
+    """Add ``row``, due on ``day``, at the end of ``country``'s line of dated entries (``day``, ``row``).
+
+    Returns the line, a larger copy when it had to grow (assign it back).
+    Entries are due in the order added: a line holds one fixed delay.
+    """
+    line = line_room(line, head, tail, country)
+    entry = line[country, line_slot(line, tail, country)]
+    entry.day, entry.row = day, row
+    return line
+
+
 @nb.njit(cache=True, inline="always")
 def line_take(line: np.ndarray, head: np.ndarray, country: int) -> int:
     """Take the entry at the front of ``country``'s line (not empty); return its position to read."""

@@ -24,6 +24,7 @@ from sim.model.cases import KINDS, Codes, register_frame
 from sim.model.charters import EU, CharterDesks
 from sim.model.documents import AuthorityState
 from sim.model.engine import COSTS, DETENTION_PLACES, EVENTS, EngineState
+from sim.model.police import PoliceState
 from sim.model.states import ACTIVE, State
 from sim.model.transport import TransportState
 
@@ -322,3 +323,32 @@ def stock_table(
         df[f"flow_{name}"] = column if name.endswith("_days") else np.rint(column).astype(np.int64)
     df.insert(0, "replication", replication)
     return df
+
+
+_POLICE_CASE, _AWAITING_FLIGHT = int(State.POLICE_CASE), int(State.AWAITING_FLIGHT)
+"""The workable police cases' states run from the first to the second (detained between them)."""
+
+
+@nb.njit(cache=True)
+def count_classes(p: PoliceState, e: EngineState, c: int) -> tuple[int, int, int]:
+    """Country ``c``'s workable police cases (police case, detained, awaiting a flight) by the police's classes.
+
+    Green: removal within weeks (documents in hand, or coming soon from an
+    origin that takes forced returns). Red: blocked (an origin that takes no
+    forced returns, or the document attempts used up). Yellow: the rest
+    (contact still to make, documents from a slow authority, a retry ahead).
+    """
+    green = yellow = red = 0
+    for row in range(e.size):
+        case = e.hot[row]
+        if case.country != c or case.state < _POLICE_CASE or case.state > _AWAITING_FLIGHT:
+            continue
+        if case.documents or case.booked_on >= 0:
+            green += 1
+        elif case.unenforceable or not p.takes_forced[c, case.origin]:
+            red += 1
+        elif case.document_pending and p.answer_soon[c, case.origin]:
+            green += 1
+        else:
+            yellow += 1
+    return green, yellow, red

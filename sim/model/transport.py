@@ -97,35 +97,10 @@ class TransportStateType(KernelStateType):
 class Transport(KernelState):
     """Every country's transport service from Python: kernels take it whole; fields read by name."""
 
+    names = FIELDS
+
 
 structref.define_proxy(Transport, TransportStateType, list(FIELDS))
-
-
-@nb.njit(cache=True)
-def _fields(tr: TransportState) -> tuple[Any, ...]:
-    """Every field, in the order of :data:`FIELDS`."""
-    return (
-        tr.values,
-        tr.seats_per_week,
-        tr.seats,
-        tr.credit,
-        tr.key,
-        tr.draws,
-        tr.flights,
-        tr.flights_size,
-        tr.due_times,
-        tr.due_keys,
-        tr.due_size,
-        tr.due_seq,
-        tr.passenger_of,
-        tr.removed,
-        tr.removal_failed,
-        tr.escorted_costs,
-    )
-
-
-Transport.names = FIELDS
-Transport.getter = _fields
 
 
 @nb.njit(cache=True)

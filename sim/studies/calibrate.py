@@ -44,6 +44,7 @@ from sim.studies.calibration_config import (
     CalibrationConfig,
     Setting,
     Target,
+    check_scenario,
     recovery_values,
     validate,
 )
@@ -160,6 +161,7 @@ def setting_model(cfg: CalibrationConfig, setting: Setting) -> DictConfig:
 
 def calibrate(cfg: CalibrationConfig, out_dir: Path) -> dict[str, float]:
     """Infer the posterior, check it against every target, write every output; return the headline figures."""
+    check_scenario(cfg, compose(cfg.scenario))
     wanted = {t.setting for t in cfg.targets.values()} | {n for n, s in cfg.settings.items() if s.fit_published}
     models = {name: setting_model(cfg, cfg.settings[name]) for name in cfg.settings if name in wanted}
     for name, model in models.items():

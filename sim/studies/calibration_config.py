@@ -114,7 +114,6 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
     """Ranges name real keys, targets name a setting and one of its outcomes, numbers are in range."""
     check_number("seed", cfg.seed, SEED)  # it also seeds the model
     check_ranges("parameters", cfg.parameters, model)
-    check_no_posterior_draw(model)
     for name, setting in cfg.settings.items():
         if setting.kind not in SETTING_KINDS:
             raise ConfigError(f"settings.{name}.kind={setting.kind!r}; choose one of {', '.join(SETTING_KINDS)}")
@@ -174,17 +173,27 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             raise ConfigError(f"abc.{key}={getattr(cfg.abc, key)} is out of range; allowed: > 0")
     if not 0 < cfg.scale <= 1:
         raise ConfigError(f"scale={cfg.scale} is out of range; allowed: > 0 and <= 1")
+    check_scenario(cfg, model)
+    truth = recovery_values(cfg)
+    for key, value in truth.items():
+        r = cfg.parameters[key]
+        if not r.low <= value <= r.high:
+            raise ConfigError(f"recovery: {key}={value} lies outside its range [{r.low}, {r.high}]")
+
+
+def check_scenario(cfg: CalibrationConfig, model: DictConfig) -> None:
+    """The scenario (composed as ``model``) runs on the preset's values, and the countries are the model's.
+
+    Checked before any setting is composed from it, so that the message
+    names the calibration's own keys (``nation``, ``shared_with``).
+    """
+    check_no_posterior_draw(model)
     if cfg.nation not in model.nations:
         raise ConfigError(f"nation={cfg.nation!r}; choose from {', '.join(model.nations)}")
     for code in cfg.shared_with:
         if code not in model.nations or code == cfg.nation:
             others = [c for c in model.nations if c != cfg.nation]
             raise ConfigError(f"shared_with: {code!r}; choose from {', '.join(others)}")
-    truth = recovery_values(cfg)
-    for key, value in truth.items():
-        r = cfg.parameters[key]
-        if not r.low <= value <= r.high:
-            raise ConfigError(f"recovery: {key}={value} lies outside its range [{r.low}, {r.high}]")
 
 
 def recovery_values(cfg: CalibrationConfig) -> dict[str, float]:
