@@ -1,11 +1,12 @@
-"""Every compiled state object reads back from Python by name: its hand-written getter follows its field list.
+"""Every compiled state object reads back from Python by name: the one getter follows each class's field list.
 
-Each state class (:class:`sim.model.engine.KernelState`) names its
-fields once (from its ``Protocol``) and returns them all from one compiled
-getter written out by hand. A getter that lists two fields of the same type in
-the wrong order compiles and runs, and Python would then read one field under
-the other's name; these tests compare each getter with one generated from the
-names, after giving every number field a value of its own.
+Each state class (:class:`sim.model.engine.KernelState`) names its fields
+once (from its ``Protocol``, in the order the object is made with) and every
+class reads them all from one compiled getter over the struct's fields
+(:func:`sim.model.engine.field_values`). Were the struct's order not the
+names' order, two fields of the same type would be read under each other's
+names; these tests compare the getter with one generated from the names,
+after giving every number field a value of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numba as nb
 import numpy as np
 import pytest
 
-from sim.model.engine import KernelState
+from sim.model.engine import KernelState, field_values
 from sim.model.model import ReturnModel
 from sim.params.compose import load_params
 
@@ -60,10 +61,10 @@ def test_the_getter_returns_each_field_under_its_own_name(run: ReturnModel, part
     state: KernelState = getattr(run, part)
     cls = type(state)
     assert len(cls.names) == len(set(cls.names))
-    numbers = [name for name, value in zip(cls.names, cls.getter(state), strict=True) if np.isscalar(value)]
+    numbers = [name for name, value in zip(cls.names, field_values(state), strict=True) if np.isscalar(value)]
     _number_each([name for name in numbers if not isinstance(getattr(state, name), (bool, np.bool_))])(state)
     truth = _by_name(cls.names)(state)
-    got = cls.getter(state)
+    got = field_values(state)
     assert len(got) == len(truth)
     wrong = [name for name, a, b in zip(cls.names, got, truth, strict=True) if not _same_field(a, b)]
     assert wrong == []

@@ -68,13 +68,24 @@ def test_the_report_tables_columns_are_in_the_data_dictionary(sweep):
 
 
 def test_paired_interval_is_narrower_than_unpaired(sweep):
-    """Common random numbers: scenarios sharing a seed share arrivals and behaviour, so paired differences vary less."""
+    """Common random numbers: scenarios sharing a seed share arrivals and behaviour, so paired differences vary less.
+
+    Shown on the share ever absconded, which the shared arrivals and draws
+    drive most directly (measured on the four seeds: correlation 0.82
+    between the scenarios, paired differences' sd 0.014 against 0.031
+    unpaired). The return rate at this size is not asserted: co-location's
+    ten days' shorter handover moves later events apart, and with four seeds
+    its correlation (0.06 measured) cannot be told from 0, when the paired
+    t-interval (3 degrees of freedom) is wider than Welch's (about 6)."""
     sweep_dir, _ = sweep
     runs = collect_runs(sweep_dir)
-    table = effects(runs, ["return_rate", "share_ever_absconded"], baselines(runs, ["colocation=none"]))
+    table = effects(runs, ["share_ever_absconded"], baselines(runs, ["colocation=none"]))
     paired = table["ci_high"] - table["ci_low"]
     unpaired = table["unpaired_ci_high"] - table["unpaired_ci_low"]
     assert (paired < unpaired).all(), table
+    by_seed = runs.pivot_table(index="seed", columns="colocation", values="share_ever_absconded")
+    differences = by_seed["full"] - by_seed["none"]
+    assert differences.std() < np.sqrt(by_seed["full"].var() + by_seed["none"].var()) / 1.5
 
 
 def test_each_stratum_is_compared_with_its_own_baseline():
