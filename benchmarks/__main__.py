@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from benchmarks import DESIGN_WARMUP, startup
+from benchmarks import DESIGN_WARMUP, startup, sweep_plan
 from sim.model.model import ReturnModel
 from sim.params.compose import compose, load_params
 from sim.params.scaling import scale_country
@@ -43,8 +43,9 @@ scaled with the arrivals) are the 1 + 3 years of the speed targets; ``nordic_10y
 countries for ten years (target: under 15 s and 1 GB); ``default_as_run`` is the default config
 unchanged (its 6-year warm-up included), the time a user waits for one replication; ``history`` is Sweden
 2013-2023 at full volume after its 6-year warm-up (target: 1.5 s)."""
-EXTRA = ("startup", "first_run")
-"""Measured apart from the scenarios (:mod:`benchmarks.startup`): a command's start-up, a fresh clone's first run."""
+EXTRA = ("startup", "first_run", "sweep_start")
+"""Measured apart from the scenarios: a command's start-up, a fresh clone's first run (:mod:`benchmarks.startup`),
+the start of a 100 000-run sweep (:mod:`benchmarks.sweep_plan`)."""
 
 
 def time_once(overrides: list[str], seed: int) -> dict[str, float]:
@@ -131,6 +132,9 @@ def main() -> None:
     if "first_run" in chosen:
         results["first_run"] = startup.first_run()
         print(f"{'first_run':>14}: {results['first_run']}", flush=True)
+    if "sweep_start" in chosen:
+        results["sweep_start"] = sweep_plan.sweep_start()
+        print(f"{'sweep_start':>14}: {results['sweep_start']}", flush=True)
     print(json.dumps(results))
 
 

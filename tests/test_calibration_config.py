@@ -36,6 +36,12 @@ from tests.test_calibration import TINY, TOY_SCHEDULE
         (["nation=XX"], 2, "nation='XX'; choose from SE, NO, DK, FI, IS"),
         (['scenario=["nations.SE.detention_places=-5"]'], 2, "sets nations.SE.detention_places in every year"),
         (['scenario=["nations.SE.police_officers=-5"]'], 2, "nations.SE.police_officers"),
+        (  # a probability's range beyond 1: refused before pyabc samples anything
+            ["parameters={nations.SE.locate_probability_per_search: {low: 0.005, high: 5}}"],
+            2,
+            "parameters.nations.SE.locate_probability_per_search.high=5.0 is out of range; allowed: a finite number "
+            "and >= 0.0 and <= 1.0",
+        ),
     ],
 )
 def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
@@ -86,3 +92,12 @@ def test_a_range_on_an_unknown_key_is_named():
         check_ranges("parameters", {"behaviour.no_such_hazard": Range(0.1, 0.2)}, compose())
     with pytest.raises(ConfigError, match="low=0.0 must be"):
         check_ranges("parameters", {"behaviour.return_case_abscond": Range(0.0, 0.0)}, compose())
+
+
+def test_a_range_outside_the_keys_own_allowed_values_is_refused():
+    """A study's range must lie inside what the schema allows the key: a probability in [0, 1], a count >= 0."""
+    with pytest.raises(ConfigError, match=r"parameters.nations.SE.police_officers.low=-10 is out of range"):
+        check_ranges("parameters", {"nations.SE.police_officers": Range(-10, 100)}, compose())
+    with pytest.raises(ConfigError, match=r"parameters.behaviour.vulnerable_share.high=1.5 is out of range"):
+        check_ranges("parameters", {"behaviour.vulnerable_share": Range(0.1, 1.5)}, compose())
+    check_ranges("parameters", {"nations.SE.locate_probability_per_search": Range(0.0, 1.0)}, compose())

@@ -58,18 +58,10 @@ def test_a_run_whose_report_names_an_unknown_metric_is_refused(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_a_run_into_a_folder_another_run_holds_is_refused(tmp_path):
-    """Two runs started at the same moment get the same folder only if their clocks agree to the microsecond;
-    then the second finds the first's claim and stops, writing nothing."""
-    held = tmp_path / "held"
-    held.mkdir()
-    (held / "run.lock").write_text("12345\n")
-    proc = cli(*SMALL_RUN, f"hydra.run.dir={held}", cwd=tmp_path)
-    assert proc.returncode == 2, proc.stderr
-    assert "is in use by another run" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (held / "run.json").exists() and not list(held.glob("*.parquet"))
+def test_single_runs_folders_are_named_to_the_microsecond():
+    """Two runs started in one second get two folders (a run into a folder another run holds: tests/test_locks.py)."""
     saved = OmegaConf.to_container(OmegaConf.load(ROOT / "configs" / "config.yaml"))
-    assert saved["hydra"]["run"]["dir"].endswith("%S_%f}"), "single runs' folders are named to the microsecond"
+    assert saved["hydra"]["run"]["dir"].endswith("%S_%f}")
 
 
 def test_a_run_into_a_full_disk_ends_with_a_message_and_keeps_no_partial_results(tmp_path):

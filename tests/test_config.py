@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
@@ -101,3 +103,22 @@ def test_a_run_name_that_is_not_a_folder_name_is_refused_and_nothing_is_written_
     assert "name='../../outside' is not allowed" in proc.stderr and "Traceback" not in proc.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["inside"], "a folder was made outside the results folder"
     assert not [p for p in results.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (  # 1 million a year over a year and a day, eight times: 8 million cases in one command, not one million
+            ["nations.SE.decisions_per_year=1000000", "warmup_days=0", "horizon_days=365", "replications=8"],
+            "the run would open about 8,000,000 cases (replications x decisions_per_year",
+        ),
+        (  # a billion days without a single arrival: the daily tables alone would take about 100 GiB
+            ["nations.SE.decisions_per_year=0", "warmup_days=1000000000"],
+            "warmup_days + horizon_days = 1,000,001,095 days, above max_days=36,500",
+        ),
+    ],
+)
+def test_the_whole_command_is_bounded_before_anything_is_allocated(overrides, message):
+    """max_cases bounds every replication together, max_days the run's length; both are refused when composed."""
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        to_params(compose(overrides))

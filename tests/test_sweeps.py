@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from sim.outputs.files import COMPLETION_MARKER
-from tests.conftest import TINY, cli
+from tests.conftest import SEEDS, TINY, cli
 
 
 def test_progress_counts_runs_and_estimates_time_left(sweep):
@@ -113,32 +114,75 @@ def _register_hashes(sweep_dir: Path) -> dict[str, dict]:
     return {p.parent.name: json.loads(p.read_text())["register_sha256"] for p in sorted(sweep_dir.glob("*/run.json"))}
 
 
+def _start_sweep(args: tuple[str, ...], cwd: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_sweep_killed_midway_and_run_again_equals_an_uninterrupted_one(tmp_path, sig):
-    """Kill the whole sweep (its process group) once two runs are complete, run it again: every run complete,
-    each case register identical (SHA-256) to the same run of a sweep never interrupted."""
+    """Stop a sweep once two runs are complete, run it again: every run complete, each case register identical
+    (SHA-256) to the same run of a sweep never interrupted. SIGTERM goes to the sweep's own process only, as
+    from ``kill`` or a scheduler: no process it started may outlive it (joblib's workers did, and went on
+    simulating). SIGKILL goes to the whole process group (nothing can catch it): the lock it leaves behind
+    does not block the folder, the next sweep takes it over."""
     args = ("-m", *TINY, "seed=0,1,2,3", "colocation=none,full", "report.auto=false")
     clean = tmp_path / "clean"
     assert cli(*args, f"hydra.sweep.dir={clean}", cwd=tmp_path).returncode == 0
     killed = tmp_path / "killed"
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args, f"hydra.sweep.dir={killed}"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = _start_sweep((*args, f"hydra.sweep.dir={killed}"), tmp_path)
     deadline = time.time() + 300
     while len(list(killed.glob("*/run.json"))) < 2 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.2)
     if proc.poll() is not None:
         pytest.skip("the sweep ended before it could be interrupted")
-    os.killpg(proc.pid, sig)
-    proc.wait(timeout=60)
+    started = psutil.Process(proc.pid).children(recursive=True)
+    assert started, "the sweep runs its jobs in worker processes"
+    if sig == signal.SIGTERM:
+        os.kill(proc.pid, sig)
+    else:
+        os.killpg(proc.pid, sig)
+    _, stderr = proc.communicate(timeout=60)
     assert len(list(killed.glob("*/run.json"))) < 8, "interrupted before the end"
+    _, alive = psutil.wait_procs(started, timeout=10)
+    if sig == signal.SIGTERM:
+        assert not alive, f"processes outlived the stopped sweep: {[p.pid for p in alive]}"
+        assert proc.returncode == 128 + signal.SIGTERM and "the sweep was stopped (SIGTERM)" in stderr, stderr
     again = cli(*args, f"hydra.sweep.dir={killed}", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+    if sig == signal.SIGKILL:
+        assert f"locked by the sweep of pid {proc.pid}" in again.stderr and "takes the folder over" in again.stderr
     assert _register_hashes(killed) == _register_hashes(clean) and len(_register_hashes(clean)) == 8
+
+
+def test_a_second_sweep_into_a_running_sweeps_folder_is_refused_naming_the_first(tmp_path):
+    """Two sweeps into one folder at once would run the same runs into the same folders: the second is refused
+    (exit 2, the first's pid named) and the first runs every run itself, none skipped or done twice."""
+    sweep_dir = tmp_path / "shared"
+    args = ("-m", *TINY, SEEDS, "report.auto=false", "hydra.launcher.n_jobs=1", f"hydra.sweep.dir={sweep_dir}")
+    first = _start_sweep(args, tmp_path)
+    deadline = time.time() + 300
+    while not (sweep_dir / ".progress").exists() and first.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    if first.poll() is not None:
+        pytest.skip("the first sweep ended before the second could start")
+    second = cli(*args, cwd=tmp_path)
+    first_done = first.poll() is not None
+    _, first_err = first.communicate(timeout=600)
+    if first_done:
+        pytest.skip("the first sweep ended while the second was starting")
+    assert second.returncode == 2 and "Traceback" not in second.stderr, second.stderr
+    assert f"the sweep was not started: {sweep_dir} is in use by the sweep of pid {first.pid}" in second.stderr
+    assert first.returncode == 0, first_err
+    records = [json.loads(p.read_text()) for p in (sweep_dir / ".progress").glob("*.json")]
+    assert sorted(r["status"] for r in records) == ["complete"] * 4
+    assert not (sweep_dir / "sweep.lock").exists()

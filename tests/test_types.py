@@ -1,4 +1,4 @@
-"""The type hints are true: mypy finds no error in the package or the benchmarks.
+"""The type hints are true: mypy finds no error in the package, the benchmarks or the Hydra plugin.
 
 The hints document what each function takes and returns; the state objects
 the kernels work on are described by ``typing.Protocol``s (the engine's
@@ -26,6 +26,7 @@ def test_mypy_finds_no_error(tmp_path, monkeypatch):
             str(tmp_path / "mypy_cache"),
             str(ROOT / "sim"),
             str(ROOT / "benchmarks"),
+            str(ROOT / "hydra_plugins"),
         ]
     )
     assert status == 0, report + errors

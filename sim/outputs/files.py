@@ -223,25 +223,8 @@ def frame_hash(df: pd.DataFrame) -> str:
 
 
 RUN_LOCK = "run.lock"
-"""A single run's claim on its folder while it runs (removed when its results are written)."""
-KEPT_AFTER_FAILURE = (".hydra", "failed.json")
-
-
-def claim_run_dir(out_dir: Path) -> bool:
-    """Claim ``out_dir`` for this process; False if another run already holds it (started at the same moment)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(out_dir / RUN_LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w") as fh:
-        fh.write(f"{os.getpid()}\n")
-    return True
-
-
-def release_run_dir(out_dir: Path) -> None:
-    """Give up the claim of :func:`claim_run_dir`."""
-    (out_dir / RUN_LOCK).unlink(missing_ok=True)
+"""A single run's lock on its folder while it runs (:class:`sim.outputs.locks.FolderLock`)."""
+KEPT_AFTER_FAILURE = (".hydra", "failed.json", RUN_LOCK)
 
 
 def remove_partial_results(out_dir: Path) -> None:

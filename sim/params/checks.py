@@ -71,6 +71,20 @@ def check_number(key: str, value: float, meta: Mapping[str, Any]) -> None:
         raise ConfigError(f"{key}={value!r} is out of range; allowed: {allowed}")
 
 
+def declared_range(cfg: DictConfig, key: str) -> Mapping[str, Any]:
+    """The allowed values the schema declares for ``key`` of a structured config (empty if it declares none).
+
+    A study's ranges are checked against it (``low`` and ``high`` both
+    allowed) before its first simulation, not when a drawn value fails.
+    """
+    parent_key, _, name = key.rpartition(".")
+    parent = OmegaConf.select(cfg, parent_key) if parent_key else cfg
+    schema = OmegaConf.get_type(parent) if isinstance(parent, DictConfig) else None
+    if schema is None or not is_dataclass(schema):
+        return {}
+    return next((f.metadata for f in fields(schema) if f.name == name), {})
+
+
 def check_names(key: str, names: list[str], allowed: list[str], what: str) -> None:
     """Raise ConfigError naming ``key`` and the allowed names unless each of ``names`` is one of ``allowed``."""
     for name in names:

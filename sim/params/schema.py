@@ -228,7 +228,9 @@ class ScenarioParams:
     horizon_days: int = required(value_range(1))
     countries: list[str] = MISSING
     max_cases: int = required(value_range(1))
-    """The most cases a run may open (each holds about 1 KB of memory while the run lasts)."""
+    """The most cases a run may open over all its replications (each holds about 1 KB of memory)."""
+    max_days: int = required(value_range(1))
+    """The longest run, warm-up + horizon (its daily tables grow with it)."""
     nations: dict[str, CountryParams] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     colocation: Colocation = field(default_factory=Colocation)
@@ -258,14 +260,20 @@ class ScenarioParams:
             first = year_values(self.history, self.history.years[0])
             set_in_place(self, first, "history.years[0].set.", during_run=False)
         validate(self)
+        days = self.warmup_days + self.horizon_days
+        if days > self.max_days:
+            raise ConfigError(
+                f"warmup_days + horizon_days = {days:,} days, above max_days={self.max_days:,} (the daily tables "
+                "grow with the run's length): shorten warmup_days or horizon_days, or raise max_days"
+            )
         stages = self.stages()
         check_transit(self.transit, [self.nations, *(v.nations for _, v in stages)])  # the start's route throughout
-        expected = self.expected_cases(stages)
+        expected = self.replications * self.expected_cases(stages)
         if expected > self.max_cases:
             raise ConfigError(
-                f"the run would open about {expected:,.0f} cases (decisions_per_year x (warmup_days + horizon_days) "
-                f"/ 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB of memory "
-                "each): lower the arrivals or the run length, or raise max_cases"
+                f"the run would open about {expected:,.0f} cases (replications x decisions_per_year x (warmup_days + "
+                f"horizon_days) / 365, summed over the countries), above max_cases={self.max_cases:,} (about 1 KB "
+                "of memory each): lower the arrivals, the run length or the replications, or raise max_cases"
             )
 
     def expected_cases(self, stages: list[tuple[int, ScenarioParams]]) -> float:

@@ -32,7 +32,8 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     import pandas as pd
 
     from sim.outputs.columns import check_report
-    from sim.outputs.files import claim_run_dir, discard_run_dir, release_run_dir, remove_partial_results
+    from sim.outputs.files import RUN_LOCK, discard_run_dir, remove_partial_results
+    from sim.outputs.locks import FolderInUse, FolderLock
     from sim.runs.multirun import failure_record
     from sim.runs.runner import format_summary, objective_values, run_scenario
 
@@ -48,13 +49,18 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
         discard_run_dir(out_dir)
         print(f"returnsim: invalid config: {exc}", file=sys.stderr)
         sys.exit(2)
-    if not claim_run_dir(out_dir):
+    try:
+        lock = FolderLock.acquire(out_dir, RUN_LOCK, "run")
+    except FolderInUse as exc:
         print(
-            f"returnsim: {out_dir} is in use by another run started at the same moment; nothing was written. "
-            "Start this one again, or give it its own name= .",
+            f"returnsim: {exc}; nothing was written. Wait for it to end, or give this run its own folder.",
             file=sys.stderr,
         )
         sys.exit(2)
+    except OSError as exc:
+        print(f"returnsim: cannot lock {out_dir} for the run, nothing was run: {exc}", file=sys.stderr)
+        sys.exit(1)
+    lock.announce_takeover("returnsim")
     try:
         results = run_scenario(params, out_dir)
     except Exception as exc:  # noqa: BLE001 - any failure: no partial result may pass for a result
@@ -66,7 +72,7 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
         print(f"returnsim: the run failed, no results were kept in {out_dir}: {error}", file=sys.stderr)
         sys.exit(1)
     finally:
-        release_run_dir(out_dir)
+        lock.release()
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     if not params.output.quiet:
         print(format_summary(params, summary))

@@ -10,28 +10,43 @@ work with any launcher whose workers share the sweep folder (joblib,
 submitit on a cluster's shared disk). A job that fails writes ``failed.json``
 (its overrides and the error) into its folder and lets the others go on; the
 sweep then ends with a list of failed runs and exit code 1.
+
+While it runs, a sweep holds its folder's lock (``sweep.lock``,
+:class:`sim.outputs.locks.FolderLock`): a second sweep into the same folder
+is refused, naming the first. Stopped by a signal (SIGTERM, SIGINT, SIGHUP),
+it ends every process it started before it exits, so no worker goes on
+simulating for a sweep that is gone; the runs in flight are left
+incomplete and are redone when the same sweep is started again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pandas as pd
+import psutil
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.outputs.files import write_json
+from sim.outputs.locks import FolderInUse, FolderLock
 from sim.params.folders import SWEEP_FILE, bare_key
 
 PROGRESS_DIR = ".progress"
 FAILURE_FILE = "failed.json"
+SWEEP_LOCK = "sweep.lock"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 class SweepCallback(Callback):
@@ -47,6 +62,13 @@ class SweepCallback(Callback):
         if jobs:
             _check_jobs(jobs)
         sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            self.lock = FolderLock.acquire(sweep_dir, SWEEP_LOCK, "sweep")
+        except FolderInUse as exc:
+            print(f"returnsim: the sweep was not started: {exc}", file=sys.stderr, flush=True)
+            sys.exit(2)
+        self.lock.announce_takeover("returnsim")
+        _stop_workers_on_signal(self.lock)
         progress = sweep_dir / PROGRESS_DIR
         progress.mkdir(parents=True, exist_ok=True)
         for old in progress.glob("*.json"):
@@ -64,6 +86,8 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the sweep's report, then name every failed run and exit non-zero if there was one."""
         sweep_dir = Path(config.hydra.sweep.dir)
+        if lock := getattr(self, "lock", None):
+            lock.release()
         records = _records(sweep_dir)
         failed = [r for r in records if r["status"] == "failed"]
         if config.goal.objectives and len(failed) < len(records):
@@ -88,6 +112,37 @@ class SweepCallback(Callback):
                 flush=True,
             )
             sys.exit(1)
+
+
+def _stop_workers_on_signal(lock: FolderLock) -> None:
+    """On a stop signal, end every process this sweep started (joblib's workers and theirs), then exit 128 + signal.
+
+    Without this, joblib's workers outlive a sweep stopped by SIGTERM and go on
+    simulating for it. The runs in flight are left incomplete (a run's folder
+    is complete only once its results are written), so the same sweep started
+    again redoes them.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.terminate()
+        _, alive = psutil.wait_procs(children, timeout=5)
+        for child in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+        lock.release()
+        print(
+            f"returnsim: the sweep was stopped ({signal.Signals(signum).name}) and the {len(children)} processes it "
+            "started were ended; runs in flight are left incomplete and are redone when the same sweep starts again",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(128 + signum)  # at once: joblib's exit handlers would wait for the workers ended above
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
 
 
 def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
@@ -148,7 +203,7 @@ def _jobs(config: DictConfig) -> list[list[str]] | None:
     """Each job's overrides as the basic sweeper makes them (None for another sweeper, or syntax only it knows)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
-    if not str(config.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper"):
+    if not str(config.hydra.sweeper.get("_target_", "")).endswith(("BasicSweeper", "CheckedSweeper")):
         return None  # an optimising sweeper (Optuna) proposes its jobs as it goes
     try:
         params = config.hydra.sweeper.get("params") or {}

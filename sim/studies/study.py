@@ -25,14 +25,18 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.outputs.files import discard_run_dir
-from sim.params.checks import ConfigError, typed_config
+from sim.params.checks import ConfigError, check_number, declared_range, typed_config
 from sim.params.compose import AppConfig, to_params
 from sim.params.folders import check_folder_name
 from sim.params.ranges import Range
 
 
 def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -> None:
-    """Each key exists in the model config and its range is well formed; else a ConfigError naming it."""
+    """Each key exists in the model config and its range is well formed and inside the key's own allowed values.
+
+    Checked before the first simulation: a probability ranging up to 5 is
+    refused here, not after the sampler has drawn from it.
+    """
     if not ranges:
         raise ConfigError(f"{section}: give at least one config key with low and high")
     for key, r in ranges.items():
@@ -42,6 +46,9 @@ def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -
             raise ConfigError(f"{section}.{key}: low={r.low} must be below high={r.high}")
         if r.log and r.low <= 0:
             raise ConfigError(f"{section}.{key}: a log-scale range needs low > 0, got {r.low}")
+        allowed = declared_range(model, key)
+        for end, value in (("low", r.low), ("high", r.high)):
+            check_number(f"{section}.{key}.{end}", value, allowed)
 
 
 def check_no_posterior_draw(model: DictConfig) -> None:
