@@ -64,6 +64,37 @@ def test_single_runs_folders_are_named_to_the_microsecond():
     assert saved["hydra"]["run"]["dir"].endswith("%S_%f}")
 
 
+def test_a_finished_run_is_not_replaced_unless_overwrite_is_asked_for(tmp_path):
+    """A second run into a finished run's folder is refused (exit 2) and leaves every byte of it, Hydra's record
+    included; with overwrite=true it replaces the run, and nothing of the old run is left beside the new."""
+    folder = tmp_path / "run"
+    first = cli(*SMALL_RUN, "output.figures=false", f"hydra.run.dir={folder}", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.suffix != ".log"}
+    again = cli(*SMALL_RUN, "horizon_days=100", f"hydra.run.dir={folder}", cwd=tmp_path)
+    assert again.returncode == 2 and "Traceback" not in again.stderr, again.stderr
+    assert f"{folder} holds a finished run (run.json); nothing was written" in again.stderr
+    assert "overwrite=true" in again.stderr
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.suffix != ".log"}
+    assert after == before
+    replaced = cli(*SMALL_RUN, "horizon_days=100", "overwrite=true", f"hydra.run.dir={folder}", cwd=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    assert OmegaConf.load(folder / "config.yaml").horizon_days == 100
+    assert "overwrite=true" in OmegaConf.load(folder / ".hydra" / "overrides.yaml")
+    assert (folder / "figures").exists(), "the new run's figures"
+    assert len(pd.read_parquet(folder / "stocks.parquet")) == 160, "the new run's days only"
+
+
+@pytest.mark.parametrize("results_dir", ["", "/"])
+def test_a_results_folder_at_the_file_systems_root_is_refused(tmp_path, results_dir):
+    """``paths.results_dir=`` (empty) put the run under ``/default/...`` with exit 0."""
+    existed = Path("/default").exists()
+    proc = cli(*SMALL_RUN, f"paths.results_dir={results_dir}", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"paths.results_dir={results_dir!r} would write runs under the file system's root" in proc.stderr
+    assert Path("/default").exists() == existed and not list(tmp_path.iterdir())
+
+
 def test_a_run_into_a_full_disk_ends_with_a_message_and_keeps_no_partial_results(tmp_path):
     """A 256 KB file system holds Hydra's record but not the results: exit 1, a message, nothing that looks
     like a result (no run.json, no Parquet) and the folder not claimed any more."""

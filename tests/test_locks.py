@@ -72,6 +72,7 @@ def test_a_run_into_a_held_folder_is_refused_and_into_a_dead_runs_folder_goes_ah
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     assert f"is in use by the run of pid {holder.pid}" in refused.stderr and "nothing was written" in refused.stderr
     assert not (folder / "run.json").exists() and not list(folder.glob("*.parquet"))
+    assert not (folder / ".hydra").exists(), "the refused run wrote Hydra's record into the holder's folder"
     _kill(holder)
     done = cli(*SMALL_RUN, f"hydra.run.dir={folder}", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

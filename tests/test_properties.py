@@ -43,7 +43,9 @@ def _ranged(obj: object, path: str = "") -> list[tuple[str, float | None, float 
 
 
 BASE = load_params(list(TINY))
-KEYS = [k for k in _ranged(BASE) if not k[0].startswith(("seed", "max_cases", "max_days", "warmup_days", "horizon_days"))]
+KEYS = [
+    k for k in _ranged(BASE) if not k[0].startswith(("seed", "max_cases", "max_days", "warmup_days", "horizon_days"))
+]
 
 
 @st.composite

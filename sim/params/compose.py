@@ -17,7 +17,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
 from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, typed_config
-from sim.params.folders import check_folder_name, results_folder, run_folder, scenario_folder
+from sim.params.folders import check_folder_name, results_folder, results_root, run_folder, scenario_folder
 from sim.params.history import check_overrides
 from sim.params.schema import ScenarioParams
 
@@ -106,6 +106,8 @@ class AppConfig(ScenarioParams):
 
     name: str = MISSING
     paths: Paths = field(default_factory=Paths)
+    overwrite: bool = MISSING
+    """Let a single run replace a finished run in its folder (``hydra.run.dir``); otherwise it is refused."""
     report: Report = field(default_factory=Report)
     posterior: PosteriorEnsemble = field(default_factory=PosteriorEnsemble)
     posterior_draw: int = MISSING
@@ -158,6 +160,7 @@ def register_schema() -> None:
     ConfigStore.instance().store(name="schema", node=AppConfig)
     if not OmegaConf.has_resolver("results_folder"):
         OmegaConf.register_new_resolver("results_folder", results_folder)
+        OmegaConf.register_new_resolver("results_root", results_root)
     if not OmegaConf.has_resolver("run_folder"):
         OmegaConf.register_new_resolver("run_folder", run_folder)
         OmegaConf.register_new_resolver("scenario_folder", scenario_folder)

@@ -36,6 +36,20 @@ INVALID_NAME_FOLDER = "invalid-name"
 """The results folder Hydra is given for a run whose ``name`` is not a plain folder name."""
 
 
+def results_root(path: str) -> str:
+    """The results folder ``paths.results_dir`` (resolver ``results_root``, in ``hydra.*.dir``); empty is refused.
+
+    Resolved by Hydra before it creates a run folder: an empty value (or ``/``)
+    would put the run under the file system's root (``/default/...``).
+    """
+    if not str(path).strip() or Path(str(path)).resolve() == Path(Path.cwd().anchor):
+        raise ConfigError(
+            f"paths.results_dir={str(path)!r} would write runs under the file system's root; give the folder "
+            "results are written to (default: results)"
+        )
+    return str(path)
+
+
 def results_folder(name: str) -> str:
     """The folder a run's ``name`` gives under the results folder (resolver ``results_folder``, in ``hydra.*.dir``).
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.params.checks import ConfigError
 from sim.params.compose import CONFIG_DIR, register_schema, to_params
@@ -34,7 +34,7 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     from sim.outputs.columns import check_report
     from sim.outputs.files import RUN_LOCK, discard_run_dir, remove_partial_results
     from sim.outputs.locks import FolderInUse, FolderLock
-    from sim.runs.multirun import failure_record
+    from sim.runs.multirun import FAILURE_FILE, failure_record
     from sim.runs.runner import format_summary, objective_values, run_scenario
 
     hc = HydraConfig.get()
@@ -61,7 +61,19 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
         print(f"returnsim: cannot lock {out_dir} for the run, nothing was run: {exc}", file=sys.stderr)
         sys.exit(1)
     lock.announce_takeover("returnsim")
+    if (out_dir / "run.json").exists():
+        if not params.overwrite:
+            lock.release()
+            print(
+                f"returnsim: {out_dir} holds a finished run (run.json); nothing was written. Run into another folder "
+                "(leave hydra.run.dir out for a new one), or add overwrite=true to replace it.",
+                file=sys.stderr,
+            )
+            sys.exit(2)
+        remove_partial_results(out_dir)  # every file of the run it replaces, so nothing of it mixes with the new
+        (out_dir / FAILURE_FILE).unlink(missing_ok=True)
     try:
+        save_hydra_record(cfg, out_dir)
         results = run_scenario(params, out_dir)
     except Exception as exc:  # noqa: BLE001 - any failure: no partial result may pass for a result
         remove_partial_results(out_dir)
@@ -112,6 +124,7 @@ def _sweep_job(
             summary = pd.read_parquet(out_dir / "summary.parquet")
             return objective_values(objectives, summary) if objectives else None
         (out_dir / FAILURE_FILE).unlink(missing_ok=True)
+        save_hydra_record(cfg, out_dir)
         results = run_scenario(params, out_dir)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded; the sweep goes on
         remove_partial_results(out_dir)
@@ -123,3 +136,17 @@ def _sweep_job(
     print(job_finished(sweep_dir, job, run, "complete", overrides), flush=True)
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     return objective_values(objectives, summary) if objectives else None
+
+
+def save_hydra_record(cfg: DictConfig, out_dir: Path) -> None:
+    """Hydra's record of the run in ``.hydra/`` (its config, Hydra's settings, the overrides), as Hydra writes it.
+
+    Written here rather than by Hydra (``hydra.output_subdir: null``) so that a
+    run refused at its folder's door (in use, or holding a finished run)
+    leaves that folder's record as it was.
+    """
+    record = out_dir / ".hydra"
+    record.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(cfg, record / "config.yaml")
+    OmegaConf.save(HydraConfig.instance().cfg, record / "hydra.yaml")
+    OmegaConf.save(HydraConfig.get().overrides.task, record / "overrides.yaml")
