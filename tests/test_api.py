@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,28 @@ def test_a_sweep_is_one_tidy_table_the_same_on_any_number_of_workers():
 def test_bad_input_raises_a_config_error_naming_the_key(overrides, named):
     with pytest.raises(ConfigError, match=named):
         run(overrides, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda: run(None, progress=False), "overrides must be a list of key=value strings, not None"),
+        (lambda: run([5], progress=False), "overrides[0]=5 is not a key=value string"),
+        (lambda: run(TINY, seed="abc", progress=False), "seed='abc': give a whole number"),
+        (lambda: run(TINY, replications=1.5, progress=False), "replications=1.5: give a whole number"),
+        (
+            lambda: sweep({"colocation": ["none"]}, overrides=TINY, workers=0),
+            "workers=0 is out of range; allowed: 1 to",
+        ),
+        (lambda: sweep(["colocation"], overrides=TINY), "sweep: levers=['colocation']; give a mapping"),
+        (lambda: effects(pd.DataFrame(), {"colocation": "none"}, metrics=["bogus"]), "unknown metric 'bogus'"),
+        (lambda: effects(pd.DataFrame(), {"colocation": "none"}, metrics="return_rate"), "not the string"),
+    ],
+)
+def test_a_wrong_argument_raises_a_config_error_naming_it(call, named):
+    """Bare TypeError, ValueError or KeyError before; now a ConfigError (a ValueError) naming the argument."""
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        call()
 
 
 def test_the_tutorial_runs_on_a_tiny_horizon(tmp_path):

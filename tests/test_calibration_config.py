@@ -22,6 +22,7 @@ from tests.test_calibration import TINY, TOY_SCHEDULE
         (["abc.population_size=zero"], 2, "abc.population_size"),  # a wrong type, named while Hydra composes
         (["abc.epsilon_quantile=1.5"], 2, "abc.epsilon_quantile=1.5 is out of range"),
         (["ensemble=1"], 2, "ensemble=1 is out of range"),
+        (["workers=100000"], 2, "workers=100000 is out of range; allowed: 1 to"),  # took 3 GB and rising before
         (["abc.kernel_scaling=0"], 2, "abc.kernel_scaling=0.0 is out of range"),
         (['scenario=["calibration=none","posterior_draw=0"]'], 2, "a calibration or sensitivity study varies"),
         (["shared_with=[SE]"], 2, "shared_with: 'SE'; choose from NO, DK, FI, IS"),

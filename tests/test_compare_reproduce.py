@@ -120,3 +120,47 @@ def test_compare_names_a_damaged_parquet_file_without_a_traceback(sweep, tmp_pat
         assert done.returncode == 2, done.stderr
         assert "colocation=full,seed=0" in done.stderr and "summary.parquet is damaged" in done.stderr
         assert "Traceback" not in done.stderr and not (tmp_path / "cmp").exists()
+
+
+def _refused(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        compare_main(argv)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_compare_refuses_what_would_pool_runs_into_a_false_interval(sweep, tmp_path, capsys):
+    """The same folder twice, or two folders under one label, merged into one column with n = 2 (a narrower,
+    false interval): refused, naming the folders; nothing written."""
+    sweep_dir, _ = sweep
+    run = sweep_dir / "colocation=full,seed=0"
+    other = sweep_dir / "colocation=full,seed=1"
+    out = tmp_path / "cmp"
+    err = _refused([str(run), str(run), "--out", str(out)], capsys)
+    assert "is given twice (arguments 1 and 2)" in err
+    err = _refused([str(run), str(other), "--labels", "a", "a", "--out", str(out)], capsys)
+    assert "have the same label 'a'" in err and "--labels" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda rows: rows.iloc[:0], "its summary has no rows"),
+        (lambda rows: rows.drop(columns="country"), "its summary has no country"),
+        (lambda rows: rows.drop(columns="return_rate"), "its summary has no return_rate"),
+    ],
+)
+def test_compare_refuses_a_summary_it_cannot_compare(sweep, tmp_path, capsys, change, message):
+    """A summary without rows, without country or without a compared metric (hashes re-recorded, so the run
+    looks intact) gave an empty comparison and exit 0."""
+    sweep_dir, _ = sweep
+    run = tmp_path / "run"
+    shutil.copytree(sweep_dir / "colocation=full,seed=0", run)
+    change(pd.read_parquet(run / "summary.parquet")).to_parquet(run / "summary.parquet")
+    meta = json.loads((run / COMPLETION_MARKER).read_text())
+    meta["files"]["summary.parquet"] = file_sha256(run / "summary.parquet")
+    (run / COMPLETION_MARKER).write_text(json.dumps(meta))
+    err = _refused([str(run), "--metrics", "return_rate", "--out", str(tmp_path / "cmp")], capsys)
+    assert message in err and str(run) in err
+    assert not (tmp_path / "cmp").exists()

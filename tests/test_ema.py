@@ -12,6 +12,7 @@ from sim.params.checks import ConfigError
 from sim.params.ranges import Range
 from sim.studies.ema import discover, ema_name, lever_options, returnsim_model, run_experiment
 from sim.studies.sensitivity_config import load_config
+from tests.conftest import cli
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
@@ -145,3 +146,26 @@ def test_scenario_discovery_refuses_the_test_function_which_has_no_lever(tmp_pat
     )
     assert done.returncode == 2 and "model='ishigami' has no levers to discover" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--min-gain", "nan"], "--min-gain=nan is out of range; allowed: a finite number"),
+        (["--min-gain", "inf"], "--min-gain=inf is out of range"),
+        (["--worlds", "2000000000"], "the study would run 8,000,000,000 simulations (--worlds=2,000,000,000"),
+        (["--reanalyse", "{text}"], "worlds.parquet is not a table of worlds"),
+        (["--reanalyse", "{no_effect}"], "worlds.parquet has no column effect_return_rate"),
+    ],
+)
+def test_scenario_discovery_refuses_runaway_sizes_and_foreign_worlds(tmp_path, args, message):
+    """Refused before anything is sampled or run: exit 2, the argument named, no traceback."""
+    text, no_effect = tmp_path / "text", tmp_path / "no_effect"
+    text.mkdir()
+    (text / "worlds.parquet").write_text("not parquet\n")
+    no_effect.mkdir()
+    pd.DataFrame({"behaviour.return_case_abscond": [0.01]}).to_parquet(no_effect / "worlds.parquet")
+    args = [a.format(text=text, no_effect=no_effect) for a in args]
+    done = cli(*args, cwd=tmp_path, module="sim.studies.discovery")
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -253,6 +253,8 @@ def _rehash(run_dir: Path, name: str) -> None:
         ),
         (lambda text: text + "extra:\n  _target_: builtins.open\n  file: config.yaml\n", "_target_"),
         (lambda text: text + "hydra:\n  callbacks: {}\n", "hydra block"),
+        (lambda text: text + "bomb: &a [1, 2]\nboom: [*a, *a, *a]\n", "an alias (*a) at line"),  # a billion laughs
+        (lambda text: text + "# " + "x" * (9 * 1024 * 1024) + "\n", "more than returnsim writes"),  # read for minutes
     ],
 )
 def test_a_saved_config_that_would_evaluate_anything_is_refused(tmp_path, monkeypatch, edit, named):
@@ -287,3 +289,17 @@ def test_report_does_not_resolve_what_a_sweeps_record_holds(sweep, tmp_path, mon
     assert done.returncode == 0, done.stderr
     page = (copy / "report.md").read_text()
     assert "s3cr3t-value" not in page and "${oc.env:RETURNSIM_SECRET}" in page
+
+
+def test_an_alias_bomb_in_a_sweeps_record_is_refused_without_expanding_it(sweep, tmp_path):
+    """A YAML alias bomb in a run's .hydra/overrides.yaml took 3 GB and more: the run is named as damaged."""
+    sweep_dir, _ = sweep
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy)
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (copy / "colocation=full,seed=0" / ".hydra" / "overrides.yaml").write_text("\n".join(levels) + "\n")
+    done = cli(str(copy), module="sim.analysis.report", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "colocation=full,seed=0" in done.stderr and "an alias (*a0)" in done.stderr
+    assert "Traceback" not in done.stderr

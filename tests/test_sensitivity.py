@@ -79,6 +79,9 @@ def test_bad_method_is_named(tmp_path):
         ("ishigami_noise_sd=-0.5", "ishigami_noise_sd=-0.5 is out of range; allowed: >= 0"),
         ("morris_levels=3", "morris_levels=3 is out of range; allowed: an even number >= 2"),
         ("morris_levels=0", "morris_levels=0 is out of range"),
+        ("workers=100000", "workers=100000 is out of range; allowed: 1 to"),  # 43 processes started before
+        ("samples=1099511627776", "the study would run 16,492,674,416,640 simulations (samples=1,099,511,627,776"),
+        ("replications=1000000000", "the study would run 160,000,000,000 simulations"),
     ],
 )
 def test_an_out_of_range_number_is_named(tmp_path, override, message):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.outputs.files import REDO, read_saved_config, run_problems
+from sim.outputs.files import REDO, plain_yaml, read_plain_yaml, read_saved_config, run_problems
 from sim.outputs.metrics import METRICS
 from sim.params.checks import plain_mapping
 
@@ -48,7 +48,7 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 def _job_number(run_dir: Path) -> int:
     try:
         return int(
-            yaml.safe_load((run_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"))["hydra"]["job"]["num"]
+            read_plain_yaml(run_dir / ".hydra" / "hydra.yaml")["hydra"]["job"]["num"]  # type: ignore[index]
         )
     except Exception:  # noqa: BLE001 - a run without Hydra's record sorts last
         return sys.maxsize
@@ -56,13 +56,15 @@ def _job_number(run_dir: Path) -> int:
 
 def _overrides(run_dir: Path) -> dict[str, object]:
     """The run's task overrides as ``{key: value}``, values read as YAML (numbers become numbers)."""
-    items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
+    items = read_plain_yaml(run_dir / ".hydra" / "overrides.yaml")
+    if not isinstance(items, list):
+        raise ValueError("not a list of overrides")
     found: dict[str, object] = {}
     for item in items:
         key, _, value = str(item).partition("=")
         key = key.lstrip("+~")
         if key not in IGNORED_KEYS and key not in SEED_KEYS:  # DRAW_KEY is kept: the caller takes it out
-            found[key] = yaml.safe_load(value) if value else value
+            found[key] = plain_yaml(value) if value else value
     return found
 
 

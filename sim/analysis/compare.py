@@ -4,6 +4,11 @@ Each argument is a run folder (it holds ``run.json``) or a sweep folder (its
 runs are collected as by ``returnsim-report``; each scenario of a sweep is
 one column). Every metric is shown as its mean across seeds and
 replications with a 95 % t-interval.
+
+What would mislead is refused (exit 2, the folder named): a folder given
+twice or two folders under one label (their runs would pool into one
+column with a falsely narrow interval), a summary without rows, without
+``country`` or without a compared metric.
 """
 
 from __future__ import annotations
@@ -47,6 +52,40 @@ def load(folder: Path, label: str | None = None) -> pd.DataFrame:
     scenarios = runs["scenario"].astype(str)
     runs["label"] = prefix if scenarios.nunique() == 1 else prefix + ": " + scenarios
     return runs
+
+
+def check_rows(folder: Path, rows: pd.DataFrame, metrics: list[str]) -> None:
+    """Refuse a folder whose summaries cannot be compared: no rows, no ``country``, or a metric missing."""
+    if rows.empty:
+        raise ReportError(f"{folder}: its summary has no rows; there is nothing to compare")
+    missing = [c for c in ("country", *metrics) if c not in rows.columns or rows[c].isna().all()]
+    if missing:
+        raise ReportError(
+            f"{folder}: its summary has no {', '.join(missing)}; leave the metric out (--metrics) or compare "
+            "runs that report it"
+        )
+
+
+def check_distinct(folders: list[Path], frames: list[pd.DataFrame]) -> None:
+    """Refuse a folder given twice and two folders that share a label: either would pool runs into one column."""
+    seen: dict[Path, int] = {}
+    for i, folder in enumerate(folders):
+        where = folder.resolve()
+        if where in seen:
+            raise ReportError(
+                f"{folder} is given twice (arguments {seen[where] + 1} and {i + 1}): its runs would count twice "
+                "and narrow the interval"
+            )
+        seen[where] = i
+    owner: dict[str, Path] = {}
+    for folder, rows in zip(folders, frames, strict=True):
+        for label in dict.fromkeys(rows["label"]):
+            if label in owner:
+                raise ReportError(
+                    f"{owner[label]} and {folder} have the same label {label!r}: their runs would pool into one "
+                    "column; give each folder its own with --labels"
+                )
+            owner[label] = folder
 
 
 def _name(folder: Path) -> str:
@@ -149,7 +188,11 @@ def command(argv: list[str] | None = None) -> None:
         for folder in args.folders:
             if not folder.is_dir():
                 raise ReportError(f"{folder} is not a folder")
-        rows = pd.concat([load(f, lab) for f, lab in zip(args.folders, labels, strict=True)], ignore_index=True)
+        frames = [load(f, lab) for f, lab in zip(args.folders, labels, strict=True)]
+        for folder, frame in zip(args.folders, frames, strict=True):
+            check_rows(folder, frame, args.metrics)
+        check_distinct(args.folders, frames)
+        rows = pd.concat(frames, ignore_index=True)
         table = comparison(rows, args.metrics, args.country)
     except ReportError as exc:
         parser.exit(2, f"returnsim-compare: {exc}\n")

@@ -9,6 +9,7 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim.analysis.collect import DRAW_KEY, swept_parameters
+from sim.outputs.files import read_plain_yaml
 
 
 def report_page(
@@ -166,10 +167,10 @@ def _command(sweep_dir: Path) -> str:
     if not path.exists():
         return ""
     try:  # read as written: nothing in it is resolved
-        recorded = yaml.safe_load(path.read_text(encoding="utf-8"))["hydra"]["overrides"]
+        recorded = read_plain_yaml(path)["hydra"]["overrides"]  # type: ignore[index]
         overrides = [str(o) for o in recorded["hydra"] if not str(o).startswith("hydra.mode=")]
         overrides += [str(o) for o in recorded["task"]]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
+    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
         return ""  # a damaged record of the command: the page goes without it
     return " ".join(["uv run returnsim -m", *(_quote(o) for o in overrides)])
 

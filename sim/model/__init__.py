@@ -28,12 +28,22 @@ _BASE = _GIVEN.parent if _GIVEN.name.startswith(_PREFIX) else _GIVEN
 inherits the digest's folder as that setting), else the package's ``__pycache__``."""
 KERNEL_CACHE = _BASE / f"{_PREFIX}{_DIGEST}"
 """Where this version of the kernels is cached."""
-KERNELS_CACHED = KERNEL_CACHE.is_dir()
-"""Whether the kernels were compiled before for these sources (else the first model compiles them)."""
-if not KERNELS_CACHED:
+if not KERNEL_CACHE.is_dir():
     for old in _BASE.glob(f"{_PREFIX}*"):  # older versions' caches (never this one: another process may fill it)
         if old != KERNEL_CACHE:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def kernels_cached() -> bool:
+    """Whether the kernels of these sources are compiled and cached (else the next model compiles them).
+
+    Asked when a run starts, not when the package is imported: a sweep's
+    worker imports it once and runs many models, the first of which fills
+    the cache.
+    """
+    return KERNEL_CACHE.is_dir()
+
+
 os.environ["NUMBA_CACHE_DIR"] = str(KERNEL_CACHE)  # numba reads it when imported, and again when it reloads
 if "numba" in sys.modules:  # imported already: its settings were read
     sys.modules["numba"].config.CACHE_DIR = str(KERNEL_CACHE)

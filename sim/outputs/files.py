@@ -151,6 +151,41 @@ class SavedConfigError(ValueError):
     """A saved config that is not plain data (it would run code or read the environment if evaluated)."""
 
 
+MAX_SAVED_YAML = 8 * 1024 * 1024
+"""The largest YAML file of a results folder that is read (bytes): a saved config of five countries with its
+posterior draws is about 100 KB, so a larger file was not written by returnsim and is refused unread."""
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases (``*a``): returnsim writes none.
+
+    Nested aliases expand exponentially when loaded (a "billion laughs" file
+    takes gigabytes), and an alias may refer to its own node.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"an alias (*{event.anchor}) at line {event.start_mark.line + 1}: not plain data")
+        return super().compose_node(parent, index)
+
+
+def plain_yaml(text: str) -> object:
+    """``text`` read as plain YAML data: safely, without aliases (``yaml.YAMLError`` otherwise)."""
+    return yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader that also refuses aliases
+
+
+def read_plain_yaml(path: Path) -> object:
+    """A YAML file of a results folder as plain data: at most :data:`MAX_SAVED_YAML` bytes, no aliases.
+
+    Raises ``OSError`` (unreadable), ``ValueError`` (too large, not text) or ``yaml.YAMLError``.
+    """
+    size = path.stat().st_size
+    if size > MAX_SAVED_YAML:
+        raise ValueError(f"{path.name} is {size:,} bytes, more than returnsim writes ({MAX_SAVED_YAML:,}); not read")
+    return plain_yaml(path.read_text(encoding="utf-8"))
+
+
 def read_saved_config(path: Path) -> DictConfig:
     """A config saved in a results folder, as plain data; a :class:`SavedConfigError` if it is not.
 
@@ -160,9 +195,9 @@ def read_saved_config(path: Path) -> DictConfig:
     ``hydra:`` block. A config that returnsim saved holds none of them.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SavedConfigError(f"{path.name} cannot be read as YAML ({type(exc).__name__})") from None
+        data = read_plain_yaml(path)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise SavedConfigError(f"{path.name} cannot be read as plain YAML ({type(exc).__name__}: {exc})") from None
     if not isinstance(data, dict):
         raise SavedConfigError(f"{path.name} is not a mapping of config keys")
     if "hydra" in data:

@@ -8,6 +8,7 @@ error for bad input, its message naming the key and what is allowed.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import field, fields, is_dataclass
 from typing import Any
@@ -83,6 +84,18 @@ def declared_range(cfg: DictConfig, key: str) -> Mapping[str, Any]:
     if schema is None or not is_dataclass(schema):
         return {}
     return next((f.metadata for f in fields(schema) if f.name == name), {})
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def check_workers(workers: int) -> None:
+    """A study's ``workers`` run on this machine: between 1 and its cores (more only wait, and take memory)."""
+    cores = usable_cores()
+    if not 1 <= workers <= cores:
+        raise ConfigError(f"workers={workers} is out of range; allowed: 1 to {cores} (this machine's cores)")
 
 
 def check_names(key: str, names: list[str], allowed: list[str], what: str) -> None:

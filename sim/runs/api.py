@@ -36,7 +36,7 @@ from sim.analysis.intervals import summary_intervals
 from sim.model.model import ReturnModel
 from sim.outputs.columns import check_report
 from sim.outputs.metrics import METRICS
-from sim.params.checks import ConfigError
+from sim.params.checks import ConfigError, check_workers
 from sim.params.compose import AppConfig, load_params
 from sim.runs.runner import ReplicationResult, config_text, run_replication, write_results
 
@@ -158,6 +158,9 @@ def sweep(
     changes the speed, never the table. Every config is validated before the
     first run starts.
     """
+    check_workers(workers)
+    if not isinstance(levers, Mapping):
+        raise ConfigError(f"sweep: levers={levers!r}; give a mapping of config keys to lists of values")
     keys = list(levers)
     combos = list(itertools.product(*(list(levers[k]) for k in keys)))
     seeds = list(seeds)
@@ -188,14 +191,27 @@ def effects(table: pd.DataFrame, baseline: Mapping[str, object], metrics: Sequen
     (``{"colocation": "none"}``); a swept key not named there is a stratum
     with its own baseline, as in a report.
     """
+    if isinstance(metrics, str):
+        raise ConfigError(f"effects: metrics must be a list of metric names, not the string {metrics!r}")
+    chosen = list(metrics or METRICS)
+    unknown = [m for m in chosen if m not in METRICS]
+    if unknown:
+        raise ConfigError(f"effects: unknown metric {unknown[0]!r} in metrics; choose from {', '.join(METRICS)}")
     spec = [f"{k}={_override_value(v)}" for k, v in baseline.items()]
-    return paired_effects(table, list(metrics or METRICS), baselines(table, spec))
+    return paired_effects(table, chosen, baselines(table, spec))
 
 
 def _params(overrides: Sequence[str], **shorthands: int | None) -> AppConfig:
+    """Validated parameters of ``overrides`` and the shorthands (``seed``, ``replications``), each checked first."""
+    for key, value in shorthands.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{key}={value!r}: give a whole number (int), or None for the config's value")
     extra = [f"{key}={value}" for key, value in shorthands.items() if value is not None]
-    if isinstance(overrides, str):
-        raise ConfigError(f"overrides must be a list of key=value strings, not the string {overrides!r}")
+    if isinstance(overrides, str) or not isinstance(overrides, Sequence):
+        raise ConfigError(f"overrides must be a list of key=value strings, not {overrides!r}")
+    for i, item in enumerate(overrides):
+        if not isinstance(item, str) or "=" not in item:
+            raise ConfigError(f"overrides[{i}]={item!r} is not a key=value string (e.g. 'colocation=full')")
     try:
         params = load_params([*overrides, *extra])
     except (HydraException, OmegaConfBaseException) as exc:  # composition: an unknown option, key or syntax

@@ -14,7 +14,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
-from sim.model import KERNELS_CACHED
+from sim.model import kernels_cached
 from sim.model.model import ReturnModel
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
@@ -95,7 +95,7 @@ def run_scenario(params: ScenarioParams, out_dir: Path | None) -> list[Replicati
     The first run of a version of the model compiles its kernels, which
     takes a while: it says so first.
     """
-    if not KERNELS_CACHED and not params.output.quiet:
+    if not params.output.quiet and not kernels_cached():
         print(COMPILING, file=sys.stderr, flush=True)
     quiet = params.output.quiet or params.replications == 1
     steps = tqdm(range(params.replications), desc="replications", unit="rep", disable=True if quiet else None)

@@ -14,7 +14,7 @@ from omegaconf import MISSING, DictConfig
 
 from sim.outputs.columns import YEARLY
 from sim.outputs.metrics import METRICS
-from sim.params.checks import SEED, ConfigError, check_number
+from sim.params.checks import SEED, ConfigError, check_number, check_workers
 from sim.params.compose import Paths, register_schema
 from sim.params.folders import is_folder_name
 from sim.params.ranges import Range
@@ -157,8 +157,8 @@ def validate(cfg: CalibrationConfig, model: DictConfig) -> None:
             f"spare_targets={cfg.spare_targets} at most {max(len(cfg.targets) - cfg.spare_targets, 0)} can be "
             "fitted: drop parameters (fix them in the scenario) or add targets"
         )
+    check_workers(cfg.workers)
     for key, count, low in [
-        ("workers", cfg.workers, 1),
         ("ensemble", cfg.ensemble, 2),
         ("abc.population_size", cfg.abc.population_size, 2),
         ("abc.max_populations", cfg.abc.max_populations, 1),

@@ -23,12 +23,14 @@ a folder's ``worlds.parquet`` (another ``--min-gain`` or ``--density``) without 
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from omegaconf import OmegaConf
 from scipy.stats import qmc
 
@@ -41,7 +43,7 @@ from sim.studies.ema import discover
 from sim.studies.factors import values_at
 from sim.studies.sensitivity import ReturnsimPoint, problem_and_evaluator
 from sim.studies.sensitivity_config import SensitivityConfig, load_config
-from sim.studies.study import worker_map
+from sim.studies.study import check_simulations, worker_map
 
 SETTINGS = CONFIG_DIR / "discovery.yaml"
 """The study's settings: worlds, the failure threshold, PRIM's density and the sensitivity config's overrides."""
@@ -60,6 +62,23 @@ def load_settings() -> dict[str, Any]:
     return settings
 
 
+def saved_worlds(folder: Path, cfg: SensitivityConfig) -> pd.DataFrame:
+    """The worlds a past study wrote (``--reanalyse``), refused unless a table with each outcome's effect column."""
+    path = folder / "worlds.parquet"
+    try:
+        worlds = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise ConfigError(f"--reanalyse: {path} is not a table of worlds ({type(exc).__name__}: {exc})") from None
+    needed = dict.fromkeys(["effect_return_rate", *(f"effect_{name}" for name in cfg.outcomes)])
+    missing = [column for column in needed if column not in worlds.columns]
+    if missing or worlds.empty:
+        raise ConfigError(
+            f"--reanalyse: {path} has {'no rows' if worlds.empty else 'no column ' + ', '.join(missing)}; "
+            "give a folder this script wrote with the same outcomes"
+        )
+    return worlds
+
+
 def study() -> None:
     """Sample the worlds, run the lever's effect in each, find the PRIM box and write the tables."""
     settings = load_settings()
@@ -75,12 +94,15 @@ def study() -> None:
         parser.error(f"--worlds={args.worlds} is out of range; allowed: >= 1")
     if not 0 < args.density <= 1:
         parser.error(f"--density={args.density} is out of range; allowed: > 0 and <= 1")
+    if not math.isfinite(args.min_gain):
+        parser.error(f"--min-gain={args.min_gain} is out of range; allowed: a finite number")
     args.overrides = [*settings["sensitivity"], *args.set]
     cfg = load_config(args.overrides)
     if args.reanalyse:
-        worlds = pd.read_parquet(args.reanalyse / "worlds.parquet")
-        explain(worlds, cfg, args, args.reanalyse)
+        explain(saved_worlds(args.reanalyse, cfg), cfg, args, args.reanalyse)
         return
+    formula = f"--worlds={args.worlds:,} x replications={cfg.replications:,} x 2 scenarios (lever and without)"
+    check_simulations(args.worlds * cfg.replications * 2, formula, cfg.max_simulations)
     problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
     if not isinstance(evaluate, ReturnsimPoint):
         parser.error(f"model={cfg.model!r} has no levers to discover; discovery runs the returnsim model")

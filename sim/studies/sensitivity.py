@@ -35,7 +35,7 @@ from sim.params.scaling import scale_country
 from sim.runs.runner import run_replication
 from sim.studies.factors import AssumptionFactor, Factor, PosteriorFactor, RangeFactor, values_at
 from sim.studies.sensitivity_config import SensitivityConfig, validate
-from sim.studies.study import check_no_posterior_draw, run_study, with_values, worker_map
+from sim.studies.study import check_no_posterior_draw, check_simulations, run_study, with_values, worker_map
 
 ISHIGAMI = {"a": 7.0, "b": 0.1}
 """The Ishigami function's usual constants: analytic Sobol indices are known for them."""
@@ -163,6 +163,16 @@ def returnsim_factors(cfg: SensitivityConfig, models: list[DictConfig]) -> list[
     return list(factors.values())
 
 
+def check_design_size(cfg: SensitivityConfig, factors: int) -> None:
+    """Refuse a design above ``max_simulations`` before SALib allocates its points (``samples=2**40`` would)."""
+    per_sample = factors + 2 if cfg.method == "sobol" else factors + 1
+    arms = 2 if cfg.effect_of else 1
+    count = cfg.samples * per_sample * cfg.replications * arms
+    formula = f"samples={cfg.samples:,} x ({factors} factors + {per_sample - factors}) points x replications="
+    formula += f"{cfg.replications:,}" + (" x 2 scenarios for the paired effect" if arms == 2 else "")
+    check_simulations(count, formula, cfg.max_simulations)
+
+
 def sample(cfg: SensitivityConfig, problem: dict) -> np.ndarray:
     """Points in search coordinates: Saltelli/Sobol' sequences, or Morris trajectories."""
     if cfg.method == "sobol":
@@ -205,6 +215,7 @@ def noise_share(values: np.ndarray) -> float:
 def run(cfg: SensitivityConfig, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sample, evaluate (in parallel), analyse each outcome; write tables, figure and page."""
     problem, factors, outcomes, evaluate = problem_and_evaluator(cfg)
+    check_design_size(cfg, len(factors))
     coords = sample(cfg, problem)
     analysed = evaluate.models[-1] if isinstance(evaluate, ReturnsimPoint) else None
     nan = float("nan")  # a factor that keeps its configured value in the analysed scenario

@@ -8,7 +8,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig
 
 from sim.outputs.metrics import METRICS
-from sim.params.checks import SEED, ConfigError, check_number, typed_config
+from sim.params.checks import SEED, ConfigError, check_number, check_workers, typed_config
 from sim.params.compose import CONFIG_DIR, Paths, register_schema
 from sim.params.ranges import Range
 from sim.studies.study import check_no_posterior_draw, check_ranges
@@ -27,6 +27,8 @@ class SensitivityConfig:
     seed: int = MISSING
     replications: int = MISSING
     workers: int = MISSING
+    max_simulations: int = MISSING
+    """The most model runs a study may plan (points × replications, × 2 for a paired effect), checked first."""
     scenario: list[str] = field(default_factory=list)
     scale: float = MISSING
     """Run each country of the scenario at this fraction of its size, capacities scaled alike (faster)."""
@@ -64,10 +66,11 @@ def validate(cfg: SensitivityConfig, model: DictConfig | None) -> None:
     for key, value, allowed in choices:
         if value not in allowed:
             raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}")
+    check_workers(cfg.workers)
     for key, count, low in [
         ("samples", cfg.samples, 2),
         ("replications", cfg.replications, 1),
-        ("workers", cfg.workers, 1),
+        ("max_simulations", cfg.max_simulations, 1),
     ]:
         if count < low:
             raise ConfigError(f"{key}={count} is out of range; allowed: >= {low}")

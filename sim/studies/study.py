@@ -51,6 +51,18 @@ def check_ranges(section: str, ranges: Mapping[str, Range], model: DictConfig) -
             check_number(f"{section}.{key}.{end}", value, allowed)
 
 
+def check_simulations(count: int, formula: str, limit: int) -> None:
+    """Refuse a design of more than ``max_simulations`` model runs before anything is sampled or allocated.
+
+    ``formula`` says how the count came about, so that the message names the keys to lower.
+    """
+    if count > limit:
+        raise ConfigError(
+            f"the study would run {count:,} simulations ({formula}), above max_simulations={limit:,}: "
+            "lower them, or raise max_simulations"
+        )
+
+
 def check_no_posterior_draw(model: DictConfig) -> None:
     """A study sets parameters itself: a scenario on a posterior draw (which would set them back) is refused."""
     draw = OmegaConf.select(model, "posterior_draw", default=-1)
