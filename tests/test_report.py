@@ -202,6 +202,14 @@ def test_effect_uncertainty_splits_parameter_and_seed_parts_on_a_known_case():
     assert (one["ci_low"], one["ci_high"]) == (one["stochastic_ci_low"], one["stochastic_ci_high"])
 
 
+def test_an_effect_without_any_spread_is_a_point_not_an_error():
+    """A year before a lever starts: every paired run is identical, the effect is 0 in every draw and seed
+    (a posterior history sweep's report ended in ZeroDivisionError)."""
+    draws, streams = np.repeat([0, 1, 2], 2), np.tile([0, 1], 3)
+    out = effect_uncertainty(np.zeros(6), draws, streams)
+    assert out["difference"] == 0 and out["ci_low"] == out["ci_high"] == 0 and out["se"] == 0
+
+
 def test_a_sweep_over_posterior_draws_reports_parameter_and_seed_uncertainty(tmp_path):
     """Three draws of the abscond hazard (a tenth to three times the preset's) x two seeds x two scenarios,
     paired: the report has a row per effect with three draws, and on the same runs the standard error with

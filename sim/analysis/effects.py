@@ -251,8 +251,11 @@ def effect_uncertainty(diff: np.ndarray, draws: np.ndarray, streams: np.ndarray)
     ms_e = float(np.sum(rest**2)) / ((n_draws - 1) * (n_streams - 1))
     total = max(ms_d + ms_s - ms_e, ms_s, ms_d, 0.0)
     out["se"] = float(np.sqrt(total / (n_draws * n_streams)))
-    dof = total**2 / (ms_d**2 / (n_draws - 1) + ms_s**2 / (n_streams - 1) + ms_e**2 / ((n_draws - 1) * (n_streams - 1)))
-    half = stats.t.ppf(0.975, max(dof, 1.0)) * out["se"] if total > 0 else 0.0
+    half = 0.0  # no spread at all (a year before the lever: paired runs identical) is a point, not an error
+    if total > 0:
+        cells = (n_draws - 1) * (n_streams - 1)
+        dof = total**2 / (ms_d**2 / (n_draws - 1) + ms_s**2 / (n_streams - 1) + ms_e**2 / cells)
+        half = stats.t.ppf(0.975, max(dof, 1.0)) * out["se"]
     out["ci_low"], out["ci_high"] = mean - half, mean + half
     out["se_stochastic"] = float(np.sqrt(ms_s / (n_draws * n_streams)))
     half = stats.t.ppf(0.975, n_streams - 1) * out["se_stochastic"]
