@@ -332,3 +332,14 @@ def test_attaches_follow_up_before_the_authorities_answer_on_their_day(monkeypat
     for day in range(1, 8):
         run.day(day)
     assert calls[-2:] == ["attache", "answer"] and calls.count("attache") == 1
+
+
+def test_the_kernels_count_as_cached_only_once_compiled(tmp_path, monkeypatch):
+    """numba makes the cache folder as soon as a cached kernel is defined, before anything is compiled: the
+    folder alone must not silence the announcement of a fresh clone's first compilation."""
+    import sim.model
+
+    monkeypatch.setattr(sim.model, "KERNEL_CACHE", tmp_path)
+    assert not sim.model.kernels_cached(), "an empty cache folder is not a cache"
+    (tmp_path / "engine.step-74.py312.nbi").write_bytes(b"")
+    assert sim.model.kernels_cached()
