@@ -43,3 +43,19 @@ def test_hydras_own_flags_mis_combined_are_named_without_a_traceback(tmp_path):
     assert done.returncode == INPUT_FAULT, done.stderr
     assert "Traceback" not in done.stderr and "Only one of --run, --multirun, --cfg" in done.stderr
     assert describe(ValueError("a bug elsewhere")) is None  # a ValueError not raised by Hydra's flag check stays a bug
+
+
+def test_an_output_set_that_fails_removes_every_file_it_wrote_and_only_those(tmp_path):
+    """A report's tables written before its figure failed would pass for a report: the set removes them."""
+    from sim.outputs.files import output_set, write_text
+
+    write_text(tmp_path / "before.md", "kept")
+    with pytest.raises(OSError, match="disk full"), output_set() as written:
+        write_text(tmp_path / "table.csv", "a\n1\n")
+        write_text(tmp_path / "sub" / "page.md", "page")
+        raise OSError("disk full")
+    assert written == [tmp_path / "table.csv", tmp_path / "sub" / "page.md"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["before.md"]
+    with output_set():
+        write_text(tmp_path / "table.csv", "a\n1\n")
+    assert (tmp_path / "table.csv").exists(), "a set that ends well keeps its files"

@@ -162,7 +162,7 @@ def test_report_names_a_saved_config_it_cannot_use_and_a_folder_it_cannot_write(
         marker.write_text(json.dumps(meta))
     done = cli(str(old), module="sim.analysis.report", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert "config.yaml has no report block" in done.stderr
+    assert "config.yaml is not a valid config now: report" in done.stderr
     assert not [n for n in ("report.md", "runs.parquet", "effects.csv") if (old / n).exists()]
     mount = tmp_path / "read_only"
     mount.mkdir()

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.outputs.files import REDO, plain_yaml, read_plain_yaml, read_saved_config, run_problems
+from sim.outputs.files import REDO
 from sim.outputs.metrics import METRICS
+from sim.outputs.saved import plain_yaml, read_plain_yaml, read_saved_config, run_problems
 from sim.params.checks import plain_mapping
 
 SEED_KEYS = ("seed", "replication")
@@ -95,7 +96,7 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
         summary["run"] = run_dir.name
         summary["job"] = order
         frames.append(summary)
-    if problems and skipped is None:
+    if problems and (skipped is None or not frames):  # none complete: each run's reason, not "no runs"
         raise incomplete_error(sweep_dir, problems)
     if skipped is not None:
         skipped.update(problems)

@@ -14,6 +14,7 @@ column with a falsely narrow interval), a summary without rows, without
 from __future__ import annotations
 
 import argparse
+import contextlib
 from datetime import datetime
 from pathlib import Path
 
@@ -22,8 +23,9 @@ import pandas as pd
 from sim.analysis.collect import ReportError, collect_runs
 from sim.analysis.intervals import t_interval
 from sim.analysis.markdown import fmt, markdown_table
-from sim.outputs.files import COMPLETION_MARKER, REDO, run_problems, write_table, write_text
+from sim.outputs.files import COMPLETION_MARKER, REDO, output_set, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS
+from sim.outputs.saved import run_problems
 from sim.params.entry import guarded
 
 DEFAULT_METRICS = [
@@ -55,14 +57,16 @@ def load(folder: Path, label: str | None = None) -> pd.DataFrame:
 
 
 def check_rows(folder: Path, rows: pd.DataFrame, metrics: list[str]) -> None:
-    """Refuse a folder whose summaries cannot be compared: no rows, no ``country``, or a metric missing."""
-    if rows.empty:
-        raise ReportError(f"{folder}: its summary has no rows; there is nothing to compare")
-    missing = [c for c in ("country", *metrics) if c not in rows.columns or rows[c].isna().all()]
+    """Refuse a folder whose summaries hold no value of a compared metric (a charter cost where none flew).
+
+    Its rows, columns and kinds were checked against the data dictionary when
+    the run was read (:func:`sim.outputs.saved.inspect_run`).
+    """
+    missing = [m for m in metrics if rows[m].isna().all()]
     if missing:
         raise ReportError(
-            f"{folder}: its summary has no {', '.join(missing)}; leave the metric out (--metrics) or compare "
-            "runs that report it"
+            f"{folder}: its summary has no value of {', '.join(missing)}; leave the metric out (--metrics) or "
+            "compare runs that report it"
         )
 
 
@@ -198,10 +202,18 @@ def command(argv: list[str] | None = None) -> None:
         parser.exit(2, f"returnsim-compare: {exc}\n")
     out = args.out or Path("results") / "compare" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     wide = wide_table(table)
-    write_table(out / "comparison.csv", table)
-    rows = [[metric, *wide.loc[metric]] for metric in wide.index]
-    write_text(out / "comparison.md", markdown_table(["metric", *wide.columns], rows) + "\n")
-    png = figure(table, out / "comparison")
+    new_folder = not out.exists()
+    try:
+        with output_set():  # the table, page and figure together, or none of them
+            write_table(out / "comparison.csv", table)
+            rows = [[metric, *wide.loc[metric]] for metric in wide.index]
+            write_text(out / "comparison.md", markdown_table(["metric", *wide.columns], rows) + "\n")
+            png = figure(table, out / "comparison")
+    except BaseException:
+        if new_folder:
+            with contextlib.suppress(OSError):  # only when nothing else was put there meanwhile
+                out.rmdir()
+        raise
     print(wide.to_string())
     print(f"comparison: {out / 'comparison.csv'}, {png}")
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.analysis.collect import collect_runs, swept_parameters
 from sim.analysis.markdown import table_markdown
-from sim.outputs.files import write_table, write_text
+from sim.outputs.files import output_set, write_table, write_text
 from sim.outputs.metrics import METRICS
 
 GOAL_FILE = "goal.json"
@@ -71,25 +71,27 @@ def write_goal_report(sweep_dir: Path) -> Path:
     table, front = goal_front(table, objectives, directions, target_metric, target)
     reaching = table[table["reaches_goal"]]
     shown = [*choices, *objectives, *(m for m in (target_metric, "return_rate") if m not in objectives)]
-    write_table(sweep_dir / "trials.csv", table)
-    write_table(sweep_dir / "pareto.csv", front[["run", *shown]])
-    figure = pareto_figure(table, front, objectives, target_metric, target, spec["baseline"], sweep_dir / "figures")
-    lines = [
-        f"# What would it take? {target_metric} at {spec['target_factor']:g} x the baseline",
-        "",
-        f"The baseline (the config without the sweeper's choices, same seeds) gives {target_metric} = "
-        f"{spec['baseline']:,.1f}; the goal is {target:,.1f}. {len(table)} trials (each the mean of its "
-        f"replications) searched {', '.join(choices) or 'nothing'}; {len(reaching)} reach the goal.",
-        "",
-        f"Objectives: {', '.join(f'{o} ({d})' for o, d in zip(objectives, directions, strict=True))}. The Pareto "
-        "front below holds the trials that reach the goal and that no other such trial beats on every objective; "
-        f"the first row is the cheapest by {objectives[0]}. Intervals: none (each trial's replications are "
-        "averaged; re-run a chosen combination with more seeds for its interval).",
-        "",
-        table_markdown(front[shown]) if len(front) else "No trial reaches the goal.",
-        "",
-        f"![Pareto front]({Path(figure).relative_to(sweep_dir).as_posix()})",
-    ]
     page = sweep_dir / "goal.md"
-    write_text(page, "\n".join(lines) + "\n")
+    page.unlink(missing_ok=True)  # the page marks the goal report complete: none until this one's is written
+    with output_set():  # the tables, figure and page together, or none of them
+        write_table(sweep_dir / "trials.csv", table)
+        write_table(sweep_dir / "pareto.csv", front[["run", *shown]])
+        figure = pareto_figure(table, front, objectives, target_metric, target, spec["baseline"], sweep_dir / "figures")
+        lines = [
+            f"# What would it take? {target_metric} at {spec['target_factor']:g} x the baseline",
+            "",
+            f"The baseline (the config without the sweeper's choices, same seeds) gives {target_metric} = "
+            f"{spec['baseline']:,.1f}; the goal is {target:,.1f}. {len(table)} trials (each the mean of its "
+            f"replications) searched {', '.join(choices) or 'nothing'}; {len(reaching)} reach the goal.",
+            "",
+            f"Objectives: {', '.join(f'{o} ({d})' for o, d in zip(objectives, directions, strict=True))}. The Pareto "
+            "front below holds the trials that reach the goal and that no other such trial beats on every objective; "
+            f"the first row is the cheapest by {objectives[0]}. Intervals: none (each trial's replications are "
+            "averaged; re-run a chosen combination with more seeds for its interval).",
+            "",
+            table_markdown(front[shown]) if len(front) else "No trial reaches the goal.",
+            "",
+            f"![Pareto front]({Path(figure).relative_to(sweep_dir).as_posix()})",
+        ]
+        write_text(page, "\n".join(lines) + "\n")
     return page

@@ -9,7 +9,7 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim.analysis.collect import DRAW_KEY, swept_parameters
-from sim.outputs.files import read_plain_yaml
+from sim.outputs.saved import read_plain_yaml
 
 
 def report_page(

@@ -48,9 +48,8 @@ from sim.analysis.effects import baselines, effects, shares_of_total, strata_of
 from sim.analysis.markdown import report_page
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
 from sim.outputs.figure_style import png_of
-from sim.outputs.files import REDO, write_table, write_text
+from sim.outputs.files import output_set, write_table, write_text
 from sim.outputs.history_figure import history_figure
-from sim.outputs.metrics import METRICS
 from sim.params.checks import typed_config
 from sim.params.entry import guarded
 from sim.params.history import History
@@ -72,62 +71,68 @@ def write_report(sweep_dir: Path, allow_incomplete: bool = False) -> tuple[Path,
     runs = collect_runs(sweep_dir, skipped)
     first = sweep_dir / runs["run"].iloc[0]
     cfg = run_config(first)
-    spec = _report_spec(cfg, first)
-    if skipped and not (allow_incomplete or spec.get("allow_incomplete")):  # a run saved before the key: not allowed
+    spec = cfg["report"]  # validated with the run's whole config (sim.outputs.saved.inspect_run)
+    if skipped and not (allow_incomplete or spec["allow_incomplete"]):
         raise incomplete_error(sweep_dir, skipped)
-    metrics = spec["metrics"]
-    baseline_of = baselines(runs, spec["baseline"])
-    strata = strata_of(runs, spec["baseline"])
-    write_table(sweep_dir / "runs.parquet", runs)
-    table = effects(runs, metrics, baseline_of)
-    write_table(sweep_dir / "effects.csv", table)
-    tables = ["runs.parquet", "effects.csv"]
-    shares = shares_of_total(runs, metrics, baseline_of, spec["total"]) if spec.get("total") else None
-    if shares is not None:
-        write_table(sweep_dir / "shares.csv", shares)
-        tables.append("shares.csv")
-    write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
-    fig_dir = sweep_dir / "figures"
-    figures: dict[str, Callable[[], object]] = {
-        "metrics": lambda: figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")
-    }
-    if len(runs["scenario"].cat.categories) > 1:
-        figures["effects"] = lambda: figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects")
-    if "flights" in swept_parameters(runs) and runs["charter_returnees"].sum() > 0:
-        title = "Charter flights and who paid"
-        figures["flights"] = lambda: figs.metrics_figure(
-            runs, figs.FLIGHT_METRICS, baseline_of, strata, fig_dir / "flights", title
-        )
-    stocks = stock_series(sweep_dir, runs, spec["stocks"])
-    if len(stocks):
-        figures["stocks"] = lambda: figs.stocks_figure(
-            stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"
-        )
-    history = _history_of(cfg)
-    if history is not None:
-        years = yearly_runs(sweep_dir, runs)
-        by_year = pd.concat(
-            [effects(years[years["year"] == y], spec.get("yearly", []), baseline_of).assign(year=y)
-             for y in sorted(years["year"].unique())],
-            ignore_index=True,
-        )  # fmt: skip
-        if len(by_year):
-            write_table(sweep_dir / "effects_by_year.csv", by_year)
-            tables.append("effects_by_year.csv")
-            write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
-        first = runs["scenario"].cat.categories[0]
-        baseline_years = years[years["scenario"] == baseline_of[str(first)]]
-        if history.country in set(baseline_years["country"]):
-            figures["history"] = lambda: history_figure(baseline_years, history, history.country, fig_dir / "history")
-    curves = incidence_curves(sweep_dir, runs) if spec["incidence"] else pd.DataFrame()
-    if len(curves):
-        figures["incidence"] = lambda: figs.incidence_figure(curves, runs, baseline_of, strata, fig_dir / "incidence")
-    drawn = [
-        png_of(draw())
-        for draw in tqdm(figures.values(), desc="report figures", unit="figure", disable=None, leave=False)
-    ]
     page = sweep_dir / "report.md"
-    write_text(page, report_page(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
+    page.unlink(missing_ok=True)  # the page marks a report complete: none until this one's is written
+    with output_set():  # every table and figure of the report, or none (a failure removes what it wrote)
+        metrics = spec["metrics"]
+        baseline_of = baselines(runs, spec["baseline"])
+        strata = strata_of(runs, spec["baseline"])
+        write_table(sweep_dir / "runs.parquet", runs)
+        table = effects(runs, metrics, baseline_of)
+        write_table(sweep_dir / "effects.csv", table)
+        tables = ["runs.parquet", "effects.csv"]
+        shares = shares_of_total(runs, metrics, baseline_of, spec["total"]) if spec.get("total") else None
+        if shares is not None:
+            write_table(sweep_dir / "shares.csv", shares)
+            tables.append("shares.csv")
+        write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
+        fig_dir = sweep_dir / "figures"
+        figures: dict[str, Callable[[], object]] = {
+            "metrics": lambda: figs.metrics_figure(runs, metrics, baseline_of, strata, fig_dir / "metrics")
+        }
+        if len(runs["scenario"].cat.categories) > 1:
+            figures["effects"] = lambda: figs.effects_figure(runs, metrics, baseline_of, strata, fig_dir / "effects")
+        if "flights" in swept_parameters(runs) and runs["charter_returnees"].sum() > 0:
+            title = "Charter flights and who paid"
+            figures["flights"] = lambda: figs.metrics_figure(
+                runs, figs.FLIGHT_METRICS, baseline_of, strata, fig_dir / "flights", title
+            )
+        stocks = stock_series(sweep_dir, runs, spec["stocks"])
+        if len(stocks):
+            figures["stocks"] = lambda: figs.stocks_figure(
+                stocks, cfg["warmup_days"], runs, baseline_of, strata, fig_dir / "stocks"
+            )
+        history = _history_of(cfg)
+        if history is not None:
+            years = yearly_runs(sweep_dir, runs)
+            by_year = pd.concat(
+                [effects(years[years["year"] == y], spec.get("yearly", []), baseline_of).assign(year=y)
+                 for y in sorted(years["year"].unique())],
+                ignore_index=True,
+            )  # fmt: skip
+            if len(by_year):
+                write_table(sweep_dir / "effects_by_year.csv", by_year)
+                tables.append("effects_by_year.csv")
+                write_text(sweep_dir / COLUMNS_PAGE, columns_page(tables))
+            first = runs["scenario"].cat.categories[0]
+            baseline_years = years[years["scenario"] == baseline_of[str(first)]]
+            if history.country in set(baseline_years["country"]):
+                figures["history"] = lambda: history_figure(
+                    baseline_years, history, history.country, fig_dir / "history"
+                )
+        curves = incidence_curves(sweep_dir, runs) if spec["incidence"] else pd.DataFrame()
+        if len(curves):
+            figures["incidence"] = lambda: figs.incidence_figure(
+                curves, runs, baseline_of, strata, fig_dir / "incidence"
+            )
+        drawn = [
+            png_of(draw())
+            for draw in tqdm(figures.values(), desc="report figures", unit="figure", disable=None, leave=False)
+        ]
+        write_text(page, report_page(sweep_dir, runs, table, baseline_of, strata, cfg, drawn, shares, skipped))
     return page, skipped
 
 
@@ -137,24 +142,6 @@ def _history_of(cfg: dict) -> History | None:
     if not isinstance(saved, dict) or not saved.get("years"):
         return None
     return typed_config(History, OmegaConf.create(saved))
-
-
-def _report_spec(cfg: dict, run_dir: Path) -> dict:
-    """The ``report`` block a sweep's run saved, checked before anything is written; ReportError if unusable."""
-    where = run_dir / "config.yaml"
-    spec = cfg.get("report")
-    if not isinstance(spec, dict):
-        raise ReportError(f"{where} has no report block (saved by an older returnsim?); {REDO}")
-    for key, kind in (("metrics", list), ("baseline", list), ("stocks", list), ("incidence", bool)):
-        if not isinstance(spec.get(key), kind):
-            raise ReportError(f"{where}: report.{key} is missing or not a {kind.__name__}; {REDO}")
-    unknown = [m for m in spec["metrics"] if m not in METRICS]
-    if unknown:
-        raise ReportError(
-            f"{where}: report.metrics names {unknown[0]!r}, not a metric of this returnsim; "
-            f"choose from {', '.join(METRICS)}, or {REDO}"
-        )
-    return spec
 
 
 def command(argv: list[str] | None = None) -> None:

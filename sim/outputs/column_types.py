@@ -31,6 +31,18 @@ class Table:
     """Columns whose names vary with the run (e.g. the swept config keys), described once."""
 
 
+TEXT_UNITS = frozenset({"code", "name", "category", "state", "list", "label"})
+"""Units whose values are text (a country code, an origin's name, a state's name)."""
+BOOL_UNITS = frozenset({"bool", "yes/no"})
+
+
+def kind_of(column: Column) -> str:
+    """What a column's values are, by its unit: ``text``, ``bool`` or ``number`` (what a saved table is checked for)."""
+    if column.unit in TEXT_UNITS:
+        return "text"
+    return "bool" if column.unit in BOOL_UNITS else "number"
+
+
 DAY = "model day"
 STATE_NAMES = ", ".join(s.label for s in State)
 OPEN_STATE_NAMES = ", ".join(s.label for s in ACTIVE)

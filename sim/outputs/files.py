@@ -15,14 +15,11 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-import yaml
-from omegaconf import DictConfig, OmegaConf
 
 PACKAGES = (
     "returnsim",
@@ -67,8 +64,34 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
+_OUTPUT_SET: ContextVar[list[Path] | None] = ContextVar("output_set", default=None)
+
+
+@contextlib.contextmanager
+def output_set() -> Iterator[list[Path]]:
+    """The files written inside are one set of outputs: if anything fails, each one written so far is removed.
+
+    A report or a comparison is several files that only make sense
+    together; a failure half-way (a full disk, a bad figure) leaves none of
+    them behind to pass for a result. Yields the list of files written.
+    """
+    written: list[Path] = []
+    token = _OUTPUT_SET.set(written)
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        _OUTPUT_SET.reset(token)
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``.
+
+    Inside :func:`output_set` the file joins the set.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -80,6 +103,9 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    written = _OUTPUT_SET.get()
+    if written is not None:
+        written.append(path)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -107,146 +133,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def run_problems(run_dir: Path) -> list[str]:
-    """Why ``run_dir`` is not a finished, intact run, one line per problem; empty when it is one.
-
-    A run is finished when ``run.json`` is valid JSON, marks it complete and
-    lists ``config.yaml``, and every file it lists still has the SHA-256
-    recorded there; a Parquet file must also open as Parquet.
-    """
-    marker = run_dir / COMPLETION_MARKER
-    if not marker.is_file():
-        return [f"no {COMPLETION_MARKER}: the run did not finish"]
-    try:
-        meta = json.loads(marker.read_text(encoding="utf-8"))
-        files = dict(meta["files"])
-        complete = meta["status"] == "complete" and "config.yaml" in files
-        recorded = {key: meta[key] for key in ("seed", "register_sha256", "versions")}
-        if not all(isinstance(value, dict) for value in (recorded["register_sha256"], recorded["versions"])):
-            raise TypeError("register_sha256 and versions must be tables")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [f"{COMPLETION_MARKER} is damaged ({type(exc).__name__}: {exc})"]
-    if not complete:
-        return [f"{COMPLETION_MARKER} does not mark the run complete with its config.yaml"]
-    problems = []
-    for name, digest in files.items():
-        path = run_dir / name
-        if not path.is_file():
-            problems.append(f"{name} is missing")
-        elif file_sha256(path) != digest:
-            problems.append(f"{name} is damaged: its SHA-256 differs from the one {COMPLETION_MARKER} records")
-        elif path.suffix == ".parquet" and not _is_parquet(path):
-            problems.append(f"{name} is damaged: it is not a readable Parquet file")
-    if not problems:
-        try:
-            read_saved_config(run_dir / "config.yaml")
-        except SavedConfigError as exc:
-            problems.append(str(exc))
-    return problems
-
-
-class SavedConfigError(ValueError):
-    """A saved config that is not plain data (it would run code or read the environment if evaluated)."""
-
-
-MAX_SAVED_YAML = 8 * 1024 * 1024
-"""The largest YAML file of a results folder that is read (bytes): a saved config of five countries with its
-posterior draws is about 100 KB, so a larger file was not written by returnsim and is refused unread."""
-
-
-class _PlainLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases (``*a``): returnsim writes none.
-
-    Nested aliases expand exponentially when loaded (a "billion laughs" file
-    takes gigabytes), and an alias may refer to its own node.
-    """
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(f"an alias (*{event.anchor}) at line {event.start_mark.line + 1}: not plain data")
-        return super().compose_node(parent, index)
-
-
-def plain_yaml(text: str) -> object:
-    """``text`` read as plain YAML data: safely, without aliases (``yaml.YAMLError`` otherwise)."""
-    return yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader that also refuses aliases
-
-
-def read_plain_yaml(path: Path) -> object:
-    """A YAML file of a results folder as plain data: at most :data:`MAX_SAVED_YAML` bytes, no aliases.
-
-    Raises ``OSError`` (unreadable), ``ValueError`` (too large, not text) or ``yaml.YAMLError``.
-    """
-    size = path.stat().st_size
-    if size > MAX_SAVED_YAML:
-        raise ValueError(f"{path.name} is {size:,} bytes, more than returnsim writes ({MAX_SAVED_YAML:,}); not read")
-    return plain_yaml(path.read_text(encoding="utf-8"))
-
-
-def read_saved_config(path: Path) -> DictConfig:
-    """A config saved in a results folder, as plain data; a :class:`SavedConfigError` if it is not.
-
-    A results folder is data, not code: the YAML is read with a safe loader
-    and refused if it holds an interpolation or resolver (``${...}``, e.g.
-    ``${oc.env:VAR}``), a ``_target_`` (an object Hydra would build) or a
-    ``hydra:`` block. A config that returnsim saved holds none of them.
-    """
-    try:
-        data = read_plain_yaml(path)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SavedConfigError(f"{path.name} cannot be read as plain YAML ({type(exc).__name__}: {exc})") from None
-    if not isinstance(data, dict):
-        raise SavedConfigError(f"{path.name} is not a mapping of config keys")
-    if "hydra" in data:
-        raise SavedConfigError(f"{path.name}: holds a hydra block, which is not plain data; nothing was run")
-    for where, value in _leaves(data, ()):
-        key = ".".join(map(str, where))
-        if where and where[-1] == "_target_":
-            raise SavedConfigError(f"{path.name}: {key} is a _target_ (an object Hydra would build); nothing was run")
-        if isinstance(value, str) and "${" in value:
-            raise SavedConfigError(f"{path.name}: {key} holds an interpolation (${{...}}); nothing in it is evaluated")
-    return OmegaConf.create(data)
-
-
-def _leaves(node: object, where: tuple) -> Iterator[tuple[tuple, object]]:
-    """Every key path and value; a ``_target_`` key is yielded whatever its value."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "_target_":
-                yield (*where, k), v
-            else:
-                yield from _leaves(v, (*where, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _leaves(v, (*where, i))
-    else:
-        yield where, node
-
-
-def _is_parquet(path: Path) -> bool:
-    try:
-        pq.read_metadata(path)
-    except (pa.ArrowException, OSError):
-        return False
-    return True
-
-
-def run_is_complete(run_dir: Path, config_text: str | None = None) -> bool:
-    """Whether ``run_dir`` holds a finished, intact run (:func:`run_problems`) of the same config.
-
-    With ``config_text``, the saved ``config.yaml`` must also equal it: a run
-    of a different config under the same folder is not this run.
-    """
-    if config_text is not None:
-        try:
-            if (run_dir / "config.yaml").read_text(encoding="utf-8") != config_text:
-                return False
-        except (OSError, ValueError):
-            return False
-    return not run_problems(run_dir)
 
 
 def frame_hash(df: pd.DataFrame) -> str:

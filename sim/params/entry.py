@@ -42,6 +42,8 @@ def guarded(prog: str, app: Callable[..., None]) -> Callable[..., None]:
             code, message = fault
             print(f"{prog}: {message}", file=sys.stderr)
             sys.exit(code)
+        finally:  # a second command in the same process (a notebook, a test) is guarded too
+            os.environ.pop("HYDRA_FULL_ERROR", None)
 
     entry.__doc__ = app.__doc__
     return entry

@@ -111,7 +111,8 @@ def _sweep_job(
     """
     import pandas as pd
 
-    from sim.outputs.files import remove_partial_results, run_is_complete
+    from sim.outputs.files import remove_partial_results
+    from sim.outputs.saved import run_is_complete
     from sim.runs.multirun import FAILURE_FILE, failure_record, job_finished
     from sim.runs.runner import config_text, objective_values, run_scenario
 

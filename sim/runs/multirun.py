@@ -2,7 +2,7 @@
 
 A sweep folder holds one run folder per job, named by the job's overrides
 (``hydra.sweep.subdir``), so running the same sweep again finds each run
-again: a run whose results are complete (:func:`sim.outputs.files.run_is_complete`)
+again: a run whose results are complete (:func:`sim.outputs.saved.run_is_complete`)
 is skipped, a missing or broken one is redone. Each job, when it ends, drops
 a small record in the sweep's ``.progress/`` folder and prints how many runs
 are done out of how many, with an estimate of the time left; the records
@@ -153,7 +153,7 @@ def _start_goal(config: DictConfig, sweep_dir: Path) -> None:
     objectives, the sweeper's directions and the baseline's target metric.
     """
     from sim.analysis.goal import BASELINE_DIR, GOAL_FILE
-    from sim.outputs.files import run_is_complete
+    from sim.outputs.saved import run_is_complete
     from sim.params.compose import compose, to_params
     from sim.runs.runner import config_text, objective_means, run_scenario
 

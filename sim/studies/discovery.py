@@ -35,7 +35,7 @@ from omegaconf import OmegaConf
 from scipy.stats import qmc
 
 from sim.analysis.markdown import table_markdown
-from sim.outputs.files import write_table, write_text
+from sim.outputs.files import output_set, write_table, write_text
 from sim.params.checks import ConfigError, plain_mapping
 from sim.params.compose import CONFIG_DIR
 from sim.params.entry import guarded
@@ -99,7 +99,8 @@ def study() -> None:
     args.overrides = [*settings["sensitivity"], *args.set]
     cfg = load_config(args.overrides)
     if args.reanalyse:
-        explain(saved_worlds(args.reanalyse, cfg), cfg, args, args.reanalyse)
+        with output_set():  # PRIM's tables and page together, or none of them
+            explain(saved_worlds(args.reanalyse, cfg), cfg, args, args.reanalyse)
         return
     formula = f"--worlds={args.worlds:,} x replications={cfg.replications:,} x 2 scenarios (lever and without)"
     check_simulations(args.worlds * cfg.replications * 2, formula, cfg.max_simulations)
@@ -117,8 +118,9 @@ def study() -> None:
     worlds = values.assign(**{f"effect_{name}": mean[:, j] for j, name in enumerate(outcomes)})
     root = args.out or Path(cfg.paths.results_dir) / "scenario_discovery"
     out = root / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    write_table(out / "worlds.parquet", worlds)
-    explain(worlds, cfg, args, out)
+    with output_set():  # the worlds, PRIM's tables and page together, or none of them
+        write_table(out / "worlds.parquet", worlds)
+        explain(worlds, cfg, args, out)
 
 
 def explain(worlds: pd.DataFrame, cfg: SensitivityConfig, args: argparse.Namespace, out: Path) -> None:
