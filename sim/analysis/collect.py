@@ -15,7 +15,7 @@ import yaml
 
 from sim.outputs.files import REDO
 from sim.outputs.metrics import METRICS
-from sim.outputs.saved import plain_yaml, read_plain_yaml, read_saved_config, run_problems
+from sim.outputs.saved import DamagedRun, inspect_run, plain_yaml, read_plain_yaml, read_saved_config
 from sim.params.checks import plain_mapping
 
 SEED_KEYS = ("seed", "replication")
@@ -79,9 +79,10 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
     frames = []
     problems: dict[str, str] = {}
     for order, run_dir in enumerate(run_dirs(sweep_dir)):
-        found = run_problems(run_dir)
-        if found:
-            problems[run_dir.name] = "; ".join(found)
+        try:
+            run = inspect_run(run_dir)
+        except DamagedRun as exc:
+            problems[run_dir.name] = str(exc)
             continue
         try:
             overrides = _overrides(run_dir)
@@ -90,7 +91,7 @@ def collect_runs(sweep_dir: Path, skipped: dict[str, str] | None = None) -> pd.D
             continue
         summary = pd.read_parquet(run_dir / "summary.parquet")
         overrides.pop(DRAW_KEY, None)  # the draw comes from the run's own config, wherever it was set
-        summary[DRAW_KEY] = int(run_config(run_dir).get(DRAW_KEY, -1))  # runs from before posterior draws: none
+        summary[DRAW_KEY] = run.params.posterior_draw
         for key, value in overrides.items():
             summary[_column_for(key, summary)] = str(value) if isinstance(value, (list, dict)) else value
         summary["run"] = run_dir.name
