@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from hydra.errors import ConfigCompositionException, HydraException
 
 from sim.params.checks import ConfigError
 from sim.params.compose import compose, load_params, to_params
+from sim.runs import api
+from sim.runs.cli import main as cli_main
 from tests.conftest import cli
 
 
@@ -23,9 +26,9 @@ from tests.conftest import cli
         ("nations.SE.attache_posts=[atlantis]", "atlantis"),
         ("behaviour.return_case_abscond=inf", "a finite number"),
         ("nations.SE.decisions_per_year=nan", "a finite number"),
-        ("+foo=1", "foo: unknown key"),
-        ("+nations.SE.foo=1", "nations.SE.foo: unknown key"),
-        ("+colocation.speed=2", "colocation.speed: unknown key"),
+        ("+foo=1", "unknown key 'foo'"),
+        ("+nations.SE.foo=1", "unknown key 'nations.SE.foo'"),
+        ("+colocation.speed=2", "unknown key 'colocation.speed'"),
         ("calibration=none uncertainty=posterior", "the calibration preset holds 0 posterior draws"),
         ("uncertainty.lever_seed=-1", "uncertainty.lever_seed=-1 is out of range"),
         (
@@ -45,6 +48,42 @@ from tests.conftest import cli
 def test_out_of_range_or_unknown_values_raise_config_error(override, expected):
     with pytest.raises(ConfigError, match=expected.replace("[", r"\[")):
         load_params(override.split(" "))  # one override, or several separated by spaces
+
+
+MISTYPED = [
+    ("colocaton=full", "unknown key 'colocaton'; did you mean 'colocation'? The keys at the top level are seed, "),
+    ("+colocaton=full", "unknown key 'colocaton'; did you mean 'colocation'?"),
+    (
+        "nations.SE.escort=3",
+        "unknown key 'nations.SE.escort'; did you mean 'nations.SE.escorts'? The keys at nations.SE",
+    ),
+    ("behaviour.enforcement_feedback.strenght=1", "did you mean 'behaviour.enforcement_feedback.strength'?"),
+    ("nations.XX.escorts=3", "unknown key 'nations.XX'. The keys at nations are SE, NO, DK, FI, IS"),
+    ("colocation=fulll", "colocation='fulll' is not an option; did you mean 'full'? The options of colocation are "),
+    (
+        "colocation.mode=fulll",
+        "colocation.mode='fulll' is not allowed; choose one of none, partial, full, handover_only, detention_only, "
+        "charters_only; did you mean 'full'?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("override", "expected"), MISTYPED)
+def test_a_mistyped_key_or_option_names_the_closest_allowed_in_the_command_and_the_api(
+    override, expected, monkeypatch, capsys, tmp_path
+):
+    """Not Hydra's advice to add the key with ``+`` (which the schema then refuses), nor a class name."""
+    with pytest.raises(ConfigError) as raised:
+        api.run([override])
+    assert expected in str(raised.value)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["returnsim", override])
+    with pytest.raises(SystemExit) as ended:
+        cli_main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and expected in err, err
+    assert "+colocaton" not in err and "AppConfig" not in err and "Traceback" not in err
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize("override", ["nations.SE.not_a_key=1", "nations.SE.escorts=many", "colocation=sometimes"])

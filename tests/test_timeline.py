@@ -3,6 +3,8 @@ outputs add up to the horizon's."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -26,19 +28,25 @@ def timeline(*entries: str) -> str:
     [
         ("{day:0,set:{nations.SE.escorts:10}}", "timeline[0].day=0 is out of range; allowed: a day of the horizon"),
         ("{day:901,set:{nations.SE.escorts:10}}", "timeline[0].day=901 is out of range"),
-        ("{day:300,set:{nations.SE.escort:10}}", "timeline[0].set.nations.SE.escort: unknown key 'escort'"),
-        ("{day:300,set:{nations.XX.escorts:10}}", "unknown key 'XX'; the keys at nations are"),
+        (
+            "{day:300,set:{nations.SE.escort:10}}",
+            "timeline[0].set.nations.SE.escort: unknown key 'nations.SE.escort'; did you mean",
+        ),
+        ("{day:300,set:{nations.XX.escorts:10}}", "unknown key 'nations.XX'. The keys at nations are"),
         ("{day:300,set:{nations.SE.escorts:-1}}", "timeline[0] (day 300): nations.SE.escorts=-1 is out of range"),
         ("{day:300,set:{nations.SE.escorts:many}}", "nations.SE.escorts='many': expected a value of type int"),
         ("{day:300,set:{seed:3}}", "timeline[0].set.seed: cannot change during a run"),
         ("{day:300,set:{attaches.mode:nordic_network}}", "attaches.mode: cannot change during a run (the attachés'"),
         ("{day:300,set:{nations.SE.attache_posts:[fast]}}", "cannot change during a run (attachés are posted"),
-        ("{day:300,set:{colocation:fulll}}", "timeline[0].set.colocation='fulll' is not an option; choose one of"),
+        (
+            "{day:300,set:{colocation:fulll}}",
+            "timeline[0].set.colocation='fulll' is not an option; did you mean 'full'? The options of colocation",
+        ),
         ("{day:300,set:{}}", "timeline[0].set is empty"),
     ],
 )
 def test_a_bad_timeline_is_refused_naming_the_entry(entry, message):
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[").replace(")", r"\)")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         params(*SMALL, timeline(entry))
 
 
@@ -107,7 +115,7 @@ def test_the_command_refuses_a_bad_timeline_with_one_line_and_writes_nothing(tmp
     run_dir = tmp_path / "run"
     proc = cli(*SMALL, timeline("{day:300,set:{nations.SE.escort:10}}"), f"hydra.run.dir={run_dir}", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert "timeline[0].set.nations.SE.escort: unknown key 'escort'" in proc.stderr
+    assert "timeline[0].set.nations.SE.escort: unknown key 'nations.SE.escort'" in proc.stderr
     assert not run_dir.exists()
 
 

@@ -7,9 +7,10 @@ error for bad input, its message naming the key and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import field, fields, is_dataclass
 from typing import Any
 
@@ -102,7 +103,29 @@ def check_names(key: str, names: list[str], allowed: list[str], what: str) -> No
     """Raise ConfigError naming ``key`` and the allowed names unless each of ``names`` is one of ``allowed``."""
     for name in names:
         if name not in allowed:
-            raise ConfigError(f"{key}: {name!r} is not {what}; choose from {', '.join(allowed) or 'none'}")
+            choose = f"choose from {', '.join(allowed) or 'none'}"
+            raise ConfigError(f"{key}: {name!r} is not {what}; {choose}{did_you_mean(name, allowed)}")
+
+
+def did_you_mean(name: str, allowed: Iterable[object], prefix: str = "") -> str:
+    """``"; did you mean 'x'?"`` naming the allowed names closest to a mistyped ``name`` (difflib), or ``""``."""
+    close = difflib.get_close_matches(name, [str(a) for a in allowed], n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(prefix + c) for c in close)}?" if close else ""
+
+
+def unknown_key(key: str, allowed: Iterable[object]) -> str:
+    """The message for a dotted ``key`` whose last part is none of the ``allowed`` keys at its level."""
+    parent, _, last = key.rpartition(".")
+    names = [str(a) for a in allowed]
+    hint = did_you_mean(last, names, f"{parent}." if parent else "")
+    return f"unknown key {key!r}{hint or '.'} The keys at {parent or 'the top level'} are {', '.join(names)}"
+
+
+def unknown_option(group: str, option: str, options: Iterable[object]) -> str:
+    """The message for an ``option`` that is not a file of config group ``group`` (``configs/<group>/``)."""
+    names = [str(o) for o in options]
+    hint = did_you_mean(option, names)
+    return f"{group}={option!r} is not an option{hint or '.'} The options of {group} are {', '.join(names)}"
 
 
 def plain_mapping(cfg: DictConfig | ListConfig, resolve: bool = False) -> dict[str, Any]:
@@ -145,8 +168,7 @@ def reject_unknown_keys(given: Mapping[str, Any], typed: Any, path: str = "") ->
         if is_dataclass(typed):
             names = [f.name for f in fields(typed)]
             if key not in names:
-                where = path.rstrip(".") or "the top level"
-                raise ConfigError(f"{path}{key}: unknown key; the keys at {where} are {', '.join(names)}")
+                raise ConfigError(unknown_key(f"{path}{key}", names))
             child = getattr(typed, key)
         elif isinstance(typed, dict) and key in typed:
             child = typed[key]

@@ -16,7 +16,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.params import assumptions as lever_assumptions
 from sim.params.assumptions import Assumption
-from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, typed_config
+from sim.params.checks import SEED, ConfigError, check_number, plain_mapping, typed_config, unknown_option
 from sim.params.folders import check_folder_name, results_folder, results_root, run_folder, scenario_folder
 from sim.params.history import check_overrides
 from sim.params.schema import ScenarioParams
@@ -212,9 +212,7 @@ def expand_lever_options(cfg: DictConfig) -> DictConfig:
                 continue
             options = sorted(f.stem for f in (CONFIG_DIR / key).glob("*.yaml"))
             if value not in options:
-                raise ConfigError(
-                    f"timeline[{i}].set.{key}={value!r} is not an option; choose one of {', '.join(options)}"
-                )
+                raise ConfigError(f"timeline[{i}].set.{unknown_option(key, str(value), options)}")
             values = _compose_config(f"{key}/{value}")[key]
             expanded |= {f"{key}.{k}": v for k, v in plain_mapping(values).items()}
         change.set = expanded

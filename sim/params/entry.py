@@ -12,14 +12,21 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hydra.errors import CompactHydraException, HydraException, OverrideParseException
-from omegaconf.errors import OmegaConfBaseException
+from hydra.errors import (
+    CompactHydraException,
+    ConfigCompositionException,
+    HydraException,
+    MissingConfigException,
+    OverrideParseException,
+)
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from sim.params.checks import ConfigError
+from sim.params.checks import ConfigError, unknown_key, unknown_option
 
 INPUT_FAULT = 2
 MACHINE_FAULT = 1
@@ -62,15 +69,35 @@ def describe(exc: BaseException) -> tuple[int, str] | None:
             """'key=[a,b]', and an item that holds = or a space is quoted inside it: 'key=["a=1","b=2"]')"""
         )
     if isinstance(exc, CompactHydraException | OmegaConfBaseException):
-        cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
-        message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
-        return INPUT_FAULT, f"{' '.join(message.split())}{cause}"
+        return INPUT_FAULT, composition_message(exc)
     if isinstance(exc, ValueError) and _last_frame(exc) == "_run_hydra":  # Hydra's own flags, mis-combined
         return INPUT_FAULT, f"{exc} (see --help)"
     if isinstance(exc, OSError):
         where = exc.filename or _output_dir(exc) or "the results folder"
         return MACHINE_FAULT, f"cannot write {where}: {exc.strerror or exc}; nothing written there is complete"
     return None
+
+
+def composition_message(exc: HydraException | OmegaConfBaseException) -> str:
+    """One line for a fault Hydra or OmegaConf met while composing the config.
+
+    An override of a key that does not exist names the key, the closest keys
+    at its level and all of them (Hydra's own message would advise adding it
+    with ``+``, which the schema then refuses, and name a class); an option
+    that is not a file of its config group names the closest options.
+    """
+    missing = _cause(exc, MissingConfigException)
+    if missing is not None and missing.options and "/" in (missing.missing_cfg_file or ""):
+        group, _, option = missing.missing_cfg_file.rpartition("/")
+        return unknown_option(group, option, missing.options)
+    key_error = _cause(exc, ConfigAttributeError) or _cause(exc, ConfigKeyError)
+    if isinstance(exc, ConfigCompositionException) and key_error is not None and key_error.full_key:
+        kind = key_error.object_type
+        allowed = [f.name for f in fields(kind)] if is_dataclass(kind) else list(key_error.parent_node or ())
+        return unknown_key(key_error.full_key, allowed)
+    cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, OmegaConfBaseException) else ""
+    message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
+    return f"{' '.join(message.split())}{cause}"
 
 
 def _last_frame(exc: BaseException) -> str:

@@ -24,6 +24,7 @@ from sim.params.checks import (
     ConfigError,
     check_countries,
     check_number,
+    did_you_mean,
     one_of,
     required,
     value_range,
@@ -307,7 +308,9 @@ def validate(obj: Any, path: str = "") -> None:
                 if is_dataclass(v):
                     validate(v, f"{key}.{k}.")
         elif "choices" in meta and value not in meta["choices"]:
-            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(meta['choices'])}")
+            choices = meta["choices"]
+            hint = did_you_mean(str(value), choices)
+            raise ConfigError(f"{key}={value!r} is not allowed; choose one of {', '.join(choices)}{hint}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             check_number(key, value, meta)
     _check_cross_fields(obj, path)

@@ -21,7 +21,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
-from sim.params.checks import ConfigError
+from sim.params.checks import ConfigError, unknown_key
 
 CHANGEABLE = (
     "nations",
@@ -133,8 +133,7 @@ def _parent(obj: Any, key: str, where: str) -> tuple[Any, str]:
     for i, part in enumerate(parts):
         names = [f.name for f in fields(obj)] if is_dataclass(obj) else list(obj) if isinstance(obj, dict) else []
         if part not in names:
-            at = ".".join(parts[:i]) or "the top level"
-            raise ConfigError(f"{where}{key}: unknown key {part!r}; the keys at {at} are {', '.join(map(str, names))}")
+            raise ConfigError(f"{where}{key}: {unknown_key('.'.join(parts[: i + 1]), names)}")
         if i == len(parts) - 1:
             return obj, part
         obj = getattr(obj, part) if is_dataclass(obj) else obj[part]

@@ -38,6 +38,7 @@ from sim.outputs.columns import check_report
 from sim.outputs.metrics import METRICS
 from sim.params.checks import ConfigError, check_workers
 from sim.params.compose import AppConfig, load_params
+from sim.params.entry import composition_message
 from sim.runs.runner import ReplicationResult, config_text, run_replication, write_results
 
 
@@ -215,8 +216,7 @@ def _params(overrides: Sequence[str], **shorthands: int | None) -> AppConfig:
     try:
         params = load_params([*overrides, *extra])
     except (HydraException, OmegaConfBaseException) as exc:  # composition: an unknown option, key or syntax
-        message = str(exc).split("Config search path:")[0]  # the search path is Hydra's internals, not the fault
-        raise ConfigError(f"{' '.join(message.split())} (overrides: {[*overrides, *extra]})") from None
+        raise ConfigError(f"{composition_message(exc)} (overrides: {[*overrides, *extra]})") from None
     check_report(params)  # as the command line does: a report block naming an unknown metric is an error
     return params
 
