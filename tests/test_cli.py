@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from omegaconf import OmegaConf
 
 from sim.model.cases import COLUMNS
@@ -25,16 +26,25 @@ def test_run_writes_every_output(tmp_path):
         "horizon_days=200",
         "replications=2",
         "seed=7",
+        "colocation=full",
         f"paths.results_dir={tmp_path / 'results'}",
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Levers: co-location full, information sharing restricted, "), proc.stdout
+    assert "; no history (a steady state" in proc.stdout.splitlines()[0]
     (run_dir,) = [p.parent for p in (tmp_path / "results").rglob("run.json")]
     meta = json.loads((run_dir / "run.json").read_text())
     assert meta["status"] == "complete" and meta["seed"] == 7 and set(meta["register_sha256"]) == {"0", "1"}
     assert meta["versions"]["mesa"].startswith("3.5")
     cfg = OmegaConf.load(run_dir / "config.yaml")
     assert cfg.seed == 7 and cfg.nations.SE.decisions_per_year == 2000 and cfg.replications == 2
+    changed = yaml.safe_load((run_dir / "overrides.yaml").read_text())  # what the run changed, and nothing else
+    assert changed["colocation.mode"] == {"run": "full", "default": "none"}
+    assert changed["seed"]["run"] == 7 and changed["nations.SE.decisions_per_year"]["run"] == 2000
+    assert "replications" in changed and "nations.SE.escorts" not in changed
+    assert "behaviour.vulnerable_share" not in changed
+    assert "overrides.yaml" in meta["files"]
     reg = pd.read_parquet(run_dir / "case_register.parquet")
     assert list(reg.columns) == ["replication", *COLUMNS]
     assert set(reg["replication"]) == {0, 1}

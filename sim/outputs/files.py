@@ -34,6 +34,8 @@ PACKAGES = (
     "omegaconf",
 )
 COMPLETION_MARKER = "run.json"
+OVERRIDES_FILE = "overrides.yaml"
+"""What a run changed from returnsim's defaults, key by key, beside its full ``config.yaml``."""
 REDO = (
     "run it again: a single run with returnsim and the overrides it was made with, a sweep's run with the same "
     "sweep command (it redoes only the runs that are not complete)"

@@ -37,7 +37,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.outputs.column_types import Table, kind_of
 from sim.outputs.columns import FLIGHTS, REGISTER, STOCKS, SUMMARY, TRANSITIONS, YEARLY, check_report
 from sim.outputs.columns_page import COLUMNS_PAGE
-from sim.outputs.files import COMPLETION_MARKER, file_sha256, source_hash
+from sim.outputs.files import COMPLETION_MARKER, OVERRIDES_FILE, file_sha256, source_hash
 from sim.params.checks import ConfigError
 from sim.params.compose import AppConfig, register_schema, to_params
 
@@ -286,13 +286,14 @@ def _record_against_config(record: dict, params: AppConfig) -> list[str]:
     if foreign:
         problems.append(
             f"{COMPLETION_MARKER} lists {len(foreign):,} file(s) a run does not write (first: {foreign[0][:80]!r}); "
-            f"a run writes config.yaml, {COLUMNS_PAGE}, {', '.join(RUN_TABLES)} and figures/<name>.png|svg"
+            f"a run writes config.yaml, {OVERRIDES_FILE}, {COLUMNS_PAGE}, {', '.join(RUN_TABLES)} and "
+            "figures/<name>.png|svg"
         )
     return problems
 
 
 def _is_run_file(name: str) -> bool:
-    return name in {"config.yaml", COLUMNS_PAGE, *RUN_TABLES} or FIGURE_NAME.fullmatch(name) is not None
+    return name in {"config.yaml", OVERRIDES_FILE, COLUMNS_PAGE, *RUN_TABLES} or FIGURE_NAME.fullmatch(name) is not None
 
 
 def _file_problems(path: Path, name: str, limit: int) -> list[str]:

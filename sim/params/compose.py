@@ -9,7 +9,9 @@ config becomes a parameter object.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -252,3 +254,31 @@ def load_params(overrides: list[str] | None = None) -> AppConfig:
     params = to_params(compose(overrides))
     check_overrides(params.history, list(overrides or []))
     return params
+
+
+def changed_from_defaults(params: ScenarioParams) -> dict[str, dict[str, Any]]:
+    """Each key whose value in ``params`` differs from returnsim's defaults (the config composed with no override).
+
+    Keys are dotted (``colocation.mode``), in the config's order; a list is one
+    value. Each maps to ``{"run": value, "default": value}`` (``None`` where the
+    other side has no such key). A run writes it as ``overrides.yaml``: what it changed.
+    """
+    run = _leaves(OmegaConf.to_container(OmegaConf.structured(params)))
+    default = _default_leaves()
+    keys = [*run, *(key for key in default if key not in run)]
+    return {key: {"run": run.get(key), "default": default.get(key)} for key in keys if run.get(key) != default.get(key)}
+
+
+@cache
+def _default_leaves() -> dict[str, Any]:
+    """The defaults as dotted leaves (composed once a process: a sweep's runs all compare with the same)."""
+    return _leaves(OmegaConf.to_container(OmegaConf.structured(load_params([]))))
+
+
+def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(tree, dict) or not tree:
+        return {prefix.rstrip("."): tree}
+    found: dict[str, Any] = {}
+    for key, value in tree.items():
+        found |= _leaves(value, f"{prefix}{key}.")
+    return found

@@ -14,6 +14,16 @@ from omegaconf import MISSING
 
 from sim.params.checks import POS, PROB, num, one_of, required, value_range
 
+LEVER_LABELS = {
+    "colocation": "co-location",
+    "info_sharing": "information sharing",
+    "avr": "assisted voluntary return",
+    "flights": "return flights",
+    "attaches": "attachés",
+    "monitoring": "monitoring of charters",
+}
+"""Each lever's config group (and block, whose ``mode`` is the option chosen) with its name in words."""
+
 INFO_FIELDS = ("address", "contact_history", "identity_documents", "health", "family")
 """Fields of the information package that can go with a handover to police."""
 

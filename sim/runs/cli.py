@@ -35,7 +35,7 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
     from sim.outputs.files import RUN_LOCK, discard_run_dir, remove_partial_results
     from sim.outputs.locks import FolderInUse, FolderLock
     from sim.runs.multirun import FAILURE_FILE, failure_record
-    from sim.runs.runner import format_summary, objective_values, run_scenario
+    from sim.runs.runner import format_summary, objective_values, run_scenario, scenario_in_words
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -72,6 +72,8 @@ def app(cfg: DictConfig) -> float | tuple[float, ...] | None:
             sys.exit(2)
         remove_partial_results(out_dir)  # every file of the run it replaces, so nothing of it mixes with the new
         (out_dir / FAILURE_FILE).unlink(missing_ok=True)
+    if not params.output.quiet:
+        print(scenario_in_words(params), flush=True)
     try:
         save_hydra_record(cfg, out_dir)
         results = run_scenario(params, out_dir)

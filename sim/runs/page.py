@@ -25,15 +25,13 @@ from sim.model.states import ACTIVE, RETURNED, TERMINAL
 from sim.outputs.figure_style import PAGE, WORDS, paper, plt
 from sim.outputs.files import write_text
 from sim.params.compose import compose, to_params
+from sim.params.levers import LEVER_LABELS
 from sim.runs.info import groups, options
 from sim.runs.runner import config_text
 
 LEVERS = {
     "country": "Country",
-    "colocation": "Co-location",
-    "info_sharing": "Information sharing",
-    "avr": "Assisted voluntary return",
-    "flights": "Return flights",
+    **{group: LEVER_LABELS[group].capitalize() for group in ("colocation", "info_sharing", "avr", "flights")},
     "attaches": "Attachés",
 }
 """The config groups a page user chooses, with their labels."""

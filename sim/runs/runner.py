@@ -11,15 +11,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from sim.model import kernels_cached
 from sim.model.model import ReturnModel
 from sim.outputs.columns_page import COLUMNS_PAGE, columns_page
-from sim.outputs.files import COMPLETION_MARKER, file_sha256, frame_hash, versions, write_json, write_table, write_text
+from sim.outputs.files import (
+    COMPLETION_MARKER,
+    OVERRIDES_FILE,
+    file_sha256,
+    frame_hash,
+    versions,
+    write_json,
+    write_table,
+    write_text,
+)
 from sim.outputs.metrics import summarise
 from sim.outputs.yearly import yearly
+from sim.params.compose import changed_from_defaults
+from sim.params.levers import LEVER_LABELS
 from sim.params.schema import ScenarioParams
 
 COMPILING = (
@@ -126,12 +138,23 @@ def config_text(params: ScenarioParams) -> str:
     return OmegaConf.to_yaml(OmegaConf.structured(params))
 
 
+def overrides_text(params: ScenarioParams) -> str:
+    """``overrides.yaml``: each key the run changed from returnsim's defaults, with both values."""
+    changed = changed_from_defaults(params)
+    head = (
+        "# What this run changed from returnsim's defaults (the config composed with no override), key by key:\n"
+        "# run: this run's value; default: the default's. config.yaml holds every value the run used.\n"
+    )
+    return head + yaml.safe_dump(changed, sort_keys=False, allow_unicode=True, width=120)
+
+
 def write_results(params: ScenarioParams, results: list[ReplicationResult], out_dir: Path) -> None:
     """Write config, tables, figures and, last, the completion marker listing every file with its hash."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / COMPLETION_MARKER).unlink(missing_ok=True)  # unfinished until the new marker is written
     write_text(out_dir / "config.yaml", config_text(params))
-    written = ["config.yaml"]
+    write_text(out_dir / OVERRIDES_FILE, overrides_text(params))
+    written = ["config.yaml", OVERRIDES_FILE]
 
     def table(name: str, frames: list[pd.DataFrame | None]) -> None:
         write_table(out_dir / name, pd.concat(frames, ignore_index=True))
@@ -224,6 +247,31 @@ def format_summary(params: ScenarioParams, summary: pd.DataFrame) -> str:
     wide = table.pivot(index=["metric", "unit"], columns="country", values="value")
     wide = wide.reindex(TERMINAL_METRICS, level="metric")[list(dict.fromkeys(table["country"]))]
     return head + "\n\n" + wide.reset_index().to_markdown(index=False, tablefmt="simple", disable_numparse=True)
+
+
+def scenario_in_words(params: ScenarioParams) -> str:
+    """The levers (each group's option), the history and the timeline's lever switches, in one line."""
+    levers = ", ".join(f"{label} {getattr(params, group).mode}" for group, label in LEVER_LABELS.items())
+    history = params.history
+    if history.years:
+        years = f"{history.first_year}-{history.first_year + len(history.years) - 1}"
+        ran = f"history {history.name} ({history.country}, calendar years {years})"
+    else:
+        ran = "no history (a steady state at the configured volumes)"
+    switches = [
+        f"{LEVER_LABELS[key.split('.')[0]]} {value} from day {change.day}"
+        for change in params.timeline
+        for key, value in change.set.items()
+        if key.endswith(".mode") and key.split(".")[0] in LEVER_LABELS
+    ]
+    others = sum(  # keys besides a lever's switch and the values its option sets with it
+        1
+        for change in params.timeline
+        for key in change.set
+        if f"{key.split('.')[0]}.mode" not in change.set or key.split(".")[0] not in LEVER_LABELS
+    )
+    timeline = "; ".join([*switches, *([f"{others} other timeline change(s)"] if others else [])])
+    return f"Levers: {levers}; {ran}" + (f"; timeline: {timeline}" if timeline else "")
 
 
 def _number(x: float, unit: str) -> str:
