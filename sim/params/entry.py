@@ -87,8 +87,9 @@ def composition_message(exc: HydraException | OmegaConfBaseException) -> str:
     that is not a file of its config group names the closest options.
     """
     missing = _cause(exc, MissingConfigException)
-    if missing is not None and missing.options and "/" in (missing.missing_cfg_file or ""):
-        group, _, option = missing.missing_cfg_file.rpartition("/")
+    wanted = (missing.missing_cfg_file or "") if missing is not None else ""
+    if missing is not None and missing.options and "/" in wanted:
+        group, _, option = wanted.rpartition("/")
         return unknown_option(group, option, missing.options)
     key_error = _cause(exc, ConfigAttributeError) or _cause(exc, ConfigKeyError)
     if isinstance(exc, ConfigCompositionException) and key_error is not None and key_error.full_key:
