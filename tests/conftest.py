@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +46,24 @@ def cli(*args: str, cwd: Path, module: str = "sim", timeout: float = 900) -> sub
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def command(main: Callable[[], None], prog: str, *args: str, cwd: Path, monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run a command's console entry point in this process as ``prog args`` from ``cwd``: exit code, stdout, stderr.
+
+    What a refused input prints and returns does not depend on a fresh interpreter; :func:`cli` keeps the
+    few tests that need one (start-up, imports, signals).
+    """
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", [prog, *args])
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    code = 0
+    try:
+        main()
+    except SystemExit as ended:
+        code = ended.code if isinstance(ended.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 TRACED = ("output.transitions=true", "seed=11", "nations.SE.detention_places=15")

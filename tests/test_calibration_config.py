@@ -7,9 +7,10 @@ import pytest
 from sim.params.checks import ConfigError
 from sim.params.compose import compose
 from sim.params.ranges import Range
+from sim.studies.calibrate import main as calibrate_main
 from sim.studies.calibration_config import CalibrationConfig, Setting, Target, validate
 from sim.studies.study import check_ranges
-from tests.conftest import cli
+from tests.conftest import command
 from tests.test_calibration import TINY, TOY_SCHEDULE
 
 
@@ -45,10 +46,13 @@ from tests.test_calibration import TINY, TOY_SCHEDULE
         ),
     ],
 )
-def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message):
-    done = cli(*TINY, *overrides, f"paths.results_dir={tmp_path}", cwd=tmp_path, module="sim.studies.calibrate")
-    assert done.returncode == code, done.stderr
-    assert message in done.stderr and "Traceback" not in done.stderr
+def test_bad_calibration_config_is_named_and_leaves_no_results(tmp_path, overrides, code, message, monkeypatch, capsys):
+    argv = [*TINY, *overrides, f"paths.results_dir={tmp_path}"]
+    returned, _, err = command(
+        calibrate_main, "returnsim-calibrate", *argv, cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys
+    )
+    assert returned == code, err
+    assert message in err and "Traceback" not in err
     assert not (tmp_path / "calibration").exists() or not list((tmp_path / "calibration").iterdir())
 
 
