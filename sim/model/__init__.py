@@ -40,10 +40,10 @@ def kernels_cached() -> bool:
     Asked when a run starts, not when the package is imported: a sweep's
     worker imports it once and runs many models, the first of which fills
     the cache. numba makes the folder as soon as a cached kernel is defined,
-    so it is the index files (``*.nbi``, written once a kernel is compiled)
-    that say so.
+    so it is the index files (``*.nbi``, written once a kernel is compiled,
+    in a subfolder numba names after the sources' folder) that say so.
     """
-    return any(KERNEL_CACHE.glob("*.nbi"))
+    return any(KERNEL_CACHE.rglob("*.nbi"))
 
 
 os.environ["NUMBA_CACHE_DIR"] = str(KERNEL_CACHE)  # numba reads it when imported, and again when it reloads
