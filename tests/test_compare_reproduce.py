@@ -142,3 +142,26 @@ def test_compare_refuses_what_would_pool_runs_into_a_false_interval(sweep, tmp_p
     err = _refused([str(run), str(other), "--labels", "a", "a", "--out", str(out)], capsys)
     assert "have the same label 'a'" in err and "--labels" in err
     assert not out.exists()
+
+
+def test_compare_refuses_runs_of_different_horizons_unless_asked_and_then_says_so(sweep, tmp_path, capsys):
+    """A mean over another horizon is another quantity: refused naming both, or shown with the warning."""
+    sweep_dir, _ = sweep
+    run = sweep_dir / "colocation=full,seed=0"
+    longer = tmp_path / "longer"
+    shutil.copytree(run, longer)
+    config = longer / "config.yaml"
+    cfg = OmegaConf.load(config)
+    cfg.horizon_days = cfg.horizon_days + 365
+    config.write_text(OmegaConf.to_yaml(cfg))
+    meta = json.loads((longer / COMPLETION_MARKER).read_text())
+    meta["files"]["config.yaml"] = file_sha256(config)  # a consistent run of another design
+    (longer / COMPLETION_MARKER).write_text(json.dumps(meta))
+    out = tmp_path / "cmp"
+    err = _refused([str(run), str(longer), "--metrics", "return_rate", "--out", str(out)], capsys)
+    assert "the runs differ in horizon (horizon_days: " in err and f"{longer}: " in err and "--allow-mismatch" in err
+    assert not out.exists()
+    compare_main([str(run), str(longer), "--metrics", "return_rate", "--out", str(out), "--allow-mismatch"])
+    assert "warning: the runs differ in horizon" in capsys.readouterr().err
+    assert (out / "comparison.md").read_text().startswith("**Warning: the runs differ in horizon")
+    assert "warm-up" not in (out / "comparison.md").read_text()

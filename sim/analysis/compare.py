@@ -8,13 +8,17 @@ replications with a 95 % t-interval.
 What would mislead is refused (exit 2, the folder named): a folder given
 twice or two folders under one label (their runs would pool into one
 column with a falsely narrow interval), a summary without rows, without
-``country`` or without a compared metric.
+``country`` or without a compared metric, and runs of different designs
+(horizon or warm-up: a level measured over three years is not one measured
+over eleven) unless ``--allow-mismatch``, which keeps the warning on the
+comparison's page.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +29,7 @@ from sim.analysis.intervals import t_interval
 from sim.analysis.markdown import fmt, markdown_table
 from sim.outputs.files import COMPLETION_MARKER, REDO, output_set, write_table, write_text
 from sim.outputs.metrics import METRICS, UNITS
-from sim.outputs.saved import run_problems
+from sim.outputs.saved import read_saved_config, run_problems
 from sim.params.entry import guarded
 
 DEFAULT_METRICS = [
@@ -90,6 +94,41 @@ def check_distinct(folders: list[Path], frames: list[pd.DataFrame]) -> None:
                     "column; give each folder its own with --labels"
                 )
             owner[label] = folder
+
+
+DESIGN = {"horizon_days": "horizon", "warmup_days": "warm-up"}
+"""What compared runs must share (days): a mean over another horizon or after another warm-up is another quantity."""
+
+
+def designs(folder: Path, rows: pd.DataFrame) -> dict[str, set[int]]:
+    """The horizons and warm-ups of a folder's runs, from their saved configs (checked when the runs were read)."""
+    single = (folder / COMPLETION_MARKER).exists()
+    configs = [folder / "config.yaml"] if single else [folder / run / "config.yaml" for run in rows["run"].unique()]
+    found: dict[str, set[int]] = {key: set() for key in DESIGN}
+    for path in configs:
+        cfg = read_saved_config(path)
+        for key in DESIGN:
+            found[key].add(int(cfg[key]))
+    return found
+
+
+def check_designs(folders: list[Path], found: list[dict[str, set[int]]], allow: bool) -> list[str]:
+    """Refuse runs that differ in horizon or warm-up; with ``allow``, the warnings to print instead."""
+    warnings = []
+    for key, what in DESIGN.items():
+        values = sorted(set().union(*(design[key] for design in found)))
+        if len(values) > 1:
+            where = "; ".join(
+                f"{folder}: {', '.join(f'{v:,}' for v in sorted(design[key]))} days"
+                for folder, design in zip(folders, found, strict=True)
+            )
+            warnings.append(f"the runs differ in {what} ({key}: {where}); their levels are not the same quantity")
+    if warnings and not allow:
+        raise ReportError(
+            f"{'; '.join(warnings)}. Compare runs of one design, or pass --allow-mismatch to show them with this "
+            "warning"
+        )
+    return warnings
 
 
 def _name(folder: Path) -> str:
@@ -181,6 +220,9 @@ def command(argv: list[str] | None = None) -> None:
     parser.add_argument("--metrics", nargs="+", default=DEFAULT_METRICS, help="summary metrics to compare")
     parser.add_argument("--country", help="country code or ALL (default: ALL where pooled, else the only one)")
     parser.add_argument("--out", type=Path, help="folder for the table and figure (default: results/compare/<time>)")
+    parser.add_argument(
+        "--allow-mismatch", action="store_true", help="compare runs of different horizons or warm-ups, with a warning"
+    )
     args = parser.parse_args(argv)
     unknown = [m for m in args.metrics if m not in METRICS]
     if unknown:
@@ -196,6 +238,8 @@ def command(argv: list[str] | None = None) -> None:
         for folder, frame in zip(args.folders, frames, strict=True):
             check_rows(folder, frame, args.metrics)
         check_distinct(args.folders, frames)
+        found = [designs(folder, frame) for folder, frame in zip(args.folders, frames, strict=True)]
+        warnings = check_designs(args.folders, found, args.allow_mismatch)
         rows = pd.concat(frames, ignore_index=True)
         table = comparison(rows, args.metrics, args.country)
     except ReportError as exc:
@@ -207,13 +251,16 @@ def command(argv: list[str] | None = None) -> None:
         with output_set():  # the table, page and figure together, or none of them
             write_table(out / "comparison.csv", table)
             rows = [[metric, *wide.loc[metric]] for metric in wide.index]
-            write_text(out / "comparison.md", markdown_table(["metric", *wide.columns], rows) + "\n")
+            warned = "".join(f"**Warning: {w}.**\n\n" for w in warnings)
+            write_text(out / "comparison.md", warned + markdown_table(["metric", *wide.columns], rows) + "\n")
             png = figure(table, out / "comparison")
     except BaseException:
         if new_folder:
             with contextlib.suppress(OSError):  # only when nothing else was put there meanwhile
                 out.rmdir()
         raise
+    for warning in warnings:
+        print(f"returnsim-compare: warning: {warning}", file=sys.stderr)
     print(wide.to_string())
     print(f"comparison: {out / 'comparison.csv'}, {png}")
 
