@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 
 from sim.analysis.collect import collect_runs
 from sim.analysis.effects import baselines, effect_uncertainty, effects, shares_of_total, strata_of
+from sim.analysis.headline import design_warnings
 from sim.outputs.columns import TABLES
 from sim.outputs.columns_page import COLUMNS_PAGE
 from sim.outputs.files import COMPLETION_MARKER, file_sha256
@@ -55,6 +56,37 @@ def test_report_writes_effects_figures_and_page(sweep):
     page = (sweep_dir / "report.md").read_text()
     assert "![effects](figures/effects.png)" in page and "colocation=none,full" in page
     assert re.search(r"\| SE +\| mean_handover_delay_days +\| full +\|", page)
+
+
+def test_the_report_leads_with_a_headline_after_what_its_design_cannot_carry(sweep):
+    """The tiny sweep has 4 seeds and a 60-day warm-up: both said before any number, then each effect in words."""
+    sweep_dir, _ = sweep
+    page = (sweep_dir / "report.md").read_text()
+    head = page.split("## Design")[0]
+    assert head.index("## Headline") < head.index("**Design warning: 4 seeds per scenario, fewer than 5")
+    assert "**Design warning: a warm-up of 60 days, shorter than the steady state's 2,190: the open stocks" in head
+    assert "(seed noise only: 4 seeds, at the preset's values)" in head
+    assert re.search(r"\n- co-location: full: mean handover delay days -[\d.]+ \(-[\d.]+ to -[\d.]+\)\n", head)
+
+
+def test_design_warnings_name_each_flaw_and_only_those():
+    runs = pd.DataFrame(
+        {
+            "scenario": ["a"] * 10 + ["b"] * 10,
+            "colocation": ["none"] * 10 + ["full"] * 10,
+            "seed": list(range(10)) * 2,
+            "replication": 0,
+            "horizon_days": [1095] * 20,
+        }
+    )
+    assert design_warnings(runs, warmup_days=2190, steady_warmup_days=2190) == []
+    few = design_warnings(runs[runs["seed"] < 2], 2190, 2190)
+    assert len(few) == 1 and few[0].startswith("2 seeds per scenario, fewer than 5")
+    assert "shorter than the steady state's 2,190" in design_warnings(runs, 365, 2190)[0]
+    runs["horizon_days"] = [1095, 4017] * 10
+    assert design_warnings(runs, 2190, 2190) == [
+        "the runs differ in horizon_days: their levels are different quantities, and so are effects measured on them"
+    ]
 
 
 def test_the_report_tables_columns_are_in_the_data_dictionary(sweep):

@@ -19,6 +19,7 @@ import seaborn as sns
 from matplotlib.ticker import EngFormatter
 
 from sim.analysis.collect import DRAW_KEY, swept_parameters, with_draw
+from sim.analysis.headline import MIN_SEEDS
 from sim.analysis.incidence import EVENTS
 from sim.analysis.intervals import t_interval
 from sim.outputs.figure_style import (
@@ -93,8 +94,11 @@ def _long(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 
 
 def _design(runs: pd.DataFrame) -> str:
+    """What the figure's intervals are over; with fewer than ``MIN_SEEDS`` seeds, that they carry no claim."""
     runs = with_draw(runs)
-    return design(runs["seed"].nunique(), runs[DRAW_KEY].nunique(), runs["replication"].nunique())
+    seeds = runs["seed"].nunique()
+    few = f" - too few seeds (< {MIN_SEEDS}) to carry a claim" if seeds < MIN_SEEDS else ""
+    return design(seeds, runs[DRAW_KEY].nunique(), runs["replication"].nunique()) + few
 
 
 def _panels(

@@ -9,7 +9,9 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim.analysis.collect import DRAW_KEY, swept_parameters
+from sim.analysis.headline import design_warnings, headline
 from sim.outputs.saved import read_plain_yaml
+from sim.params.compose import default_value
 
 
 def report_page(
@@ -23,7 +25,7 @@ def report_page(
     shares: pd.DataFrame | None = None,
     skipped: dict[str, str] | None = None,
 ) -> str:
-    """``report.md``: question, design, effects (and shares of a total), figures, runs left out, config."""
+    """``report.md``: question, headline (after the design's warnings), design, effects, figures, config."""
     spec = cfg["report"]
     params = swept_parameters(runs)
     seeds = runs.groupby("scenario", observed=True)["seed"].nunique()
@@ -32,6 +34,8 @@ def report_page(
     lines = [f"# {spec.get('title') or cfg['name']}", ""]
     if spec.get("question"):
         lines += [spec["question"].strip(), ""]
+    warnings = design_warnings(runs, int(cfg["warmup_days"]), int(default_value("warmup_days")))
+    lines += headline(table, runs, warnings)
     lines += [
         "## Design",
         "",

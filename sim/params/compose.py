@@ -269,6 +269,11 @@ def changed_from_defaults(params: ScenarioParams) -> dict[str, dict[str, Any]]:
     return {key: {"run": run.get(key), "default": default.get(key)} for key in keys if run.get(key) != default.get(key)}
 
 
+def default_value(key: str) -> Any:
+    """The value of dotted ``key`` in returnsim's defaults (the config composed with no override)."""
+    return _default_leaves()[key]
+
+
 @cache
 def _default_leaves() -> dict[str, Any]:
     """The defaults as dotted leaves (composed once a process: a sweep's runs all compare with the same)."""
