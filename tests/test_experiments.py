@@ -36,18 +36,19 @@ def _scenarios(spec: dict, *, baselines: bool = False) -> int:
     )
 
 
-HISTORIES = {"history_levers": ("horizon_days=1100", "history.scale=0.02")}
-"""Experiments over a history: their levers change on 1 January 2016 (day 1 096), so the tiny run reaches it, small."""
+OVER_A_HISTORY = ("horizon_days=1100", "history.scale=0.02")
+"""An experiment over a history changes its levers on 1 January 2016 (day 1 096): the tiny run reaches it, small."""
 
 
 def _run_tiny(name: str, results: Path, *extra: str) -> None:
     """The experiment's whole sweep with a tiny horizon and two seeds, into ``results``."""
+    over_a_history = bool(experiment_config(name).history.years)
     proc = cli(
         "-m",
         f"+experiment={name}",
         *extra,
         "warmup_days=20",
-        *HISTORIES.get(name, ("horizon_days=40",)),
+        *(OVER_A_HISTORY if over_a_history else ("horizon_days=40",)),
         "seed=0,1",
         f"paths.results_dir={results}",
         cwd=results,
