@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.collect import ReportError, collect_runs
+from sim.analysis.headline import DESIGN
 from sim.analysis.intervals import t_interval
 from sim.analysis.markdown import fmt, markdown_table
 from sim.outputs.files import COMPLETION_MARKER, REDO, output_set, write_table, write_text
@@ -94,10 +95,6 @@ def check_distinct(folders: list[Path], frames: list[pd.DataFrame]) -> None:
                     "column; give each folder its own with --labels"
                 )
             owner[label] = folder
-
-
-DESIGN = {"horizon_days": "horizon", "warmup_days": "warm-up"}
-"""What compared runs must share (days): a mean over another horizon or after another warm-up is another quantity."""
 
 
 def designs(folder: Path, rows: pd.DataFrame) -> dict[str, set[int]]:

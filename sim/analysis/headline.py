@@ -16,8 +16,8 @@ from sim.params.levers import LEVER_LABELS
 
 MIN_SEEDS = 5
 """Fewer seeds per scenario than this give an interval on too few degrees of freedom to carry a claim."""
-DESIGN_KEYS = ("horizon_days", "warmup_days")
-"""Swept keys that make the runs measure different quantities (a level over another horizon is another level)."""
+DESIGN = {"horizon_days": "horizon", "warmup_days": "warm-up"}
+"""Keys (days) whose values make runs measure different quantities: a level over another horizon is another level."""
 FEEDBACK = "behaviour.enforcement_feedback.form"
 FEEDBACK_WORDS = {"none": "feedback off", "removal_risk": "feedback on"}
 WORDS = {**LEVER_LABELS, "timelines": "timeline", "country": "countries", "history": "history"}
@@ -38,7 +38,7 @@ def design_warnings(runs: pd.DataFrame, warmup_days: int, steady_warmup_days: in
             f"a warm-up of {warmup_days:,} days, shorter than the steady state's {steady_warmup_days:,}: the "
             "open stocks have not settled when measuring starts"
         )
-    varied = [key for key in swept_parameters(runs) if key in DESIGN_KEYS]
+    varied = [key for key in swept_parameters(runs) if key in DESIGN]
     if varied:
         warnings.append(
             f"the runs differ in {', '.join(varied)}: their levels are different quantities, and so are effects "
